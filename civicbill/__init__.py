@@ -1,0 +1,1 @@
+"""civicbill: utility billing and customer service for cities."""

@@ -1,0 +1,73 @@
+"""The audit trail: every create/change of customer, account and money records.
+
+Services call :func:`audit_record` inside their transaction, so the change and its audit row
+commit (or roll back) together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import models
+
+from civicbill.core import clock
+from civicbill.core.models import AuditEvent
+
+_MASKED_FIELDS = {"bank_account_number", "password"}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    return str(value)
+
+
+def snapshot(instance: models.Model, fields: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    """The named fields of a model instance as JSON-ready values (for before/after)."""
+    result = {}
+    for name in fields:
+        value = getattr(instance, f"{name}_id", None) if hasattr(instance, f"{name}_id") else getattr(instance, name)
+        result[name] = "••••" if name in _MASKED_FIELDS else _plain(value)
+    return result
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Only what changed: ``{field: {"before": old, "after": new}}``."""
+    return {
+        name: {"before": before.get(name), "after": after.get(name)}
+        for name in sorted(set(before) | set(after))
+        if before.get(name) != after.get(name)
+    }
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    target: models.Model,
+    at: dt.datetime | None = None,
+    account_number: str = "",
+    summary: str = "",
+    changes: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one audit event. ``action`` is ``<entity>.<verb>`` (``account.open``).
+
+    ``at`` is when the change was recorded; it defaults to the clock's now (the audit trail records
+    the real moment of writing, unlike business dates, which are always passed in).
+    """
+    return AuditEvent.objects.create(
+        occurred_at=at or clock.now(),
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_username=getattr(actor, "username", "") or "system",
+        action=action,
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk),
+        account_number=account_number,
+        summary=summary[:300],
+        changes=changes or {},
+    )

@@ -1,0 +1,94 @@
+"""Cross-cutting records: the audit trail, office closures, login failures, task progress."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditEvent(models.Model):
+    """One create/change of customer, account or money data: who, when, what, before and after.
+
+    Append-only (database triggers). Written only by :func:`civicbill.core.audit.audit_record`.
+    """
+
+    occurred_at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    actor_username = models.CharField(max_length=150)
+    action = models.CharField(max_length=80)
+    target_type = models.CharField(max_length=80)
+    target_id = models.CharField(max_length=64)
+    account_number = models.CharField(max_length=20, blank=True, db_index=True)
+    summary = models.CharField(max_length=300, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.target_type}#{self.target_id}"
+
+
+class OfficeClosure(models.Model):
+    """A day the business office is closed besides weekends and public holidays (no shutoffs)."""
+
+    closed_on = models.DateField(unique=True)
+    reason = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["closed_on"]
+
+    def __str__(self) -> str:
+        return f"{self.closed_on} {self.reason}"
+
+
+class LoginFailure(models.Model):
+    """A failed sign-in, kept to lock a user name after repeated failures."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    failed_at = models.DateTimeField(db_index=True)
+    remote_addr = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.failed_at:%Y-%m-%d %H:%M}"
+
+
+class TaskProgress(models.Model):
+    """Progress of a batch job, shown as a progress bar by pages and the CLI."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    key = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(max_length=60)
+    label = models.CharField(max_length=200)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    exceptions = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.done}/{self.total} {self.status}"
+
+    @property
+    def percent(self) -> int:
+        if self.total == 0:
+            return 100 if self.status == self.Status.SUCCEEDED else 0
+        return min(100, (self.done * 100) // self.total)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)

@@ -1,0 +1,77 @@
+"""Roles and what each may do.
+
+Roles are Django groups with these exact names. What a role may do is this matrix, in code,
+reviewed like code (docs/permissions.md is generated from it). Every service calls
+:func:`require_permission` with its actor, so a permission holds whether the request came from a
+page, the API, the CLI or a task.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from civicbill.core.exceptions import PermissionDeniedError
+
+CSR = "CSR"
+TECHNICIAN = "Technician"
+SUPERVISOR = "Supervisor"
+FIELD = "Field"
+AUDITOR = "Auditor"
+ADMIN = "Admin"
+ROLES = (CSR, TECHNICIAN, SUPERVISOR, FIELD, AUDITOR, ADMIN)
+
+# permission code -> (description, roles that hold it). Admin holds every permission.
+PERMISSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "customers.view": ("Look up customers, accounts and their history", (CSR, TECHNICIAN, SUPERVISOR, FIELD, AUDITOR)),
+    "customers.edit": ("Create and change customers, premises and accounts", (CSR, TECHNICIAN, SUPERVISOR)),
+    "customers.move_in": ("Open an account and start service (move-in)", (CSR, TECHNICIAN, SUPERVISOR)),
+    "customers.move_out": ("Close an account and stop service (move-out)", (CSR, TECHNICIAN, SUPERVISOR)),
+    "customers.transfer": ("Transfer a customer to a new premise", (CSR, TECHNICIAN, SUPERVISOR)),
+    "customers.note": ("Add notes and log calls, visits, mail and email", (CSR, TECHNICIAN, SUPERVISOR, FIELD)),
+    "ledger.view": ("Read balances, journal entries and the trial balance", (CSR, TECHNICIAN, SUPERVISOR, AUDITOR)),
+    "ledger.post": ("Post journal entries (conversion balances, corrections)", (TECHNICIAN, SUPERVISOR)),
+    "ledger.reverse": ("Reverse a posted journal entry", (SUPERVISOR,)),
+    "ledger.close_period": ("Close an accounting month", (SUPERVISOR,)),
+    "audit.view": ("See the audit trail", (TECHNICIAN, SUPERVISOR, AUDITOR)),
+    "tasks.view": ("See background job progress", (CSR, TECHNICIAN, SUPERVISOR, FIELD, AUDITOR)),
+    "admin.users": ("Manage staff users and roles", ()),
+    "admin.calendar": ("Record office closures", (SUPERVISOR,)),
+}
+
+
+def roles_of(actor: Any) -> set[str]:
+    if actor is None or not getattr(actor, "is_authenticated", False) or not getattr(actor, "is_active", False):
+        return set()
+    cached = getattr(actor, "_civicbill_roles", None)
+    if cached is None:
+        cached = set(actor.groups.values_list("name", flat=True))
+        if actor.is_superuser:
+            cached.add(ADMIN)
+        actor._civicbill_roles = cached
+    return set(cached)
+
+
+def has_permission(actor: Any, code: str) -> bool:
+    if code not in PERMISSIONS:
+        raise KeyError(f"unknown permission {code!r}")
+    roles = roles_of(actor)
+    if ADMIN in roles:
+        return True
+    return bool(roles.intersection(PERMISSIONS[code][1]))
+
+
+def require_permission(actor: Any, code: str) -> None:
+    """Raise PermissionDeniedError unless ``actor`` holds ``code``. Called by every service."""
+    if not has_permission(actor, code):
+        who = getattr(actor, "username", None) or "an anonymous user"
+        raise PermissionDeniedError(f"{who} may not {PERMISSIONS[code][0].lower()} ({code})")
+
+
+def permission_matrix_markdown() -> str:
+    header = "| permission | what it allows | " + " | ".join(ROLES) + " |"
+    rule = "|---|---|" + "---|" * len(ROLES)
+    rows = [header, rule]
+    for code, (description, roles) in PERMISSIONS.items():
+        marks = " | ".join("yes" if role == ADMIN or role in roles else "" for role in ROLES)
+        rows.append(f"| `{code}` | {description} | {marks} |")
+    return "\n".join(rows) + "\n"

@@ -1,0 +1,149 @@
+"""Django settings for civicbill.
+
+Everything that differs between a laptop, CI and a city's server comes from the environment:
+
+- ``DATABASE_URL``: ``sqlite:///path`` (default ``var/civicbill.sqlite3``) or ``postgresql://user@host/db``.
+- ``CIVICBILL_SECRET_KEY``: required when ``CIVICBILL_DEBUG`` is off.
+- ``CIVICBILL_DEBUG``: ``1`` for development (default), ``0`` in production.
+- ``CIVICBILL_TIME_ZONE``: the utility's time zone (default America/Los_Angeles).
+- ``CIVICBILL_ALLOWED_HOSTS``: comma-separated host names.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("CIVICBILL_VAR_DIR", BASE_DIR / "var"))
+
+DEBUG = os.environ.get("CIVICBILL_DEBUG", "1") == "1"
+_DEV_SECRET_KEY = "civicbill-development-key-not-for-production-use-0123456789abcdef"  # noqa: S105
+SECRET_KEY = os.environ.get("CIVICBILL_SECRET_KEY", _DEV_SECRET_KEY if DEBUG else "")
+if not SECRET_KEY:
+    raise RuntimeError("CIVICBILL_SECRET_KEY must be set when CIVICBILL_DEBUG=0")
+
+ALLOWED_HOSTS = [h for h in os.environ.get("CIVICBILL_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "civicbill.core",
+    "civicbill.customers",
+    "civicbill.ledger",
+    "civicbill.web",
+    "civicbill.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "civicbill.core.middleware.LoginRequiredEverywhereMiddleware",
+]
+
+ROOT_URLCONF = "civicbill.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "civicbill.core.context_processors.civicbill",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "civicbill.wsgi.application"
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'civicbill.sqlite3'}"),
+        conn_max_age=60,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    }
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-civicbill.sqlite3")}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 60 * 60 * 10  # one working day
+CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+
+# Login lockout: this many failures for one user name within the window locks it for the window.
+CIVICBILL_LOGIN_MAX_FAILURES = int(os.environ.get("CIVICBILL_LOGIN_MAX_FAILURES", "5"))
+CIVICBILL_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("CIVICBILL_LOGIN_LOCKOUT_MINUTES", "15"))
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+LOCALE_PATHS = [BASE_DIR / "civicbill" / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = os.environ.get("CIVICBILL_TIME_ZONE", "America/Los_Angeles")
+# The utility's own zone: service periods, due dates and accounting dates are dates here.
+CIVICBILL_TIME_ZONE = TIME_ZONE
+# Holidays observed by the business office (python-holidays country and subdivision).
+CIVICBILL_HOLIDAY_COUNTRY = "US"
+CIVICBILL_HOLIDAY_SUBDIVISION = "CA"
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("CIVICBILL_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("CIVICBILL_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+NINJA_PAGINATION_PER_PAGE = 50
