@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("CIVICBILL_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = os.environ.get("CIVICBILL_DEBUG", "1") == "1"
 _DEV_SECRET_KEY = "civicbill-development-key-not-for-production-use-0123456789abcdef"  # noqa: S105

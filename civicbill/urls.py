@@ -1,3 +1,11 @@
-from django.urls import path
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
 
-urlpatterns: list = []
+from civicbill.api.router import api
+
+urlpatterns = [
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("api/", api.urls),
+    path("", include("civicbill.web.urls")),
+]

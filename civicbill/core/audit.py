@@ -71,3 +71,8 @@ def audit_record(
         summary=summary[:300],
         changes=changes or {},
     )
+
+
+def audit_for_account(account_number: str, *, limit: int = 50) -> list[AuditEvent]:
+    """The audit trail of one account, newest first."""
+    return list(AuditEvent.objects.filter(account_number=account_number).order_by("-occurred_at", "-id")[:limit])

@@ -1,0 +1,111 @@
+"""Staff sign-in with lockout, API tokens, and the demo users.
+
+A user name with ``CIVICBILL_LOGIN_MAX_FAILURES`` failed sign-ins within
+``CIVICBILL_LOGIN_LOCKOUT_MINUTES`` is locked for that window; a successful sign-in does not clear
+earlier failures early (the window simply passes). Every failure and lockout is recorded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import Group, User
+from django.db import transaction
+
+from civicbill.core import clock
+from civicbill.core.audit import audit_record
+from civicbill.core.exceptions import ApplicationError
+from civicbill.core.models import ApiToken, LoginFailure
+from civicbill.core.permissions import ADMIN, AUDITOR, CSR, FIELD, ROLES, SUPERVISOR, TECHNICIAN, require_permission
+
+
+def _window() -> dt.timedelta:
+    return dt.timedelta(minutes=settings.CIVICBILL_LOGIN_LOCKOUT_MINUTES)
+
+
+def is_locked_out(*, username: str, at: dt.datetime) -> bool:
+    recent = LoginFailure.objects.filter(username__iexact=username, failed_at__gt=at - _window()).count()
+    return recent >= settings.CIVICBILL_LOGIN_MAX_FAILURES
+
+
+def login_attempt(*, request: Any, username: str, password: str, at: dt.datetime) -> User:
+    """Authenticate a staff member or raise ApplicationError saying why (locked, wrong password)."""
+    if is_locked_out(username=username, at=at):
+        minutes = settings.CIVICBILL_LOGIN_LOCKOUT_MINUTES
+        raise ApplicationError(
+            f"This user name is locked after {settings.CIVICBILL_LOGIN_MAX_FAILURES} failed sign-ins. "
+            f"Try again in {minutes} minutes or ask an administrator.",
+            code="locked_out",
+        )
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        LoginFailure.objects.create(
+            username=username[:150], failed_at=at, remote_addr=(request.META.get("REMOTE_ADDR") or "")[:64]
+        )
+        raise ApplicationError("The user name or password is not right.", code="bad_credentials")
+    return user  # type: ignore[return-value]
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str, actor: Any) -> tuple[ApiToken, str]:
+    """Make a token for ``user``; the plain token is returned once and never stored."""
+    if actor != user:
+        require_permission(actor, "admin.users")
+    plain = "cb_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name, token_prefix=plain[:8], token_sha256=_digest(plain), created_at=clock.now()
+    )
+    audit_record(actor=actor, action="api_token.create", target=token, summary=f"API token {name!r} for {user}")
+    return token, plain
+
+
+def api_token_user(*, token: str, at: dt.datetime) -> User | None:
+    found = (
+        ApiToken.objects.select_related("user")
+        .filter(token_sha256=_digest(token), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if found is None:
+        return None
+    if found.last_used_at is None or at - found.last_used_at > dt.timedelta(minutes=5):
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=at)
+    return found.user
+
+
+DEMO_USERS = {
+    "csr": (CSR, "Carmen", "Ruiz"),
+    "technician": (TECHNICIAN, "Tomás", "Herrera"),
+    "supervisor": (SUPERVISOR, "Sandra", "Ochoa"),
+    "field": (FIELD, "Felipe", "Nuñez"),
+    "auditor": (AUDITOR, "Alan", "Brooks"),
+    "admin": (ADMIN, "Ada", "Morales"),
+}
+
+
+def roles_ensure() -> None:
+    for role in ROLES:
+        Group.objects.get_or_create(name=role)
+
+
+@transaction.atomic
+def demo_users_ensure(*, password: str) -> list[User]:
+    """One user per role for the demo city (user names are the role names, lower case)."""
+    roles_ensure()
+    users = []
+    for username, (role, first, last) in DEMO_USERS.items():
+        user, _ = User.objects.get_or_create(username=username, defaults={"first_name": first, "last_name": last})
+        user.set_password(password)
+        user.is_staff = role == ADMIN
+        user.save()
+        user.groups.set([Group.objects.get(name=role)])
+        users.append(user)
+    return users

@@ -1,0 +1,26 @@
+"""Template filters: money looks like money (right-aligned by CSS, two decimals, CR for credits)."""
+
+from __future__ import annotations
+
+from django import template
+
+from civicbill.core.money import Money, format_cents, format_money
+
+register = template.Library()
+
+
+@register.filter
+def money(value: Money | int | None) -> str:
+    """``{{ balance|money }}``: Money or integer cents → ``$1,234.50`` / ``$12.00 CR``."""
+    if value is None:
+        return ""
+    if isinstance(value, Money):
+        return format_money(value)
+    return format_cents(int(value))
+
+
+@register.filter
+def balance_class(value: Money | None) -> str:
+    if value is None or value.is_zero():
+        return ""
+    return "balance-owing" if value.is_positive() else "balance-credit"

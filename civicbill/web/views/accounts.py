@@ -1,0 +1,143 @@
+"""The account page and its in-place actions (note, interaction, move-out) and move-in."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from civicbill.core import clock
+from civicbill.core.audit import audit_for_account
+from civicbill.core.exceptions import ApplicationError, NotFoundError
+from civicbill.core.permissions import has_permission
+from civicbill.customers import selectors as customer_selectors
+from civicbill.customers import services as customer_services
+from civicbill.customers.models import Account
+from civicbill.ledger import selectors as ledger_selectors
+from civicbill.web.forms import DEFAULT_RATE_SCHEDULES, InteractionForm, MoveInForm, MoveOutForm, NoteForm
+from civicbill.web.permissions import requires
+
+
+def _account_or_404(request: HttpRequest, number: str) -> Account | HttpResponse:
+    try:
+        return customer_selectors.account_get(number)
+    except NotFoundError as error:
+        return render(request, "web/not_found.html", {"message": error.message}, status=404)
+
+
+def _account_context(request: HttpRequest, account: Account) -> dict[str, object]:
+    detail = customer_selectors.account_detail(account)
+    context: dict[str, object] = {"account": account, "detail": detail}
+    if has_permission(request.user, "ledger.view"):
+        history = ledger_selectors.account_history(account)
+        context.update(
+            balance=ledger_selectors.account_balance(account),
+            balance_by_service=sorted(ledger_selectors.account_balance_by_service(account).items()),
+            history=list(reversed(history))[:100],
+        )
+    if has_permission(request.user, "audit.view"):
+        context["audit_events"] = audit_for_account(account.number)
+    context.update(note_form=NoteForm(), interaction_form=InteractionForm(), move_out_form=MoveOutForm(
+        initial={"end_date": clock.today()}))
+    return context
+
+
+@requires("customers.view")
+def account_page(request: HttpRequest, number: str) -> HttpResponse:
+    account = _account_or_404(request, number)
+    if isinstance(account, HttpResponse):
+        return account
+    return render(request, "web/account.html", _account_context(request, account))
+
+
+@require_POST
+@requires("customers.note")
+def note_add(request: HttpRequest, number: str) -> HttpResponse:
+    account = _account_or_404(request, number)
+    if isinstance(account, HttpResponse):
+        return account
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            customer_services.note_add(account=account, body=form.cleaned_data["body"], actor=request.user)
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+    if form.errors:
+        status = 422
+    else:
+        status = 200
+        form = NoteForm()
+    detail = customer_selectors.account_detail(account)
+    return render(request, "web/partials/notes.html",
+                  {"account": account, "detail": detail, "note_form": form}, status=status)
+
+
+@require_POST
+@requires("customers.note")
+def interaction_add(request: HttpRequest, number: str) -> HttpResponse:
+    account = _account_or_404(request, number)
+    if isinstance(account, HttpResponse):
+        return account
+    form = InteractionForm(request.POST)
+    if form.is_valid():
+        try:
+            customer_services.interaction_log(
+                account=account, channel=form.cleaned_data["channel"], direction=form.cleaned_data["direction"],
+                subject=form.cleaned_data["subject"], outcome=form.cleaned_data["outcome"],
+                occurred_at=clock.now(), actor=request.user,
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+    status = 422 if form.errors else 200
+    if not form.errors:
+        form = InteractionForm()
+    detail = customer_selectors.account_detail(account)
+    return render(request, "web/partials/interactions.html",
+                  {"account": account, "detail": detail, "interaction_form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@requires("customers.move_out")
+def move_out(request: HttpRequest, number: str) -> HttpResponse:
+    account = _account_or_404(request, number)
+    if isinstance(account, HttpResponse):
+        return account
+    form = MoveOutForm(request.POST or None, initial={"end_date": clock.today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer_services.account_close(
+                account=account, end_date=form.cleaned_data["end_date"], reason=form.cleaned_data["reason"],
+                actor=request.user,
+            )
+        except ApplicationError as error:
+            form.add_error("end_date" if error.field == "end_date" else None, error.message)
+        else:
+            messages.success(request, _("Service ends on %(date)s. The account is now final; the final bill "
+                                        "comes with the next billing run.") % {"date": form.cleaned_data["end_date"]})
+            return redirect("account", number=account.number)
+    status = 422 if form.errors else 200
+    return render(request, "web/move_out.html", {"account": account, "form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@requires("customers.move_in")
+def move_in(request: HttpRequest) -> HttpResponse:
+    form = MoveInForm(request.POST or None, initial={"start_date": clock.today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = customer_services.move_in_new_customer(
+                data=form.cleaned_data,
+                services=[(service, DEFAULT_RATE_SCHEDULES[service]) for service in form.selected_services()],
+                actor=request.user,
+                as_of=clock.today(),
+            )
+        except ApplicationError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("Account %(number)s opened. Service starts %(date)s.")
+                             % {"number": account.number, "date": account.opened_on})
+            return redirect("account", number=account.number)
+    status = 422 if form.errors else 200
+    return render(request, "web/move_in.html", {"form": form}, status=status)

@@ -1,0 +1,26 @@
+"""Home page and the one search box."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from civicbill.core.models import TaskProgress
+from civicbill.customers.selectors import account_search
+from civicbill.web.permissions import requires
+
+
+@requires("customers.view")
+def home(request: HttpRequest) -> HttpResponse:
+    tasks = TaskProgress.objects.order_by("-created_at")[:5]
+    return render(request, "web/home.html", {"tasks": tasks})
+
+
+@requires("customers.view")
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    hits = account_search(query, limit=50) if query else []
+    if len(hits) == 1 and not request.htmx:
+        return redirect("account", number=hits[0].number)
+    template = "web/partials/search_results.html" if request.htmx else "web/search.html"
+    return render(request, template, {"search_query": query, "hits": hits})

@@ -1,0 +1,16 @@
+"""Live progress of a batch job (htmx polls while it runs)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from civicbill.core.models import TaskProgress
+from civicbill.web.permissions import requires
+
+
+@requires("tasks.view")
+def task_progress(request: HttpRequest, key: str) -> HttpResponse:
+    progress = get_object_or_404(TaskProgress, key=key)
+    template = "web/partials/progress.html" if request.htmx else "web/task.html"
+    return render(request, template, {"progress": progress})
