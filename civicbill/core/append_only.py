@@ -55,11 +55,11 @@ def vendor_sql(sql_by_vendor: dict[str, list[str]], reverse_by_vendor: dict[str,
         if vendor not in sql_by_vendor:
             raise RuntimeError(f"civicbill supports SQLite and PostgreSQL, not {vendor}")
         for statement in sql_by_vendor[vendor]:
-            schema_editor.execute(statement)
+            schema_editor.execute(statement, params=None)
 
     def backward(apps: Any, schema_editor: Any) -> None:
         for statement in (reverse_by_vendor or {}).get(schema_editor.connection.vendor, []):
-            schema_editor.execute(statement)
+            schema_editor.execute(statement, params=None)
 
     return migrations.RunPython(forward, backward)
 

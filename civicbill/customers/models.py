@@ -39,6 +39,8 @@ class Customer(models.Model):
     search_name = models.CharField(max_length=200, db_index=True, editable=False)
     search_name_reversed = models.CharField(max_length=200, db_index=True, editable=False)
     phone_digits = models.CharField(max_length=15, blank=True, db_index=True, editable=False)
+    # the digits backwards, so the last seven ("555-0134" without area code) are an indexed prefix
+    phone_digits_reversed = models.CharField(max_length=15, blank=True, db_index=True, editable=False)
     email_lower = models.CharField(max_length=254, blank=True, db_index=True, editable=False)
     created_at = models.DateTimeField()
 
@@ -86,7 +88,9 @@ class Premise(models.Model):
     state = models.CharField(max_length=2, default="CA")
     zip_code = models.CharField(max_length=10)
     parcel_number = models.CharField(max_length=20, blank=True, db_index=True)
-    premise_type = models.CharField(max_length=20, choices=PremiseType.choices, default=PremiseType.SINGLE_FAMILY)
+    premise_type = models.CharField(
+        max_length=20, choices=PremiseType.choices, default=PremiseType.SINGLE_FAMILY
+    )
     dwelling_units = models.PositiveIntegerField(default=1)
     billing_cycle = models.PositiveSmallIntegerField(default=1)
     read_route = models.CharField(max_length=12, blank=True)
@@ -98,7 +102,9 @@ class Premise(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=Q(dwelling_units__gte=1), name="premise_has_a_dwelling_unit")]
+        constraints = [
+            models.CheckConstraint(condition=Q(dwelling_units__gte=1), name="premise_has_a_dwelling_unit")
+        ]
 
     def __str__(self) -> str:
         return self.address_line
@@ -146,6 +152,22 @@ class Account(models.Model):
     def language(self) -> str:
         """Documents for this account are written in the customer's preferred language."""
         return self.customer.preferred_language
+
+
+class AccountNumberCounter(models.Model):
+    """The last account sequence handed out (one row, locked while a number is allocated).
+
+    Account numbers are ``<7-digit sequence>-<check digit>``; ``account_open`` takes the row lock,
+    uses max(this, the highest existing sequence) + 1 and stores it back, so two clerks opening
+    accounts at the same moment never get the same number. ``Account.number`` being unique is the
+    last line of defence.
+    """
+
+    name = models.CharField(max_length=40, unique=True)
+    last_sequence = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.last_sequence}"
 
 
 class ServiceAgreement(models.Model):

@@ -1,0 +1,105 @@
+"""``/api/accounts``: search, show, notes and the interaction log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from civicbill.core import clock
+from civicbill.core.exceptions import ApplicationError
+from civicbill.core.permissions import has_permission, require_permission
+from civicbill.customers import services as customer_services
+from civicbill.customers.selectors import account_detail, account_get, account_search
+from civicbill.customers.summary import account_summary
+
+router = Router(tags=["accounts"])
+
+
+class AccountHitOut(Schema):
+    number: str
+    customer_name: str
+    service_address: str
+    status: str
+    phone: str
+    matched_on: str
+
+
+class InteractionIn(Schema):
+    channel: Literal["phone", "visit", "mail", "email"]
+    direction: Literal["inbound", "outbound"] = "inbound"
+    subject: str = Field(..., min_length=1, max_length=200)
+    outcome: str = Field("", max_length=4000)
+    occurred_at: dt.datetime | None = None
+
+
+class InteractionOut(Schema):
+    id: int
+    channel: str
+    direction: str
+    subject: str
+    outcome: str
+    staff: str
+    occurred_at: dt.datetime
+
+
+class NoteIn(Schema):
+    body: str = Field(..., min_length=1, max_length=4000)
+
+
+class NoteOut(Schema):
+    id: int
+    body: str
+    author: str
+    created_at: dt.datetime
+
+
+def _interaction_out(item: Any) -> InteractionOut:
+    return InteractionOut(id=item.pk, channel=item.channel, direction=item.direction, subject=item.subject,
+                          outcome=item.outcome, staff=item.staff.username, occurred_at=item.occurred_at)
+
+
+@router.get("/", response=list[AccountHitOut], summary="Search accounts")
+def search_accounts(request: HttpRequest, q: str, limit: int = 25) -> list[AccountHitOut]:
+    """One search over account number, customer name, service address, phone and email."""
+    require_permission(request.user, "customers.view")
+    if not q.strip():
+        raise ApplicationError("Give something to search for in q", field="q")
+    hits = account_search(q, limit=max(1, min(limit, 100)))
+    return [AccountHitOut(number=h.number, customer_name=h.customer_name, service_address=h.service_address,
+                          status=h.status, phone=h.phone, matched_on=h.matched_on) for h in hits]
+
+
+@router.get("/{number}", response=dict[str, Any], summary="Show an account")
+def show_account(request: HttpRequest, number: str) -> dict[str, Any]:
+    """Customer, premise, services and, for roles that may read the ledger, balance by service
+    (integer cents) and recent transactions."""
+    require_permission(request.user, "customers.view")
+    return account_summary(account_get(number), include_money=has_permission(request.user, "ledger.view"))
+
+
+@router.get("/{number}/interactions", response=list[InteractionOut], summary="The interaction log")
+def list_interactions(request: HttpRequest, number: str) -> list[InteractionOut]:
+    require_permission(request.user, "customers.view")
+    detail = account_detail(account_get(number))
+    return [_interaction_out(item) for item in detail.interactions]
+
+
+@router.post("/{number}/interactions", response={201: InteractionOut}, summary="Log a call, visit, letter or email")
+def log_interaction(request: HttpRequest, number: str, payload: InteractionIn) -> tuple[int, InteractionOut]:
+    require_permission(request.user, "customers.note")
+    interaction = customer_services.interaction_log(
+        account=account_get(number), channel=payload.channel, direction=payload.direction,
+        subject=payload.subject, outcome=payload.outcome, occurred_at=payload.occurred_at or clock.now(),
+        actor=request.user,
+    )
+    return 201, _interaction_out(interaction)
+
+
+@router.post("/{number}/notes", response={201: NoteOut}, summary="Add a note")
+def add_note(request: HttpRequest, number: str, payload: NoteIn) -> tuple[int, NoteOut]:
+    require_permission(request.user, "customers.note")
+    note = customer_services.note_add(account=account_get(number), body=payload.body, actor=request.user)
+    return 201, NoteOut(id=note.pk, body=note.body, author=note.author.username, created_at=note.created_at)

@@ -1,0 +1,25 @@
+"""``civicbill permissions-doc``: print the role/permission matrix as Markdown (docs/permissions.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from civicbill.core.permissions import permission_matrix_markdown
+
+
+def permissions_doc() -> str:
+    """The whole docs/permissions.md: its hand-written introduction, then the generated matrix."""
+    text = (Path(settings.BASE_DIR) / "docs" / "permissions.md").read_text(encoding="utf-8")
+    introduction = text.split("| permission |", 1)[0]
+    return introduction + permission_matrix_markdown()
+
+
+class Command(BaseCommand):
+    help = "Print docs/permissions.md regenerated from the permission matrix in code."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.stdout.write(permissions_doc(), ending="")

@@ -1,0 +1,266 @@
+"""What a poster hands the ledger, and the rules an entry must meet. Pure: no database.
+
+A :class:`PostingLine` is one debit or credit of :class:`~civicbill.core.money.Money` on a GL
+account code; an :class:`EntrySpec` is a whole entry. :func:`validate_entry` returns the
+problems as values (a list of :class:`PostingError`), so a batch job can report every bad entry
+at once; the services refuse an entry with any problem.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from civicbill.core.money import Money
+from civicbill.core.utility_services import Fund
+from civicbill.ledger import chart
+
+# column widths of JournalEntry / JournalLine, checked here so both databases refuse alike
+MAX_SOURCE_REF = 120
+MAX_IDEMPOTENCY_KEY = 200
+MAX_REASON = 60
+MAX_ENTRY_MEMO = 500
+MAX_LINE_MEMO = 200
+
+
+@dataclass(frozen=True, slots=True)
+class PostingLine:
+    """One debit or credit. Lines on a receivable control account name the customer account and
+    service; lines on any other account name neither."""
+
+    gl_code: str
+    debit_amount: Money
+    credit_amount: Money
+    customer_account_id: int | None = None
+    service: str | None = None
+    memo: str = ""
+
+    def __post_init__(self) -> None:
+        for amount in (self.debit_amount, self.credit_amount):
+            if not isinstance(amount, Money):
+                raise TypeError(f"posting amounts are Money, not {type(amount).__name__}")
+        if self.service is not None:
+            object.__setattr__(self, "service", str(self.service))  # a Service member -> "water"
+
+    @classmethod
+    def debit(cls, gl_code: str, amount: Money, *, customer_account_id: int | None = None,
+              service: str | None = None, memo: str = "") -> PostingLine:
+        return cls(gl_code, amount, Money.zero(), customer_account_id, service, memo)
+
+    @classmethod
+    def credit(cls, gl_code: str, amount: Money, *, customer_account_id: int | None = None,
+               service: str | None = None, memo: str = "") -> PostingLine:
+        return cls(gl_code, Money.zero(), amount, customer_account_id, service, memo)
+
+    @property
+    def debit_cents(self) -> int:
+        return self.debit_amount.cents
+
+    @property
+    def credit_cents(self) -> int:
+        return self.credit_amount.cents
+
+    def mirrored(self) -> PostingLine:
+        """The same line on the other side (for reversals)."""
+        return PostingLine(self.gl_code, self.credit_amount, self.debit_amount, self.customer_account_id,
+                           self.service, self.memo)
+
+
+@dataclass(frozen=True, slots=True)
+class EntrySpec:
+    """A whole journal entry as its poster describes it."""
+
+    lines: tuple[PostingLine, ...]
+    accounting_date: dt.date
+    source_type: str
+    source_ref: str
+    idempotency_key: str
+    reason: str
+    memo: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lines", tuple(self.lines))
+        object.__setattr__(self, "source_type", str(self.source_type))
+
+    @property
+    def total_cents(self) -> int:
+        return sum(line.debit_cents for line in self.lines)
+
+
+@dataclass(frozen=True, slots=True)
+class GLFacts:
+    """What validation needs to know about a GL account."""
+
+    code: str
+    fund: str
+    is_receivable_control: bool
+    service: str | None
+    is_active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class PostingError:
+    """One reason an entry cannot be posted. ``code`` is stable; ``message`` is for people."""
+
+    code: str
+    message: str
+    line_number: int | None = None  # 1-based
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True, slots=True)
+class _Totals:
+    debit_cents: int = 0
+    credit_cents: int = 0
+
+
+def _line_errors(number: int, line: PostingLine, gl_accounts: Mapping[str, GLFacts]) -> list[PostingError]:
+    errors: list[PostingError] = []
+    where = f"line {number} ({line.gl_code})"
+
+    def add(code: str, message: str) -> None:
+        errors.append(PostingError(code, f"{where}: {message}", number))
+
+    debit, credit = line.debit_amount, line.credit_amount
+    if debit.is_negative() or credit.is_negative():
+        add("negative_amount", f"amounts cannot be negative (debit {debit}, credit {credit})")
+    elif debit.is_zero() and credit.is_zero():
+        add("zero_amount", "amount is zero; a line is a positive debit or a positive credit")
+    elif not debit.is_zero() and not credit.is_zero():
+        add("debit_and_credit", f"a line is a debit or a credit, not both (debit {debit}, credit {credit})")
+    if len(line.memo) > MAX_LINE_MEMO:
+        add("memo_too_long", f"memo is longer than {MAX_LINE_MEMO} characters")
+    facts = gl_accounts.get(line.gl_code)
+    if facts is None:
+        add("unknown_gl_account", "no such GL account")
+        return errors
+    if not facts.is_active:
+        add("inactive_gl_account", "GL account is inactive")
+    names_account = line.customer_account_id is not None
+    names_service = line.service is not None
+    if facts.is_receivable_control:
+        if not names_account or not names_service:
+            add("receivable_line_incomplete",
+                f"a receivable line must name the customer account and the service ({facts.service})")
+        elif line.service != facts.service:
+            add("receivable_service_mismatch",
+                f"service {line.service} does not belong on the {facts.service} receivable account")
+    elif names_account or names_service:
+        add("not_a_receivable_account",
+            "only receivable control accounts take a customer account or service")
+    return errors
+
+
+def validate_entry(
+    spec: EntrySpec, *, gl_accounts: Mapping[str, GLFacts], source_types: Iterable[str]
+) -> list[PostingError]:
+    """Every reason ``spec`` cannot be posted; an empty list when it can."""
+    errors: list[PostingError] = []
+    if not spec.idempotency_key.strip():
+        errors.append(PostingError("missing_idempotency_key", "an idempotency key is required"))
+    elif len(spec.idempotency_key) > MAX_IDEMPOTENCY_KEY:
+        errors.append(PostingError("idempotency_key_too_long",
+                                   f"idempotency key is longer than {MAX_IDEMPOTENCY_KEY} characters"))
+    if not spec.reason.strip():
+        errors.append(PostingError("missing_reason", "a reason code is required"))
+    elif len(spec.reason) > MAX_REASON:
+        errors.append(PostingError("reason_too_long", f"reason is longer than {MAX_REASON} characters"))
+    if spec.source_type not in set(source_types):
+        errors.append(PostingError("unknown_source_type", f"unknown source type {spec.source_type!r}"))
+    if len(spec.source_ref) > MAX_SOURCE_REF:
+        errors.append(PostingError("source_ref_too_long", f"source reference is longer than {MAX_SOURCE_REF} characters"))
+    if len(spec.memo) > MAX_ENTRY_MEMO:
+        errors.append(PostingError("memo_too_long", f"memo is longer than {MAX_ENTRY_MEMO} characters"))
+    if not spec.lines:
+        errors.append(PostingError("empty", "a journal entry needs lines; this one has none"))
+        return errors
+    if len(spec.lines) < 2:
+        errors.append(PostingError("single_line", "a journal entry needs at least two lines"))
+
+    totals = _Totals()
+    by_fund: dict[str, _Totals] = defaultdict(_Totals)
+    for number, line in enumerate(spec.lines, start=1):
+        errors += _line_errors(number, line, gl_accounts)
+        totals = _Totals(totals.debit_cents + line.debit_cents, totals.credit_cents + line.credit_cents)
+        if (facts := gl_accounts.get(line.gl_code)) is not None:
+            fund = by_fund[facts.fund]
+            by_fund[facts.fund] = _Totals(fund.debit_cents + line.debit_cents, fund.credit_cents + line.credit_cents)
+    if totals.debit_cents != totals.credit_cents:
+        errors.append(PostingError(
+            "unbalanced",
+            f"debits {Money.from_cents(totals.debit_cents)} do not equal credits "
+            f"{Money.from_cents(totals.credit_cents)}",
+        ))
+    elif all(line.gl_code in gl_accounts for line in spec.lines):  # funds are unknowable otherwise
+        for fund, fund_totals in sorted(by_fund.items()):
+            if fund_totals.debit_cents != fund_totals.credit_cents:
+                errors.append(PostingError(
+                    "fund_unbalanced",
+                    f"{Fund(fund).label} does not balance: debits {Money.from_cents(fund_totals.debit_cents)}, "
+                    f"credits {Money.from_cents(fund_totals.credit_cents)} (use due to/due from other funds)",
+                ))
+    return errors
+
+
+def describe_errors(errors: list[PostingError], *, limit: int = 10) -> str:
+    """The first ``limit`` problems joined for one message, with a count of the rest."""
+    text = "; ".join(error.message for error in errors[:limit])
+    if len(errors) > limit:
+        text += f"; and {len(errors) - limit} more"
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class LineKey:
+    """A line without its memo: what makes two entries the same posting (idempotency, reversals)."""
+
+    gl_code: str
+    debit_cents: int
+    credit_cents: int
+    customer_account_id: int | None
+    service: str | None
+
+    @classmethod
+    def of(cls, line: PostingLine) -> LineKey:
+        return cls(line.gl_code, line.debit_cents, line.credit_cents, line.customer_account_id, line.service)
+
+    def mirrored(self) -> LineKey:
+        return LineKey(self.gl_code, self.credit_cents, self.debit_cents, self.customer_account_id, self.service)
+
+
+def line_signature(keys: Iterable[LineKey]) -> list[LineKey]:
+    """Lines in a canonical order, to compare two entries' lines as multisets."""
+    return sorted(keys, key=lambda k: (k.gl_code, k.debit_cents, k.credit_cents, k.customer_account_id or 0,
+                                       k.service or ""))
+
+
+def conversion_lines(
+    *, customer_account_id: int, balances_by_service: Mapping[str, Money], memo: str = ""
+) -> tuple[PostingLine, ...]:
+    """The lines of a legacy opening balance: each service's balance on its receivable control
+    account against its fund's conversion equity account. A credit balance (negative) posts the
+    other way round; zero balances post nothing."""
+    lines: list[PostingLine] = []
+    for service, amount in sorted(balances_by_service.items()):
+        if amount.is_zero():
+            continue
+        receivable = chart.receivable_control_for(service).code
+        equity = chart.conversion_equity_for(chart.fund_for(service)).code
+        magnitude = abs(amount)
+        if amount.is_positive():
+            lines += [
+                PostingLine.debit(receivable, magnitude, customer_account_id=customer_account_id, service=service,
+                                  memo=memo),
+                PostingLine.credit(equity, magnitude, memo=memo),
+            ]
+        else:
+            lines += [
+                PostingLine.credit(receivable, magnitude, customer_account_id=customer_account_id, service=service,
+                                   memo=memo),
+                PostingLine.debit(equity, magnitude, memo=memo),
+            ]
+    return tuple(lines)

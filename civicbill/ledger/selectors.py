@@ -1,0 +1,369 @@
+"""Reads of the ledger: balances, history, trial balance, subledger ties, check-books.
+
+Set-based: each function runs a fixed number of queries whatever the number of accounts. SQL sums
+only integer cents columns; amounts become :class:`Money` in Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
+
+from civicbill.core.money import Money
+from civicbill.ledger import books
+from civicbill.ledger.books import BooksReport, FundTie, LineGroup
+from civicbill.ledger.models import AccountingPeriod, GLAccount, JournalEntry, JournalLine, SourceType
+from civicbill.ledger.posting import GLFacts, LineKey, PostingLine
+
+__all__ = [
+    "BooksReport",
+    "FundTie",
+    "HistoryRow",
+    "TrialBalance",
+    "TrialBalanceRow",
+    "account_balance",
+    "account_balance_by_service",
+    "account_balances",
+    "account_history",
+    "check_books",
+    "closed_months",
+    "entry_posting_lines",
+    "gl_account_ids",
+    "gl_facts",
+    "subledger_vs_control",
+    "trial_balance",
+]
+
+
+def _int(value: int | Decimal | None) -> int:
+    """A SQL sum of integer cents as an int (PostgreSQL returns SUM(bigint) as numeric)."""
+    if value is None:
+        return 0
+    if isinstance(value, Decimal):
+        if value != value.to_integral_value():
+            raise ValueError(f"a sum of cents is not whole: {value}")
+        return int(value)
+    return int(value)
+
+
+def _account_id(account: Any) -> int:
+    return int(getattr(account, "pk", account))
+
+
+def _chunked(ids: list[Any]) -> Iterator[list[Any]]:
+    size = (connection.features.max_query_params or 10_000) - 1
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
+
+# -- chart ------------------------------------------------------------------------------------------
+def gl_facts() -> dict[str, GLFacts]:
+    """Every GL account, as the facts posting validation needs (one query)."""
+    return {
+        code: GLFacts(code, fund, is_control, service, is_active)
+        for code, fund, is_control, service, is_active in GLAccount.objects.values_list(
+            "code", "fund", "is_receivable_control", "service", "is_active"
+        )
+    }
+
+
+def gl_account_ids() -> dict[str, int]:
+    return dict(GLAccount.objects.values_list("code", "id"))
+
+
+def closed_months() -> list[dt.date]:
+    return list(
+        AccountingPeriod.objects.filter(status=AccountingPeriod.Status.CLOSED).order_by("month")
+        .values_list("month", flat=True)
+    )
+
+
+def entry_posting_lines(entry: JournalEntry | uuid.UUID | str) -> list[PostingLine]:
+    """An entry's lines as posting values, in the order they were posted."""
+    rows = (
+        JournalLine.objects.filter(entry_id=getattr(entry, "pk", entry)).order_by("id")
+        .values_list("gl_account__code", "debit_cents", "credit_cents", "customer_account_id", "service", "memo")
+    )
+    return [
+        PostingLine(code, Money.from_cents(debit), Money.from_cents(credit), account_id, service, memo)
+        for code, debit, credit, account_id, service, memo in rows
+    ]
+
+
+# -- customer account balances ------------------------------------------------------------------------
+def account_balance(account: Any) -> Money:
+    """What the customer owes (positive) or has in credit (negative): receivable debits − credits."""
+    totals = JournalLine.objects.filter(customer_account_id=_account_id(account)).aggregate(
+        debit=Sum("debit_cents"), credit=Sum("credit_cents")
+    )
+    return Money.from_cents(_int(totals["debit"]) - _int(totals["credit"]))
+
+
+def account_balance_by_service(account: Any) -> dict[str, Money]:
+    """The balance per service (every service the account has receivable lines for)."""
+    rows = (
+        JournalLine.objects.filter(customer_account_id=_account_id(account))
+        .values("service").annotate(debit=Sum("debit_cents"), credit=Sum("credit_cents")).order_by("service")
+    )
+    return {row["service"]: Money.from_cents(_int(row["debit"]) - _int(row["credit"])) for row in rows}
+
+
+def account_balances(account_ids: Iterable[int]) -> dict[int, Money]:
+    """Balances of many accounts in one grouped query (per ~1,000 ids on SQLite); zero for an
+    account without lines."""
+    ids = sorted({int(account_id) for account_id in account_ids})
+    balances = {account_id: Money.zero() for account_id in ids}
+    for chunk in _chunked(ids):
+        rows = (
+            JournalLine.objects.filter(customer_account_id__in=chunk)
+            .values("customer_account_id").annotate(debit=Sum("debit_cents"), credit=Sum("credit_cents"))
+            .order_by()
+        )
+        for row in rows:
+            balances[row["customer_account_id"]] = Money.from_cents(_int(row["debit"]) - _int(row["credit"]))
+    return balances
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRow:
+    """One entry as it touched a customer account: a charge (+) or a credit (−), and the balance after."""
+
+    accounting_date: dt.date
+    posted_at: dt.datetime
+    source_type: str
+    source_label: str
+    source_ref: str
+    reason: str
+    memo: str
+    amount: Money
+    balance: Money
+    amounts_by_service: Mapping[str, Money]
+    entry_id: uuid.UUID
+    reverses_entry_id: uuid.UUID | None
+    reversed_by_entry_id: uuid.UUID | None
+
+
+def account_history(account: Any, limit: int | None = None) -> list[HistoryRow]:
+    """The account's entries oldest → newest with a running balance (one query). With ``limit``,
+    the most recent ``limit`` rows, their balances still counting everything before them."""
+    lines = (
+        JournalLine.objects.filter(customer_account_id=_account_id(account))
+        .order_by("entry__accounting_date", "entry__posted_at", "id")
+        .values_list(
+            "entry_id", "entry__accounting_date", "entry__posted_at", "entry__source_type", "entry__source_ref",
+            "entry__reason", "entry__memo", "entry__reverses_id", "entry__reversed_by__id", "service",
+            "debit_cents", "credit_cents",
+        )
+    )
+    labels = dict(SourceType.choices)
+    order: list[uuid.UUID] = []
+    headers: dict[uuid.UUID, tuple[Any, ...]] = {}
+    by_service: dict[uuid.UUID, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for entry_id, *header, service, debit, credit in lines:
+        if entry_id not in headers:
+            order.append(entry_id)
+            headers[entry_id] = tuple(header)
+        by_service[entry_id][service] += debit - credit
+    rows: list[HistoryRow] = []
+    balance_cents = 0
+    for entry_id in order:
+        accounting_date, posted_at, source_type, source_ref, reason, memo, reverses_id, reversed_by_id = headers[
+            entry_id
+        ]
+        amount_cents = sum(by_service[entry_id].values())
+        balance_cents += amount_cents
+        rows.append(HistoryRow(
+            accounting_date=accounting_date, posted_at=posted_at, source_type=source_type,
+            source_label=labels.get(source_type, source_type), source_ref=source_ref, reason=reason, memo=memo,
+            amount=Money.from_cents(amount_cents), balance=Money.from_cents(balance_cents),
+            amounts_by_service={s: Money.from_cents(c) for s, c in sorted(by_service[entry_id].items())},
+            entry_id=entry_id, reverses_entry_id=reverses_id, reversed_by_entry_id=reversed_by_id,
+        ))
+    return rows[-limit:] if limit else rows
+
+
+# -- general ledger ------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class TrialBalanceRow:
+    code: str
+    name: str
+    fund: str
+    account_type: str
+    debits: Money
+    credits: Money
+
+    @property
+    def balance(self) -> Money:
+        """Debit-positive: debits − credits (a revenue account's balance is negative)."""
+        return self.debits - self.credits
+
+
+@dataclass(frozen=True)
+class TrialBalance:
+    """Rows per GL account with activity; iterate it like a list of rows."""
+
+    as_of: dt.date | None
+    rows: tuple[TrialBalanceRow, ...]
+    fund_totals: Mapping[str, tuple[Money, Money]] = field(default_factory=dict)  # fund -> (debits, credits)
+
+    def __iter__(self) -> Iterator[TrialBalanceRow]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def total_debits(self) -> Money:
+        return Money.from_cents(sum(row.debits.cents for row in self.rows))
+
+    @property
+    def total_credits(self) -> Money:
+        return Money.from_cents(sum(row.credits.cents for row in self.rows))
+
+    @property
+    def is_balanced(self) -> bool:
+        return self.total_debits == self.total_credits and all(d == c for d, c in self.fund_totals.values())
+
+
+def trial_balance(as_of: dt.date | None = None) -> TrialBalance:
+    """Debits, credits and balance per GL account over entries dated up to ``as_of`` (all when None)."""
+    lines = JournalLine.objects.all()
+    if as_of is not None:
+        lines = lines.filter(entry__accounting_date__lte=as_of)
+    sums = {
+        row["gl_account_id"]: (_int(row["debit"]), _int(row["credit"]))
+        for row in lines.values("gl_account_id").annotate(debit=Sum("debit_cents"), credit=Sum("credit_cents"))
+        .order_by()
+    }
+    rows: list[TrialBalanceRow] = []
+    fund_cents: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for account in GLAccount.objects.filter(id__in=sums).order_by("code"):
+        debit, credit = sums[account.id]
+        rows.append(TrialBalanceRow(account.code, account.name, account.fund, account.account_type,
+                                    Money.from_cents(debit), Money.from_cents(credit)))
+        fund_cents[account.fund][0] += debit
+        fund_cents[account.fund][1] += credit
+    fund_totals = {fund: (Money.from_cents(d), Money.from_cents(c)) for fund, (d, c) in sorted(fund_cents.items())}
+    return TrialBalance(as_of=as_of, rows=tuple(rows), fund_totals=fund_totals)
+
+
+def _line_groups() -> list[LineGroup]:
+    """All lines summed by GL account, line service and whether they name a customer account."""
+    names_account = ExpressionWrapper(Q(customer_account__isnull=False), output_field=BooleanField())
+    rows = (
+        JournalLine.objects.annotate(names_account=names_account)
+        .values("gl_account__code", "service", "names_account")
+        .annotate(line_count=Count("id"), debit=Sum("debit_cents"), credit=Sum("credit_cents"))
+        .order_by()
+    )
+    return [
+        LineGroup(row["gl_account__code"], row["service"], bool(row["names_account"]), row["line_count"],
+                  _int(row["debit"]), _int(row["credit"]))
+        for row in rows
+    ]
+
+
+def subledger_vs_control() -> list[FundTie]:
+    """Each receivable control account's GL balance against the sum of the AR subledger for its service."""
+    return books.subledger_ties(_line_groups(), gl_facts())
+
+
+# -- check-books ------------------------------------------------------------------------------------
+def _unbalanced_entry_candidates() -> list[books.EntryTotals]:
+    rows = (
+        JournalEntry.objects.annotate(
+            line_count=Count("lines"),
+            debit=Coalesce(Sum("lines__debit_cents"), Value(0)),
+            credit=Coalesce(Sum("lines__credit_cents"), Value(0)),
+        )
+        .filter(Q(line_count__lt=2) | ~Q(debit=F("total_cents")) | ~Q(credit=F("total_cents")))
+        .values_list("id", "total_cents", "line_count", "debit", "credit")
+    )
+    return [books.EntryTotals(str(i), total, count, _int(d), _int(c)) for i, total, count, d, c in rows]
+
+
+def _line_facts(lines: Any, *, has_entry: bool) -> list[books.LineFacts]:
+    return [
+        books.LineFacts(line_id, str(entry_id), code, debit, credit, account_id, service, has_entry)
+        for line_id, entry_id, code, debit, credit, account_id, service in lines.values_list(
+            "id", "entry_id", "gl_account__code", "debit_cents", "credit_cents", "customer_account_id", "service"
+        ).order_by("id")
+    ]
+
+
+def _malformed_line_candidates() -> list[books.LineFacts]:
+    malformed = (
+        Q(debit_cents__lt=0) | Q(credit_cents__lt=0) | Q(debit_cents__gt=0, credit_cents__gt=0)
+        | Q(debit_cents=0, credit_cents=0) | Q(customer_account__isnull=True, service__isnull=False)
+        | Q(customer_account__isnull=False, service__isnull=True)
+    )
+    return _line_facts(JournalLine.objects.filter(malformed), has_entry=True)
+
+
+def _orphan_lines() -> list[books.LineFacts]:
+    headerless = JournalLine.objects.filter(~Exists(JournalEntry.objects.filter(pk=OuterRef("entry_id"))))
+    return _line_facts(headerless, has_entry=False)
+
+
+def _reversal_facts() -> books.ReversalFacts:
+    links = [
+        books.ReversalLink(str(reversal_id), str(original_id), source_type,
+                           None if grand_original_id is None else str(grand_original_id))
+        for reversal_id, original_id, source_type, grand_original_id in JournalEntry.objects.filter(
+            reverses__isnull=False
+        ).values_list("id", "reverses_id", "source_type", "reverses__reverses_id")
+    ]
+    entry_ids = sorted({link.reversal_id for link in links} | {link.original_id for link in links})
+    lines_by_entry: dict[str, list[LineKey]] = defaultdict(list)
+    for chunk in _chunked([uuid.UUID(entry_id) for entry_id in entry_ids]):
+        for entry_id, code, debit, credit, account_id, service in JournalLine.objects.filter(
+            entry_id__in=chunk
+        ).values_list("entry_id", "gl_account__code", "debit_cents", "credit_cents", "customer_account_id", "service"):
+            lines_by_entry[str(entry_id)].append(LineKey(code, debit, credit, account_id, service))
+    return books.ReversalFacts(links=links, lines_by_entry=lines_by_entry)
+
+
+def _late_postings() -> list[books.LatePosting]:
+    closed_before_posting = AccountingPeriod.objects.filter(
+        status=AccountingPeriod.Status.CLOSED, month=OuterRef("month"), closed_at__lt=OuterRef("posted_at")
+    )
+    rows = (
+        JournalEntry.objects.annotate(month=TruncMonth("accounting_date"))
+        .filter(Exists(closed_before_posting))
+        .annotate(closed_at=closed_before_posting.values("closed_at")[:1])
+        .values_list("id", "accounting_date", "posted_at", "closed_at")
+    )
+    return [books.LatePosting(str(entry_id), f"{day:%Y-%m}", str(posted_at), str(closed_at))
+            for entry_id, day, posted_at, closed_at in rows]
+
+
+def check_books() -> BooksReport:
+    """Verify the whole ledger (a fixed number of aggregate queries) and name every problem found."""
+    gl = gl_facts()
+    groups = _line_groups()
+    lines = _malformed_line_candidates()
+    checks = (
+        books.check_entries_balanced(_unbalanced_entry_candidates()),
+        books.check_lines_well_formed(lines),
+        books.check_orphan_lines(_orphan_lines()),
+        books.check_trial_balance(groups),
+        books.check_funds_balance(groups, gl),
+        books.check_receivable_lines(groups, gl),
+        books.check_subledger_ties(books.subledger_ties(groups, gl)),
+        books.check_reversals(_reversal_facts()),
+        books.check_closed_periods(_late_postings()),
+    )
+    return BooksReport(
+        checks=checks,
+        entry_count=JournalEntry.objects.count(),
+        line_count=sum(group.line_count for group in groups),
+    )

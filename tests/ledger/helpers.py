@@ -1,0 +1,71 @@
+"""Small builders for ledger tests: customer accounts and the usual entries (bill, payment)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from typing import Any
+
+from civicbill.core.money import Money
+from civicbill.customers.models import Account, Customer, Premise
+from civicbill.ledger import chart
+from civicbill.ledger.posting import PostingLine
+
+CREATED_AT = dt.datetime(2026, 1, 2, 17, 0, tzinfo=dt.UTC)
+_numbers = itertools.count(1)
+
+
+def make_account(last_name: str = "Garcia") -> Account:
+    n = next(_numbers)
+    customer = Customer.objects.create(
+        first_name="Ana", last_name=last_name, mailing_line1=f"{n} Avenue 48", mailing_city="Coachella",
+        mailing_zip="92236", search_name=f"ANA {last_name.upper()}", created_at=CREATED_AT,
+    )
+    premise = Premise.objects.create(
+        house_number=str(n), street_name="Avenue 48", city="Coachella", zip_code="92236",
+        search_address=f"{n} AVENUE 48", created_at=CREATED_AT,
+    )
+    return Account.objects.create(
+        number=f"{n:07d}-{n % 10}", customer=customer, premise=premise, status=Account.Status.ACTIVE,
+        opened_on=dt.date(2026, 1, 2), created_at=CREATED_AT,
+    )
+
+
+def m(text: str) -> Money:
+    return Money.parse(text)
+
+
+def charge_lines(account: Account, **amounts_by_service: str) -> list[PostingLine]:
+    """A bill: each service's charge on its receivable control account against its revenue account."""
+    lines: list[PostingLine] = []
+    for service, text in amounts_by_service.items():
+        lines += [
+            PostingLine.debit(chart.receivable_control_for(service).code, m(text),
+                              customer_account_id=account.pk, service=service),
+            PostingLine.credit(chart.revenue_for(service).code, m(text)),
+        ]
+    return lines
+
+
+def payment_lines(account: Account, **amounts_by_service: str) -> list[PostingLine]:
+    """A payment: cash of each service's fund against the service's receivable."""
+    lines: list[PostingLine] = []
+    for service, text in amounts_by_service.items():
+        lines += [
+            PostingLine.debit(chart.cash_for(chart.fund_for(service)).code, m(text)),
+            PostingLine.credit(chart.receivable_control_for(service).code, m(text),
+                               customer_account_id=account.pk, service=service),
+        ]
+    return lines
+
+
+def post_kwargs(**overrides: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "accounting_date": dt.date(2026, 9, 15),
+        "source_type": "bill",
+        "source_ref": "BILL-1001",
+        "idempotency_key": "bill:1001",
+        "reason": "cycle_bill",
+    }
+    values.update(overrides)
+    return values
