@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from civicbill.core import clock
 from civicbill.core.exceptions import ApplicationError
@@ -88,18 +88,18 @@ def list_interactions(request: HttpRequest, number: str) -> list[InteractionOut]
 
 
 @router.post("/{number}/interactions", response={201: InteractionOut}, summary="Log a call, visit, letter or email")
-def log_interaction(request: HttpRequest, number: str, payload: InteractionIn) -> tuple[int, InteractionOut]:
+def log_interaction(request: HttpRequest, number: str, payload: InteractionIn) -> Status[InteractionOut]:
     require_permission(request.user, "customers.note")
     interaction = customer_services.interaction_log(
         account=account_get(number), channel=payload.channel, direction=payload.direction,
         subject=payload.subject, outcome=payload.outcome, occurred_at=payload.occurred_at or clock.now(),
         actor=request.user,
     )
-    return 201, _interaction_out(interaction)
+    return Status(201, _interaction_out(interaction))
 
 
 @router.post("/{number}/notes", response={201: NoteOut}, summary="Add a note")
-def add_note(request: HttpRequest, number: str, payload: NoteIn) -> tuple[int, NoteOut]:
+def add_note(request: HttpRequest, number: str, payload: NoteIn) -> Status[NoteOut]:
     require_permission(request.user, "customers.note")
     note = customer_services.note_add(account=account_get(number), body=payload.body, actor=request.user)
-    return 201, NoteOut(id=note.pk, body=note.body, author=note.author.username, created_at=note.created_at)
+    return Status(201, NoteOut(id=note.pk, body=note.body, author=note.author.username, created_at=note.created_at))

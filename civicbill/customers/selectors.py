@@ -56,7 +56,7 @@ _KIND_ORDER = {
     QueryKind.ADDRESS: 4,
     QueryKind.STREET: 5,
 }
-EXACT, WHOLE_WORDS, PARTIAL = 0, 1, 2
+EXACT, WHOLE_WORDS, PARTIAL, LOOSE = 0, 1, 2, 3
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,9 @@ def _exactness(value: str, prefix: str) -> int:
     return PARTIAL
 
 
-Candidate = tuple[QueryKind, QuerySet[Account], str, str]  # kind, rows, column to rate, prefix
+# kind, rows, the column that matched ("" when the whole value was compared), the prefix it matched
+# ("" when the match was looser than a prefix)
+Candidate = tuple[QueryKind, QuerySet[Account], str, str]
 
 
 def _name_candidates(query: ClassifiedQuery) -> Iterator[Candidate]:
@@ -156,12 +158,12 @@ def _anchored_name_candidates(query: ClassifiedQuery) -> Iterator[Candidate]:
             rows = _accounts().filter(prefix_q(f"customer__{column}", anchor))
             for other in others:
                 rows = rows.filter(_word_q("customer__search_name", other))
-            yield QueryKind.NAME, rows.order_by(f"customer__{column}", "number"), column, query.name
+            yield QueryKind.NAME, rows.order_by(f"customer__{column}", "number"), column, ""
 
 
 def _candidates(query: ClassifiedQuery, limit: int) -> Iterator[Candidate]:
     if query.account_number:
-        yield QueryKind.ACCOUNT_NUMBER, _accounts().filter(number=query.account_number), "number", ""
+        yield QueryKind.ACCOUNT_NUMBER, _accounts().filter(number=query.account_number), "", ""
     if query.account_prefix:
         rows = _accounts().filter(prefix_q("number", query.account_prefix)).order_by("number")
         yield QueryKind.ACCOUNT_PREFIX, rows, "number", query.account_prefix
@@ -213,9 +215,15 @@ def account_search(query: str, *, limit: int = 25) -> list[AccountHit]:
         for kind, rows, column, prefix in candidates:
             for account in rows[:limit]:
                 matched = _column_value(account, column) if column else account.customer.search_name
+                if not column:
+                    exactness = EXACT  # the whole value was compared (exact number, last 7 phone digits)
+                elif not prefix:
+                    exactness = LOOSE  # words found inside the name, not as its start
+                else:
+                    exactness = _exactness(matched, prefix)
                 rank = (
                     _KIND_ORDER[kind],
-                    _exactness(matched, prefix) if column else EXACT,
+                    exactness,
                     _STATUS_ORDER.get(account.status, 9),
                     matched,  # alphabetical in the order it matched: "GARCIA MARIA" for "garcia"
                     account.number,

@@ -88,18 +88,25 @@ def entry_problem(totals: EntryTotals) -> str | None:
     if totals.line_count < 2:
         return f"entry {totals.entry_id} has {totals.line_count} line{'s' if totals.line_count != 1 else ''}"
     if totals.debit_cents != totals.credit_cents:
-        return (f"entry {totals.entry_id} is unbalanced: debits {_m(totals.debit_cents)}, "
-                f"credits {_m(totals.credit_cents)}")
+        return (
+            f"entry {totals.entry_id} is unbalanced: debits {_m(totals.debit_cents)}, "
+            f"credits {_m(totals.credit_cents)}"
+        )
     if totals.debit_cents != totals.total_cents:
-        return (f"entry {totals.entry_id} declares {_m(totals.total_cents)} but its lines total "
-                f"{_m(totals.debit_cents)}")
+        return (
+            f"entry {totals.entry_id} declares {_m(totals.total_cents)} but its lines total "
+            f"{_m(totals.debit_cents)}"
+        )
     return None
 
 
 def check_entries_balanced(entries: Iterable[EntryTotals]) -> BookCheck:
     problems = [problem for totals in entries if (problem := entry_problem(totals))]
-    return _result("entries_balanced", problems,
-                   "every entry has at least two lines and its debits equal its credits and its total")
+    return _result(
+        "entries_balanced",
+        problems,
+        "every entry has at least two lines and its debits equal its credits and its total",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +127,8 @@ def line_problem(line: LineFacts) -> str | None:
     if line.debit_cents < 0 or line.credit_cents < 0:
         return f"{where} has a negative amount"
     if (line.debit_cents > 0) == (line.credit_cents > 0):
-        return f"{where} must be either a debit or a credit (debit {_m(line.debit_cents)}, credit {_m(line.credit_cents)})"
+        amounts = f"debit {_m(line.debit_cents)}, credit {_m(line.credit_cents)}"
+        return f"{where} must be either a debit or a credit ({amounts})"
     if (line.customer_account_id is None) != (line.service is None):
         return f"{where} names a customer account or a service without the other"
     return None
@@ -128,13 +136,19 @@ def line_problem(line: LineFacts) -> str | None:
 
 def check_lines_well_formed(lines: Iterable[LineFacts]) -> BookCheck:
     problems = [problem for line in lines if (problem := line_problem(line))]
-    return _result("lines_well_formed", problems,
-                   "every line is a positive debit or a positive credit and names account and service together")
+    return _result(
+        "lines_well_formed",
+        problems,
+        "every line is a positive debit or a positive credit and names account and service together",
+    )
 
 
 def check_orphan_lines(lines: Iterable[LineFacts]) -> BookCheck:
-    problems = [f"line {line.line_id} belongs to entry {line.entry_id}, which has no header"
-                for line in lines if not line.has_entry]
+    problems = [
+        f"line {line.line_id} belongs to entry {line.entry_id}, which has no header"
+        for line in lines
+        if not line.has_entry
+    ]
     return _result("no_orphan_lines", problems, "every line belongs to a posted entry")
 
 
@@ -174,9 +188,11 @@ def check_trial_balance(groups: Iterable[LineGroup]) -> BookCheck:
     groups = list(groups)
     debit_cents = sum(group.debit_cents for group in groups)
     credit_cents = sum(group.credit_cents for group in groups)
-    problems = [] if debit_cents == credit_cents else [
-        f"total debits {_m(debit_cents)} do not equal total credits {_m(credit_cents)}"
-    ]
+    problems = (
+        []
+        if debit_cents == credit_cents
+        else [f"total debits {_m(debit_cents)} do not equal total credits {_m(credit_cents)}"]
+    )
     return _result("trial_balance_zero", problems, f"debits = credits = {_m(debit_cents)}")
 
 
@@ -189,8 +205,11 @@ def check_funds_balance(groups: Iterable[LineGroup], gl_accounts: Mapping[str, G
             problems.append(f"lines on {group.gl_code}, which is not a GL account")
             continue
         net_by_fund[facts.fund] += group.debit_cents - group.credit_cents
-    problems += [f"{Fund(fund).label} is out of balance by {_m(net)}" for fund, net in sorted(net_by_fund.items())
-                 if net != 0]
+    problems += [
+        f"{Fund(fund).label} is out of balance by {_m(net)}"
+        for fund, net in sorted(net_by_fund.items())
+        if net != 0
+    ]
     return _result("funds_balance", problems, "each fund's debits equal its credits")
 
 
@@ -207,13 +226,18 @@ def check_receivable_lines(groups: Iterable[LineGroup], gl_accounts: Mapping[str
             if not group.names_customer_account or group.line_service is None:
                 problems.append(f"{count} on receivable control {group.gl_code} name no customer account")
             elif group.line_service != facts.service:
-                problems.append(f"{count} on receivable control {group.gl_code} ({facts.service}) "
-                                f"name service {group.line_service}")
+                problems.append(
+                    f"{count} on receivable control {group.gl_code} ({facts.service}) "
+                    f"name service {group.line_service}"
+                )
         elif group.names_customer_account or group.line_service is not None:
-            problems.append(f"{count} on {group.gl_code} name a customer account or service, "
-                            f"but it is not a receivable control account")
-    return _result("receivable_lines", problems,
-                   "receivable lines name an account and service; no other lines do")
+            problems.append(
+                f"{count} on {group.gl_code} name a customer account or service, "
+                f"but it is not a receivable control account"
+            )
+    return _result(
+        "receivable_lines", problems, "receivable lines name an account and service; no other lines do"
+    )
 
 
 def subledger_ties(groups: Iterable[LineGroup], gl_accounts: Mapping[str, GLFacts]) -> list[FundTie]:
@@ -226,8 +250,9 @@ def subledger_ties(groups: Iterable[LineGroup], gl_accounts: Mapping[str, GLFact
         control_cents[group.gl_code] += net
         if group.names_customer_account and group.line_service is not None:
             subledger_cents_by_service[group.line_service] += net
-    controls = sorted((facts for facts in gl_accounts.values() if facts.is_receivable_control),
-                      key=lambda facts: facts.code)
+    controls = sorted(
+        (facts for facts in gl_accounts.values() if facts.is_receivable_control), key=lambda facts: facts.code
+    )
     return [
         FundTie(
             fund=facts.fund,
@@ -245,10 +270,14 @@ def check_subledger_ties(ties: Iterable[FundTie]) -> BookCheck:
     problems = [
         f"{tie.control_code} ({Fund(tie.fund).label}, {tie.service}): control {tie.control_balance}, "
         f"subledger {tie.subledger_balance}, difference {tie.difference}"
-        for tie in ties if not tie.ok
+        for tie in ties
+        if not tie.ok
     ]
-    return _result("subledger_ties_control", problems,
-                   f"the AR subledger equals the {len(ties)} receivable control accounts")
+    return _result(
+        "subledger_ties_control",
+        problems,
+        f"the AR subledger equals the {len(ties)} receivable control accounts",
+    )
 
 
 # -- reversals ------------------------------------------------------------------------------------
@@ -270,20 +299,32 @@ def check_reversals(facts: ReversalFacts) -> BookCheck:
     """A reversal mirrors its original exactly; nothing is reversed twice; no reversal of a reversal."""
     problems: list[str] = []
     times_reversed = Counter(link.original_id for link in facts.links)
-    problems += [f"entry {original} is reversed {count} times" for original, count in sorted(times_reversed.items())
-                 if count > 1]
+    problems += [
+        f"entry {original} is reversed {count} times"
+        for original, count in sorted(times_reversed.items())
+        if count > 1
+    ]
     for link in facts.links:
         if link.original_reverses_id is not None:
-            problems.append(f"entry {link.reversal_id} reverses {link.original_id}, which is itself a reversal")
+            problems.append(
+                f"entry {link.reversal_id} reverses {link.original_id}, which is itself a reversal"
+            )
         if link.reversal_source_type != "reversal":
-            problems.append(f"entry {link.reversal_id} reverses {link.original_id} "
-                            f"but its source type is {link.reversal_source_type}")
+            problems.append(
+                f"entry {link.reversal_id} reverses {link.original_id} "
+                f"but its source type is {link.reversal_source_type}"
+            )
         original = facts.lines_by_entry.get(link.original_id, [])
         reversal = facts.lines_by_entry.get(link.reversal_id, [])
         if line_signature(key.mirrored() for key in original) != line_signature(reversal):
-            problems.append(f"entry {link.reversal_id} does not mirror the entry it reverses, {link.original_id}")
-    return _result("reversals_consistent", problems,
-                   f"{len(facts.links)} reversal{'s' if len(facts.links) != 1 else ''} mirror their originals")
+            problems.append(
+                f"entry {link.reversal_id} does not mirror the entry it reverses, {link.original_id}"
+            )
+    return _result(
+        "reversals_consistent",
+        problems,
+        f"{len(facts.links)} reversal{'s' if len(facts.links) != 1 else ''} mirror their originals",
+    )
 
 
 # -- periods --------------------------------------------------------------------------------------
@@ -296,6 +337,9 @@ class LatePosting:
 
 
 def check_closed_periods(late: Iterable[LatePosting]) -> BookCheck:
-    problems = [f"entry {item.entry_id} was posted into {item.month} at {item.posted_at}, after the month "
-                f"closed at {item.closed_at}" for item in late]
+    problems = [
+        f"entry {item.entry_id} was posted into {item.month} at {item.posted_at}, after the month "
+        f"closed at {item.closed_at}"
+        for item in late
+    ]
     return _result("closed_periods_untouched", problems, "nothing was posted into a month after it closed")

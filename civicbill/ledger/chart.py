@@ -136,10 +136,19 @@ REVENUE_REFUSE = "520-4130"
 PENALTY_REVENUE_REFUSE = "520-4500"
 WRITE_OFF_EXPENSE_REFUSE = "520-6900"
 
-_A, _L, _E, _R, _X = (AccountType.ASSET, AccountType.LIABILITY, AccountType.EQUITY, AccountType.REVENUE,
-                      AccountType.EXPENSE)
-_FUND_NAME = {Fund.GENERAL: "General Fund", Fund.WATER: "Water Fund", Fund.SEWER: "Sewer Fund",
-              Fund.REFUSE: "Refuse Fund"}
+_A, _L, _E, _R, _X = (
+    AccountType.ASSET,
+    AccountType.LIABILITY,
+    AccountType.EQUITY,
+    AccountType.REVENUE,
+    AccountType.EXPENSE,
+)
+_FUND_NAME: dict[str, str] = {
+    Fund.GENERAL: "General Fund",
+    Fund.WATER: "Water Fund",
+    Fund.SEWER: "Sewer Fund",
+    Fund.REFUSE: "Refuse Fund",
+}
 
 
 def _fund_accounts(fund: str) -> list[ChartAccount]:
@@ -169,20 +178,34 @@ def _build_chart() -> tuple[ChartAccount, ...]:
         ChartAccount(CASH_OVER_SHORT, "Cash over/short", _X, Fund.GENERAL),
         ChartAccount(CUSTOMER_DEPOSITS, "Customer deposits held", _L, Fund.WATER),
         ChartAccount(RECEIVABLE_WATER, "Accounts receivable - water", _A, Fund.WATER, True, Service.WATER),
-        ChartAccount(RECEIVABLE_FIRE_LINE, "Accounts receivable - fire line", _A, Fund.WATER, True,
-                     Service.FIRE_LINE),
+        ChartAccount(
+            RECEIVABLE_FIRE_LINE, "Accounts receivable - fire line", _A, Fund.WATER, True, Service.FIRE_LINE
+        ),
         ChartAccount(RECEIVABLE_SEWER, "Accounts receivable - sewer", _A, Fund.SEWER, True, Service.SEWER),
-        ChartAccount(RECEIVABLE_REFUSE, "Accounts receivable - refuse", _A, Fund.REFUSE, True, Service.REFUSE),
+        ChartAccount(
+            RECEIVABLE_REFUSE, "Accounts receivable - refuse", _A, Fund.REFUSE, True, Service.REFUSE
+        ),
         ChartAccount(REVENUE_WATER, "Water sales", _R, Fund.WATER, False, Service.WATER),
-        ChartAccount(REVENUE_FIRE_LINE, "Fire line service charges", _R, Fund.WATER, False, Service.FIRE_LINE),
+        ChartAccount(
+            REVENUE_FIRE_LINE, "Fire line service charges", _R, Fund.WATER, False, Service.FIRE_LINE
+        ),
         ChartAccount(REVENUE_SEWER, "Sewer service charges", _R, Fund.SEWER, False, Service.SEWER),
         ChartAccount(REVENUE_REFUSE, "Refuse collection charges", _R, Fund.REFUSE, False, Service.REFUSE),
     ]
     # plain str values (not enum members) so the data compares and hashes like database values
     return tuple(
         sorted(
-            (ChartAccount(r.code, r.name, str(r.account_type), str(r.fund), r.is_receivable_control,
-                          None if r.service is None else str(r.service)) for r in rows),
+            (
+                ChartAccount(
+                    r.code,
+                    r.name,
+                    str(r.account_type),
+                    str(r.fund),
+                    r.is_receivable_control,
+                    None if r.service is None else str(r.service),
+                )
+                for r in rows
+            ),
             key=lambda r: r.code,
         )
     )
@@ -210,7 +233,9 @@ def _service_account(service: str, *, receivable: bool) -> ChartAccount:
     for account in CHART:
         if account.service == service and account.account_type == kind:
             return account
-    raise LookupError(f"no {'receivable control' if receivable else 'revenue'} account for service {service!r}")
+    raise LookupError(
+        f"no {'receivable control' if receivable else 'revenue'} account for service {service!r}"
+    )
 
 
 def receivable_control_for(service: str) -> ChartAccount:
@@ -261,8 +286,13 @@ def seed_chart(gl_account_model: type[models.Model]) -> int:
     existing = set(gl_account_model.objects.values_list("code", flat=True))  # type: ignore[attr-defined]
     missing = [
         gl_account_model(
-            code=a.code, name=a.name, account_type=a.account_type, fund=a.fund,
-            is_receivable_control=a.is_receivable_control, service=a.service, is_active=True,
+            code=a.code,
+            name=a.name,
+            account_type=a.account_type,
+            fund=a.fund,
+            is_receivable_control=a.is_receivable_control,
+            service=a.service,
+            is_active=True,
         )
         for a in CHART
         if a.code not in existing

@@ -45,13 +45,27 @@ class PostingLine:
             object.__setattr__(self, "service", str(self.service))  # a Service member -> "water"
 
     @classmethod
-    def debit(cls, gl_code: str, amount: Money, *, customer_account_id: int | None = None,
-              service: str | None = None, memo: str = "") -> PostingLine:
+    def debit(
+        cls,
+        gl_code: str,
+        amount: Money,
+        *,
+        customer_account_id: int | None = None,
+        service: str | None = None,
+        memo: str = "",
+    ) -> PostingLine:
         return cls(gl_code, amount, Money.zero(), customer_account_id, service, memo)
 
     @classmethod
-    def credit(cls, gl_code: str, amount: Money, *, customer_account_id: int | None = None,
-               service: str | None = None, memo: str = "") -> PostingLine:
+    def credit(
+        cls,
+        gl_code: str,
+        amount: Money,
+        *,
+        customer_account_id: int | None = None,
+        service: str | None = None,
+        memo: str = "",
+    ) -> PostingLine:
         return cls(gl_code, Money.zero(), amount, customer_account_id, service, memo)
 
     @property
@@ -64,8 +78,14 @@ class PostingLine:
 
     def mirrored(self) -> PostingLine:
         """The same line on the other side (for reversals)."""
-        return PostingLine(self.gl_code, self.credit_amount, self.debit_amount, self.customer_account_id,
-                           self.service, self.memo)
+        return PostingLine(
+            self.gl_code,
+            self.credit_amount,
+            self.debit_amount,
+            self.customer_account_id,
+            self.service,
+            self.memo,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,14 +164,17 @@ def _line_errors(number: int, line: PostingLine, gl_accounts: Mapping[str, GLFac
     names_service = line.service is not None
     if facts.is_receivable_control:
         if not names_account or not names_service:
-            add("receivable_line_incomplete",
-                f"a receivable line must name the customer account and the service ({facts.service})")
+            add(
+                "receivable_line_incomplete",
+                f"a receivable line must name the customer account and the service ({facts.service})",
+            )
         elif line.service != facts.service:
-            add("receivable_service_mismatch",
-                f"service {line.service} does not belong on the {facts.service} receivable account")
+            add(
+                "receivable_service_mismatch",
+                f"service {line.service} does not belong on the {facts.service} receivable account",
+            )
     elif names_account or names_service:
-        add("not_a_receivable_account",
-            "only receivable control accounts take a customer account or service")
+        add("not_a_receivable_account", "only receivable control accounts take a customer account or service")
     return errors
 
 
@@ -163,8 +186,11 @@ def validate_entry(
     if not spec.idempotency_key.strip():
         errors.append(PostingError("missing_idempotency_key", "an idempotency key is required"))
     elif len(spec.idempotency_key) > MAX_IDEMPOTENCY_KEY:
-        errors.append(PostingError("idempotency_key_too_long",
-                                   f"idempotency key is longer than {MAX_IDEMPOTENCY_KEY} characters"))
+        errors.append(
+            PostingError(
+                "idempotency_key_too_long", f"idempotency key is longer than {MAX_IDEMPOTENCY_KEY} characters"
+            )
+        )
     if not spec.reason.strip():
         errors.append(PostingError("missing_reason", "a reason code is required"))
     elif len(spec.reason) > MAX_REASON:
@@ -172,7 +198,11 @@ def validate_entry(
     if spec.source_type not in set(source_types):
         errors.append(PostingError("unknown_source_type", f"unknown source type {spec.source_type!r}"))
     if len(spec.source_ref) > MAX_SOURCE_REF:
-        errors.append(PostingError("source_ref_too_long", f"source reference is longer than {MAX_SOURCE_REF} characters"))
+        errors.append(
+            PostingError(
+                "source_ref_too_long", f"source reference is longer than {MAX_SOURCE_REF} characters"
+            )
+        )
     if len(spec.memo) > MAX_ENTRY_MEMO:
         errors.append(PostingError("memo_too_long", f"memo is longer than {MAX_ENTRY_MEMO} characters"))
     if not spec.lines:
@@ -187,22 +217,30 @@ def validate_entry(
         errors += _line_errors(number, line, gl_accounts)
         totals = _Totals(totals.debit_cents + line.debit_cents, totals.credit_cents + line.credit_cents)
         if (facts := gl_accounts.get(line.gl_code)) is not None:
-            fund = by_fund[facts.fund]
-            by_fund[facts.fund] = _Totals(fund.debit_cents + line.debit_cents, fund.credit_cents + line.credit_cents)
+            so_far = by_fund[facts.fund]
+            by_fund[facts.fund] = _Totals(
+                so_far.debit_cents + line.debit_cents, so_far.credit_cents + line.credit_cents
+            )
     if totals.debit_cents != totals.credit_cents:
-        errors.append(PostingError(
-            "unbalanced",
-            f"debits {Money.from_cents(totals.debit_cents)} do not equal credits "
-            f"{Money.from_cents(totals.credit_cents)}",
-        ))
+        errors.append(
+            PostingError(
+                "unbalanced",
+                f"debits {Money.from_cents(totals.debit_cents)} do not equal credits "
+                f"{Money.from_cents(totals.credit_cents)}",
+            )
+        )
     elif all(line.gl_code in gl_accounts for line in spec.lines):  # funds are unknowable otherwise
         for fund, fund_totals in sorted(by_fund.items()):
             if fund_totals.debit_cents != fund_totals.credit_cents:
-                errors.append(PostingError(
-                    "fund_unbalanced",
-                    f"{Fund(fund).label} does not balance: debits {Money.from_cents(fund_totals.debit_cents)}, "
-                    f"credits {Money.from_cents(fund_totals.credit_cents)} (use due to/due from other funds)",
-                ))
+                errors.append(
+                    PostingError(
+                        "fund_unbalanced",
+                        f"{Fund(fund).label} does not balance: "
+                        f"debits {Money.from_cents(fund_totals.debit_cents)}, "
+                        f"credits {Money.from_cents(fund_totals.credit_cents)} "
+                        f"(use due to/due from other funds)",
+                    )
+                )
     return errors
 
 
@@ -229,13 +267,17 @@ class LineKey:
         return cls(line.gl_code, line.debit_cents, line.credit_cents, line.customer_account_id, line.service)
 
     def mirrored(self) -> LineKey:
-        return LineKey(self.gl_code, self.credit_cents, self.debit_cents, self.customer_account_id, self.service)
+        return LineKey(
+            self.gl_code, self.credit_cents, self.debit_cents, self.customer_account_id, self.service
+        )
 
 
 def line_signature(keys: Iterable[LineKey]) -> list[LineKey]:
     """Lines in a canonical order, to compare two entries' lines as multisets."""
-    return sorted(keys, key=lambda k: (k.gl_code, k.debit_cents, k.credit_cents, k.customer_account_id or 0,
-                                       k.service or ""))
+    return sorted(
+        keys,
+        key=lambda k: (k.gl_code, k.debit_cents, k.credit_cents, k.customer_account_id or 0, k.service or ""),
+    )
 
 
 def conversion_lines(
@@ -253,14 +295,16 @@ def conversion_lines(
         magnitude = abs(amount)
         if amount.is_positive():
             lines += [
-                PostingLine.debit(receivable, magnitude, customer_account_id=customer_account_id, service=service,
-                                  memo=memo),
+                PostingLine.debit(
+                    receivable, magnitude, customer_account_id=customer_account_id, service=service, memo=memo
+                ),
                 PostingLine.credit(equity, magnitude, memo=memo),
             ]
         else:
             lines += [
-                PostingLine.credit(receivable, magnitude, customer_account_id=customer_account_id, service=service,
-                                   memo=memo),
+                PostingLine.credit(
+                    receivable, magnitude, customer_account_id=customer_account_id, service=service, memo=memo
+                ),
                 PostingLine.debit(equity, magnitude, memo=memo),
             ]
     return tuple(lines)

@@ -62,7 +62,7 @@ def _account_id(account: Any) -> int:
 def _chunked(ids: list[Any]) -> Iterator[list[Any]]:
     size = (connection.features.max_query_params or 10_000) - 1
     for start in range(0, len(ids), size):
-        yield ids[start:start + size]
+        yield ids[start : start + size]
 
 
 # -- chart ------------------------------------------------------------------------------------------
@@ -82,7 +82,8 @@ def gl_account_ids() -> dict[str, int]:
 
 def closed_months() -> list[dt.date]:
     return list(
-        AccountingPeriod.objects.filter(status=AccountingPeriod.Status.CLOSED).order_by("month")
+        AccountingPeriod.objects.filter(status=AccountingPeriod.Status.CLOSED)
+        .order_by("month")
         .values_list("month", flat=True)
     )
 
@@ -90,8 +91,11 @@ def closed_months() -> list[dt.date]:
 def entry_posting_lines(entry: JournalEntry | uuid.UUID | str) -> list[PostingLine]:
     """An entry's lines as posting values, in the order they were posted."""
     rows = (
-        JournalLine.objects.filter(entry_id=getattr(entry, "pk", entry)).order_by("id")
-        .values_list("gl_account__code", "debit_cents", "credit_cents", "customer_account_id", "service", "memo")
+        JournalLine.objects.filter(entry_id=getattr(entry, "pk", entry))
+        .order_by("id")
+        .values_list(
+            "gl_account__code", "debit_cents", "credit_cents", "customer_account_id", "service", "memo"
+        )
     )
     return [
         PostingLine(code, Money.from_cents(debit), Money.from_cents(credit), account_id, service, memo)
@@ -101,7 +105,7 @@ def entry_posting_lines(entry: JournalEntry | uuid.UUID | str) -> list[PostingLi
 
 # -- customer account balances ------------------------------------------------------------------------
 def account_balance(account: Any) -> Money:
-    """What the customer owes (positive) or has in credit (negative): receivable debits − credits."""
+    """What the customer owes (positive) or has in credit (negative): receivable debits - credits."""
     totals = JournalLine.objects.filter(customer_account_id=_account_id(account)).aggregate(
         debit=Sum("debit_cents"), credit=Sum("credit_cents")
     )
@@ -112,7 +116,9 @@ def account_balance_by_service(account: Any) -> dict[str, Money]:
     """The balance per service (every service the account has receivable lines for)."""
     rows = (
         JournalLine.objects.filter(customer_account_id=_account_id(account))
-        .values("service").annotate(debit=Sum("debit_cents"), credit=Sum("credit_cents")).order_by("service")
+        .values("service")
+        .annotate(debit=Sum("debit_cents"), credit=Sum("credit_cents"))
+        .order_by("service")
     )
     return {row["service"]: Money.from_cents(_int(row["debit"]) - _int(row["credit"])) for row in rows}
 
@@ -125,7 +131,8 @@ def account_balances(account_ids: Iterable[int]) -> dict[int, Money]:
     for chunk in _chunked(ids):
         rows = (
             JournalLine.objects.filter(customer_account_id__in=chunk)
-            .values("customer_account_id").annotate(debit=Sum("debit_cents"), credit=Sum("credit_cents"))
+            .values("customer_account_id")
+            .annotate(debit=Sum("debit_cents"), credit=Sum("credit_cents"))
             .order_by()
         )
         for row in rows:
@@ -135,7 +142,7 @@ def account_balances(account_ids: Iterable[int]) -> dict[int, Money]:
 
 @dataclass(frozen=True, slots=True)
 class HistoryRow:
-    """One entry as it touched a customer account: a charge (+) or a credit (−), and the balance after."""
+    """One entry as it touched a customer account: a charge (+) or a credit (-), and the balance after."""
 
     accounting_date: dt.date
     posted_at: dt.datetime
@@ -159,9 +166,18 @@ def account_history(account: Any, limit: int | None = None) -> list[HistoryRow]:
         JournalLine.objects.filter(customer_account_id=_account_id(account))
         .order_by("entry__accounting_date", "entry__posted_at", "id")
         .values_list(
-            "entry_id", "entry__accounting_date", "entry__posted_at", "entry__source_type", "entry__source_ref",
-            "entry__reason", "entry__memo", "entry__reverses_id", "entry__reversed_by__id", "service",
-            "debit_cents", "credit_cents",
+            "entry_id",
+            "entry__accounting_date",
+            "entry__posted_at",
+            "entry__source_type",
+            "entry__source_ref",
+            "entry__reason",
+            "entry__memo",
+            "entry__reverses_id",
+            "entry__reversed_by__id",
+            "service",
+            "debit_cents",
+            "credit_cents",
         )
     )
     labels = dict(SourceType.choices)
@@ -172,22 +188,32 @@ def account_history(account: Any, limit: int | None = None) -> list[HistoryRow]:
         if entry_id not in headers:
             order.append(entry_id)
             headers[entry_id] = tuple(header)
-        by_service[entry_id][service] += debit - credit
+        by_service[entry_id][service or ""] += debit - credit  # service is set on every receivable line
     rows: list[HistoryRow] = []
     balance_cents = 0
     for entry_id in order:
-        accounting_date, posted_at, source_type, source_ref, reason, memo, reverses_id, reversed_by_id = headers[
-            entry_id
-        ]
+        accounting_date, posted_at, source_type, source_ref, reason, memo, reverses_id, reversed_by_id = (
+            headers[entry_id]
+        )
         amount_cents = sum(by_service[entry_id].values())
         balance_cents += amount_cents
-        rows.append(HistoryRow(
-            accounting_date=accounting_date, posted_at=posted_at, source_type=source_type,
-            source_label=labels.get(source_type, source_type), source_ref=source_ref, reason=reason, memo=memo,
-            amount=Money.from_cents(amount_cents), balance=Money.from_cents(balance_cents),
-            amounts_by_service={s: Money.from_cents(c) for s, c in sorted(by_service[entry_id].items())},
-            entry_id=entry_id, reverses_entry_id=reverses_id, reversed_by_entry_id=reversed_by_id,
-        ))
+        rows.append(
+            HistoryRow(
+                accounting_date=accounting_date,
+                posted_at=posted_at,
+                source_type=source_type,
+                source_label=labels.get(source_type, source_type),
+                source_ref=source_ref,
+                reason=reason,
+                memo=memo,
+                amount=Money.from_cents(amount_cents),
+                balance=Money.from_cents(balance_cents),
+                amounts_by_service={s: Money.from_cents(c) for s, c in sorted(by_service[entry_id].items())},
+                entry_id=entry_id,
+                reverses_entry_id=reverses_id,
+                reversed_by_entry_id=reversed_by_id,
+            )
+        )
     return rows[-limit:] if limit else rows
 
 
@@ -203,7 +229,7 @@ class TrialBalanceRow:
 
     @property
     def balance(self) -> Money:
-        """Debit-positive: debits − credits (a revenue account's balance is negative)."""
+        """Debit-positive: debits - credits (a revenue account's balance is negative)."""
         return self.debits - self.credits
 
 
@@ -241,18 +267,29 @@ def trial_balance(as_of: dt.date | None = None) -> TrialBalance:
         lines = lines.filter(entry__accounting_date__lte=as_of)
     sums = {
         row["gl_account_id"]: (_int(row["debit"]), _int(row["credit"]))
-        for row in lines.values("gl_account_id").annotate(debit=Sum("debit_cents"), credit=Sum("credit_cents"))
+        for row in lines.values("gl_account_id")
+        .annotate(debit=Sum("debit_cents"), credit=Sum("credit_cents"))
         .order_by()
     }
     rows: list[TrialBalanceRow] = []
     fund_cents: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for account in GLAccount.objects.filter(id__in=sums).order_by("code"):
         debit, credit = sums[account.id]
-        rows.append(TrialBalanceRow(account.code, account.name, account.fund, account.account_type,
-                                    Money.from_cents(debit), Money.from_cents(credit)))
+        rows.append(
+            TrialBalanceRow(
+                account.code,
+                account.name,
+                account.fund,
+                account.account_type,
+                Money.from_cents(debit),
+                Money.from_cents(credit),
+            )
+        )
         fund_cents[account.fund][0] += debit
         fund_cents[account.fund][1] += credit
-    fund_totals = {fund: (Money.from_cents(d), Money.from_cents(c)) for fund, (d, c) in sorted(fund_cents.items())}
+    fund_totals = {
+        fund: (Money.from_cents(d), Money.from_cents(c)) for fund, (d, c) in sorted(fund_cents.items())
+    }
     return TrialBalance(as_of=as_of, rows=tuple(rows), fund_totals=fund_totals)
 
 
@@ -266,8 +303,14 @@ def _line_groups() -> list[LineGroup]:
         .order_by()
     )
     return [
-        LineGroup(row["gl_account__code"], row["service"], bool(row["names_account"]), row["line_count"],
-                  _int(row["debit"]), _int(row["credit"]))
+        LineGroup(
+            row["gl_account__code"],
+            row["service"],
+            bool(row["names_account"]),
+            row["line_count"],
+            _int(row["debit"]),
+            _int(row["credit"]),
+        )
         for row in rows
     ]
 
@@ -295,15 +338,24 @@ def _line_facts(lines: Any, *, has_entry: bool) -> list[books.LineFacts]:
     return [
         books.LineFacts(line_id, str(entry_id), code, debit, credit, account_id, service, has_entry)
         for line_id, entry_id, code, debit, credit, account_id, service in lines.values_list(
-            "id", "entry_id", "gl_account__code", "debit_cents", "credit_cents", "customer_account_id", "service"
+            "id",
+            "entry_id",
+            "gl_account__code",
+            "debit_cents",
+            "credit_cents",
+            "customer_account_id",
+            "service",
         ).order_by("id")
     ]
 
 
 def _malformed_line_candidates() -> list[books.LineFacts]:
     malformed = (
-        Q(debit_cents__lt=0) | Q(credit_cents__lt=0) | Q(debit_cents__gt=0, credit_cents__gt=0)
-        | Q(debit_cents=0, credit_cents=0) | Q(customer_account__isnull=True, service__isnull=False)
+        Q(debit_cents__lt=0)
+        | Q(credit_cents__lt=0)
+        | Q(debit_cents__gt=0, credit_cents__gt=0)
+        | Q(debit_cents=0, credit_cents=0)
+        | Q(customer_account__isnull=True, service__isnull=False)
         | Q(customer_account__isnull=False, service__isnull=True)
     )
     return _line_facts(JournalLine.objects.filter(malformed), has_entry=True)
@@ -316,8 +368,12 @@ def _orphan_lines() -> list[books.LineFacts]:
 
 def _reversal_facts() -> books.ReversalFacts:
     links = [
-        books.ReversalLink(str(reversal_id), str(original_id), source_type,
-                           None if grand_original_id is None else str(grand_original_id))
+        books.ReversalLink(
+            str(reversal_id),
+            str(original_id),
+            source_type,
+            None if grand_original_id is None else str(grand_original_id),
+        )
         for reversal_id, original_id, source_type, grand_original_id in JournalEntry.objects.filter(
             reverses__isnull=False
         ).values_list("id", "reverses_id", "source_type", "reverses__reverses_id")
@@ -327,7 +383,9 @@ def _reversal_facts() -> books.ReversalFacts:
     for chunk in _chunked([uuid.UUID(entry_id) for entry_id in entry_ids]):
         for entry_id, code, debit, credit, account_id, service in JournalLine.objects.filter(
             entry_id__in=chunk
-        ).values_list("entry_id", "gl_account__code", "debit_cents", "credit_cents", "customer_account_id", "service"):
+        ).values_list(
+            "entry_id", "gl_account__code", "debit_cents", "credit_cents", "customer_account_id", "service"
+        ):
             lines_by_entry[str(entry_id)].append(LineKey(code, debit, credit, account_id, service))
     return books.ReversalFacts(links=links, lines_by_entry=lines_by_entry)
 
@@ -342,8 +400,10 @@ def _late_postings() -> list[books.LatePosting]:
         .annotate(closed_at=closed_before_posting.values("closed_at")[:1])
         .values_list("id", "accounting_date", "posted_at", "closed_at")
     )
-    return [books.LatePosting(str(entry_id), f"{day:%Y-%m}", str(posted_at), str(closed_at))
-            for entry_id, day, posted_at, closed_at in rows]
+    return [
+        books.LatePosting(str(entry_id), f"{day:%Y-%m}", str(posted_at), str(closed_at))
+        for entry_id, day, posted_at, closed_at in rows
+    ]
 
 
 def check_books() -> BooksReport:

@@ -39,7 +39,9 @@ SOURCE_TYPES = frozenset(SourceType.values)
 class LedgerPostingError(ApplicationError):
     """An entry (or a batch) was refused; ``errors`` holds every problem found."""
 
-    def __init__(self, message: str, *, errors: Sequence[PostingError | str], code: str = "invalid_entry") -> None:
+    def __init__(
+        self, message: str, *, errors: Sequence[PostingError | str], code: str = "invalid_entry"
+    ) -> None:
         super().__init__(message, code=code)
         self.errors = list(errors)
 
@@ -64,8 +66,9 @@ def _lock_period(month: dt.date) -> AccountingPeriod:
 
 
 # -- building and inserting rows -----------------------------------------------------------------
-def _rows(spec: EntrySpec, *, gl_ids: dict[str, int], actor: Any, posted_at: dt.datetime,
-          reverses_id: Any = None) -> tuple[JournalEntry, list[JournalLine]]:
+def _rows(
+    spec: EntrySpec, *, gl_ids: dict[str, int], actor: Any, posted_at: dt.datetime, reverses_id: Any = None
+) -> tuple[JournalEntry, list[JournalLine]]:
     entry = JournalEntry(
         accounting_date=spec.accounting_date,
         posted_at=posted_at,
@@ -95,23 +98,27 @@ def _rows(spec: EntrySpec, *, gl_ids: dict[str, int], actor: Any, posted_at: dt.
 
 def _insert(rows: Sequence[tuple[JournalEntry, list[JournalLine]]]) -> None:
     """Lines first, headers last: the header trigger finds the lines it must check."""
-    JournalLine.objects.bulk_create([line for _, lines in rows for line in lines], batch_size=INSERT_BATCH_SIZE)
+    JournalLine.objects.bulk_create(
+        [line for _, lines in rows for line in lines], batch_size=INSERT_BATCH_SIZE
+    )
     JournalEntry.objects.bulk_create([entry for entry, _ in rows], batch_size=INSERT_BATCH_SIZE)
 
 
 def _closed_months(days: set[dt.date]) -> set[dt.date]:
     months = {clock.first_of_month(day) for day in days}
     return set(
-        AccountingPeriod.objects.filter(month__in=months, status=AccountingPeriod.Status.CLOSED)
-        .values_list("month", flat=True)
+        AccountingPeriod.objects.filter(month__in=months, status=AccountingPeriod.Status.CLOSED).values_list(
+            "month", flat=True
+        )
     )
 
 
 def _refuse_if_invalid(spec: EntrySpec, gl_facts: Any) -> None:
     errors = validate_entry(spec, gl_accounts=gl_facts, source_types=SOURCE_TYPES)
     if errors:
-        raise LedgerPostingError(f"Journal entry refused: {describe_errors(errors)}", errors=errors,
-                                 code=errors[0].code)
+        raise LedgerPostingError(
+            f"Journal entry refused: {describe_errors(errors)}", errors=errors, code=errors[0].code
+        )
 
 
 def _same_posting_or_refuse(existing: JournalEntry, spec: EntrySpec) -> JournalEntry:
@@ -129,8 +136,9 @@ def _same_posting_or_refuse(existing: JournalEntry, spec: EntrySpec) -> JournalE
 
 def _account_number(entry: JournalEntry) -> str:
     numbers = set(
-        JournalLine.objects.filter(entry=entry, customer_account__isnull=False)
-        .values_list("customer_account__number", flat=True)
+        JournalLine.objects.filter(entry=entry, customer_account__isnull=False).values_list(
+            "customer_account__number", flat=True
+        )
     )
     return numbers.pop() if len(numbers) == 1 else ""
 
@@ -183,22 +191,28 @@ def entry_post(
             at=entry.posted_at,
             account_number=_account_number(entry),
             summary=f"Posted {entry.source_type} {entry.source_ref} {Money.from_cents(entry.total_cents)} "
-                    f"dated {entry.accounting_date}",
-            changes={"idempotency_key": entry.idempotency_key, "reason": entry.reason,
-                     "total": str(Money.from_cents(entry.total_cents)), "line_count": len(spec.lines)},
+            f"dated {entry.accounting_date}",
+            changes={
+                "idempotency_key": entry.idempotency_key,
+                "reason": entry.reason,
+                "total": str(Money.from_cents(entry.total_cents)),
+                "line_count": len(spec.lines),
+            },
         )
     return entry
 
 
 def _chunks(items: list[str], size: int) -> list[list[str]]:
-    return [items[start:start + size] for start in range(0, len(items), size)]
+    return [items[start : start + size] for start in range(0, len(items), size)]
 
 
 def _posted_keys(keys: list[str]) -> set[str]:
     size = (connection.features.max_query_params or 10_000) - 1
     found: set[str] = set()
     for chunk in _chunks(keys, size):
-        found.update(JournalEntry.objects.filter(idempotency_key__in=chunk).values_list("idempotency_key", flat=True))
+        found.update(
+            JournalEntry.objects.filter(idempotency_key__in=chunk).values_list("idempotency_key", flat=True)
+        )
     return found
 
 
@@ -210,26 +224,30 @@ def entries_post_bulk(*, entries: Sequence[EntrySpec], actor: Any) -> int:
     require_permission(actor, "ledger.post")
     gl_facts = selectors.gl_facts()
     problems: list[str] = []
-    duplicates = {key for key, count in Counter(spec.idempotency_key for spec in entries).items() if count > 1}
+    duplicates = {
+        key for key, count in Counter(spec.idempotency_key for spec in entries).items() if count > 1
+    }
     for number, spec in enumerate(entries, start=1):
         errors = validate_entry(spec, gl_accounts=gl_facts, source_types=SOURCE_TYPES)
         if spec.idempotency_key in duplicates:
-            errors.append(PostingError("duplicate_key", "the same idempotency key appears twice in this batch"))
+            errors.append(
+                PostingError("duplicate_key", "the same idempotency key appears twice in this batch")
+            )
         if errors:
             problems.append(f"entry {number} ({spec.idempotency_key}): {describe_errors(errors, limit=3)}")
     posted = _posted_keys([spec.idempotency_key for spec in entries]) if not problems else set()
     new = [spec for spec in entries if spec.idempotency_key not in posted]
     closed = _closed_months({spec.accounting_date for spec in new}) if not problems else set()
-    problems += [
-        f"entry {number} ({spec.idempotency_key}): {period_closed_error(clock.first_of_month(spec.accounting_date))}"
-        for number, spec in enumerate(new, start=1)
-        if clock.first_of_month(spec.accounting_date) in closed
-    ]
+    for number, spec in enumerate(entries, start=1):
+        month = clock.first_of_month(spec.accounting_date)
+        if month in closed and spec.idempotency_key not in posted:
+            problems.append(f"entry {number} ({spec.idempotency_key}): {period_closed_error(month)}")
     if problems:
         shown = "; ".join(problems[:10]) + (f"; and {len(problems) - 10} more" if len(problems) > 10 else "")
         raise LedgerPostingError(
             f"{len(problems)} of {len(entries)} entries cannot be posted, so none was: {shown}",
-            errors=problems, code="invalid_batch",
+            errors=problems,
+            code="invalid_batch",
         )
     if not new:
         return 0
@@ -244,10 +262,14 @@ def entries_post_bulk(*, entries: Sequence[EntrySpec], actor: Any) -> int:
         target=rows[0][0],
         at=posted_at,
         summary=f"Posted {len(new)} entries ({', '.join(sorted({s.source_type for s in new}))}) "
-                f"totalling {Money.from_cents(total_cents)}; {len(entries) - len(new)} already posted",
-        changes={"posted_count": len(new), "skipped_count": len(entries) - len(new),
-                 "total": str(Money.from_cents(total_cents)),
-                 "first_key": new[0].idempotency_key, "last_key": new[-1].idempotency_key},
+        f"totalling {Money.from_cents(total_cents)}; {len(entries) - len(new)} already posted",
+        changes={
+            "posted_count": len(new),
+            "skipped_count": len(entries) - len(new),
+            "total": str(Money.from_cents(total_cents)),
+            "first_key": new[0].idempotency_key,
+            "last_key": new[-1].idempotency_key,
+        },
     )
     return len(new)
 
@@ -273,13 +295,16 @@ def entry_reverse(
         replay = JournalEntry.objects.filter(idempotency_key=idempotency_key).first()
         if replay is not None:
             if replay.reverses_id != original.pk:
-                raise ApplicationError(f"Idempotency key {idempotency_key!r} was already used by entry {replay.pk}, "
-                                       f"which does not reverse entry {original.pk}", code="idempotency_conflict")
+                raise ApplicationError(
+                    f"Idempotency key {idempotency_key!r} was already used by entry {replay.pk}, "
+                    f"which does not reverse entry {original.pk}",
+                    code="idempotency_conflict",
+                )
             return replay
     if original.reverses_id is not None:
         raise ApplicationError(
-            f"Entry {original.pk} is itself a reversal (of entry {original.reverses_id}) and cannot be reversed; "
-            f"post a new entry instead",
+            f"Entry {original.pk} is itself a reversal (of entry {original.reverses_id}) "
+            f"and cannot be reversed; post a new entry instead",
             code="reversal_of_reversal",
         )
     already = JournalEntry.objects.filter(reverses=original).first()
@@ -290,8 +315,10 @@ def entry_reverse(
         )
     if accounting_date < original.accounting_date:
         raise ApplicationError(
-            f"A reversal cannot be dated {accounting_date}, before the entry it reverses ({original.accounting_date})",
-            code="reversal_before_original", field="accounting_date",
+            f"A reversal cannot be dated {accounting_date}, "
+            f"before the entry it reverses ({original.accounting_date})",
+            code="reversal_before_original",
+            field="accounting_date",
         )
     spec = EntrySpec(
         lines=tuple(line.mirrored() for line in selectors.entry_posting_lines(original)),
@@ -303,11 +330,15 @@ def entry_reverse(
         memo=memo or f"Reversal of {original.source_type} {original.source_ref}".strip(),
     )
     # undoing a posting is allowed even on a GL account deactivated since
-    _refuse_if_invalid(spec, {code: replace(facts, is_active=True) for code, facts in selectors.gl_facts().items()})
+    _refuse_if_invalid(
+        spec, {code: replace(facts, is_active=True) for code, facts in selectors.gl_facts().items()}
+    )
     try:
         reversal, _ = _post_one(spec, actor=actor, reverses_id=original.pk)
     except IntegrityError as error:  # the unique ``reverses`` lost a race with another reversal
-        raise ApplicationError(f"Entry {original.pk} was already reversed", code="already_reversed") from error
+        raise ApplicationError(
+            f"Entry {original.pk} was already reversed", code="already_reversed"
+        ) from error
     audit_record(
         actor=actor,
         action="journal_entry.reverse",
@@ -315,8 +346,12 @@ def entry_reverse(
         at=reversal.posted_at,
         account_number=_account_number(reversal),
         summary=f"Reversed {original.source_type} {original.source_ref} "
-                f"{Money.from_cents(original.total_cents)}: {reason}",
-        changes={"reverses": str(original.pk), "reason": reason, "accounting_date": accounting_date.isoformat()},
+        f"{Money.from_cents(original.total_cents)}: {reason}",
+        changes={
+            "reverses": str(original.pk),
+            "reason": reason,
+            "accounting_date": accounting_date.isoformat(),
+        },
     )
     return reversal
 
@@ -324,8 +359,11 @@ def entry_reverse(
 # -- accounting periods ------------------------------------------------------------------------------
 def _require_first_of_month(month: dt.date) -> None:
     if month.day != 1:
-        raise ApplicationError(f"An accounting period is a month: give its first day ({month:%Y-%m}-01), not {month}",
-                               code="invalid_month", field="month")
+        raise ApplicationError(
+            f"An accounting period is a month: give its first day ({month:%Y-%m}-01), not {month}",
+            code="invalid_month",
+            field="month",
+        )
 
 
 @transaction.atomic
@@ -335,16 +373,25 @@ def period_close(*, month: dt.date, actor: Any) -> AccountingPeriod:
     _require_first_of_month(month)
     period = _lock_period(month)
     if period.status == AccountingPeriod.Status.CLOSED:
-        raise ApplicationError(f"Accounting period {month:%Y-%m} is already closed "
-                               f"(closed {period.closed_at:%Y-%m-%d %H:%M} UTC)", code="period_closed")
+        raise ApplicationError(
+            f"Accounting period {month:%Y-%m} is already closed "
+            f"(closed {period.closed_at:%Y-%m-%d %H:%M} UTC)",
+            code="period_closed",
+        )
     fields = ["status", "closed_by", "closed_at"]
     before = snapshot(period, fields)
     period.status = AccountingPeriod.Status.CLOSED
     period.closed_by = actor
     period.closed_at = clock.now()
     period.save(update_fields=fields)
-    audit_record(actor=actor, action="accounting_period.close", target=period, at=period.closed_at,
-                 summary=f"Closed accounting period {month:%Y-%m}", changes=diff(before, snapshot(period, fields)))
+    audit_record(
+        actor=actor,
+        action="accounting_period.close",
+        target=period,
+        at=period.closed_at,
+        summary=f"Closed accounting period {month:%Y-%m}",
+        changes=diff(before, snapshot(period, fields)),
+    )
     return period
 
 
@@ -364,7 +411,11 @@ def period_reopen(*, month: dt.date, reason: str, actor: Any) -> AccountingPerio
     period.closed_by = None
     period.closed_at = None
     period.save(update_fields=fields)
-    audit_record(actor=actor, action="accounting_period.reopen", target=period,
-                 summary=f"Reopened accounting period {month:%Y-%m}: {reason}"[:300],
-                 changes={**diff(before, snapshot(period, fields)), "reason": reason})
+    audit_record(
+        actor=actor,
+        action="accounting_period.reopen",
+        target=period,
+        summary=f"Reopened accounting period {month:%Y-%m}: {reason}"[:300],
+        changes={**diff(before, snapshot(period, fields)), "reason": reason},
+    )
     return period

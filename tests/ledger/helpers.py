@@ -1,14 +1,20 @@
-"""Small builders for ledger tests: customer accounts and the usual entries (bill, payment)."""
+"""Small builders for ledger tests: customer accounts, the usual entries (bill, payment), and raw SQL
+inserts that bypass the services (to prove what the database itself refuses)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+import uuid
 from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import connection
 
 from civicbill.core.money import Money
 from civicbill.customers.models import Account, Customer, Premise
 from civicbill.ledger import chart
+from civicbill.ledger.models import GLAccount, JournalEntry, JournalLine
 from civicbill.ledger.posting import PostingLine
 
 CREATED_AT = dt.datetime(2026, 1, 2, 17, 0, tzinfo=dt.UTC)
@@ -18,16 +24,29 @@ _numbers = itertools.count(1)
 def make_account(last_name: str = "Garcia") -> Account:
     n = next(_numbers)
     customer = Customer.objects.create(
-        first_name="Ana", last_name=last_name, mailing_line1=f"{n} Avenue 48", mailing_city="Coachella",
-        mailing_zip="92236", search_name=f"ANA {last_name.upper()}", created_at=CREATED_AT,
+        first_name="Ana",
+        last_name=last_name,
+        mailing_line1=f"{n} Avenue 48",
+        mailing_city="Coachella",
+        mailing_zip="92236",
+        search_name=f"ANA {last_name.upper()}",
+        created_at=CREATED_AT,
     )
     premise = Premise.objects.create(
-        house_number=str(n), street_name="Avenue 48", city="Coachella", zip_code="92236",
-        search_address=f"{n} AVENUE 48", created_at=CREATED_AT,
+        house_number=str(n),
+        street_name="Avenue 48",
+        city="Coachella",
+        zip_code="92236",
+        search_address=f"{n} AVENUE 48",
+        created_at=CREATED_AT,
     )
     return Account.objects.create(
-        number=f"{n:07d}-{n % 10}", customer=customer, premise=premise, status=Account.Status.ACTIVE,
-        opened_on=dt.date(2026, 1, 2), created_at=CREATED_AT,
+        number=f"{n:07d}-{n % 10}",
+        customer=customer,
+        premise=premise,
+        status=Account.Status.ACTIVE,
+        opened_on=dt.date(2026, 1, 2),
+        created_at=CREATED_AT,
     )
 
 
@@ -40,8 +59,12 @@ def charge_lines(account: Account, **amounts_by_service: str) -> list[PostingLin
     lines: list[PostingLine] = []
     for service, text in amounts_by_service.items():
         lines += [
-            PostingLine.debit(chart.receivable_control_for(service).code, m(text),
-                              customer_account_id=account.pk, service=service),
+            PostingLine.debit(
+                chart.receivable_control_for(service).code,
+                m(text),
+                customer_account_id=account.pk,
+                service=service,
+            ),
             PostingLine.credit(chart.revenue_for(service).code, m(text)),
         ]
     return lines
@@ -53,8 +76,12 @@ def payment_lines(account: Account, **amounts_by_service: str) -> list[PostingLi
     for service, text in amounts_by_service.items():
         lines += [
             PostingLine.debit(chart.cash_for(chart.fund_for(service)).code, m(text)),
-            PostingLine.credit(chart.receivable_control_for(service).code, m(text),
-                               customer_account_id=account.pk, service=service),
+            PostingLine.credit(
+                chart.receivable_control_for(service).code,
+                m(text),
+                customer_account_id=account.pk,
+                service=service,
+            ),
         ]
     return lines
 
@@ -69,3 +96,63 @@ def post_kwargs(**overrides: Any) -> dict[str, Any]:
     }
     values.update(overrides)
     return values
+
+
+# -- raw SQL, lines first and header last, as the services do ----------------------------------------
+POSTED_AT = dt.datetime(2026, 9, 15, 18, 0, tzinfo=dt.UTC)
+
+
+def _db(model: Any, field: str, value: Any) -> Any:
+    return model._meta.get_field(field).get_db_prep_save(value, connection)
+
+
+def insert_line(
+    entry_id: uuid.UUID,
+    gl_code: str,
+    *,
+    debit_cents: int = 0,
+    credit_cents: int = 0,
+    customer_account_id: int | None = None,
+    service: str | None = None,
+) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO ledger_journalline (entry_id, gl_account_id, debit_cents, credit_cents, "
+            "customer_account_id, service, memo) VALUES (%s, %s, %s, %s, %s, %s, '')",
+            [
+                _db(JournalLine, "entry", entry_id),
+                GLAccount.objects.get(code=gl_code).pk,
+                debit_cents,
+                credit_cents,
+                customer_account_id,
+                service,
+            ],
+        )
+
+
+def insert_header(
+    entry_id: uuid.UUID,
+    total_cents: int,
+    user: User,
+    *,
+    key: str | None = None,
+    accounting_date: dt.date = dt.date(2026, 9, 15),
+    source_type: str = "manual",
+    reverses_id: uuid.UUID | None = None,
+) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO ledger_journalentry (id, accounting_date, posted_at, source_type, source_ref, "
+            "idempotency_key, reason, memo, reverses_id, posted_by_id, total_cents) "
+            "VALUES (%s, %s, %s, %s, 'SQL', %s, 'test', '', %s, %s, %s)",
+            [
+                _db(JournalEntry, "id", entry_id),
+                _db(JournalEntry, "accounting_date", accounting_date),
+                _db(JournalEntry, "posted_at", POSTED_AT),
+                source_type,
+                key or f"sql:{entry_id}",
+                None if reverses_id is None else _db(JournalEntry, "id", reverses_id),
+                user.pk,
+                total_cents,
+            ],
+        )

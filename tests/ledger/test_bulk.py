@@ -26,10 +26,15 @@ OPENING_DAY = dt.date(2026, 6, 30)
 
 def opening(account: Account, **balances: str) -> EntrySpec:
     return EntrySpec(
-        lines=conversion_lines(customer_account_id=account.pk,
-                               balances_by_service={service: m(text) for service, text in balances.items()}),
-        accounting_date=OPENING_DAY, source_type="conversion", source_ref=account.number,
-        idempotency_key=f"conversion:{account.number}", reason="legacy_balance",
+        lines=conversion_lines(
+            customer_account_id=account.pk,
+            balances_by_service={service: m(text) for service, text in balances.items()},
+        ),
+        accounting_date=OPENING_DAY,
+        source_type="conversion",
+        source_ref=account.number,
+        idempotency_key=f"conversion:{account.number}",
+        reason="legacy_balance",
     )
 
 
@@ -53,12 +58,19 @@ def test_opening_balances_post_in_a_few_queries_whatever_the_number_of_entries(t
 def test_a_credit_balance_converts_the_other_way_round(technician: User) -> None:
     account = make_account()
 
-    entries_post_bulk(entries=[opening(account, water="-7.50", refuse="3.00", sewer="0.00")], actor=technician)
+    entries_post_bulk(
+        entries=[opening(account, water="-7.50", refuse="3.00", sewer="0.00")], actor=technician
+    )
 
     assert account_balance_by_service(account) == {"refuse": m("3.00"), "water": m("-7.50")}
     entry = JournalEntry.objects.get()
-    assert list(entry.lines.order_by("id").values_list("gl_account__code", "debit_cents", "credit_cents")) == [
-        ("520-1230", 300, 0), ("520-3900", 0, 300), ("500-1210", 0, 750), ("500-3900", 750, 0),
+    assert list(
+        entry.lines.order_by("id").values_list("gl_account__code", "debit_cents", "credit_cents")
+    ) == [
+        ("520-1230", 300, 0),
+        ("520-3900", 0, 300),
+        ("500-1210", 0, 750),
+        ("500-3900", 750, 0),
     ]
 
 
@@ -77,17 +89,24 @@ def test_a_resumed_batch_skips_the_entries_already_posted(technician: User) -> N
 def test_one_invalid_entry_refuses_the_whole_batch_and_names_it(technician: User) -> None:
     good, bad = make_account(), make_account()
     unbalanced = EntrySpec(
-        lines=(PostingLine.debit(chart.RECEIVABLE_WATER, m("5.00"), customer_account_id=bad.pk, service="water"),
-               PostingLine.credit(chart.CONVERSION_EQUITY_WATER, m("4.00"))),
-        accounting_date=OPENING_DAY, source_type="conversion", source_ref=bad.number,
-        idempotency_key="conversion:bad", reason="legacy_balance",
+        lines=(
+            PostingLine.debit(chart.RECEIVABLE_WATER, m("5.00"), customer_account_id=bad.pk, service="water"),
+            PostingLine.credit(chart.CONVERSION_EQUITY_WATER, m("4.00")),
+        ),
+        accounting_date=OPENING_DAY,
+        source_type="conversion",
+        source_ref=bad.number,
+        idempotency_key="conversion:bad",
+        reason="legacy_balance",
     )
 
     with pytest.raises(LedgerPostingError) as info:
         entries_post_bulk(entries=[opening(good, water="1.00"), unbalanced], actor=technician)
 
-    assert info.value.message == ("1 of 2 entries cannot be posted, so none was: entry 2 (conversion:bad): "
-                                  "debits 5.00 do not equal credits 4.00")
+    assert info.value.message == (
+        "1 of 2 entries cannot be posted, so none was: entry 2 (conversion:bad): "
+        "debits 5.00 do not equal credits 4.00"
+    )
     assert JournalEntry.objects.count() == 0
     assert JournalLine.objects.count() == 0
     assert not AuditEvent.objects.exists()
@@ -97,7 +116,9 @@ def test_a_key_twice_in_one_batch_is_refused(technician: User) -> None:
     account = make_account()
 
     with pytest.raises(LedgerPostingError, match="the same idempotency key appears twice in this batch"):
-        entries_post_bulk(entries=[opening(account, water="1.00"), opening(account, water="1.00")], actor=technician)
+        entries_post_bulk(
+            entries=[opening(account, water="1.00"), opening(account, water="1.00")], actor=technician
+        )
 
     assert JournalEntry.objects.count() == 0
 
@@ -105,7 +126,9 @@ def test_a_key_twice_in_one_batch_is_refused(technician: User) -> None:
 def test_an_entry_in_a_closed_month_refuses_the_batch(technician: User, supervisor: User) -> None:
     period_close(month=dt.date(2026, 6, 1), actor=supervisor)
 
-    with pytest.raises(LedgerPostingError, match=r"entry 1 \(conversion:.*\): Accounting period 2026-06 is closed"):
+    with pytest.raises(
+        LedgerPostingError, match=r"entry 1 \(conversion:.*\): Accounting period 2026-06 is closed"
+    ):
         entries_post_bulk(entries=[opening(make_account(), water="1.00")], actor=technician)
 
     assert JournalEntry.objects.count() == 0

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -17,38 +16,16 @@ from django.db import IntegrityError, connection, transaction
 from civicbill.ledger import chart
 from civicbill.ledger.models import GLAccount, JournalEntry, JournalLine
 from civicbill.ledger.services import entry_post, period_close
-from tests.ledger.helpers import charge_lines, make_account, post_kwargs
+from tests.ledger.helpers import (
+    POSTED_AT,
+    charge_lines,
+    insert_header,
+    insert_line,
+    make_account,
+    post_kwargs,
+)
 
 pytestmark = pytest.mark.django_db
-
-POSTED_AT = dt.datetime(2026, 9, 15, 18, 0, tzinfo=dt.UTC)
-
-
-def _db(model: Any, field: str, value: Any) -> Any:
-    return model._meta.get_field(field).get_db_prep_save(value, connection)
-
-
-def insert_line(entry_id: uuid.UUID, gl_code: str, *, debit_cents: int = 0, credit_cents: int = 0,
-                customer_account_id: int | None = None, service: str | None = None) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO ledger_journalline (entry_id, gl_account_id, debit_cents, credit_cents, "
-            "customer_account_id, service, memo) VALUES (%s, %s, %s, %s, %s, %s, '')",
-            [_db(JournalLine, "entry", entry_id), GLAccount.objects.get(code=gl_code).pk, debit_cents,
-             credit_cents, customer_account_id, service],
-        )
-
-
-def insert_header(entry_id: uuid.UUID, total_cents: int, user: User, *, key: str | None = None,
-                  accounting_date: dt.date = dt.date(2026, 9, 15)) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO ledger_journalentry (id, accounting_date, posted_at, source_type, source_ref, "
-            "idempotency_key, reason, memo, reverses_id, posted_by_id, total_cents) "
-            "VALUES (%s, %s, %s, 'manual', 'SQL', %s, 'test', '', NULL, %s, %s)",
-            [_db(JournalEntry, "id", entry_id), _db(JournalEntry, "accounting_date", accounting_date),
-             _db(JournalEntry, "posted_at", POSTED_AT), key or f"sql:{entry_id}", user.pk, total_cents],
-        )
 
 
 def test_a_balanced_entry_inserted_by_sql_lines_first_is_accepted(technician: User) -> None:
@@ -118,8 +95,12 @@ def test_lines_without_a_header_fail_the_commit_time_check(technician: User) -> 
     assert not JournalLine.objects.filter(entry_id=entry_id).exists()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's deferred re-check; SQLite has one writer")
-def test_postgresql_rechecks_each_entry_at_commit_even_if_a_line_slipped_past_the_seal(technician: User) -> None:
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's deferred re-check; SQLite has one writer"
+)
+def test_postgresql_rechecks_each_entry_at_commit_even_if_a_line_slipped_past_the_seal(
+    technician: User,
+) -> None:
     """Simulates the race of a concurrent writer (who cannot see the header yet) by disabling the seal."""
     entry = entry_post(lines=charge_lines(make_account(), water="40.00"), actor=technician, **post_kwargs())
 
@@ -147,7 +128,11 @@ def test_postgresql_rechecks_each_entry_at_commit_even_if_a_line_slipped_past_th
 def test_posted_entries_and_lines_cannot_be_updated_or_deleted(technician: User, statement: str) -> None:
     entry = entry_post(lines=charge_lines(make_account(), water="40.00"), actor=technician, **post_kwargs())
 
-    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(IntegrityError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute(statement)
 
     entry.refresh_from_db()
@@ -155,7 +140,9 @@ def test_posted_entries_and_lines_cannot_be_updated_or_deleted(technician: User,
     assert sorted(entry.lines.values_list("debit_cents", "credit_cents")) == [(0, 4000), (4000, 0)]
 
 
-def test_an_entry_dated_in_a_closed_month_is_refused_by_the_database(technician: User, supervisor: User) -> None:
+def test_an_entry_dated_in_a_closed_month_is_refused_by_the_database(
+    technician: User, supervisor: User
+) -> None:
     period_close(month=dt.date(2026, 8, 1), actor=supervisor)
     entry_id = uuid.uuid4()
 
@@ -178,17 +165,28 @@ def test_a_line_that_is_both_or_neither_debit_and_credit_is_refused(technician: 
 def test_bulk_create_of_many_entries_checks_every_one_and_refuses_the_batch_with_one_bad_entry(
     technician: User,
 ) -> None:
-    cash, deposits = GLAccount.objects.get(code=chart.CASH_WATER), GLAccount.objects.get(code=chart.CUSTOMER_DEPOSITS)
+    cash, deposits = (
+        GLAccount.objects.get(code=chart.CASH_WATER),
+        GLAccount.objects.get(code=chart.CUSTOMER_DEPOSITS),
+    )
 
     def build(count: int, *, bad_index: int | None = None) -> tuple[list[JournalEntry], list[JournalLine]]:
         entries, lines = [], []
         for index in range(count):
-            entry = JournalEntry(accounting_date=dt.date(2026, 9, 15), posted_at=POSTED_AT, source_type="manual",
-                                 idempotency_key=f"bulk:{uuid.uuid4()}", reason="test", posted_by=technician,
-                                 total_cents=100 + index)
+            entry = JournalEntry(
+                accounting_date=dt.date(2026, 9, 15),
+                posted_at=POSTED_AT,
+                source_type="manual",
+                idempotency_key=f"bulk:{uuid.uuid4()}",
+                reason="test",
+                posted_by=technician,
+                total_cents=100 + index,
+            )
             credit_cents = entry.total_cents - (1 if index == bad_index else 0)
-            lines += [JournalLine(entry_id=entry.id, gl_account=cash, debit_cents=entry.total_cents),
-                      JournalLine(entry_id=entry.id, gl_account=deposits, credit_cents=credit_cents)]
+            lines += [
+                JournalLine(entry_id=entry.id, gl_account=cash, debit_cents=entry.total_cents),
+                JournalLine(entry_id=entry.id, gl_account=deposits, credit_cents=credit_cents),
+            ]
             entries.append(entry)
         return entries, lines
 

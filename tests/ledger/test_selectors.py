@@ -33,41 +33,77 @@ def story(technician: User, supervisor: User, time_machine: Any) -> dict[str, An
     """Two accounts. Garcia: billed in August and September, paid, penalised, one bill reversed."""
     garcia, lopez = make_account("Garcia"), make_account("Lopez")
     time_machine.move_to(dt.datetime(2026, 8, 15, 16, 0, tzinfo=dt.UTC), tick=False)
-    august = entry_post(lines=charge_lines(garcia, water="40.00", sewer="41.81", refuse="25.50"),
-                        actor=technician, **post_kwargs(accounting_date=dt.date(2026, 8, 15),
-                                                        source_ref="BILL-1", idempotency_key="bill:1"))
-    entry_post(lines=charge_lines(lopez, water="13.80"), actor=technician,
-               **post_kwargs(accounting_date=dt.date(2026, 8, 15), source_ref="BILL-2", idempotency_key="bill:2"))
+    august = entry_post(
+        lines=charge_lines(garcia, water="40.00", sewer="41.81", refuse="25.50"),
+        actor=technician,
+        **post_kwargs(accounting_date=dt.date(2026, 8, 15), source_ref="BILL-1", idempotency_key="bill:1"),
+    )
+    entry_post(
+        lines=charge_lines(lopez, water="13.80"),
+        actor=technician,
+        **post_kwargs(accounting_date=dt.date(2026, 8, 15), source_ref="BILL-2", idempotency_key="bill:2"),
+    )
     time_machine.move_to(dt.datetime(2026, 9, 2, 17, 0, tzinfo=dt.UTC), tick=False)
-    payment = entry_post(lines=payment_lines(garcia, water="40.00", sewer="41.81"), actor=technician,
-                         **post_kwargs(accounting_date=dt.date(2026, 9, 2), source_type="payment",
-                                       source_ref="R-100", idempotency_key="payment:100", reason="counter_cash"))
+    payment = entry_post(
+        lines=payment_lines(garcia, water="40.00", sewer="41.81"),
+        actor=technician,
+        **post_kwargs(
+            accounting_date=dt.date(2026, 9, 2),
+            source_type="payment",
+            source_ref="R-100",
+            idempotency_key="payment:100",
+            reason="counter_cash",
+        ),
+    )
     time_machine.move_to(dt.datetime(2026, 9, 10, 17, 0, tzinfo=dt.UTC), tick=False)
     penalty = entry_post(
-        lines=[PostingLine.debit(chart.RECEIVABLE_REFUSE, m("2.55"), customer_account_id=garcia.pk, service="refuse"),
-               PostingLine.credit(chart.PENALTY_REVENUE_REFUSE, m("2.55"))],
-        actor=technician, **post_kwargs(accounting_date=dt.date(2026, 9, 10), source_type="penalty",
-                                        source_ref="P-1", idempotency_key="penalty:1", reason="late_fee"))
+        lines=[
+            PostingLine.debit(
+                chart.RECEIVABLE_REFUSE, m("2.55"), customer_account_id=garcia.pk, service="refuse"
+            ),
+            PostingLine.credit(chart.PENALTY_REVENUE_REFUSE, m("2.55")),
+        ],
+        actor=technician,
+        **post_kwargs(
+            accounting_date=dt.date(2026, 9, 10),
+            source_type="penalty",
+            source_ref="P-1",
+            idempotency_key="penalty:1",
+            reason="late_fee",
+        ),
+    )
     time_machine.move_to(dt.datetime(2026, 9, 15, 16, 0, tzinfo=dt.UTC), tick=False)
-    september = entry_post(lines=charge_lines(garcia, water="52.00"), actor=technician,
-                           **post_kwargs(accounting_date=dt.date(2026, 9, 15), source_ref="BILL-3",
-                                         idempotency_key="bill:3"))
+    september = entry_post(
+        lines=charge_lines(garcia, water="52.00"),
+        actor=technician,
+        **post_kwargs(accounting_date=dt.date(2026, 9, 15), source_ref="BILL-3", idempotency_key="bill:3"),
+    )
     time_machine.move_to(dt.datetime(2026, 9, 16, 16, 0, tzinfo=dt.UTC), tick=False)
-    reversal = entry_reverse(entry=september, reason="misread", accounting_date=dt.date(2026, 9, 16),
-                             actor=supervisor)
-    return {"garcia": garcia, "lopez": lopez, "august": august, "payment": payment, "penalty": penalty,
-            "september": september, "reversal": reversal}
+    reversal = entry_reverse(
+        entry=september, reason="misread", accounting_date=dt.date(2026, 9, 16), actor=supervisor
+    )
+    return {
+        "garcia": garcia,
+        "lopez": lopez,
+        "august": august,
+        "payment": payment,
+        "penalty": penalty,
+        "september": september,
+        "reversal": reversal,
+    }
 
 
 def test_account_balance_is_receivable_debits_minus_credits(story: dict[str, Any]) -> None:
-    assert account_balance(story["garcia"]) == m("28.05")  # 107.31 − 81.81 + 2.55 + 52.00 − 52.00
+    assert account_balance(story["garcia"]) == m("28.05")  # 107.31 - 81.81 + 2.55 + 52.00 - 52.00
     assert account_balance(story["lopez"].pk) == m("13.80")
     assert account_balance(make_account()) == Money.zero()
 
 
 def test_account_balance_by_service(story: dict[str, Any]) -> None:
     assert account_balance_by_service(story["garcia"]) == {
-        "refuse": m("28.05"), "sewer": m("0.00"), "water": m("0.00"),
+        "refuse": m("28.05"),
+        "sewer": m("0.00"),
+        "water": m("0.00"),
     }
 
 
@@ -78,7 +114,11 @@ def test_account_balances_of_many_accounts_in_one_query(story: dict[str, Any]) -
     with CaptureQueriesContext(connection) as queries:
         balances = account_balances(ids)
 
-    assert balances == {story["garcia"].pk: m("28.05"), story["lopez"].pk: m("13.80"), nobody.pk: Money.zero()}
+    assert balances == {
+        story["garcia"].pk: m("28.05"),
+        story["lopez"].pk: m("13.80"),
+        nobody.pk: Money.zero(),
+    }
     assert len(queries) == 1
 
 
@@ -87,7 +127,9 @@ def test_account_history_runs_oldest_to_newest_with_signed_amounts_and_running_b
 ) -> None:
     rows = account_history(story["garcia"])
 
-    assert [(r.accounting_date, r.source_type, r.source_ref, r.reason, r.amount, r.balance) for r in rows] == [
+    assert [
+        (r.accounting_date, r.source_type, r.source_ref, r.reason, r.amount, r.balance) for r in rows
+    ] == [
         (dt.date(2026, 8, 15), "bill", "BILL-1", "cycle_bill", m("107.31"), m("107.31")),
         (dt.date(2026, 9, 2), "payment", "R-100", "counter_cash", m("-81.81"), m("25.50")),
         (dt.date(2026, 9, 10), "penalty", "P-1", "late_fee", m("2.55"), m("28.05")),
@@ -97,17 +139,23 @@ def test_account_history_runs_oldest_to_newest_with_signed_amounts_and_running_b
     assert rows[0].amounts_by_service == {"refuse": m("25.50"), "sewer": m("41.81"), "water": m("40.00")}
     assert rows[0].posted_at == dt.datetime(2026, 8, 15, 16, 0, tzinfo=dt.UTC)
     assert (rows[0].source_label, rows[4].source_label) == ("Bill", "Reversal")
-    assert [r.entry_id for r in rows] == [story[k].pk for k in ("august", "payment", "penalty", "september",
-                                                                 "reversal")]
-    assert (rows[3].reversed_by_entry_id, rows[4].reverses_entry_id) == (story["reversal"].pk, story["september"].pk)
+    assert [r.entry_id for r in rows] == [
+        story[k].pk for k in ("august", "payment", "penalty", "september", "reversal")
+    ]
+    assert (rows[3].reversed_by_entry_id, rows[4].reverses_entry_id) == (
+        story["reversal"].pk,
+        story["september"].pk,
+    )
     assert rows[4].memo == "Reversal of bill BILL-3"
 
 
 def test_account_history_limit_keeps_the_latest_rows_and_their_true_balances(story: dict[str, Any]) -> None:
     rows = account_history(story["garcia"], limit=2)
 
-    assert [(r.source_ref, r.balance) for r in rows] == [("BILL-3", m("80.05")),
-                                                         (str(story["september"].pk), m("28.05"))]
+    assert [(r.source_ref, r.balance) for r in rows] == [
+        ("BILL-3", m("80.05")),
+        (str(story["september"].pk), m("28.05")),
+    ]
 
 
 def test_trial_balance_per_gl_account_sums_to_zero(story: dict[str, Any]) -> None:
@@ -133,8 +181,12 @@ def test_trial_balance_as_of_a_date_counts_entries_dated_up_to_it(story: dict[st
     result = trial_balance(as_of=dt.date(2026, 8, 31))
 
     assert [(r.code, r.balance) for r in result] == [
-        ("500-1210", m("53.80")), ("500-4110", m("-53.80")), ("510-1220", m("41.81")), ("510-4120", m("-41.81")),
-        ("520-1230", m("25.50")), ("520-4130", m("-25.50")),
+        ("500-1210", m("53.80")),
+        ("500-4110", m("-53.80")),
+        ("510-1220", m("41.81")),
+        ("510-4120", m("-41.81")),
+        ("520-1230", m("25.50")),
+        ("520-4130", m("-25.50")),
     ]
     assert result.total_debits == m("121.11")
 
@@ -142,7 +194,9 @@ def test_trial_balance_as_of_a_date_counts_entries_dated_up_to_it(story: dict[st
 def test_subledger_ties_each_receivable_control_account(story: dict[str, Any]) -> None:
     ties = subledger_vs_control()
 
-    assert [(t.control_code, t.fund, t.service, t.control_balance, t.subledger_balance, t.ok) for t in ties] == [
+    assert [
+        (t.control_code, t.fund, t.service, t.control_balance, t.subledger_balance, t.ok) for t in ties
+    ] == [
         ("500-1210", "water", "water", m("13.80"), m("13.80"), True),
         ("500-1240", "water", "fire_line", m("0.00"), m("0.00"), True),
         ("510-1220", "sewer", "sewer", m("0.00"), m("0.00"), True),

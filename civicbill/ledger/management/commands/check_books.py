@@ -11,7 +11,7 @@ from civicbill.ledger.selectors import check_books
 
 
 class Command(BaseCommand):
-    help = "Verify the books: balanced entries, trial balance, funds, AR subledger = control, reversals, periods."
+    help = "Verify the books: balanced entries, trial balance, funds, subledger ties, reversals, periods."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--json", action="store_true", help="print the report as JSON")

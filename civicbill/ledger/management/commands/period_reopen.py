@@ -21,8 +21,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            period = period_reopen(month=options["month"], reason=options["reason"],
-                                   actor=active_user(options["user"]))
+            period = period_reopen(
+                month=options["month"], reason=options["reason"], actor=active_user(options["user"])
+            )
         except ApplicationError as error:
             raise CommandError(error.message) from error
         self.stdout.write(self.style.SUCCESS(f"Reopened accounting period {period.month:%Y-%m}."))

@@ -1,0 +1,75 @@
+import json
+
+import pytest
+from django.test import Client
+
+from civicbill.core.accounts import api_token_create
+from civicbill.customers.models import Interaction
+
+pytestmark = pytest.mark.django_db
+
+
+def bearer(user) -> dict[str, str]:
+    _, plain = api_token_create(user=user, name="tests", actor=user)
+    return {"HTTP_AUTHORIZATION": f"Bearer {plain}"}
+
+
+def test_search_by_phone_with_a_token(client: Client, csr, rosa_account):
+    response = client.get("/api/accounts/", {"q": "(760) 555-0142"}, **bearer(csr))
+    assert response.status_code == 200
+    assert [hit["number"] for hit in response.json()] == [rosa_account.number]
+    assert response.json()[0]["customer_name"] == "Rosa Peña"
+
+
+def test_a_bad_token_is_refused(client: Client, rosa_account):
+    response = client.get("/api/accounts/", {"q": "pena"}, HTTP_AUTHORIZATION="Bearer cb_forged")
+    assert response.status_code == 401
+
+
+def test_show_gives_balance_in_cents_by_service(client: Client, technician, rosa_account):
+    client.force_login(technician)
+    body = client.get(f"/api/accounts/{rosa_account.number}").json()
+    assert body["balance_cents"] == 9001
+    assert body["balance_cents_by_service"] == {"sewer": 4181, "water": 4820}
+    assert body["customer"]["preferred_language"] == "es"
+    assert [t["amount_cents"] for t in body["recent_transactions"]] == [9001]
+    assert [s["service"] for s in body["services"]] == ["sewer", "water"]
+
+
+def test_an_unknown_account_is_a_404_naming_it(client: Client, csr):
+    client.force_login(csr)
+    response = client.get("/api/accounts/9999999-9")
+    assert response.status_code == 404
+    assert "9999999-9" in response.json()["detail"]
+
+
+def test_logging_an_interaction_through_the_api(client: Client, csr, rosa_account):
+    response = client.post(f"/api/accounts/{rosa_account.number}/interactions", json.dumps(
+        {"channel": "phone", "subject": "High bill question", "outcome": "Explained tiers"}),
+        content_type="application/json", **bearer(csr))
+    assert response.status_code == 201
+    assert response.json()["subject"] == "High bill question"
+    listed = client.get(f"/api/accounts/{rosa_account.number}/interactions", **bearer(csr)).json()
+    assert [item["subject"] for item in listed] == ["High bill question"]
+
+
+def test_an_auditor_may_read_but_not_log_and_nothing_is_written(client: Client, auditor, rosa_account):
+    response = client.post(f"/api/accounts/{rosa_account.number}/interactions", json.dumps(
+        {"channel": "phone", "subject": "forged"}), content_type="application/json", **bearer(auditor))
+    assert response.status_code == 403
+    assert Interaction.objects.count() == 0
+
+
+def test_a_session_post_without_csrf_is_refused(csr, rosa_account):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(csr)
+    response = client.post(f"/api/accounts/{rosa_account.number}/notes", json.dumps({"body": "x"}),
+                           content_type="application/json")
+    assert response.status_code == 403
+
+
+def test_the_openapi_document_lists_the_account_endpoints(client: Client, csr):
+    client.force_login(csr)
+    schema = client.get("/api/openapi.json").json()
+    assert "/api/accounts/{number}" in schema["paths"]
+    assert client.get("/api/docs").status_code == 200

@@ -1,0 +1,66 @@
+import datetime as dt
+import io
+import json
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+
+from civicbill.customers.models import Account, Customer
+from civicbill.demo.generator import generate_city
+from civicbill.demo.seed import demo_city_seed
+from civicbill.ledger.selectors import check_books
+
+CONVERSION_DAY = dt.date(2026, 11, 2)
+
+
+def test_the_same_seed_gives_the_same_city():
+    first = generate_city(accounts=300, seed=5, conversion_date=CONVERSION_DAY)
+    again = generate_city(accounts=300, seed=5, conversion_date=CONVERSION_DAY)
+    other = generate_city(accounts=300, seed=6, conversion_date=CONVERSION_DAY)
+    assert first == again
+    assert first != other
+
+
+def test_the_city_looks_like_a_desert_city():
+    city = generate_city(accounts=10_000, seed=1, conversion_date=CONVERSION_DAY)
+    types = Counter(account.premise_type for account in city)
+    assert types == {"single_family": 8501, "multi_family": 712, "commercial": 494, "irrigation": 293}
+    assert Counter(account.preferred_language for account in city)["es"] == 3010
+    balances = Counter(
+        "zero" if not a.opening_balance else "credit" if any(m.is_negative() for m in a.opening_balance.values())
+        else "owing" for a in city
+    )
+    assert balances == {"zero": 7169, "owing": 2324, "credit": 507}
+
+
+@pytest.mark.django_db
+def test_seeding_converts_accounts_and_posts_balanced_opening_balances():
+    result = demo_city_seed(accounts=250, seed=3, conversion_date=CONVERSION_DAY)
+    assert result.accounts == 250 == Account.objects.count() == Customer.objects.count()
+    assert result.opening_balance_entries > 0
+    report = check_books()
+    assert report.ok, report
+
+
+@pytest.mark.django_db
+def test_demo_city_refuses_to_seed_over_existing_accounts():
+    demo_city_seed(accounts=5, seed=3, conversion_date=CONVERSION_DAY)
+    with pytest.raises(Exception, match="already holds 5 accounts; pass --reset"):
+        call_command("demo_city", accounts=5)
+
+
+@pytest.mark.django_db
+def test_the_account_commands_print_json():
+    demo_city_seed(accounts=20, seed=3, conversion_date=CONVERSION_DAY)
+    account = Account.objects.order_by("number").first()
+    assert account is not None
+    out = io.StringIO()
+    call_command("account", "show", account.number, "--json", stdout=out)
+    shown = json.loads(out.getvalue())
+    assert shown["number"] == account.number
+    assert set(shown) >= {"customer", "premise", "services", "balance_cents", "balance_cents_by_service",
+                          "recent_transactions"}
+    out = io.StringIO()
+    call_command("account", "search", account.number, "--json", stdout=out)
+    assert [hit["number"] for hit in json.loads(out.getvalue())] == [account.number]
