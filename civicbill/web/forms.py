@@ -22,7 +22,15 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class MoveInForm(forms.Form):
+class StaffForm(forms.Form):
+    """Labels without a trailing colon (screen readers read the label as written)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class MoveInForm(StaffForm):
     kind = forms.ChoiceField(label=_("Customer is a"), choices=Customer.Kind.choices, initial=Customer.Kind.PERSON)
     first_name = forms.CharField(label=_("First name"), max_length=80, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=80, required=False)
@@ -76,12 +84,12 @@ class MoveInForm(forms.Form):
         return [service for service in Service.values if data.get(f"service_{service}")]
 
 
-class MoveOutForm(forms.Form):
+class MoveOutForm(StaffForm):
     end_date = forms.DateField(label=_("Last day of service"), widget=DateInput)
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
 
-class NoteForm(forms.Form):
+class NoteForm(StaffForm):
     body = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
 
     def clean_body(self) -> str:
@@ -91,7 +99,7 @@ class NoteForm(forms.Form):
         return body
 
 
-class InteractionForm(forms.Form):
+class InteractionForm(StaffForm):
     channel = forms.ChoiceField(label=_("How"), choices=Interaction.Channel.choices)
     direction = forms.ChoiceField(label=_("Direction"), choices=Interaction.Direction.choices)
     subject = forms.CharField(label=_("Subject"), max_length=200)

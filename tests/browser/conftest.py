@@ -62,7 +62,9 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     cli = [sys.executable, "-m", "civicbill.cli"]
     for command in (["migrate", "--no-input", "-v0"], ["demo-city", "--accounts", "300", "--seed", "7"],
                     ["demo-users"]):
-        subprocess.run(cli + command, env=env, check=True, capture_output=True)  # noqa: S603
+        done = subprocess.run(cli + command, env=env, capture_output=True, text=True)  # noqa: S603
+        if done.returncode:
+            raise RuntimeError(f"civicbill {' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
     port = _free_port()
     log = (tmp / "server.log").open("w")
     server = subprocess.Popen(  # noqa: S603

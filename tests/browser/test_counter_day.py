@@ -43,7 +43,7 @@ def test_a_clerk_finds_an_account_notes_a_call_then_moves_a_customer_in_and_out(
     expect(page.get_by_role("heading", name="Balance")).to_be_visible()
 
     # a note is saved in place, without leaving the page
-    page.get_by_label("Note").fill("Customer asked about the new refuse day.")
+    page.get_by_role("textbox", name="Note").fill("Customer asked about the new refuse day.")
     page.get_by_role("button", name="Save note").click()
     expect(page.locator("#notes")).to_contain_text("Customer asked about the new refuse day.")
     expect(page).to_have_url(re.compile(f"/accounts/{number}/$"))

@@ -68,8 +68,8 @@ def test_every_lookup_of_a_search_starts_from_an_index(one_account, query):
 def test_postgresql_has_pattern_ops_indexes_for_like_prefix_searches_under_any_collation():
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT tablename, indexdef FROM pg_indexes WHERE tablename IN %s AND indexdef LIKE %s",
-            [SEARCH_TABLES, "%varchar_pattern_ops%"],
+            "SELECT tablename, indexdef FROM pg_indexes WHERE tablename = ANY(%s) AND indexdef LIKE %s",
+            [list(SEARCH_TABLES), "%varchar_pattern_ops%"],
         )
         indexed = {(table, definition.split("(")[-1].split()[0]) for table, definition in cursor.fetchall()}
     assert {
@@ -82,3 +82,4 @@ def test_postgresql_has_pattern_ops_indexes_for_like_prefix_searches_under_any_c
         ("customers_premise", "search_address"),
         ("customers_premise", "search_street"),
     } <= indexed
+
