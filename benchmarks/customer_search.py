@@ -1,7 +1,8 @@
 """Benchmark: the one search box (``account_search``) at 100,000 accounts.
 
     .venv/bin/python benchmarks/customer_search.py [--accounts 100000] [--samples 60] [--fresh] [--no-record]
-    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/civicbill_bench .venv/bin/python benchmarks/customer_search.py
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/civicbill_bench \
+        .venv/bin/python benchmarks/customer_search.py
 
 Without ``DATABASE_URL`` it uses its own SQLite file, ``var/bench-customer-search.sqlite3``. It
 migrates the customers app, bulk-creates synthetic customers, premises, accounts and water/sewer
@@ -30,22 +31,28 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 
-FIRST_NAMES = (
-    "María José Juan Luis Carlos Ana Rosa Jesús Guadalupe Francisco Miguel Sofía Valentina Camila Diego "
-    "Alejandro Fernando Verónica Mónica Raúl Héctor Ramón Martín Andrés Inés Lucía Elena Beatriz Julián "
-    "Javier Pedro Pablo Manuel Antonio Alicia Patricia Laura Daniel David Michael James Robert Mary Linda "
-    "Jennifer Susan Karen Thomas William Richard Joseph Charles Nancy Lisa Betty Sandra Donna Kevin Brian"
-).split()
-LAST_NAMES = (
-    "García Hernández López Martínez González Rodríguez Pérez Sánchez Ramírez Torres Flores Rivera Gómez "
-    "Díaz Reyes Cruz Morales Ortiz Gutiérrez Chávez Ramos Ruiz Mendoza Álvarez Castillo Jiménez Vásquez "
-    "Romero Herrera Medina Aguilar Peña Vargas Castro Guzmán Fernández Juárez Domínguez Núñez Salazar "
-    "Smith Johnson Williams Brown Jones Miller Davis Wilson Anderson Taylor Thomas Moore Martin Jackson "
-    "Lee Nguyen Kim Tran Patel Chen Wong O'Brien Müller"
-).split()
-BUSINESS_WORDS = "Desert Valley Palm Sun Oasis Date Mesa Coachella Sierra Golden Star Royal".split()
-BUSINESS_KINDS = (
-    "Market Tires Cafe Laundromat Dental Bakery Church Nursery Motel Carniceria Auto Farms".split()
+
+def words(text: str) -> list[str]:
+    return text.split()
+
+
+FIRST_NAMES = words(
+    "María José Juan Luis Carlos Ana Rosa Jesús Guadalupe Francisco Miguel Sofía Valentina Camila "
+    "Diego Alejandro Fernando Verónica Mónica Raúl Héctor Ramón Martín Andrés Inés Lucía Elena "
+    "Beatriz Julián Javier Pedro Pablo Manuel Antonio Alicia Patricia Laura Daniel David Michael "
+    "James Robert Mary Linda Jennifer Susan Karen Thomas William Richard Joseph Charles Nancy Lisa "
+    "Betty Sandra Donna Kevin Brian"
+)
+LAST_NAMES = words(
+    "García Hernández López Martínez González Rodríguez Pérez Sánchez Ramírez Torres Flores Rivera "
+    "Gómez Díaz Reyes Cruz Morales Ortiz Gutiérrez Chávez Ramos Ruiz Mendoza Álvarez Castillo "
+    "Jiménez Vásquez Romero Herrera Medina Aguilar Peña Vargas Castro Guzmán Fernández Juárez "
+    "Domínguez Núñez Salazar Smith Johnson Williams Brown Jones Miller Davis Wilson Anderson Taylor "
+    "Thomas Moore Martin Jackson Lee Nguyen Kim Tran Patel Chen Wong O'Brien Müller"
+)
+BUSINESS_WORDS = words("Desert Valley Palm Sun Oasis Date Mesa Coachella Sierra Golden Star Royal")
+BUSINESS_KINDS = words(
+    "Market Tires Cafe Laundromat Dental Bakery Church Nursery Motel Carniceria Auto Farms"
 )
 STREETS = [f"{kind} {number}" for kind in ("Avenue", "Ave") for number in range(40, 64)] + [
     f"{direction}{name} {suffix}"
@@ -327,7 +334,8 @@ def database() -> tuple[str, str]:
             cursor.execute("SHOW server_version")
             version = cursor.fetchone()[0]
             cursor.execute(
-                "SELECT datcollate, datlocprovider, daticulocale FROM pg_database WHERE datname = current_database()"
+                "SELECT datcollate, datlocprovider, daticulocale FROM pg_database "
+                "WHERE datname = current_database()"
             )
             collate, provider, icu = cursor.fetchone()
             collation = f"ICU {icu}" if provider == "i" else collate
@@ -343,7 +351,8 @@ def record(section_key: str, text: str) -> None:
         RESULTS.read_text()
         if RESULTS.exists()
         else (
-            "# Benchmark results\n\nRecorded by the scripts in `benchmarks/`; each section says how to reproduce it.\n"
+            "# Benchmark results\n\n"
+            "Recorded by the scripts in `benchmarks/`; each section says how to reproduce it.\n"
         )
     )
     block = f"{begin}\n{text}{end}\n"
@@ -390,7 +399,8 @@ def main() -> None:
         "",
         f"- date: {clock.now():%Y-%m-%d %H:%M} UTC; machine: {machine()}",
         f"- Python {platform.python_version()}, Django {__import__('django').get_version()}; "
-        f"`account_search(query, limit=25)` through the ORM, {args.samples} queries per kind drawn from stored rows",
+        f"`account_search(query, limit=25)` through the ORM, {args.samples} queries per kind "
+        "drawn from stored rows",
     ]
     if created:
         lines.append(

@@ -57,8 +57,15 @@ class NoteOut(Schema):
 
 
 def _interaction_out(item: Any) -> InteractionOut:
-    return InteractionOut(id=item.pk, channel=item.channel, direction=item.direction, subject=item.subject,
-                          outcome=item.outcome, staff=item.staff.username, occurred_at=item.occurred_at)
+    return InteractionOut(
+        id=item.pk,
+        channel=item.channel,
+        direction=item.direction,
+        subject=item.subject,
+        outcome=item.outcome,
+        staff=item.staff.username,
+        occurred_at=item.occurred_at,
+    )
 
 
 @router.get("/", response=list[AccountHitOut], summary="Search accounts")
@@ -68,8 +75,17 @@ def search_accounts(request: HttpRequest, q: str, limit: int = 25) -> list[Accou
     if not q.strip():
         raise ApplicationError("Give something to search for in q", field="q")
     hits = account_search(q, limit=max(1, min(limit, 100)))
-    return [AccountHitOut(number=h.number, customer_name=h.customer_name, service_address=h.service_address,
-                          status=h.status, phone=h.phone, matched_on=h.matched_on) for h in hits]
+    return [
+        AccountHitOut(
+            number=h.number,
+            customer_name=h.customer_name,
+            service_address=h.service_address,
+            status=h.status,
+            phone=h.phone,
+            matched_on=h.matched_on,
+        )
+        for h in hits
+    ]
 
 
 @router.get("/{number}", response=dict[str, Any], summary="Show an account")
@@ -87,12 +103,18 @@ def list_interactions(request: HttpRequest, number: str) -> list[InteractionOut]
     return [_interaction_out(item) for item in detail.interactions]
 
 
-@router.post("/{number}/interactions", response={201: InteractionOut}, summary="Log a call, visit, letter or email")
+@router.post(
+    "/{number}/interactions", response={201: InteractionOut}, summary="Log a call, visit, letter or email"
+)
 def log_interaction(request: HttpRequest, number: str, payload: InteractionIn) -> Status[InteractionOut]:
     require_permission(request.user, "customers.note")
     interaction = customer_services.interaction_log(
-        account=account_get(number), channel=payload.channel, direction=payload.direction,
-        subject=payload.subject, outcome=payload.outcome, occurred_at=payload.occurred_at or clock.now(),
+        account=account_get(number),
+        channel=payload.channel,
+        direction=payload.direction,
+        subject=payload.subject,
+        outcome=payload.outcome,
+        occurred_at=payload.occurred_at or clock.now(),
         actor=request.user,
     )
     return Status(201, _interaction_out(interaction))
@@ -102,4 +124,6 @@ def log_interaction(request: HttpRequest, number: str, payload: InteractionIn) -
 def add_note(request: HttpRequest, number: str, payload: NoteIn) -> Status[NoteOut]:
     require_permission(request.user, "customers.note")
     note = customer_services.note_add(account=account_get(number), body=payload.body, actor=request.user)
-    return Status(201, NoteOut(id=note.pk, body=note.body, author=note.author.username, created_at=note.created_at))
+    return Status(
+        201, NoteOut(id=note.pk, body=note.body, author=note.author.username, created_at=note.created_at)
+    )

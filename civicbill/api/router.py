@@ -33,8 +33,9 @@ def application_error(request: HttpRequest, error: ApplicationError) -> HttpResp
         status = 403
     elif isinstance(error, NotFoundError):
         status = 404
-    return api.create_response(request, {"detail": error.message, "code": error.code, "field": error.field},
-                               status=status)
+    return api.create_response(
+        request, {"detail": error.message, "code": error.code, "field": error.field}, status=status
+    )
 
 
 api.add_router("/accounts", accounts.router)

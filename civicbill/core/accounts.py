@@ -21,7 +21,16 @@ from civicbill.core import clock
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.models import ApiToken, LoginFailure
-from civicbill.core.permissions import ADMIN, AUDITOR, CSR, FIELD, ROLES, SUPERVISOR, TECHNICIAN, require_permission
+from civicbill.core.permissions import (
+    ADMIN,
+    AUDITOR,
+    CSR,
+    FIELD,
+    ROLES,
+    SUPERVISOR,
+    TECHNICIAN,
+    require_permission,
+)
 
 
 def _window() -> dt.timedelta:
@@ -48,7 +57,7 @@ def login_attempt(*, request: Any, username: str, password: str, at: dt.datetime
             username=username[:150], failed_at=at, remote_addr=(request.META.get("REMOTE_ADDR") or "")[:64]
         )
         raise ApplicationError("The user name or password is not right.", code="bad_credentials")
-    return user  # type: ignore[return-value]
+    return user
 
 
 def _digest(token: str) -> str:
@@ -64,7 +73,9 @@ def api_token_create(*, user: User, name: str, actor: Any) -> tuple[ApiToken, st
     token = ApiToken.objects.create(
         user=user, name=name, token_prefix=plain[:8], token_sha256=_digest(plain), created_at=clock.now()
     )
-    audit_record(actor=actor, action="api_token.create", target=token, summary=f"API token {name!r} for {user}")
+    audit_record(
+        actor=actor, action="api_token.create", target=token, summary=f"API token {name!r} for {user}"
+    )
     return token, plain
 
 
@@ -102,7 +113,9 @@ def demo_users_ensure(*, password: str) -> list[User]:
     roles_ensure()
     users = []
     for username, (role, first, last) in DEMO_USERS.items():
-        user, _ = User.objects.get_or_create(username=username, defaults={"first_name": first, "last_name": last})
+        user, _ = User.objects.get_or_create(
+            username=username, defaults={"first_name": first, "last_name": last}
+        )
         user.set_password(password)
         user.is_staff = role == ADMIN
         user.save()

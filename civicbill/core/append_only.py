@@ -47,7 +47,9 @@ def _drop_sql(vendor: str, table: str) -> list[str]:
     ]
 
 
-def vendor_sql(sql_by_vendor: dict[str, list[str]], reverse_by_vendor: dict[str, list[str]] | None = None) -> Any:
+def vendor_sql(
+    sql_by_vendor: dict[str, list[str]], reverse_by_vendor: dict[str, list[str]] | None = None
+) -> Any:
     """A migration operation running the statements written for the current database vendor."""
 
     def forward(apps: Any, schema_editor: Any) -> None:

@@ -31,7 +31,11 @@ def snapshot(instance: models.Model, fields: list[str] | tuple[str, ...]) -> dic
     """The named fields of a model instance as JSON-ready values (for before/after)."""
     result = {}
     for name in fields:
-        value = getattr(instance, f"{name}_id", None) if hasattr(instance, f"{name}_id") else getattr(instance, name)
+        value = (
+            getattr(instance, f"{name}_id", None)
+            if hasattr(instance, f"{name}_id")
+            else getattr(instance, name)
+        )
         result[name] = "••••" if name in _MASKED_FIELDS else _plain(value)
     return result
 
@@ -75,4 +79,6 @@ def audit_record(
 
 def audit_for_account(account_number: str, *, limit: int = 50) -> list[AuditEvent]:
     """The audit trail of one account, newest first."""
-    return list(AuditEvent.objects.filter(account_number=account_number).order_by("-occurred_at", "-id")[:limit])
+    return list(
+        AuditEvent.objects.filter(account_number=account_number).order_by("-occurred_at", "-id")[:limit]
+    )

@@ -49,9 +49,7 @@ class Money:
     def __post_init__(self) -> None:
         amount = _to_decimal(self.amount)
         if amount != amount.quantize(CENT):
-            raise MoneyError(
-                f"{amount} has fractions of a cent; use Money.round() to round it to the cent"
-            )
+            raise MoneyError(f"{amount} has fractions of a cent; use Money.round() to round it to the cent")
         object.__setattr__(self, "amount", amount.quantize(CENT))
 
     # -- making -----------------------------------------------------------------------------
@@ -72,7 +70,9 @@ class Money:
 
     @classmethod
     def parse(cls, text: str) -> Money:
-        """Read an amount typed by a person or found in a file: ``1,234.50``, ``$12``, ``(3.00)``, ``3.00 CR``.
+        """Read an amount typed by a person or found in a file.
+
+        Accepts ``1,234.50``, ``$12``, ``(3.00)`` and ``3.00 CR``.
 
         Raises MoneyError naming the text when it is not an amount in whole cents.
         """

@@ -22,13 +22,22 @@ ROLES = (CSR, TECHNICIAN, SUPERVISOR, FIELD, AUDITOR, ADMIN)
 
 # permission code -> (description, roles that hold it). Admin holds every permission.
 PERMISSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "customers.view": ("Look up customers, accounts and their history", (CSR, TECHNICIAN, SUPERVISOR, FIELD, AUDITOR)),
+    "customers.view": (
+        "Look up customers, accounts and their history",
+        (CSR, TECHNICIAN, SUPERVISOR, FIELD, AUDITOR),
+    ),
     "customers.edit": ("Create and change customers, premises and accounts", (CSR, TECHNICIAN, SUPERVISOR)),
     "customers.move_in": ("Open an account and start service (move-in)", (CSR, TECHNICIAN, SUPERVISOR)),
     "customers.move_out": ("Close an account and stop service (move-out)", (CSR, TECHNICIAN, SUPERVISOR)),
     "customers.transfer": ("Transfer a customer to a new premise", (CSR, TECHNICIAN, SUPERVISOR)),
-    "customers.note": ("Add notes and log calls, visits, mail and email", (CSR, TECHNICIAN, SUPERVISOR, FIELD)),
-    "ledger.view": ("Read balances, journal entries and the trial balance", (CSR, TECHNICIAN, SUPERVISOR, AUDITOR)),
+    "customers.note": (
+        "Add notes and log calls, visits, mail and email",
+        (CSR, TECHNICIAN, SUPERVISOR, FIELD),
+    ),
+    "ledger.view": (
+        "Read balances, journal entries and the trial balance",
+        (CSR, TECHNICIAN, SUPERVISOR, AUDITOR),
+    ),
     "ledger.post": ("Post journal entries (conversion balances, corrections)", (TECHNICIAN, SUPERVISOR)),
     "ledger.reverse": ("Reverse a posted journal entry", (SUPERVISOR,)),
     "ledger.close_period": ("Close an accounting month", (SUPERVISOR,)),
@@ -40,7 +49,11 @@ PERMISSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
 
 
 def roles_of(actor: Any) -> set[str]:
-    if actor is None or not getattr(actor, "is_authenticated", False) or not getattr(actor, "is_active", False):
+    if (
+        actor is None
+        or not getattr(actor, "is_authenticated", False)
+        or not getattr(actor, "is_active", False)
+    ):
         return set()
     cached = getattr(actor, "_civicbill_roles", None)
     if cached is None:

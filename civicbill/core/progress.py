@@ -37,18 +37,24 @@ def progress_start(*, key: str, kind: str, label: str, total: int, started_by: A
     return progress
 
 
-def progress_advance(progress: TaskProgress, *, done: int = 0, exceptions: int = 0, message: str = "") -> None:
+def progress_advance(
+    progress: TaskProgress, *, done: int = 0, exceptions: int = 0, message: str = ""
+) -> None:
     """Add to the counts in one UPDATE (no read-modify-write race between workers)."""
-    updates: dict[str, Any] = {"done": F("done") + done, "exceptions": F("exceptions") + exceptions,
-                               "updated_at": clock.now()}
+    updates: dict[str, Any] = {
+        "done": F("done") + done,
+        "exceptions": F("exceptions") + exceptions,
+        "updated_at": clock.now(),
+    }
     if message:
         updates["message"] = message
     TaskProgress.objects.filter(pk=progress.pk).update(**updates)
     progress.refresh_from_db()
 
 
-def progress_finish(progress: TaskProgress, *, succeeded: bool, message: str = "",
-                    result: dict[str, Any] | None = None) -> None:
+def progress_finish(
+    progress: TaskProgress, *, succeeded: bool, message: str = "", result: dict[str, Any] | None = None
+) -> None:
     at = clock.now()
     progress.status = TaskProgress.Status.SUCCEEDED if succeeded else TaskProgress.Status.FAILED
     progress.message = message or progress.message

@@ -60,14 +60,17 @@ def _validate(rows: Sequence[ConversionRow]) -> list[tuple[dict[str, Any], dict[
             if unknown:
                 raise ApplicationError(f"unknown service {unknown[0]!r}", field="services")
         except ApplicationError as error:
-            problems.append(f"row {number}{f' ({row.legacy_reference})' if row.legacy_reference else ''}: "
-                            f"{error.message}")
+            problems.append(
+                f"row {number}{f' ({row.legacy_reference})' if row.legacy_reference else ''}: {error.message}"
+            )
             continue
         cleaned.append((customer, premise))
     if problems:
         shown = "; ".join(problems[:10]) + (f"; and {len(problems) - 10} more" if len(problems) > 10 else "")
-        raise ApplicationError(f"{len(problems)} of {len(rows)} rows are not valid, so none was loaded: {shown}",
-                               code="invalid_batch")
+        raise ApplicationError(
+            f"{len(problems)} of {len(rows)} rows are not valid, so none was loaded: {shown}",
+            code="invalid_batch",
+        )
     return cleaned
 
 
@@ -97,17 +100,28 @@ def accounts_convert(*, rows: Sequence[ConversionRow], as_of: dt.date, actor: An
     numbers = _allocate_account_numbers(len(rows))
     accounts = Account.objects.bulk_create(
         [
-            Account(number=number, customer=customer, premise=premise,
-                    status=Account.Status.PENDING if row.opened_on > as_of else Account.Status.ACTIVE,
-                    paperless=row.paperless, opened_on=row.opened_on, created_at=now)
+            Account(
+                number=number,
+                customer=customer,
+                premise=premise,
+                status=Account.Status.PENDING if row.opened_on > as_of else Account.Status.ACTIVE,
+                paperless=row.paperless,
+                opened_on=row.opened_on,
+                created_at=now,
+            )
             for number, customer, premise, row in zip(numbers, customers, premises, rows, strict=True)
         ],
         batch_size=BATCH_SIZE,
     )
     ServiceAgreement.objects.bulk_create(
         [
-            ServiceAgreement(account=account, service=service, rate_schedule_code=rate_code,
-                             start_date=row.opened_on, created_at=now)
+            ServiceAgreement(
+                account=account,
+                service=service,
+                rate_schedule_code=rate_code,
+                start_date=row.opened_on,
+                created_at=now,
+            )
             for account, row in zip(accounts, rows, strict=True)
             for service, rate_code in row.services
         ],
@@ -115,7 +129,10 @@ def accounts_convert(*, rows: Sequence[ConversionRow], as_of: dt.date, actor: An
     )
     if accounts:
         audit_record(
-            actor=actor, action="account.convert", target=accounts[0], at=now,
+            actor=actor,
+            action="account.convert",
+            target=accounts[0],
+            at=now,
             summary=f"Converted {len(accounts)} accounts ({accounts[0].number} … {accounts[-1].number})",
             changes={"count": len(accounts), "first": accounts[0].number, "last": accounts[-1].number},
         )

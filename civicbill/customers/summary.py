@@ -57,7 +57,9 @@ def account_summary(account: Account, *, include_money: bool = True) -> dict[str
         by_service = ledger_selectors.account_balance_by_service(account)
         history = ledger_selectors.account_history(account, limit=RECENT_TRANSACTIONS)
         summary["balance_cents"] = sum(amount.cents for amount in by_service.values())
-        summary["balance_cents_by_service"] = {service: amount.cents for service, amount in sorted(by_service.items())}
+        summary["balance_cents_by_service"] = {
+            service: amount.cents for service, amount in sorted(by_service.items())
+        }
         summary["recent_transactions"] = [
             {
                 "accounting_date": row.accounting_date.isoformat(),

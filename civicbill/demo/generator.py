@@ -16,42 +16,219 @@ from civicbill.core.money import Money
 from civicbill.core.utility_services import Service
 
 STREETS = (
-    "Avenue 48", "Avenue 49", "Avenue 50", "Avenue 51", "Avenue 52", "Avenue 53", "Avenue 54",
-    "Calle Techa", "Calle Camacho", "Calle Empalme", "Calle Rojo", "Calle Verde", "Calle Mendoza",
-    "Calle Barcelona", "Calle Paloma", "Calle del Sol", "Calle Las Flores", "Cesar Chavez Street",
-    "Grapefruit Boulevard", "Harrison Street", "Frederick Street", "Van Buren Street", "Tyler Street",
-    "Date Avenue", "Bagdad Avenue", "Orchard Street", "Palm Drive", "Shady Lane", "Sixth Street",
-    "Fourth Street", "Douma Street", "Vine Avenue", "Cairo Street", "Kenmore Street", "Vista del Norte",
-    "Via Sevilla", "Paseo de Oro", "Calle Granada", "Dillon Road", "Airport Boulevard", "Tripoli Way",
-    "Bautista Drive", "Valley Road", "Agua Caliente Drive", "Rancho Las Flores Parkway",
+    "Avenue 48",
+    "Avenue 49",
+    "Avenue 50",
+    "Avenue 51",
+    "Avenue 52",
+    "Avenue 53",
+    "Avenue 54",
+    "Calle Techa",
+    "Calle Camacho",
+    "Calle Empalme",
+    "Calle Rojo",
+    "Calle Verde",
+    "Calle Mendoza",
+    "Calle Barcelona",
+    "Calle Paloma",
+    "Calle del Sol",
+    "Calle Las Flores",
+    "Cesar Chavez Street",
+    "Grapefruit Boulevard",
+    "Harrison Street",
+    "Frederick Street",
+    "Van Buren Street",
+    "Tyler Street",
+    "Date Avenue",
+    "Bagdad Avenue",
+    "Orchard Street",
+    "Palm Drive",
+    "Shady Lane",
+    "Sixth Street",
+    "Fourth Street",
+    "Douma Street",
+    "Vine Avenue",
+    "Cairo Street",
+    "Kenmore Street",
+    "Vista del Norte",
+    "Via Sevilla",
+    "Paseo de Oro",
+    "Calle Granada",
+    "Dillon Road",
+    "Airport Boulevard",
+    "Tripoli Way",
+    "Bautista Drive",
+    "Valley Road",
+    "Agua Caliente Drive",
+    "Rancho Las Flores Parkway",
 )
 SPANISH_FIRST = (
-    "María", "José", "Juan", "Guadalupe", "Luis", "Rosa", "Jesús", "Carmen", "Francisco", "Ana", "Miguel",
-    "Verónica", "Alejandro", "Leticia", "Jorge", "Elena", "Ricardo", "Patricia", "Arturo", "Yolanda",
-    "Fernando", "Gabriela", "Héctor", "Sofía", "Raúl", "Margarita", "Eduardo", "Alma", "Sergio", "Beatriz",
+    "María",
+    "José",
+    "Juan",
+    "Guadalupe",
+    "Luis",
+    "Rosa",
+    "Jesús",
+    "Carmen",
+    "Francisco",
+    "Ana",
+    "Miguel",
+    "Verónica",
+    "Alejandro",
+    "Leticia",
+    "Jorge",
+    "Elena",
+    "Ricardo",
+    "Patricia",
+    "Arturo",
+    "Yolanda",
+    "Fernando",
+    "Gabriela",
+    "Héctor",
+    "Sofía",
+    "Raúl",
+    "Margarita",
+    "Eduardo",
+    "Alma",
+    "Sergio",
+    "Beatriz",
 )
 SPANISH_LAST = (
-    "García", "Hernández", "Martínez", "López", "González", "Rodríguez", "Pérez", "Sánchez", "Ramírez",
-    "Flores", "Gómez", "Díaz", "Reyes", "Cruz", "Morales", "Ortiz", "Gutiérrez", "Chávez", "Ramos", "Ruiz",
-    "Mendoza", "Álvarez", "Castillo", "Jiménez", "Vargas", "Romero", "Herrera", "Medina", "Aguilar", "Peña",
-    "Castro", "Núñez", "Ochoa", "Salazar", "Zamora", "Valenzuela", "Camacho", "Ibarra", "Delgado", "Cabrera",
+    "García",
+    "Hernández",
+    "Martínez",
+    "López",
+    "González",
+    "Rodríguez",
+    "Pérez",
+    "Sánchez",
+    "Ramírez",
+    "Flores",
+    "Gómez",
+    "Díaz",
+    "Reyes",
+    "Cruz",
+    "Morales",
+    "Ortiz",
+    "Gutiérrez",
+    "Chávez",
+    "Ramos",
+    "Ruiz",
+    "Mendoza",
+    "Álvarez",
+    "Castillo",
+    "Jiménez",
+    "Vargas",
+    "Romero",
+    "Herrera",
+    "Medina",
+    "Aguilar",
+    "Peña",
+    "Castro",
+    "Núñez",
+    "Ochoa",
+    "Salazar",
+    "Zamora",
+    "Valenzuela",
+    "Camacho",
+    "Ibarra",
+    "Delgado",
+    "Cabrera",
 )
 OTHER_FIRST = (
-    "James", "Mary", "Robert", "Linda", "Michael", "Susan", "David", "Karen", "Daniel", "Nancy", "Paul",
-    "Lisa", "Mark", "Betty", "Steven", "Helen", "Kevin", "Sandra", "Brian", "Donna", "Tuan", "Linh", "Wei",
-    "Mei", "Ravi", "Priya", "Joon", "Hana", "Ahmed", "Fatima",
+    "James",
+    "Mary",
+    "Robert",
+    "Linda",
+    "Michael",
+    "Susan",
+    "David",
+    "Karen",
+    "Daniel",
+    "Nancy",
+    "Paul",
+    "Lisa",
+    "Mark",
+    "Betty",
+    "Steven",
+    "Helen",
+    "Kevin",
+    "Sandra",
+    "Brian",
+    "Donna",
+    "Tuan",
+    "Linh",
+    "Wei",
+    "Mei",
+    "Ravi",
+    "Priya",
+    "Joon",
+    "Hana",
+    "Ahmed",
+    "Fatima",
 )
 OTHER_LAST = (
-    "Smith", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Wilson", "Anderson", "Taylor",
-    "Thomas", "Moore", "Jackson", "Martin", "Lee", "Thompson", "White", "Harris", "Clark", "Lewis", "Nguyen",
-    "Tran", "Chen", "Wang", "Patel", "Kim", "Park", "Singh", "Ali", "Walker",
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Miller",
+    "Davis",
+    "Wilson",
+    "Anderson",
+    "Taylor",
+    "Thomas",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Thompson",
+    "White",
+    "Harris",
+    "Clark",
+    "Lewis",
+    "Nguyen",
+    "Tran",
+    "Chen",
+    "Wang",
+    "Patel",
+    "Kim",
+    "Park",
+    "Singh",
+    "Ali",
+    "Walker",
 )
 BUSINESS_WORDS = (
-    "Desert", "Valley", "Coachella", "Oasis", "Palm", "Sunrise", "Mesa", "Sol", "Dátil", "Golden",
+    "Desert",
+    "Valley",
+    "Coachella",
+    "Oasis",
+    "Palm",
+    "Sunrise",
+    "Mesa",
+    "Sol",
+    "Dátil",
+    "Golden",
 )
 BUSINESS_KINDS = (
-    "Market", "Tacos", "Auto Repair", "Dental", "Laundromat", "Bakery", "Farms", "Packing", "Pharmacy",
-    "Church", "Tire Shop", "Carnicería", "Nursery", "Storage", "Restaurant", "Hardware",
+    "Market",
+    "Tacos",
+    "Auto Repair",
+    "Dental",
+    "Laundromat",
+    "Bakery",
+    "Farms",
+    "Packing",
+    "Pharmacy",
+    "Church",
+    "Tire Shop",
+    "Carnicería",
+    "Nursery",
+    "Storage",
+    "Restaurant",
+    "Hardware",
 )
 CITY = "Coachella"
 ZIP_CODES = ("92236", "92236", "92236", "92201")
@@ -107,14 +284,23 @@ def _ascii(text: str) -> str:
 
 def _agreements(premise_type: str, rng: random.Random) -> tuple[DemoAgreement, ...]:
     if premise_type == "single_family":
-        return (DemoAgreement(Service.WATER, "W-RES"), DemoAgreement(Service.SEWER, "S-RES"),
-                DemoAgreement(Service.REFUSE, "R-96GAL"))
+        return (
+            DemoAgreement(Service.WATER, "W-RES"),
+            DemoAgreement(Service.SEWER, "S-RES"),
+            DemoAgreement(Service.REFUSE, "R-96GAL"),
+        )
     if premise_type == "multi_family":
-        return (DemoAgreement(Service.WATER, "W-MF"), DemoAgreement(Service.SEWER, "S-MF"),
-                DemoAgreement(Service.REFUSE, "R-BIN-3YD"))
+        return (
+            DemoAgreement(Service.WATER, "W-MF"),
+            DemoAgreement(Service.SEWER, "S-MF"),
+            DemoAgreement(Service.REFUSE, "R-BIN-3YD"),
+        )
     if premise_type == "commercial":
-        services = [DemoAgreement(Service.WATER, "W-COM"), DemoAgreement(Service.SEWER, "S-COM"),
-                    DemoAgreement(Service.REFUSE, "R-BIN-3YD")]
+        services = [
+            DemoAgreement(Service.WATER, "W-COM"),
+            DemoAgreement(Service.SEWER, "S-COM"),
+            DemoAgreement(Service.REFUSE, "R-BIN-3YD"),
+        ]
         if rng.random() < 0.2:
             services.append(DemoAgreement(Service.FIRE_LINE, "F-LINE"))
         return tuple(services)
@@ -142,13 +328,18 @@ def generate_city(*, accounts: int, seed: int, conversion_date: dt.date) -> list
     for sequence in range(1, accounts + 1):
         roll = rng.random()
         premise_type = (
-            "single_family" if roll < 0.85 else
-            "multi_family" if roll < 0.92 else
-            "commercial" if roll < 0.97 else
-            "irrigation"
+            "single_family"
+            if roll < 0.85
+            else "multi_family"
+            if roll < 0.92
+            else "commercial"
+            if roll < 0.97
+            else "irrigation"
         )
         street = rng.choice(STREETS)
-        house_numbers[street] = house_numbers.get(street, rng.randint(1, 40) * 10) + rng.choice((2, 4, 6, 8, 10))
+        house_numbers[street] = house_numbers.get(street, rng.randint(1, 40) * 10) + rng.choice(
+            (2, 4, 6, 8, 10)
+        )
         house_number = str(house_numbers[street])
         spanish = rng.random() < 0.55
         if premise_type in ("commercial", "irrigation") and rng.random() < 0.85:
@@ -156,47 +347,55 @@ def generate_city(*, accounts: int, seed: int, conversion_date: dt.date) -> list
             first = last = ""
             business = f"{rng.choice(BUSINESS_WORDS)} {rng.choice(BUSINESS_KINDS)}"
             if premise_type == "irrigation":
-                business = f"{rng.choice(BUSINESS_WORDS)} {rng.choice(('HOA', 'Park', 'School District', 'Farms'))}"
+                business = (
+                    f"{rng.choice(BUSINESS_WORDS)} {rng.choice(('HOA', 'Park', 'School District', 'Farms'))}"
+                )
         else:
             kind = "person"
             business = ""
             first = rng.choice(SPANISH_FIRST if spanish else OTHER_FIRST)
             last = rng.choice(SPANISH_LAST if spanish else OTHER_LAST)
         prefers_spanish = spanish and rng.random() < 0.545  # about 30 % of all customers
-        dwelling_units = {"single_family": 1, "multi_family": rng.choice((2, 3, 4, 4, 6, 8, 12, 24)),
-                          "commercial": 1, "irrigation": 1}[premise_type]
+        dwelling_units = {
+            "single_family": 1,
+            "multi_family": rng.choice((2, 3, 4, 4, 6, 8, 12, 24)),
+            "commercial": 1,
+            "irrigation": 1,
+        }[premise_type]
         cycle = 1 + (sequence - 1) * 4 // accounts if accounts >= 4 else 1
         route_number = 1 + (sequence - 1) // 250
         mailing_differs = rng.random() < 0.08
         email_name = _ascii(f"{first}.{last}" if kind == "person" else business).lower().replace(" ", "")
         agreements = _agreements(premise_type, rng)
         opened_on = conversion_date - dt.timedelta(days=rng.randint(30, 365 * 15))
-        result.append(DemoAccount(
-            sequence=sequence,
-            kind=kind,
-            first_name=first,
-            last_name=last,
-            business_name=business,
-            phone=_phone(rng),
-            email=f"{email_name}{sequence}@example.com" if rng.random() < 0.6 else "",
-            preferred_language="es" if prefers_spanish else "en",
-            house_number=house_number,
-            street_name=street,
-            unit=str(rng.randint(1, 24)) if premise_type == "multi_family" and rng.random() < 0.3 else "",
-            zip_code=rng.choice(ZIP_CODES),
-            parcel_number=f"{rng.randint(763, 779)}-{rng.randint(100, 999)}-{rng.randint(1, 99):03d}",
-            premise_type=premise_type,
-            dwelling_units=dwelling_units,
-            billing_cycle=cycle,
-            read_route=f"R{cycle:02d}{route_number:03d}",
-            route_sequence=(sequence - 1) % 250 * 10 + 10,
-            mailing_differs=mailing_differs,
-            mailing_line1=f"PO Box {rng.randint(100, 9999)}" if mailing_differs else "",
-            mailing_city="Indio" if mailing_differs else "",
-            mailing_zip="92201" if mailing_differs else "",
-            opened_on=opened_on,
-            paperless=rng.random() < 0.15,
-            agreements=agreements,
-            opening_balance=_opening_balance(agreements, rng),
-        ))
+        result.append(
+            DemoAccount(
+                sequence=sequence,
+                kind=kind,
+                first_name=first,
+                last_name=last,
+                business_name=business,
+                phone=_phone(rng),
+                email=f"{email_name}{sequence}@example.com" if rng.random() < 0.6 else "",
+                preferred_language="es" if prefers_spanish else "en",
+                house_number=house_number,
+                street_name=street,
+                unit=str(rng.randint(1, 24)) if premise_type == "multi_family" and rng.random() < 0.3 else "",
+                zip_code=rng.choice(ZIP_CODES),
+                parcel_number=f"{rng.randint(763, 779)}-{rng.randint(100, 999)}-{rng.randint(1, 99):03d}",
+                premise_type=premise_type,
+                dwelling_units=dwelling_units,
+                billing_cycle=cycle,
+                read_route=f"R{cycle:02d}{route_number:03d}",
+                route_sequence=(sequence - 1) % 250 * 10 + 10,
+                mailing_differs=mailing_differs,
+                mailing_line1=f"PO Box {rng.randint(100, 9999)}" if mailing_differs else "",
+                mailing_city="Indio" if mailing_differs else "",
+                mailing_zip="92201" if mailing_differs else "",
+                opened_on=opened_on,
+                paperless=rng.random() < 0.15,
+                agreements=agreements,
+                opening_balance=_opening_balance(agreements, rng),
+            )
+        )
     return result

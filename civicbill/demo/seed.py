@@ -44,24 +44,42 @@ def conversion_user() -> User:
 
 def _row(demo: DemoAccount) -> ConversionRow:
     customer = {
-        "kind": demo.kind, "first_name": demo.first_name, "last_name": demo.last_name,
-        "business_name": demo.business_name, "phone": demo.phone, "email": demo.email,
+        "kind": demo.kind,
+        "first_name": demo.first_name,
+        "last_name": demo.last_name,
+        "business_name": demo.business_name,
+        "phone": demo.phone,
+        "email": demo.email,
         "preferred_language": demo.preferred_language,
-        "mailing_line1": demo.mailing_line1 if demo.mailing_differs else
-        f"{demo.house_number} {demo.street_name}" + (f" #{demo.unit}" if demo.unit else ""),
+        "mailing_line1": demo.mailing_line1
+        if demo.mailing_differs
+        else f"{demo.house_number} {demo.street_name}" + (f" #{demo.unit}" if demo.unit else ""),
         "mailing_city": demo.mailing_city if demo.mailing_differs else CITY,
         "mailing_state": "CA",
         "mailing_zip": demo.mailing_zip if demo.mailing_differs else demo.zip_code,
     }
     premise = {
-        "house_number": demo.house_number, "street_name": demo.street_name, "unit": demo.unit, "city": CITY,
-        "state": "CA", "zip_code": demo.zip_code, "parcel_number": demo.parcel_number,
-        "premise_type": demo.premise_type, "dwelling_units": demo.dwelling_units,
-        "billing_cycle": demo.billing_cycle, "read_route": demo.read_route, "route_sequence": demo.route_sequence,
+        "house_number": demo.house_number,
+        "street_name": demo.street_name,
+        "unit": demo.unit,
+        "city": CITY,
+        "state": "CA",
+        "zip_code": demo.zip_code,
+        "parcel_number": demo.parcel_number,
+        "premise_type": demo.premise_type,
+        "dwelling_units": demo.dwelling_units,
+        "billing_cycle": demo.billing_cycle,
+        "read_route": demo.read_route,
+        "route_sequence": demo.route_sequence,
     }
-    return ConversionRow(customer=customer, premise=premise,
-                         services=tuple((a.service, a.rate_schedule_code) for a in demo.agreements),
-                         opened_on=demo.opened_on, paperless=demo.paperless, legacy_reference=f"L{demo.sequence}")
+    return ConversionRow(
+        customer=customer,
+        premise=premise,
+        services=tuple((a.service, a.rate_schedule_code) for a in demo.agreements),
+        opened_on=demo.opened_on,
+        paperless=demo.paperless,
+        legacy_reference=f"L{demo.sequence}",
+    )
 
 
 def opening_balance_entry(*, account: Account, demo: DemoAccount, conversion_date: dt.date) -> EntrySpec:
@@ -70,15 +88,24 @@ def opening_balance_entry(*, account: Account, demo: DemoAccount, conversion_dat
     for service, amount in sorted(demo.opening_balance.items()):
         receivable = chart.receivable_control_for(service).code
         equity = chart.conversion_equity_for(FUND_FOR_SERVICE[service]).code
-        subledger = {"customer_account_id": account.pk, "service": service}
         if amount.is_positive():
-            lines += [PostingLine.debit(receivable, amount, **subledger), PostingLine.credit(equity, amount)]
+            lines += [
+                PostingLine.debit(receivable, amount, customer_account_id=account.pk, service=service),
+                PostingLine.credit(equity, amount),
+            ]
         else:
-            lines += [PostingLine.debit(equity, -amount), PostingLine.credit(receivable, -amount, **subledger)]
+            lines += [
+                PostingLine.debit(equity, -amount),
+                PostingLine.credit(receivable, -amount, customer_account_id=account.pk, service=service),
+            ]
     return EntrySpec(
-        lines=tuple(lines), accounting_date=conversion_date, source_type="conversion",
-        source_ref=f"legacy L{demo.sequence}", idempotency_key=f"conversion:{account.number}",
-        reason="conversion", memo="Opening balance from the legacy billing system",
+        lines=tuple(lines),
+        accounting_date=conversion_date,
+        source_type="conversion",
+        source_ref=f"legacy L{demo.sequence}",
+        idempotency_key=f"conversion:{account.number}",
+        reason="conversion",
+        memo="Opening balance from the legacy billing system",
     )
 
 
@@ -90,9 +117,11 @@ def demo_city_seed(
     city = generate_city(accounts=accounts, seed=seed, conversion_date=conversion_date)
     entries = 0
     for start in range(0, len(city), CHUNK_SIZE):
-        chunk = city[start:start + CHUNK_SIZE]
+        chunk = city[start : start + CHUNK_SIZE]
         with transaction.atomic():
-            created = accounts_convert(rows=[_row(demo) for demo in chunk], as_of=conversion_date, actor=actor)
+            created = accounts_convert(
+                rows=[_row(demo) for demo in chunk], as_of=conversion_date, actor=actor
+            )
             specs = [
                 opening_balance_entry(account=account, demo=demo, conversion_date=conversion_date)
                 for account, demo in zip(created, chunk, strict=True)
@@ -103,4 +132,6 @@ def demo_city_seed(
             progress(len(chunk))
     owing = sum(a.cents for demo in city for a in demo.opening_balance.values() if a.is_positive())
     credit = -sum(a.cents for demo in city for a in demo.opening_balance.values() if a.is_negative())
-    return SeedResult(accounts=len(city), opening_balance_entries=entries, owing_cents=owing, credit_cents=credit)
+    return SeedResult(
+        accounts=len(city), opening_balance_entries=entries, owing_cents=owing, credit_cents=credit
+    )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from civicbill.core.utility_services import Service
 from civicbill.customers.models import Customer, Interaction, Language, Premise
 
-DEFAULT_RATE_SCHEDULES = {
+DEFAULT_RATE_SCHEDULES: dict[str, str] = {
     Service.WATER: "W-RES",
     Service.SEWER: "S-RES",
     Service.REFUSE: "R-96GAL",
@@ -31,27 +31,36 @@ class StaffForm(forms.Form):
 
 
 class MoveInForm(StaffForm):
-    kind = forms.ChoiceField(label=_("Customer is a"), choices=Customer.Kind.choices, initial=Customer.Kind.PERSON)
+    kind = forms.ChoiceField(
+        label=_("Customer is a"), choices=Customer.Kind.choices, initial=Customer.Kind.PERSON
+    )
     first_name = forms.CharField(label=_("First name"), max_length=80, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=80, required=False)
     business_name = forms.CharField(label=_("Business name"), max_length=160, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
-    preferred_language = forms.ChoiceField(label=_("Language for bills and letters"), choices=Language.choices)
+    preferred_language = forms.ChoiceField(
+        label=_("Language for bills and letters"), choices=Language.choices
+    )
 
     house_number = forms.CharField(label=_("House number"), max_length=12)
     street_name = forms.CharField(label=_("Street"), max_length=120)
     unit = forms.CharField(label=_("Unit"), max_length=20, required=False)
     city = forms.CharField(label=_("City"), max_length=80, initial="Coachella")
-    zip_code = forms.RegexField(label=_("ZIP code"), regex=r"^\d{5}(-\d{4})?$", initial="92236",
-                                error_messages={"invalid": _("Enter a 5-digit ZIP code (or ZIP+4).")})
+    zip_code = forms.RegexField(
+        label=_("ZIP code"),
+        regex=r"^\d{5}(-\d{4})?$",
+        initial="92236",
+        error_messages={"invalid": _("Enter a 5-digit ZIP code (or ZIP+4).")},
+    )
     parcel_number = forms.CharField(label=_("Parcel number (APN)"), max_length=20, required=False)
     premise_type = forms.ChoiceField(label=_("Premise type"), choices=Premise.PremiseType.choices)
     dwelling_units = forms.IntegerField(label=_("Dwelling units"), min_value=1, max_value=2000, initial=1)
     billing_cycle = forms.IntegerField(label=_("Billing cycle"), min_value=1, max_value=20, initial=1)
 
-    mailing_same_as_service = forms.BooleanField(label=_("Mail bills to the service address"), required=False,
-                                                 initial=True)
+    mailing_same_as_service = forms.BooleanField(
+        label=_("Mail bills to the service address"), required=False, initial=True
+    )
     mailing_line1 = forms.CharField(label=_("Mailing address"), max_length=120, required=False)
     mailing_line2 = forms.CharField(label=_("Mailing address line 2"), max_length=120, required=False)
     mailing_city = forms.CharField(label=_("Mailing city"), max_length=80, required=False)
@@ -103,5 +112,6 @@ class InteractionForm(StaffForm):
     channel = forms.ChoiceField(label=_("How"), choices=Interaction.Channel.choices)
     direction = forms.ChoiceField(label=_("Direction"), choices=Interaction.Direction.choices)
     subject = forms.CharField(label=_("Subject"), max_length=200)
-    outcome = forms.CharField(label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
-                              max_length=4000)
+    outcome = forms.CharField(
+        label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=4000
+    )

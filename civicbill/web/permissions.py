@@ -21,7 +21,10 @@ def requires(code: str) -> Callable[[Callable[..., HttpResponse]], Callable[...,
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not has_permission(request.user, code):
                 return render(
-                    request, "web/forbidden.html", {"permission": code, "what": PERMISSIONS[code][0]}, status=403
+                    request,
+                    "web/forbidden.html",
+                    {"permission": code, "what": PERMISSIONS[code][0]},
+                    status=403,
                 )
             return view(request, *args, **kwargs)
 

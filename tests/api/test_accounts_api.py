@@ -44,9 +44,12 @@ def test_an_unknown_account_is_a_404_naming_it(client: Client, csr):
 
 
 def test_logging_an_interaction_through_the_api(client: Client, csr, rosa_account):
-    response = client.post(f"/api/accounts/{rosa_account.number}/interactions", json.dumps(
-        {"channel": "phone", "subject": "High bill question", "outcome": "Explained tiers"}),
-        content_type="application/json", **bearer(csr))
+    response = client.post(
+        f"/api/accounts/{rosa_account.number}/interactions",
+        json.dumps({"channel": "phone", "subject": "High bill question", "outcome": "Explained tiers"}),
+        content_type="application/json",
+        **bearer(csr),
+    )
     assert response.status_code == 201
     assert response.json()["subject"] == "High bill question"
     listed = client.get(f"/api/accounts/{rosa_account.number}/interactions", **bearer(csr)).json()
@@ -54,8 +57,12 @@ def test_logging_an_interaction_through_the_api(client: Client, csr, rosa_accoun
 
 
 def test_an_auditor_may_read_but_not_log_and_nothing_is_written(client: Client, auditor, rosa_account):
-    response = client.post(f"/api/accounts/{rosa_account.number}/interactions", json.dumps(
-        {"channel": "phone", "subject": "forged"}), content_type="application/json", **bearer(auditor))
+    response = client.post(
+        f"/api/accounts/{rosa_account.number}/interactions",
+        json.dumps({"channel": "phone", "subject": "forged"}),
+        content_type="application/json",
+        **bearer(auditor),
+    )
     assert response.status_code == 403
     assert Interaction.objects.count() == 0
 
@@ -63,8 +70,11 @@ def test_an_auditor_may_read_but_not_log_and_nothing_is_written(client: Client, 
 def test_a_session_post_without_csrf_is_refused(csr, rosa_account):
     client = Client(enforce_csrf_checks=True)
     client.force_login(csr)
-    response = client.post(f"/api/accounts/{rosa_account.number}/notes", json.dumps({"body": "x"}),
-                           content_type="application/json")
+    response = client.post(
+        f"/api/accounts/{rosa_account.number}/notes",
+        json.dumps({"body": "x"}),
+        content_type="application/json",
+    )
     assert response.status_code == 403
 
 

@@ -21,11 +21,16 @@ from typing import Any
 
 import pytest
 
-DEMO_PASSWORD = "browser-test-pass-1"  # noqa: S105
+DEMO_PASSWORD = "browser-test-pass-1"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 
 
@@ -60,8 +65,11 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "CIVICBILL_DEBUG": "1",
     }
     cli = [sys.executable, "-m", "civicbill.cli"]
-    for command in (["migrate", "--no-input", "-v0"], ["demo-city", "--accounts", "300", "--seed", "7"],
-                    ["demo-users"]):
+    for command in (
+        ["migrate", "--no-input", "-v0"],
+        ["demo-city", "--accounts", "300", "--seed", "7"],
+        ["demo-users"],
+    ):
         done = subprocess.run(cli + command, env=env, capture_output=True, text=True)  # noqa: S603
         if done.returncode:
             raise RuntimeError(f"civicbill {' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
@@ -98,7 +106,10 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+            str(profile),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
             viewport={"width": 1366, "height": 768},
         )
         yield context

@@ -27,7 +27,9 @@ def test_a_wrong_password_is_refused_kindly(page: Any, demo_server: str) -> None
     expect(page.get_by_role("alert")).to_have_text(re.compile("user name or password is not right"))
 
 
-def test_a_clerk_finds_an_account_notes_a_call_then_moves_a_customer_in_and_out(page: Any, demo_server: str) -> None:
+def test_a_clerk_finds_an_account_notes_a_call_then_moves_a_customer_in_and_out(
+    page: Any, demo_server: str
+) -> None:
     sign_in(page, demo_server, "csr")
 
     # "/" jumps to the search box from anywhere; a street finds several accounts
@@ -78,7 +80,9 @@ def test_a_clerk_finds_an_account_notes_a_call_then_moves_a_customer_in_and_out(
     expect(page.get_by_role("heading", level=1)).to_contain_text("Final")
 
 
-def test_an_auditor_sees_the_audit_trail_but_no_buttons_that_change_anything(page: Any, demo_server: str) -> None:
+def test_an_auditor_sees_the_audit_trail_but_no_buttons_that_change_anything(
+    page: Any, demo_server: str
+) -> None:
     sign_in(page, demo_server, "auditor")
     page.get_by_label("Search accounts").fill("avenue 50")
     page.get_by_label("Search accounts").press("Enter")

@@ -19,7 +19,11 @@ def test_an_audit_event_can_be_neither_updated_nor_deleted_even_with_sql(csr):
         f"UPDATE core_auditevent SET action = 'forged' WHERE id = {event.pk}",  # noqa: S608
         f"DELETE FROM core_auditevent WHERE id = {event.pk}",  # noqa: S608
     ):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
             cursor.execute(statement)
     event.refresh_from_db()
     assert event.action == "user.touch"

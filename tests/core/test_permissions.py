@@ -1,11 +1,11 @@
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
+from civicbill.core.exceptions import PermissionDeniedError
 from civicbill.core.management.commands.permissions_doc import permissions_doc
 from civicbill.core.permissions import has_permission, require_permission
-from civicbill.core.exceptions import PermissionDeniedError
-import pytest
 
 
 def test_the_permissions_page_matches_the_matrix_in_code():
@@ -23,7 +23,9 @@ def test_an_auditor_reads_everything_and_changes_nothing(auditor):
 
 def test_a_csr_may_move_customers_in_but_not_reverse_entries(csr):
     assert has_permission(csr, "customers.move_in")
-    with pytest.raises(PermissionDeniedError, match=r"csr may not reverse a posted journal entry \(ledger.reverse\)"):
+    with pytest.raises(
+        PermissionDeniedError, match=r"csr may not reverse a posted journal entry \(ledger.reverse\)"
+    ):
         require_permission(csr, "ledger.reverse")
 
 

@@ -28,8 +28,12 @@ def test_the_city_looks_like_a_desert_city():
     assert types == {"single_family": 8501, "multi_family": 712, "commercial": 494, "irrigation": 293}
     assert Counter(account.preferred_language for account in city)["es"] == 3010
     balances = Counter(
-        "zero" if not a.opening_balance else "credit" if any(m.is_negative() for m in a.opening_balance.values())
-        else "owing" for a in city
+        "zero"
+        if not a.opening_balance
+        else "credit"
+        if any(m.is_negative() for m in a.opening_balance.values())
+        else "owing"
+        for a in city
     )
     assert balances == {"zero": 7169, "owing": 2324, "credit": 507}
 
@@ -59,8 +63,14 @@ def test_the_account_commands_print_json():
     call_command("account", "show", account.number, "--json", stdout=out)
     shown = json.loads(out.getvalue())
     assert shown["number"] == account.number
-    assert set(shown) >= {"customer", "premise", "services", "balance_cents", "balance_cents_by_service",
-                          "recent_transactions"}
+    assert set(shown) >= {
+        "customer",
+        "premise",
+        "services",
+        "balance_cents",
+        "balance_cents_by_service",
+        "recent_transactions",
+    }
     out = io.StringIO()
     call_command("account", "search", account.number, "--json", stdout=out)
     assert [hit["number"] for hit in json.loads(out.getvalue())] == [account.number]

@@ -22,7 +22,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-pytestmark = pytest.mark.django_db  # only to read the vendor and server settings
+# the tests run in file order: the last one leaves the scratch database broken on purpose
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,20 +40,22 @@ def civicbill(url: str, var_dir: Path, *args: str) -> subprocess.CompletedProces
     )
 
 
-@pytest.fixture
-def scratch(tmp_path: Path) -> Iterator[tuple[str, Callable[[], Any]]]:
-    """A migrated database of its own: (DATABASE_URL, connect) where connect() opens a raw connection."""
+@pytest.fixture(scope="module")
+def var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("var")
+
+
+@pytest.fixture(scope="module")
+def scratch(var_dir: Path) -> Iterator[tuple[str, Callable[[], Any]]]:
+    """A migrated database of its own, shared by this module's tests (each uses its own entries):
+    (DATABASE_URL, connect) where connect() opens a raw DB-API connection."""
     if connection.vendor == "sqlite":
-        path = tmp_path / "scratch.sqlite3"
+        path = var_dir / "scratch.sqlite3"
         url = f"sqlite:///{path}"
-
-        def connect() -> Any:
-            return sqlite3.connect(path, isolation_level="DEFERRED")  # foreign_keys off: sqlite3's default
-
-        yield_value: tuple[str, Callable[[], Any]] = (url, connect)
-        migrated = civicbill(url, tmp_path, "migrate", "--skip-checks", "--no-input")
+        migrated = civicbill(url, var_dir, "migrate", "--skip-checks", "--no-input")
         assert migrated.returncode == 0, migrated.stderr
-        yield yield_value
+        # sqlite3's default is foreign_keys OFF; Django always turns them on
+        yield url, lambda: sqlite3.connect(path, isolation_level="DEFERRED")
         return
 
     import psycopg
@@ -71,7 +73,7 @@ def scratch(tmp_path: Path) -> Iterator[tuple[str, Callable[[], Any]]]:
     password = f":{quote(server['password'])}" if server["password"] else ""
     url = f"postgresql://{quote(server['user'])}{password}@{server['host']}:{server['port']}/{name}"
     try:
-        migrated = civicbill(url, tmp_path, "migrate", "--skip-checks", "--no-input")
+        migrated = civicbill(url, var_dir, "migrate", "--skip-checks", "--no-input")
         assert migrated.returncode == 0, migrated.stderr
         yield url, lambda: psycopg.connect(dbname=name, **server)
     finally:
@@ -126,7 +128,7 @@ def check_books(url: str, var_dir: Path) -> tuple[int, dict[str, Any]]:
 
 
 def test_committed_entries_balance_and_lines_without_a_header_never_commit(
-    scratch: tuple[str, Callable[[], Any]], tmp_path: Path
+    scratch: tuple[str, Callable[[], Any]], var_dir: Path
 ) -> None:
     url, connect = scratch
     good, orphan = uuid.uuid4(), uuid.uuid4()
@@ -143,28 +145,13 @@ def test_committed_entries_balance_and_lines_without_a_header_never_commit(
     conn.rollback()
     conn.close()
 
-    returncode, report = check_books(url, tmp_path)
+    returncode, report = check_books(url, var_dir)
     assert (returncode, report["ok"], report["entry_count"], report["line_count"]) == (0, True, 1, 2)
-
-
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="a SQLite session may turn foreign keys off")
-def test_sqlite_with_foreign_keys_off_commits_orphan_lines_and_check_books_exits_1_naming_them(
-    scratch: tuple[str, Callable[[], Any]], tmp_path: Path
-) -> None:
-    url, connect = scratch
-    conn = connect()  # sqlite3's default: foreign_keys OFF (Django always turns them on)
-    insert_lines(conn, uuid.uuid4(), [("500-1000", 900, 0), ("500-2200", 0, 900)])
-    conn.commit()
-    conn.close()
-
-    returncode, report = check_books(url, tmp_path)
-
-    assert (returncode, report["ok"], report["failed"]) == (1, False, ["no_orphan_lines"])
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers: PostgreSQL")
 def test_a_line_slipped_in_by_a_concurrent_writer_fails_at_its_commit(
-    scratch: tuple[str, Callable[[], Any]], tmp_path: Path
+    scratch: tuple[str, Callable[[], Any]], var_dir: Path
 ) -> None:
     url, connect = scratch
     entry_id = uuid.uuid4()
@@ -177,8 +164,27 @@ def test_a_line_slipped_in_by_a_concurrent_writer_fails_at_its_commit(
 
     with pytest.raises(Exception, match="not balanced at commit"):
         intruder.commit()
-    poster.close()
     intruder.close()
+    lines = poster.execute(
+        "SELECT count(*) FROM ledger_journalline WHERE entry_id = %s", (entry_id,)
+    ).fetchone()
+    poster.close()
 
-    returncode, report = check_books(url, tmp_path)
-    assert (returncode, report["ok"], report["line_count"]) == (0, True, 2)
+    assert lines == (2,)
+    returncode, report = check_books(url, var_dir)
+    assert (returncode, report["ok"]) == (0, True)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="a SQLite session may turn foreign keys off")
+def test_sqlite_with_foreign_keys_off_commits_orphan_lines_and_check_books_exits_1_naming_them(
+    scratch: tuple[str, Callable[[], Any]], var_dir: Path
+) -> None:
+    url, connect = scratch
+    conn = connect()  # sqlite3's default: foreign_keys OFF (Django always turns them on)
+    insert_lines(conn, uuid.uuid4(), [("500-1000", 900, 0), ("500-2200", 0, 900)])
+    conn.commit()
+    conn.close()
+
+    returncode, report = check_books(url, var_dir)
+
+    assert (returncode, report["ok"], report["failed"]) == (1, False, ["no_orphan_lines"])

@@ -39,8 +39,11 @@ def test_one_search_hit_opens_the_account_and_several_show_a_list(client: Client
 
 def test_a_note_is_added_in_place_and_audited(client: Client, csr, rosa_account):
     client.force_login(csr)
-    response = client.post(f"/accounts/{rosa_account.number}/notes/", {"body": "Asked about sewer charge"},
-                           HTTP_HX_REQUEST="true")
+    response = client.post(
+        f"/accounts/{rosa_account.number}/notes/",
+        {"body": "Asked about sewer charge"},
+        HTTP_HX_REQUEST="true",
+    )
     assert response.status_code == 200
     assert 'id="notes"' in response.content.decode()
     assert "Asked about sewer charge" in response.content.decode()
@@ -49,7 +52,9 @@ def test_a_note_is_added_in_place_and_audited(client: Client, csr, rosa_account)
     assert AuditEvent.objects.filter(action="account.note", account_number=rosa_account.number).count() == 1
 
 
-def test_a_blank_note_is_refused_saying_what_to_fill_in_and_nothing_is_saved(client: Client, csr, rosa_account):
+def test_a_blank_note_is_refused_saying_what_to_fill_in_and_nothing_is_saved(
+    client: Client, csr, rosa_account
+):
     client.force_login(csr)
     response = client.post(f"/accounts/{rosa_account.number}/notes/", {"body": "   "}, HTTP_HX_REQUEST="true")
     assert response.status_code == 422
@@ -73,13 +78,27 @@ def test_a_forged_request_without_the_csrf_token_is_refused(csr, rosa_account):
 
 def test_move_in_from_the_counter_form_opens_an_account(client: Client, csr, frozen):
     client.force_login(csr)
-    response = client.post("/move-in/", {
-        "kind": "person", "first_name": "Luis", "last_name": "Ortiz", "phone": "(760) 555-0101",
-        "preferred_language": "en", "house_number": "84", "street_name": "Calle Techa", "city": "Coachella",
-        "zip_code": "92236", "premise_type": "single_family", "dwelling_units": "1", "billing_cycle": "2",
-        "mailing_same_as_service": "on", "service_water": "on", "service_refuse": "on",
-        "start_date": "2026-12-01",
-    })
+    response = client.post(
+        "/move-in/",
+        {
+            "kind": "person",
+            "first_name": "Luis",
+            "last_name": "Ortiz",
+            "phone": "(760) 555-0101",
+            "preferred_language": "en",
+            "house_number": "84",
+            "street_name": "Calle Techa",
+            "city": "Coachella",
+            "zip_code": "92236",
+            "premise_type": "single_family",
+            "dwelling_units": "1",
+            "billing_cycle": "2",
+            "mailing_same_as_service": "on",
+            "service_water": "on",
+            "service_refuse": "on",
+            "start_date": "2026-12-01",
+        },
+    )
     account = Account.objects.get(customer__last_name="Ortiz")
     assert response.status_code == 302
     assert response["Location"] == f"/accounts/{account.number}/"
@@ -93,11 +112,23 @@ def test_move_in_from_the_counter_form_opens_an_account(client: Client, csr, fro
 
 def test_move_in_without_a_service_is_refused_and_nothing_is_created(client: Client, csr, frozen):
     client.force_login(csr)
-    response = client.post("/move-in/", {
-        "kind": "person", "last_name": "Ortiz", "preferred_language": "en", "house_number": "84",
-        "street_name": "Calle Techa", "city": "Coachella", "zip_code": "92236", "premise_type": "single_family",
-        "dwelling_units": "1", "billing_cycle": "1", "mailing_same_as_service": "on", "start_date": "2026-12-01",
-    })
+    response = client.post(
+        "/move-in/",
+        {
+            "kind": "person",
+            "last_name": "Ortiz",
+            "preferred_language": "en",
+            "house_number": "84",
+            "street_name": "Calle Techa",
+            "city": "Coachella",
+            "zip_code": "92236",
+            "premise_type": "single_family",
+            "dwelling_units": "1",
+            "billing_cycle": "1",
+            "mailing_same_as_service": "on",
+            "start_date": "2026-12-01",
+        },
+    )
     assert response.status_code == 422
     assert "Choose at least one service to start." in response.content.decode()
     assert Account.objects.count() == 0

@@ -29,8 +29,9 @@ def test_a_clerk_signs_in_and_lands_on_home(client: Client, csr):
 
 
 def test_a_sign_in_never_redirects_off_site(client: Client, csr):
-    response = client.post("/login/", {"username": "csr", "password": "test-password-1",
-                                       "next": "https://evil.example/"})
+    response = client.post(
+        "/login/", {"username": "csr", "password": "test-password-1", "next": "https://evil.example/"}
+    )
     assert response["Location"] == "/"
 
 

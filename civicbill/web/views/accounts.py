@@ -39,8 +39,11 @@ def _account_context(request: HttpRequest, account: Account) -> dict[str, object
         )
     if has_permission(request.user, "audit.view"):
         context["audit_events"] = audit_for_account(account.number)
-    context.update(note_form=NoteForm(), interaction_form=InteractionForm(), move_out_form=MoveOutForm(
-        initial={"end_date": clock.today()}))
+    context.update(
+        note_form=NoteForm(),
+        interaction_form=InteractionForm(),
+        move_out_form=MoveOutForm(initial={"end_date": clock.today()}),
+    )
     return context
 
 
@@ -70,8 +73,12 @@ def note_add(request: HttpRequest, number: str) -> HttpResponse:
         status = 200
         form = NoteForm()
     detail = customer_selectors.account_detail(account)
-    return render(request, "web/partials/notes.html",
-                  {"account": account, "detail": detail, "note_form": form}, status=status)
+    return render(
+        request,
+        "web/partials/notes.html",
+        {"account": account, "detail": detail, "note_form": form},
+        status=status,
+    )
 
 
 @require_POST
@@ -84,9 +91,13 @@ def interaction_add(request: HttpRequest, number: str) -> HttpResponse:
     if form.is_valid():
         try:
             customer_services.interaction_log(
-                account=account, channel=form.cleaned_data["channel"], direction=form.cleaned_data["direction"],
-                subject=form.cleaned_data["subject"], outcome=form.cleaned_data["outcome"],
-                occurred_at=clock.now(), actor=request.user,
+                account=account,
+                channel=form.cleaned_data["channel"],
+                direction=form.cleaned_data["direction"],
+                subject=form.cleaned_data["subject"],
+                outcome=form.cleaned_data["outcome"],
+                occurred_at=clock.now(),
+                actor=request.user,
             )
         except ApplicationError as error:
             form.add_error(None, error.message)
@@ -94,8 +105,12 @@ def interaction_add(request: HttpRequest, number: str) -> HttpResponse:
     if not form.errors:
         form = InteractionForm()
     detail = customer_selectors.account_detail(account)
-    return render(request, "web/partials/interactions.html",
-                  {"account": account, "detail": detail, "interaction_form": form}, status=status)
+    return render(
+        request,
+        "web/partials/interactions.html",
+        {"account": account, "detail": detail, "interaction_form": form},
+        status=status,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -108,14 +123,22 @@ def move_out(request: HttpRequest, number: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             customer_services.account_close(
-                account=account, end_date=form.cleaned_data["end_date"], reason=form.cleaned_data["reason"],
+                account=account,
+                end_date=form.cleaned_data["end_date"],
+                reason=form.cleaned_data["reason"],
                 actor=request.user,
             )
         except ApplicationError as error:
             form.add_error("end_date" if error.field == "end_date" else None, error.message)
         else:
-            messages.success(request, _("Service ends on %(date)s. The account is now final; the final bill "
-                                        "comes with the next billing run.") % {"date": form.cleaned_data["end_date"]})
+            messages.success(
+                request,
+                _(
+                    "Service ends on %(date)s. The account is now final; the final bill "
+                    "comes with the next billing run."
+                )
+                % {"date": form.cleaned_data["end_date"]},
+            )
             return redirect("account", number=account.number)
     status = 422 if form.errors else 200
     return render(request, "web/move_out.html", {"account": account, "form": form}, status=status)
@@ -136,8 +159,11 @@ def move_in(request: HttpRequest) -> HttpResponse:
         except ApplicationError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, _("Account %(number)s opened. Service starts %(date)s.")
-                             % {"number": account.number, "date": account.opened_on})
+            messages.success(
+                request,
+                _("Account %(number)s opened. Service starts %(date)s.")
+                % {"number": account.number, "date": account.opened_on},
+            )
             return redirect("account", number=account.number)
     status = 422 if form.errors else 200
     return render(request, "web/move_in.html", {"form": form}, status=status)

@@ -20,7 +20,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     hits = account_search(query, limit=50) if query else []
-    if len(hits) == 1 and not request.htmx:
+    if len(hits) == 1 and not getattr(request, "htmx", False):
         return redirect("account", number=hits[0].number)
-    template = "web/partials/search_results.html" if request.htmx else "web/search.html"
+    template = "web/partials/search_results.html" if getattr(request, "htmx", False) else "web/search.html"
     return render(request, template, {"search_query": query, "hits": hits})

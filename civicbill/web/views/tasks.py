@@ -12,5 +12,5 @@ from civicbill.web.permissions import requires
 @requires("tasks.view")
 def task_progress(request: HttpRequest, key: str) -> HttpResponse:
     progress = get_object_or_404(TaskProgress, key=key)
-    template = "web/partials/progress.html" if request.htmx else "web/task.html"
+    template = "web/partials/progress.html" if getattr(request, "htmx", False) else "web/task.html"
     return render(request, template, {"progress": progress})

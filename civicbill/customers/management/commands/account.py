@@ -22,7 +22,9 @@ class Command(BaseCommand):
         search.add_argument("query")
         search.add_argument("--limit", type=int, default=25)
         search.add_argument("--json", action="store_true", help="print JSON")
-        show = sub.add_parser("show", help="customer, premise, services, balance by service, recent transactions")
+        show = sub.add_parser(
+            "show", help="customer, premise, services, balance by service, recent transactions"
+        )
         show.add_argument("number")
         show.add_argument("--json", action="store_true", help="print JSON")
 
@@ -34,14 +36,28 @@ class Command(BaseCommand):
 
     def _search(self, query: str, *, limit: int, as_json: bool) -> None:
         if not query.strip():
-            raise CommandError("Give something to search for: an account number, name, address, phone or email")
+            raise CommandError(
+                "Give something to search for: an account number, name, address, phone or email"
+            )
         hits = account_search(query, limit=limit)
         if as_json:
-            self.stdout.write(json.dumps([
-                {"number": h.number, "customer_name": h.customer_name, "service_address": h.service_address,
-                 "status": h.status, "phone": h.phone, "matched_on": h.matched_on}
-                for h in hits
-            ], ensure_ascii=False, indent=2))
+            self.stdout.write(
+                json.dumps(
+                    [
+                        {
+                            "number": h.number,
+                            "customer_name": h.customer_name,
+                            "service_address": h.service_address,
+                            "status": h.status,
+                            "phone": h.phone,
+                            "matched_on": h.matched_on,
+                        }
+                        for h in hits
+                    ],
+                    ensure_ascii=False,
+                    indent=2,
+                )
+            )
             return
         if not hits:
             self.stdout.write(f"No account matches {query!r}.")
@@ -62,11 +78,15 @@ class Command(BaseCommand):
         write(f"  service address: {summary['premise']['address']}")
         write(f"  phone: {summary['customer']['phone'] or '—'}   language: {summary['language']}")
         for service in summary["services"]:
-            write(f"  {service['service']:<10} {service['rate_schedule_code']:<10} "
-                  f"{service['start_date']} → {service['end_date'] or ''}")
+            write(
+                f"  {service['service']:<10} {service['rate_schedule_code']:<10} "
+                f"{service['start_date']} → {service['end_date'] or ''}"
+            )
         write(f"  balance: {format_cents(summary['balance_cents'])}")
         for service, cents in summary["balance_cents_by_service"].items():
             write(f"    {service:<10} {format_cents(cents):>14}")
         for row in summary["recent_transactions"]:
-            write(f"  {row['accounting_date']}  {row['description']:<22} {format_cents(row['amount_cents']):>14}"
-                  f" {format_cents(row['balance_cents']):>14}")
+            write(
+                f"  {row['accounting_date']}  {row['description']:<22}"
+                f" {format_cents(row['amount_cents']):>14} {format_cents(row['balance_cents']):>14}"
+            )

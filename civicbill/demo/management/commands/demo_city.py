@@ -27,8 +27,12 @@ def _reset_database() -> None:
     else:
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA foreign_keys = OFF")
-            tables = [row[0] for row in cursor.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").fetchall()]
+            tables = [
+                row[0]
+                for row in cursor.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                ).fetchall()
+            ]
             for table in tables:
                 cursor.execute(f'DROP TABLE IF EXISTS "{table}"')
             cursor.execute("PRAGMA foreign_keys = ON")
@@ -42,8 +46,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--accounts", type=int, default=2_000, help="how many accounts (default 2000)")
         parser.add_argument("--seed", type=int, default=1, help="the same seed gives the same city")
-        parser.add_argument("--reset", action="store_true",
-                            help="DROP every table and start from an empty database first")
+        parser.add_argument(
+            "--reset", action="store_true", help="DROP every table and start from an empty database first"
+        )
         parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -56,13 +61,17 @@ class Command(BaseCommand):
             call_command("migrate", interactive=False, verbosity=0)
             existing = Account.objects.count()
             if existing:
-                raise CommandError(f"The database already holds {existing} accounts; pass --reset to start over "
-                                   "(it drops every table).")
+                raise CommandError(
+                    f"The database already holds {existing} accounts; pass --reset to start over "
+                    "(it drops every table)."
+                )
         started = time.perf_counter()
-        bar = tqdm(total=count, unit="accounts", desc="demo city",
-                   disable=options["json"] or not sys.stderr.isatty())
-        result = demo_city_seed(accounts=count, seed=options["seed"], conversion_date=clock.today(),
-                                progress=bar.update)
+        bar = tqdm(
+            total=count, unit="accounts", desc="demo city", disable=options["json"] or not sys.stderr.isatty()
+        )
+        result = demo_city_seed(
+            accounts=count, seed=options["seed"], conversion_date=clock.today(), progress=bar.update
+        )
         bar.close()
         elapsed_s = time.perf_counter() - started
         if options["json"]:
