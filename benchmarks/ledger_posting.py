@@ -1,7 +1,8 @@
 """Benchmark: bulk posting and checking the ledger of a city, on a scratch database.
 
-    DATABASE_URL=sqlite:////tmp/ledger-bench.sqlite3 .venv/bin/python benchmarks/ledger_posting.py --accounts 10000
-    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/civicbill_ledger_bench \\
+    DATABASE_URL=sqlite:////tmp/ledger-bench.sqlite3 PYTHONPATH=. \\
+        .venv/bin/python benchmarks/ledger_posting.py --accounts 10000
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/civicbill_ledger_bench PYTHONPATH=. \\
         .venv/bin/python benchmarks/ledger_posting.py --accounts 10000
 
 The database must be empty and migrated (``civicbill migrate``). Measured, each step committed:
@@ -21,7 +22,7 @@ from typing import Any
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicbill.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -48,18 +49,39 @@ def timed(label: str, step: Callable[[], Any]) -> Any:
 
 def make_accounts(count: int) -> list[int]:
     customers = Customer.objects.bulk_create(
-        [Customer(last_name=f"Customer {n}", mailing_line1=f"{n} Avenue 48", mailing_city="Coachella",
-                  mailing_zip="92236", search_name=f"CUSTOMER {n}", created_at=AT) for n in range(count)],
+        [
+            Customer(
+                last_name=f"Customer {n}",
+                mailing_line1=f"{n} Avenue 48",
+                mailing_city="Coachella",
+                mailing_zip="92236",
+                search_name=f"CUSTOMER {n}",
+                created_at=AT,
+            )
+            for n in range(count)
+        ],
         batch_size=2000,
     )
     premises = Premise.objects.bulk_create(
-        [Premise(house_number=str(n), street_name="Avenue 48", city="Coachella", zip_code="92236",
-                 created_at=AT) for n in range(count)],
+        [
+            Premise(
+                house_number=str(n),
+                street_name="Avenue 48",
+                city="Coachella",
+                zip_code="92236",
+                created_at=AT,
+            )
+            for n in range(count)
+        ],
         batch_size=2000,
     )
     Account.objects.bulk_create(
-        [Account(number=f"B{n:07d}", customer=c, premise=p, status="active", opened_on=AT.date(), created_at=AT)
-         for n, (c, p) in enumerate(zip(customers, premises, strict=True))],
+        [
+            Account(
+                number=f"B{n:07d}", customer=c, premise=p, status="active", opened_on=AT.date(), created_at=AT
+            )
+            for n, (c, p) in enumerate(zip(customers, premises, strict=True))
+        ],
         batch_size=2000,
     )
     return list(Account.objects.filter(number__startswith="B").values_list("id", flat=True))
@@ -68,11 +90,18 @@ def make_accounts(count: int) -> list[int]:
 def opening_specs(account_ids: list[int]) -> list[EntrySpec]:
     return [
         EntrySpec(
-            lines=conversion_lines(customer_account_id=account_id,
-                                   balances_by_service={"water": Money.from_cents(1000 + account_id % 5000),
-                                                        "sewer": Money.from_cents(4181)}),
-            accounting_date=dt.date(2026, 6, 30), source_type="conversion", source_ref=str(account_id),
-            idempotency_key=f"bench-conversion:{account_id}", reason="conversion",
+            lines=conversion_lines(
+                customer_account_id=account_id,
+                balances_by_service={
+                    "water": Money.from_cents(1000 + account_id % 5000),
+                    "sewer": Money.from_cents(4181),
+                },
+            ),
+            accounting_date=dt.date(2026, 6, 30),
+            source_type="conversion",
+            source_ref=str(account_id),
+            idempotency_key=f"bench-conversion:{account_id}",
+            reason="conversion",
         )
         for account_id in account_ids
     ]
@@ -85,13 +114,24 @@ def bill_specs(account_ids: list[int]) -> list[EntrySpec]:
         for service, cents in (("water", 3000 + account_id % 7000), ("sewer", 4181), ("refuse", 2550)):
             amount = Money.from_cents(cents)
             lines += [
-                PostingLine.debit(chart.receivable_control_for(service).code, amount,
-                                  customer_account_id=account_id, service=service),
+                PostingLine.debit(
+                    chart.receivable_control_for(service).code,
+                    amount,
+                    customer_account_id=account_id,
+                    service=service,
+                ),
                 PostingLine.credit(chart.revenue_for(service).code, amount),
             ]
-        specs.append(EntrySpec(lines=tuple(lines), accounting_date=dt.date(2026, 7, 15), source_type="bill",
-                               source_ref=f"bench {account_id}", idempotency_key=f"bench-bill:{account_id}",
-                               reason="cycle_bill"))
+        specs.append(
+            EntrySpec(
+                lines=tuple(lines),
+                accounting_date=dt.date(2026, 7, 15),
+                source_type="bill",
+                source_ref=f"bench {account_id}",
+                idempotency_key=f"bench-bill:{account_id}",
+                reason="cycle_bill",
+            )
+        )
     return specs
 
 
@@ -105,14 +145,20 @@ def main() -> None:
     actor = User.objects.create_user(username="bench-technician")
     actor.groups.add(Group.objects.get_or_create(name="Technician")[0])
     account_ids = timed("create accounts (benchmark set-up)", lambda: make_accounts(count))
-    posted = timed(f"entries_post_bulk: {count} opening balances", lambda: entries_post_bulk(
-        entries=opening_specs(account_ids), actor=actor))
+    posted = timed(
+        f"entries_post_bulk: {count} opening balances",
+        lambda: entries_post_bulk(entries=opening_specs(account_ids), actor=actor),
+    )
     assert posted == count
-    posted = timed(f"entries_post_bulk: {count} bills (6 lines)", lambda: entries_post_bulk(
-        entries=bill_specs(account_ids), actor=actor))
+    posted = timed(
+        f"entries_post_bulk: {count} bills (6 lines)",
+        lambda: entries_post_bulk(entries=bill_specs(account_ids), actor=actor),
+    )
     assert posted == count
-    again = timed("entries_post_bulk again (all skipped)", lambda: entries_post_bulk(
-        entries=bill_specs(account_ids), actor=actor))
+    again = timed(
+        "entries_post_bulk again (all skipped)",
+        lambda: entries_post_bulk(entries=bill_specs(account_ids), actor=actor),
+    )
     assert again == 0
     report = timed("check_books", check_books)
     assert report.ok, report.failed

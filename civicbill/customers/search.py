@@ -15,12 +15,12 @@ active accounts before pending, final and closed ones, then alphabetically by wh
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Field, Q
 
 from civicbill.customers.models import Account, Customer, Premise
 from civicbill.customers.normalize import ClassifiedQuery, QueryKind, classify_query
@@ -65,7 +65,7 @@ class AccountHit:
 class _Lookup:
     kind: QueryKind
     target: Target  # what the ids are ids of
-    rows: QuerySet  # (id, matched value) pairs, ordered by the index, limited
+    rows: Iterable[tuple[int, str]]  # (id, matched value) pairs, ordered by the index, limited
     prefix: str = ""  # what the value was matched against; "" = rate every row as `exactness`
     exactness: int = EXACT
 
@@ -74,8 +74,7 @@ def prefix_q(field: str, prefix: str) -> Q:
     """``field`` starts with ``prefix``, written so the database answers it from the field's index."""
     if connection.vendor == "postgresql":
         return Q(**{f"{field}__startswith": prefix})
-    after = prefix[:-1] + chr(ord(prefix[-1]) + 1)  # the first string past every one with the prefix
-    return Q(**{f"{field}__gte": prefix, f"{field}__lt": after})
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": _after(prefix)})
 
 
 def _word_q(field: str, word: str) -> Q:
@@ -83,35 +82,72 @@ def _word_q(field: str, word: str) -> Q:
     return Q(**{f"{field}__startswith": word}) | Q(**{f"{field}__contains": f" {word}"})
 
 
-def _by_prefix(model: type[Customer] | type[Premise] | type[Account], column: str, prefix: str) -> QuerySet:
-    return model.objects.filter(prefix_q(column, prefix)).order_by(column, "id").values_list("id", column)
+def _after(prefix: str) -> str:
+    """The first string past every string starting with ``prefix``, in binary order."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def _by_prefix(
+    model: type[Customer] | type[Premise] | type[Account], column: str, prefix: str, limit: int
+) -> list[tuple[int, str]]:
+    """(id, value) of the first ``limit`` rows whose ``column`` starts with ``prefix``, in index order.
+
+    Written as SQL because the PostgreSQL form cannot be said through the ORM: ``ORDER BY col::text
+    USING ~<~`` sorts in byte order, the order of the column's ``varchar_pattern_ops`` index, so one
+    index range scan both finds ``LIKE 'GARCIA%'`` and returns it sorted. Ordering by the column
+    itself sorts by the database's collation, which that index cannot give, and PostgreSQL then walks
+    the plain index from its first row, filtering (44 ms instead of 0.7 ms for "garcia" at 100,000
+    customers). SQLite compares in binary order, so a range on the plain index does both.
+    """
+    quote = connection.ops.quote_name
+    model_field = model._meta.get_field(column)
+    if not isinstance(model_field, Field):
+        raise TypeError(f"{column} is not a column of {model.__name__}")
+    table, field = quote(model._meta.db_table), quote(model_field.column)
+    if connection.vendor == "postgresql":
+        pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        sql = (
+            f"SELECT id, {field} FROM {table} WHERE {field}::text LIKE %s "  # noqa: S608 (names from the model)
+            f"ORDER BY {field}::text USING ~<~, id LIMIT %s"
+        )
+        params: list[str | int] = [pattern, limit]
+    else:
+        sql = (
+            f"SELECT id, {field} FROM {table} WHERE {field} >= %s AND {field} < %s "  # noqa: S608 (names from the model)
+            f"ORDER BY {field}, id LIMIT %s"
+        )
+        params = [prefix, _after(prefix), limit]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(row_id, value) for row_id, value in cursor.fetchall()]
 
 
 def _lookups(query: ClassifiedQuery, limit: int) -> Iterator[_Lookup]:
+    rows: Iterable[tuple[int, str]]
     if query.account_number:
         rows = Account.objects.filter(number=query.account_number).values_list("id", "number")
         yield _Lookup(QueryKind.ACCOUNT_NUMBER, "account", rows)
     if query.account_prefix:
-        rows = _by_prefix(Account, "number", query.account_prefix)[:limit]
+        rows = _by_prefix(Account, "number", query.account_prefix, limit)
         yield _Lookup(QueryKind.ACCOUNT_PREFIX, "account", rows, query.account_prefix)
     if query.phone_prefix:
-        rows = _by_prefix(Customer, "phone_digits", query.phone_prefix)[:limit]
+        rows = _by_prefix(Customer, "phone_digits", query.phone_prefix, limit)
         yield _Lookup(QueryKind.PHONE, "customer", rows, query.phone_prefix)
     if query.phone_local:
-        rows = _by_prefix(Customer, "phone_digits_reversed", query.phone_local[::-1])[:limit]
+        rows = _by_prefix(Customer, "phone_digits_reversed", query.phone_local[::-1], limit)
         yield _Lookup(QueryKind.PHONE_LOCAL, "customer", rows)
     if query.email:
-        rows = _by_prefix(Customer, "email_lower", query.email)[:limit]
+        rows = _by_prefix(Customer, "email_lower", query.email, limit)
         yield _Lookup(QueryKind.EMAIL, "customer", rows, query.email)
     if query.name:
         for column in ("search_name", "search_name_reversed"):
-            rows = _by_prefix(Customer, column, query.name)[:limit]
+            rows = _by_prefix(Customer, column, query.name, limit)
             yield _Lookup(QueryKind.NAME, "customer", rows, query.name)
     for reading in query.address_prefixes:
-        rows = _by_prefix(Premise, "search_address", reading)[:limit]
+        rows = _by_prefix(Premise, "search_address", reading, limit)
         yield _Lookup(QueryKind.ADDRESS, "premise", rows, reading)
     for reading in query.street_prefixes:
-        rows = _by_prefix(Premise, "search_street", reading)[:limit]
+        rows = _by_prefix(Premise, "search_street", reading, limit)
         yield _Lookup(QueryKind.STREET, "premise", rows, reading)
 
 

@@ -293,11 +293,14 @@ class ReversalLink:
 class ReversalFacts:
     links: list[ReversalLink]
     lines_by_entry: Mapping[str, list[LineKey]] = field(default_factory=dict)
+    unlinked_reversal_ids: list[str] = field(default_factory=list)  # source type reversal, reversing nothing
 
 
 def check_reversals(facts: ReversalFacts) -> BookCheck:
     """A reversal mirrors its original exactly; nothing is reversed twice; no reversal of a reversal."""
-    problems: list[str] = []
+    problems = [
+        f"entry {entry_id} is a reversal that reverses no entry" for entry_id in facts.unlinked_reversal_ids
+    ]
     times_reversed = Counter(link.original_id for link in facts.links)
     problems += [
         f"entry {original} is reversed {count} times"

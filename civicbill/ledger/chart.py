@@ -228,14 +228,17 @@ def fund_for(service: str) -> str:
     return str(FUND_FOR_SERVICE[Service(service)])
 
 
+_RECEIVABLE_BY_SERVICE = {a.service: a for a in CHART if a.is_receivable_control}
+_REVENUE_BY_SERVICE = {a.service: a for a in CHART if a.account_type == AccountType.REVENUE and a.service}
+
+
 def _service_account(service: str, *, receivable: bool) -> ChartAccount:
-    kind = AccountType.ASSET if receivable else AccountType.REVENUE
-    for account in CHART:
-        if account.service == service and account.account_type == kind:
-            return account
-    raise LookupError(
-        f"no {'receivable control' if receivable else 'revenue'} account for service {service!r}"
-    )
+    by_service = _RECEIVABLE_BY_SERVICE if receivable else _REVENUE_BY_SERVICE
+    try:
+        return by_service[str(service)]
+    except KeyError:
+        kind = "receivable control" if receivable else "revenue"
+        raise LookupError(f"no {kind} account for service {service!r}") from None
 
 
 def receivable_control_for(service: str) -> ChartAccount:

@@ -12,9 +12,9 @@ How the database keeps the journal honest (migration 0003, SQLite and PostgreSQL
   ``SUM(debit_cents) = SUM(credit_cents) = total_cents``. Once the header exists the entry is
   *sealed*: a ``BEFORE INSERT`` trigger on lines refuses any line whose header is already there.
   A line whose header never comes fails the deferred foreign key at commit. Hence every committed
-  entry is balanced, whatever code (or person at a SQL prompt) writes to the tables.
-  ``bulk_create`` of thousands of lines and then thousands of headers works the same way, because
-  both triggers run for each row.
+  entry is balanced, whatever code (or person at a SQL prompt) writes to the tables. Writing
+  thousands of lines and then thousands of headers in one statement each (bulk posting) works the
+  same way, because both triggers run for each row.
 * **Concurrent writers (PostgreSQL).** Two transactions could race: one posts an entry while
   another inserts a stray line naming the same (not yet visible) header. PostgreSQL therefore also
   has a deferred constraint trigger on lines that re-checks, at commit, that the line's entry

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from civicbill.core.money import Money
 from civicbill.core.utility_services import Fund
@@ -36,6 +36,8 @@ class PostingLine:
     customer_account_id: int | None = None
     service: str | None = None
     memo: str = ""
+    debit_cents: int = field(init=False, repr=False, compare=False)
+    credit_cents: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for amount in (self.debit_amount, self.credit_amount):
@@ -43,6 +45,8 @@ class PostingLine:
                 raise TypeError(f"posting amounts are Money, not {type(amount).__name__}")
         if self.service is not None:
             object.__setattr__(self, "service", str(self.service))  # a Service member -> "water"
+        object.__setattr__(self, "debit_cents", self.debit_amount.cents)
+        object.__setattr__(self, "credit_cents", self.credit_amount.cents)
 
     @classmethod
     def debit(
@@ -67,14 +71,6 @@ class PostingLine:
         memo: str = "",
     ) -> PostingLine:
         return cls(gl_code, Money.zero(), amount, customer_account_id, service, memo)
-
-    @property
-    def debit_cents(self) -> int:
-        return self.debit_amount.cents
-
-    @property
-    def credit_cents(self) -> int:
-        return self.credit_amount.cents
 
     def mirrored(self) -> PostingLine:
         """The same line on the other side (for reversals)."""
@@ -140,18 +136,24 @@ class _Totals:
 
 def _line_errors(number: int, line: PostingLine, gl_accounts: Mapping[str, GLFacts]) -> list[PostingError]:
     errors: list[PostingError] = []
-    where = f"line {number} ({line.gl_code})"
 
     def add(code: str, message: str) -> None:
-        errors.append(PostingError(code, f"{where}: {message}", number))
+        errors.append(PostingError(code, f"line {number} ({line.gl_code}): {message}", number))
 
-    debit, credit = line.debit_amount, line.credit_amount
-    if debit.is_negative() or credit.is_negative():
-        add("negative_amount", f"amounts cannot be negative (debit {debit}, credit {credit})")
-    elif debit.is_zero() and credit.is_zero():
+    debit, credit = line.debit_cents, line.credit_cents
+    if debit < 0 or credit < 0:
+        add(
+            "negative_amount",
+            f"amounts cannot be negative (debit {line.debit_amount}, credit {line.credit_amount})",
+        )
+    elif debit == 0 and credit == 0:
         add("zero_amount", "amount is zero; a line is a positive debit or a positive credit")
-    elif not debit.is_zero() and not credit.is_zero():
-        add("debit_and_credit", f"a line is a debit or a credit, not both (debit {debit}, credit {credit})")
+    elif debit != 0 and credit != 0:
+        add(
+            "debit_and_credit",
+            f"a line is a debit or a credit, not both "
+            f"(debit {line.debit_amount}, credit {line.credit_amount})",
+        )
     if len(line.memo) > MAX_LINE_MEMO:
         add("memo_too_long", f"memo is longer than {MAX_LINE_MEMO} characters")
     facts = gl_accounts.get(line.gl_code)
@@ -196,7 +198,12 @@ def validate_entry(
     elif len(spec.reason) > MAX_REASON:
         errors.append(PostingError("reason_too_long", f"reason is longer than {MAX_REASON} characters"))
     if spec.source_type not in set(source_types):
-        errors.append(PostingError("unknown_source_type", f"unknown source type {spec.source_type!r}"))
+        if spec.source_type == "reversal":
+            errors.append(
+                PostingError("reversal_not_linked", "a reversal is posted by reversing the entry it undoes")
+            )
+        else:
+            errors.append(PostingError("unknown_source_type", f"unknown source type {spec.source_type!r}"))
     if len(spec.source_ref) > MAX_SOURCE_REF:
         errors.append(
             PostingError(

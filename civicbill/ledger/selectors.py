@@ -387,7 +387,12 @@ def _reversal_facts() -> books.ReversalFacts:
             "entry_id", "gl_account__code", "debit_cents", "credit_cents", "customer_account_id", "service"
         ):
             lines_by_entry[str(entry_id)].append(LineKey(code, debit, credit, account_id, service))
-    return books.ReversalFacts(links=links, lines_by_entry=lines_by_entry)
+    unlinked = JournalEntry.objects.filter(source_type=SourceType.REVERSAL, reverses__isnull=True)
+    return books.ReversalFacts(
+        links=links,
+        lines_by_entry=lines_by_entry,
+        unlinked_reversal_ids=[str(entry_id) for entry_id in unlinked.values_list("id", flat=True)],
+    )
 
 
 def _late_postings() -> list[books.LatePosting]:

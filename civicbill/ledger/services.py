@@ -8,6 +8,7 @@ lines don't balance (see :mod:`civicbill.ledger.models`).
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
@@ -17,10 +18,11 @@ from django.db import IntegrityError, connection, transaction
 
 from civicbill.core import clock
 from civicbill.core.audit import audit_record, diff, snapshot
-from civicbill.core.exceptions import ApplicationError
+from civicbill.core.exceptions import ApplicationError, NotFoundError
 from civicbill.core.money import Money
 from civicbill.core.permissions import require_permission
 from civicbill.ledger import selectors
+from civicbill.ledger.journal_insert import NewEntry, insert_entries, posted_entry
 from civicbill.ledger.models import AccountingPeriod, JournalEntry, JournalLine, SourceType
 from civicbill.ledger.posting import (
     EntrySpec,
@@ -32,8 +34,8 @@ from civicbill.ledger.posting import (
     validate_entry,
 )
 
-INSERT_BATCH_SIZE = 2000  # rows per INSERT (PostgreSQL allows at most 65,535 parameters in one statement)
-SOURCE_TYPES = frozenset(SourceType.values)
+# a reversal is posted only by entry_reverse, which links it to the entry it reverses
+SOURCE_TYPES = frozenset(SourceType.values) - {SourceType.REVERSAL}
 
 
 class LedgerPostingError(ApplicationError):
@@ -65,45 +67,6 @@ def _lock_period(month: dt.date) -> AccountingPeriod:
     return AccountingPeriod.objects.select_for_update().get(pk=period.pk)
 
 
-# -- building and inserting rows -----------------------------------------------------------------
-def _rows(
-    spec: EntrySpec, *, gl_ids: dict[str, int], actor: Any, posted_at: dt.datetime, reverses_id: Any = None
-) -> tuple[JournalEntry, list[JournalLine]]:
-    entry = JournalEntry(
-        accounting_date=spec.accounting_date,
-        posted_at=posted_at,
-        source_type=spec.source_type,
-        source_ref=spec.source_ref,
-        idempotency_key=spec.idempotency_key,
-        reason=spec.reason,
-        memo=spec.memo,
-        reverses_id=reverses_id,
-        posted_by=actor,
-        total_cents=spec.total_cents,
-    )
-    lines = [
-        JournalLine(
-            entry_id=entry.id,
-            gl_account_id=gl_ids[line.gl_code],
-            debit_cents=line.debit_cents,
-            credit_cents=line.credit_cents,
-            customer_account_id=line.customer_account_id,
-            service=line.service,
-            memo=line.memo,
-        )
-        for line in spec.lines
-    ]
-    return entry, lines
-
-
-def _insert(rows: Sequence[tuple[JournalEntry, list[JournalLine]]]) -> None:
-    """Lines first, headers last: the header trigger finds the lines it must check."""
-    JournalLine.objects.bulk_create(
-        [line for _, lines in rows for line in lines], batch_size=INSERT_BATCH_SIZE
-    )
-    JournalEntry.objects.bulk_create([entry for entry, _ in rows], batch_size=INSERT_BATCH_SIZE)
-
-
 def _closed_months(days: set[dt.date]) -> set[dt.date]:
     months = {clock.first_of_month(day) for day in days}
     return set(
@@ -113,8 +76,8 @@ def _closed_months(days: set[dt.date]) -> set[dt.date]:
     )
 
 
-def _refuse_if_invalid(spec: EntrySpec, gl_facts: Any) -> None:
-    errors = validate_entry(spec, gl_accounts=gl_facts, source_types=SOURCE_TYPES)
+def _refuse_if_invalid(spec: EntrySpec, gl_facts: Any, source_types: frozenset[str] = SOURCE_TYPES) -> None:
+    errors = validate_entry(spec, gl_accounts=gl_facts, source_types=source_types)
     if errors:
         raise LedgerPostingError(
             f"Journal entry refused: {describe_errors(errors)}", errors=errors, code=errors[0].code
@@ -150,18 +113,20 @@ def _post_one(spec: EntrySpec, *, actor: Any, reverses_id: Any = None) -> tuple[
         return _same_posting_or_refuse(existing, spec), False
     if _closed_months({spec.accounting_date}):
         raise period_closed_error(clock.first_of_month(spec.accounting_date))
-    gl_ids = selectors.gl_account_ids()
-    entry, lines = _rows(spec, gl_ids=gl_ids, actor=actor, posted_at=clock.now(), reverses_id=reverses_id)
+    new = NewEntry(spec, uuid.uuid4(), reverses_id)
+    posted_at = clock.now()
     try:
         with transaction.atomic():
-            _insert([(entry, lines)])
+            insert_entries(
+                [new], posted_by_id=actor.pk, posted_at=posted_at, gl_ids=selectors.gl_account_ids()
+            )
     except IntegrityError:
         # a concurrent poster won the race for this key: return what it posted
         existing = JournalEntry.objects.filter(idempotency_key=spec.idempotency_key).first()
         if existing is None:
             raise
         return _same_posting_or_refuse(existing, spec), False
-    return entry, True
+    return posted_entry(new, posted_by=actor, posted_at=posted_at), True
 
 
 # -- posting ---------------------------------------------------------------------------------------
@@ -218,7 +183,7 @@ def _posted_keys(keys: list[str]) -> set[str]:
 
 @transaction.atomic
 def entries_post_bulk(*, entries: Sequence[EntrySpec], actor: Any) -> int:
-    """Post many entries set-based (lines in a few INSERTs, then headers). Entries whose key is
+    """Post many entries set-based (all lines in one statement, then all headers). Entries whose key is
     already posted are skipped (a resumed job); if any entry is invalid, nothing is posted and the
     error lists the bad entries. Returns how many entries were posted."""
     require_permission(actor, "ledger.post")
@@ -252,14 +217,13 @@ def entries_post_bulk(*, entries: Sequence[EntrySpec], actor: Any) -> int:
     if not new:
         return 0
     posted_at = clock.now()
-    gl_ids = selectors.gl_account_ids()
-    rows = [_rows(spec, gl_ids=gl_ids, actor=actor, posted_at=posted_at) for spec in new]
-    _insert(rows)
+    batch = [NewEntry(spec, uuid.uuid4()) for spec in new]
+    insert_entries(batch, posted_by_id=actor.pk, posted_at=posted_at, gl_ids=selectors.gl_account_ids())
     total_cents = sum(spec.total_cents for spec in new)
     audit_record(
         actor=actor,
         action="journal_entry.post_bulk",
-        target=rows[0][0],
+        target=posted_entry(batch[0], posted_by=actor, posted_at=posted_at),
         at=posted_at,
         summary=f"Posted {len(new)} entries ({', '.join(sorted({s.source_type for s in new}))}) "
         f"totalling {Money.from_cents(total_cents)}; {len(entries) - len(new)} already posted",
@@ -290,7 +254,10 @@ def entry_reverse(
     never reversed (post a new entry instead). Passing the ``idempotency_key`` of a reversal
     already posted for this entry returns that reversal."""
     require_permission(actor, "ledger.reverse")
-    original = _lock_entry(entry.pk)
+    try:
+        original = _lock_entry(entry.pk)
+    except JournalEntry.DoesNotExist:
+        raise NotFoundError(f"There is no journal entry {entry.pk}") from None
     if idempotency_key:
         replay = JournalEntry.objects.filter(idempotency_key=idempotency_key).first()
         if replay is not None:
@@ -331,7 +298,9 @@ def entry_reverse(
     )
     # undoing a posting is allowed even on a GL account deactivated since
     _refuse_if_invalid(
-        spec, {code: replace(facts, is_active=True) for code, facts in selectors.gl_facts().items()}
+        spec,
+        {code: replace(facts, is_active=True) for code, facts in selectors.gl_facts().items()},
+        source_types=frozenset({SourceType.REVERSAL}),
     )
     try:
         reversal, _ = _post_one(spec, actor=actor, reverses_id=original.pk)

@@ -1,4 +1,4 @@
-"""Customers fixtures: a frozen clock and a small street of premises and customers made through the services."""
+"""Customers fixtures: a frozen clock, and customers and premises made through the services."""
 
 from __future__ import annotations
 

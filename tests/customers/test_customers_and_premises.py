@@ -33,7 +33,9 @@ def test_a_new_customer_gets_normalised_search_columns(maria):
 
 
 def test_a_business_customer_is_searchable_with_and_without_the(make_customer):
-    business = make_customer(first_name="", last_name="", kind="business", business_name="The Desert Sun Café")
+    business = make_customer(
+        first_name="", last_name="", kind="business", business_name="The Desert Sun Café"
+    )
     assert (business.search_name, business.search_name_reversed) == ("THE DESERT SUN CAFE", "DESERT SUN CAFE")
     assert business.display_name == "The Desert Sun Café"
 
@@ -42,16 +44,28 @@ def test_a_business_customer_is_searchable_with_and_without_the(make_customer):
     ("fields", "field", "message"),
     [
         ({"last_name": " "}, "last_name", "A person needs a last name."),
-        ({"kind": "business", "business_name": ""}, "business_name", "A business customer needs a business name."),
+        (
+            {"kind": "business", "business_name": ""},
+            "business_name",
+            "A business customer needs a business name.",
+        ),
         ({"kind": "robot"}, "kind", "Customer type 'robot' is not one of: person, business."),
-        ({"phone": "555-12"}, "phone", "Phone '555-12' is not a 10-digit US phone number (area code and number)."),
+        (
+            {"phone": "555-12"},
+            "phone",
+            "Phone '555-12' is not a 10-digit US phone number (area code and number).",
+        ),
         ({"email": "maria@"}, "email", "Email 'maria@' is not an email address."),
         (
             {"mailing_zip": "9223"},
             "mailing_zip",
             "Mailing ZIP code '9223' is not a 5-digit ZIP code (or ZIP+4 like 92236-1234).",
         ),
-        ({"mailing_state": "Cal"}, "mailing_state", "Mailing state 'CAL' is not a two-letter state code like CA."),
+        (
+            {"mailing_state": "Cal"},
+            "mailing_state",
+            "Mailing state 'CAL' is not a two-letter state code like CA.",
+        ),
         ({"mailing_line1": ""}, "mailing_line1", "Mailing address is missing."),
         ({"preferred_language": "fr"}, "preferred_language", "Language 'fr' is not one of: en, es."),
         ({"first_name": "A" * 81}, "first_name", "First name is too long: 81 characters, at most 80."),
@@ -93,8 +107,9 @@ def test_a_field_that_is_not_the_customers_to_change_is_refused(csr, maria):
 
 
 def test_a_bad_change_is_refused_and_the_customer_is_unchanged(csr, maria):
-    with pytest.raises(ApplicationError, match="Email 'nope' is not an email address."):
+    with pytest.raises(ApplicationError) as refused:
         services.customer_update(customer=maria, email="nope", phone="760-555-0188", actor=csr)
+    assert refused.value.message == "Email 'nope' is not an email address."
     maria.refresh_from_db()
     assert (maria.email, maria.phone) == ("Maria.Garcia@Example.com", "760-555-0134")
     assert not AuditEvent.objects.filter(action="customer.update").exists()
@@ -106,14 +121,18 @@ def test_a_new_premise_gets_both_search_columns(premise_52):
     assert premise_52.search_address == "52 AVENUE 48"
     assert premise_52.search_street == "AVENUE 48 52"
     assert premise_52.full_address == "52 Ave 48, Coachella, CA 92236"
-    assert AuditEvent.objects.get(action="premise.create").summary == "Premise 52 Ave 48, Coachella, CA 92236 created"
+    assert (
+        AuditEvent.objects.get(action="premise.create").summary
+        == "Premise 52 Ave 48, Coachella, CA 92236 created"
+    )
 
 
 def test_the_same_address_cannot_be_two_premises(make_premise, premise_52):
     with pytest.raises(ApplicationError) as refused:
         make_premise("52", "Avenue 48")
     assert refused.value.message == (
-        f"52 Ave 48, Coachella, CA 92236 is already a premise (#{premise_52.pk}); open the account at that premise."
+        f"52 Ave 48, Coachella, CA 92236 is already a premise (#{premise_52.pk}); "
+        "open the account at that premise."
     )
     assert Premise.objects.count() == 1
     assert make_premise("52", "Avenue 48", unit="B").search_address == "52 AVENUE 48 UNIT B"
@@ -123,11 +142,19 @@ def test_the_same_address_cannot_be_two_premises(make_premise, premise_52):
     ("fields", "field", "message"),
     [
         ({"house_number": ""}, "house_number", "House number is missing."),
-        ({"premise_type": "castle"}, "premise_type", "Premise type 'castle' is not one of: single_family, "
-         "multi_family, commercial, industrial, irrigation, institutional."),
+        (
+            {"premise_type": "castle"},
+            "premise_type",
+            "Premise type 'castle' is not one of: single_family, "
+            "multi_family, commercial, industrial, irrigation, institutional.",
+        ),
         ({"dwelling_units": 0}, "dwelling_units", "Dwelling units 0 must be between 1 and 100000."),
         ({"billing_cycle": "2"}, "billing_cycle", "Billing cycle must be a whole number, not '2'."),
-        ({"zip_code": "ABCDE"}, "zip_code", "ZIP code 'ABCDE' is not a 5-digit ZIP code (or ZIP+4 like 92236-1234)."),
+        (
+            {"zip_code": "ABCDE"},
+            "zip_code",
+            "ZIP code 'ABCDE' is not a 5-digit ZIP code (or ZIP+4 like 92236-1234).",
+        ),
     ],
 )
 def test_a_premise_with_bad_input_is_refused_naming_the_field(make_premise, fields, field, message):
@@ -138,7 +165,9 @@ def test_a_premise_with_bad_input_is_refused_naming_the_field(make_premise, fiel
 
 
 def test_correcting_a_premise_is_audited_and_refreshes_its_search_columns(csr, premise_52):
-    changed = services.premise_update(premise=premise_52, street_name="Avenue 48", dwelling_units=2, actor=csr)
+    changed = services.premise_update(
+        premise=premise_52, street_name="Avenue 48", dwelling_units=2, actor=csr
+    )
     assert (changed.search_address, changed.dwelling_units) == ("52 AVENUE 48", 2)
     assert AuditEvent.objects.get(action="premise.update").changes == {
         "dwelling_units": {"before": 1, "after": 2},

@@ -96,7 +96,9 @@ def test_pending_accounts_become_active_when_their_service_starts(csr, superviso
 def test_account_numbers_follow_each_other_and_skip_numbers_already_taken(
     csr, make_customer, make_premise, maria, premise_52
 ):
-    first = services.account_open(customer=maria, premise=premise_52, services=WATER_SEWER, start_date=TODAY, actor=csr)
+    first = services.account_open(
+        customer=maria, premise=premise_52, services=WATER_SEWER, start_date=TODAY, actor=csr
+    )
     # an account converted from the old system, number written directly
     Account.objects.create(
         number="1000500-7",
@@ -118,8 +120,12 @@ def test_account_numbers_follow_each_other_and_skip_numbers_already_taken(
     assert AccountNumberCounter.objects.get(name="account").last_sequence == 1_000_501
 
 
-def test_a_second_occupant_is_refused_while_the_first_still_has_the_service(csr, make_customer, maria, premise_52):
-    services.account_open(customer=maria, premise=premise_52, services=WATER_SEWER, start_date=TODAY, actor=csr)
+def test_a_second_occupant_is_refused_while_the_first_still_has_the_service(
+    csr, make_customer, maria, premise_52
+):
+    services.account_open(
+        customer=maria, premise=premise_52, services=WATER_SEWER, start_date=TODAY, actor=csr
+    )
     jose = make_customer("José", "Peña")
     audit_rows = AuditEvent.objects.count()
 
@@ -143,14 +149,22 @@ def test_a_second_occupant_is_refused_while_the_first_still_has_the_service(csr,
     assert AuditEvent.objects.count() == audit_rows
 
 
-def test_the_next_occupant_may_start_the_day_after_the_last_one_moved_out(csr, make_customer, maria, premise_52):
-    first = services.account_open(customer=maria, premise=premise_52, services=WATER_SEWER, start_date=TODAY, actor=csr)
+def test_the_next_occupant_may_start_the_day_after_the_last_one_moved_out(
+    csr, make_customer, maria, premise_52
+):
+    first = services.account_open(
+        customer=maria, premise=premise_52, services=WATER_SEWER, start_date=TODAY, actor=csr
+    )
     services.account_close(account=first, end_date=dt.date(2026, 3, 31), actor=csr)
     jose = make_customer("José", "Peña")
 
     with pytest.raises(ApplicationError) as refused:
         services.account_open(
-            customer=jose, premise=premise_52, services=WATER_SEWER, start_date=dt.date(2026, 3, 31), actor=csr
+            customer=jose,
+            premise=premise_52,
+            services=WATER_SEWER,
+            start_date=dt.date(2026, 3, 31),
+            actor=csr,
         )
     assert refused.value.message == (
         "52 Ave 48 already has water service on account 1000001-6 (María García) until 2026-03-31; "
@@ -194,9 +208,13 @@ def test_another_service_at_the_same_premise_is_not_an_overlap(csr, make_custome
         ([("water", "  ")], "Rate schedule is missing."),
     ],
 )
-def test_a_move_in_without_a_proper_list_of_services_is_refused(csr, maria, premise_52, service_list, message):
+def test_a_move_in_without_a_proper_list_of_services_is_refused(
+    csr, maria, premise_52, service_list, message
+):
     with pytest.raises(ApplicationError) as refused:
-        services.account_open(customer=maria, premise=premise_52, services=service_list, start_date=TODAY, actor=csr)
+        services.account_open(
+            customer=maria, premise=premise_52, services=service_list, start_date=TODAY, actor=csr
+        )
     assert refused.value.message == message
     assert Account.objects.count() == 0
     assert ServiceAgreement.objects.count() == 0
@@ -236,7 +254,11 @@ def test_the_counter_move_in_form_creates_customer_premise_and_account_together(
         as_of=TODAY,
     )
     customer = account.customer
-    assert (customer.display_name, customer.phone, customer.preferred_language) == ("Ana Peña", "760-555-0199", "es")
+    assert (customer.display_name, customer.phone, customer.preferred_language) == (
+        "Ana Peña",
+        "760-555-0199",
+        "es",
+    )
     assert customer.mailing_address_lines == ["1200 Avenue 50 #7", "Coachella, CA 92236"]
     assert account.premise.search_address == "1200 AVENUE 50 UNIT 7"
     assert account.premise.billing_cycle == 2

@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def account(csr, maria, premise_52):
-    return services.account_open(customer=maria, premise=premise_52, services=WATER_SEWER, start_date=TODAY, actor=csr)
+    return services.account_open(
+        customer=maria, premise=premise_52, services=WATER_SEWER, start_date=TODAY, actor=csr
+    )
 
 
 def test_a_note_is_kept_with_its_author_and_time(csr, account):
@@ -27,11 +29,16 @@ def test_a_note_is_kept_with_its_author_and_time(csr, account):
     assert note.author == csr
     assert note.created_at == FROZEN_AT
     event = AuditEvent.objects.get(action="account.note")
-    assert (event.account_number, event.summary) == ("1000001-6", "Note added: Customer asked for a leak check form.")
+    assert (event.account_number, event.summary) == (
+        "1000001-6",
+        "Note added: Customer asked for a leak check form.",
+    )
 
 
 def test_field_staff_may_add_notes(field_worker, account):
-    services.note_add(account=account, body="Meter box full of water; leak on customer side.", actor=field_worker)
+    services.note_add(
+        account=account, body="Meter box full of water; leak on customer side.", actor=field_worker
+    )
     assert AccountNote.objects.get().author == field_worker
 
 
@@ -77,7 +84,8 @@ def test_a_call_is_logged_with_channel_direction_subject_outcome_and_time(csr, a
         (
             {"occurred_at": dt.datetime(2026, 3, 2, 9, 10)},
             "occurred_at",
-            "When it happened must be a date and time with a time zone, not datetime.datetime(2026, 3, 2, 9, 10).",
+            "When it happened must be a date and time with a time zone, "
+            "not datetime.datetime(2026, 3, 2, 9, 10).",
         ),
     ],
 )

@@ -16,12 +16,16 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("role", ["auditor", "field_worker"])
-def test_an_auditor_or_field_user_cannot_move_someone_in_and_nothing_is_written(request, role, maria, premise_52):
+def test_an_auditor_or_field_user_cannot_move_someone_in_and_nothing_is_written(
+    request, role, maria, premise_52
+):
     user = request.getfixturevalue(role)
     audit_rows = AuditEvent.objects.count()
 
     with pytest.raises(PermissionDeniedError) as refused:
-        services.account_open(customer=maria, premise=premise_52, services=WATER_SEWER, start_date=TODAY, actor=user)
+        services.account_open(
+            customer=maria, premise=premise_52, services=WATER_SEWER, start_date=TODAY, actor=user
+        )
 
     assert refused.value.message == (
         f"{user.username} may not open an account and start service (move-in) (customers.move_in)"
@@ -34,7 +38,9 @@ def test_an_auditor_or_field_user_cannot_move_someone_in_and_nothing_is_written(
 
 def test_an_auditor_cannot_use_the_counter_move_in_form(auditor):
     with pytest.raises(PermissionDeniedError):
-        services.move_in_new_customer(data={"kind": "person", "last_name": "Peña"}, services=[], actor=auditor)
+        services.move_in_new_customer(
+            data={"kind": "person", "last_name": "Peña"}, services=[], actor=auditor
+        )
     assert (Customer.objects.count(), Premise.objects.count(), AuditEvent.objects.count()) == (0, 0, 0)
 
 
@@ -43,7 +49,11 @@ def test_an_auditor_or_field_user_cannot_create_or_change_customers(request, rol
     user = request.getfixturevalue(role)
     with pytest.raises(PermissionDeniedError, match=r"\(customers.edit\)"):
         services.customer_create(
-            kind="person", last_name="Peña", mailing_line1="1 Main St", mailing_city="Indio", mailing_zip="92201",
+            kind="person",
+            last_name="Peña",
+            mailing_line1="1 Main St",
+            mailing_city="Indio",
+            mailing_zip="92201",
             actor=user,
         )
     with pytest.raises(PermissionDeniedError, match=r"\(customers.edit\)"):
@@ -54,7 +64,9 @@ def test_an_auditor_or_field_user_cannot_create_or_change_customers(request, rol
 
 
 @pytest.mark.parametrize("role", ["auditor", "field_worker"])
-def test_an_auditor_or_field_user_cannot_move_out_or_transfer(request, role, csr, maria, premise_52, make_premise):
+def test_an_auditor_or_field_user_cannot_move_out_or_transfer(
+    request, role, csr, maria, premise_52, make_premise
+):
     account = services.account_open(
         customer=maria, premise=premise_52, services=WATER_SEWER, start_date=TODAY, actor=csr
     )
@@ -63,7 +75,10 @@ def test_an_auditor_or_field_user_cannot_move_out_or_transfer(request, role, csr
         services.account_close(account=account, end_date=TODAY, actor=user)
     with pytest.raises(PermissionDeniedError, match=r"\(customers.transfer\)"):
         services.customer_transfer(
-            account=account, new_premise=make_premise("60", "Avenue 48"), move_date=dt.date(2026, 3, 31), actor=user
+            account=account,
+            new_premise=make_premise("60", "Avenue 48"),
+            move_date=dt.date(2026, 3, 31),
+            actor=user,
         )
     account.refresh_from_db()
     assert account.status == Account.Status.ACTIVE
@@ -71,7 +86,9 @@ def test_an_auditor_or_field_user_cannot_move_out_or_transfer(request, role, csr
 
 
 def test_an_auditor_cannot_add_a_note(auditor, csr, maria, premise_52):
-    account = services.account_open(customer=maria, premise=premise_52, services=WATER_SEWER, start_date=TODAY, actor=csr)
+    account = services.account_open(
+        customer=maria, premise=premise_52, services=WATER_SEWER, start_date=TODAY, actor=csr
+    )
     with pytest.raises(PermissionDeniedError, match=r"auditor may not add notes"):
         services.note_add(account=account, body="Looks fine", actor=auditor)
     assert not account.notes.exists()
@@ -79,5 +96,7 @@ def test_an_auditor_cannot_add_a_note(auditor, csr, maria, premise_52):
 
 def test_an_anonymous_actor_may_do_nothing(maria, premise_52):
     with pytest.raises(PermissionDeniedError, match="an anonymous user may not"):
-        services.account_open(customer=maria, premise=premise_52, services=WATER_SEWER, start_date=TODAY, actor=None)
+        services.account_open(
+            customer=maria, premise=premise_52, services=WATER_SEWER, start_date=TODAY, actor=None
+        )
     assert Account.objects.count() == 0

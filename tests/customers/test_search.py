@@ -42,7 +42,8 @@ def street(csr, make_customer, make_premise):
     move_in(make_customer("Ana", "Peña"), make_premise("1200", "Avenue 50", unit="7"))
     move_in(make_customer("María Elena", "García López"), make_premise("83", "Grapefruit Blvd"))
     move_in(
-        make_customer("", "", kind="business", business_name="García Tire Shop"), make_premise("520", "Avenue 48")
+        make_customer("", "", kind="business", business_name="García Tire Shop"),
+        make_premise("520", "Avenue 48"),
     )
 
 
@@ -115,7 +116,9 @@ def test_an_address_fragment_with_abbreviations_finds_the_premise_active_account
         ("1000002-4", "María García", "active", "address"),
         ("1000001-6", "Pedro Ruiz", "final", "address"),
     ]
-    assert numbers("52 Avenue 48") == numbers("52 av 48") == numbers("52 AVE. 48") == ["1000002-4", "1000001-6"]
+    assert (
+        numbers("52 Avenue 48") == numbers("52 av 48") == numbers("52 AVE. 48") == ["1000002-4", "1000001-6"]
+    )
 
 
 def test_a_house_number_alone_finds_that_house_not_longer_numbers(street):
@@ -124,7 +127,12 @@ def test_a_house_number_alone_finds_that_house_not_longer_numbers(street):
 
 
 def test_a_unit_may_be_typed_as_hash_apt_or_unit(street):
-    assert numbers("1200 avenue 50 #7") == numbers("1200 ave 50 apt 7") == numbers("1200 av 50 unit 7") == ["1000004-0"]
+    assert (
+        numbers("1200 avenue 50 #7")
+        == numbers("1200 ave 50 apt 7")
+        == numbers("1200 av 50 unit 7")
+        == ["1000004-0"]
+    )
 
 
 def test_a_street_alone_finds_every_premise_on_it(street):

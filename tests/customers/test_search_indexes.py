@@ -50,18 +50,29 @@ def full_scans(plan: str) -> list[str]:
     if connection.vendor == "postgresql":
         return [line.strip() for line in plan.splitlines() if "Seq Scan" in line]
     # SQLite: "SCAN customers_customer" is a full scan; "SEARCH ... USING INDEX" is not
-    return [line for line in plan.splitlines() if line.startswith("SCAN") and any(t in line for t in SEARCH_TABLES)]
+    return [
+        line
+        for line in plan.splitlines()
+        if line.startswith("SCAN") and any(t in line for t in SEARCH_TABLES)
+    ]
 
 
 @pytest.mark.parametrize("query", QUERIES)
 def test_every_lookup_of_a_search_starts_from_an_index(one_account, query):
     with CaptureQueriesContext(connection) as captured:
         account_search(query)
-    lookups = [entry["sql"] for entry in captured.captured_queries if entry["sql"].lstrip().upper().startswith("SELECT")]
+    lookups = [
+        entry["sql"]
+        for entry in captured.captured_queries
+        if entry["sql"].lstrip().upper().startswith("SELECT")
+    ]
     assert lookups, query
     for sql in lookups:
         plan = plan_of(sql)
         assert full_scans(plan) == [], f"{query!r} scans a table:\n{sql}\n{plan}"
+        # and the index narrows the rows (an index condition), not just walks them in order
+        narrowed = "Cond:" in plan if connection.vendor == "postgresql" else "SEARCH" in plan
+        assert narrowed, f"{query!r} walks an index without a condition:\n{sql}\n{plan}"
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="operator classes are PostgreSQL's")
@@ -82,4 +93,3 @@ def test_postgresql_has_pattern_ops_indexes_for_like_prefix_searches_under_any_c
         ("customers_premise", "search_address"),
         ("customers_premise", "search_street"),
     } <= indexed
-

@@ -40,7 +40,9 @@ def test_a_mistyped_account_number_says_the_check_digit_is_wrong(account):
     assert missing.value.message == (
         "No account 1000001-7: the check digit (the last digit) does not match; check the number."
     )
-    with pytest.raises(NotFoundError, match=r"No account 12345: an account number has 8 digits, like 1000001-8."):
+    with pytest.raises(
+        NotFoundError, match=r"No account 12345: an account number has 8 digits, like 1000001-8."
+    ):
         account_get("12345")
 
 
@@ -52,8 +54,10 @@ def test_the_account_page_splits_active_and_past_services_and_lists_notes_newest
     frozen_clock.shift(dt.timedelta(minutes=5))
     services.note_add(account=account, body="Second note", actor=csr)
     services.interaction_log(
-        account=account, channel="visit", subject="Paid at counter", occurred_at=dt.datetime(2026, 3, 2, 17, 0,
-                                                                                              tzinfo=dt.UTC),
+        account=account,
+        channel="visit",
+        subject="Paid at counter",
+        occurred_at=dt.datetime(2026, 3, 2, 17, 0, tzinfo=dt.UTC),
         actor=csr,
     )
 
@@ -79,7 +83,10 @@ def test_an_agreement_ending_later_is_still_active_today(csr, account):
 
 def test_a_customers_accounts_newest_first(csr, maria, account, make_premise):
     new = services.customer_transfer(
-        account=account, new_premise=make_premise("60", "Avenue 48"), move_date=dt.date(2026, 2, 27), actor=csr
+        account=account,
+        new_premise=make_premise("60", "Avenue 48"),
+        move_date=dt.date(2026, 2, 27),
+        actor=csr,
     )
     assert [a.number for a in accounts_for_customer(maria)] == [new.number, "1000001-6"]
     assert [a.number for a in account_detail(new).other_accounts] == ["1000001-6"]

@@ -65,9 +65,7 @@ def test_transfer_ends_the_old_account_on_the_move_date_and_starts_a_new_one_the
         ("account.transfer", "1000002-4"),
     ]
     assert events[1].summary == "Move-out: service ends 2026-02-27; transfer to 1200 Avenue 50 #7"
-    assert events[2].summary == (
-        "Transfer from account 1000001-6 at 52 Ave 48: service from 2026-02-28"
-    )
+    assert events[2].summary == ("Transfer from account 1000001-6 at 52 Ave 48: service from 2026-02-28")
     assert events[3].summary == (
         "María García moved from 52 Ave 48 (account 1000001-6, last day 2026-02-27) "
         "to 1200 Avenue 50 #7 (account 1000002-4)"
@@ -126,7 +124,9 @@ def test_a_transfer_into_an_occupied_premise_is_refused_and_the_old_account_stay
 
 def test_a_transfer_to_the_same_premise_is_refused(csr, old_account, premise_52):
     with pytest.raises(ApplicationError) as refused:
-        services.customer_transfer(account=old_account, new_premise=premise_52, move_date=dt.date(2026, 2, 27), actor=csr)
+        services.customer_transfer(
+            account=old_account, new_premise=premise_52, move_date=dt.date(2026, 2, 27), actor=csr
+        )
     assert refused.value.message == "Account 1000001-6 is already at 52 Ave 48; choose the new address."
     assert_nothing_changed(old_account)
 

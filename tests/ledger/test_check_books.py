@@ -217,6 +217,21 @@ def test_a_reversal_that_does_not_mirror_its_original_is_named(technician: User)
     )
 
 
+def test_a_reversal_that_reverses_nothing_is_named(technician: User) -> None:
+    entry_id = uuid.uuid4()
+    with rolled_back():
+        insert_line(entry_id, chart.CASH_WATER, debit_cents=100)
+        insert_line(entry_id, chart.CUSTOMER_DEPOSITS, credit_cents=100)
+        insert_header(entry_id, 100, technician, source_type="reversal")
+
+        report = check_books()
+
+    assert [check.name for check in report.failed] == ["reversals_consistent"]
+    assert report.check("reversals_consistent").problems == (
+        f"entry {entry_id} is a reversal that reverses no entry",
+    )
+
+
 def test_an_entry_posted_after_its_month_closed_is_named(technician: User, supervisor: User) -> None:
     entry = entry_post(lines=charge_lines(make_account(), water="40.00"), actor=technician, **post_kwargs())
     period = period_close(month=dt.date(2026, 10, 1), actor=supervisor)

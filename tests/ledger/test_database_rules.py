@@ -14,13 +14,17 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
 
 from civicbill.ledger import chart
+from civicbill.ledger.journal_insert import NewEntry, insert_entries
 from civicbill.ledger.models import GLAccount, JournalEntry, JournalLine
+from civicbill.ledger.posting import EntrySpec, PostingLine
+from civicbill.ledger.selectors import gl_account_ids
 from civicbill.ledger.services import entry_post, period_close
 from tests.ledger.helpers import (
     POSTED_AT,
     charge_lines,
     insert_header,
     insert_line,
+    m,
     make_account,
     post_kwargs,
 )
@@ -204,3 +208,29 @@ def test_bulk_create_of_many_entries_checks_every_one_and_refuses_the_batch_with
         connection.check_constraints(table_names=["ledger_journalline"])
     assert JournalEntry.objects.count() == 1500
     assert JournalLine.objects.count() == 3000
+
+
+def test_the_services_own_writer_is_held_to_the_same_rules(technician: User) -> None:
+    """insert_entries (COPY on PostgreSQL, executemany on SQLite) bypasses validation on purpose here."""
+    unbalanced = EntrySpec(
+        lines=(
+            PostingLine.debit(chart.CASH_WATER, m("10.00")),
+            PostingLine.credit(chart.CUSTOMER_DEPOSITS, m("9.99")),
+        ),
+        accounting_date=dt.date(2026, 9, 15),
+        source_type="manual",
+        source_ref="",
+        idempotency_key="writer:1",
+        reason="test",
+    )
+
+    with pytest.raises(IntegrityError, match="not balanced"), transaction.atomic():
+        insert_entries(
+            [NewEntry(unbalanced, uuid.uuid4())],
+            posted_by_id=technician.pk,
+            posted_at=POSTED_AT,
+            gl_ids=gl_account_ids(),
+        )
+
+    assert not JournalEntry.objects.exists()
+    assert not JournalLine.objects.exists()

@@ -209,3 +209,14 @@ def test_a_service_member_or_its_value_name_the_same_service(technician: User) -
     entry = entry_post(lines=lines, actor=technician, **post_kwargs())
 
     assert list(entry.lines.values_list("service", flat=True)) == ["fire_line", None]
+
+
+def test_a_reversal_cannot_be_posted_as_a_plain_entry(technician: User) -> None:
+    with pytest.raises(LedgerPostingError, match="a reversal is posted by reversing the entry it undoes"):
+        entry_post(
+            lines=charge_lines(make_account(), water="1.00"),
+            actor=technician,
+            **post_kwargs(source_type="reversal"),
+        )
+
+    assert JournalEntry.objects.count() == 0

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import User
 
-from civicbill.core.exceptions import ApplicationError, PermissionDeniedError
+from civicbill.core.exceptions import ApplicationError, NotFoundError, PermissionDeniedError
 from civicbill.core.models import AuditEvent
 from civicbill.core.money import Money
 from civicbill.ledger.models import JournalEntry, JournalLine
@@ -178,3 +178,12 @@ def test_only_a_supervisor_may_reverse(bill: JournalEntry, make_user: object, ro
         entry_reverse(entry=bill, reason="billed_in_error", accounting_date=dt.date(2026, 9, 20), actor=actor)
 
     assert JournalEntry.objects.count() == 1
+
+
+def test_reversing_an_entry_that_does_not_exist_is_not_found(supervisor: User) -> None:
+    ghost = JournalEntry(total_cents=1)
+
+    with pytest.raises(NotFoundError, match=rf"^There is no journal entry {ghost.pk}$"):
+        entry_reverse(entry=ghost, reason="oops", accounting_date=dt.date(2026, 9, 20), actor=supervisor)
+
+    assert JournalEntry.objects.count() == 0
