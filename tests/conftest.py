@@ -11,6 +11,12 @@ from django.contrib.auth.models import Group, User
 from civicbill.core.permissions import ROLES
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """Argon2 is deliberately slow; tests hash many throw-away passwords (production keeps Argon2)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def make_user(db: Any) -> Callable[..., User]:
     def make(role: str, username: str | None = None) -> User:

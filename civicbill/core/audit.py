@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import models
+from django.db.models import Q
 
 from civicbill.core import clock
 from civicbill.core.models import AuditEvent
@@ -77,8 +78,12 @@ def audit_record(
     )
 
 
-def audit_for_account(account_number: str, *, limit: int = 50) -> list[AuditEvent]:
-    """The audit trail of one account, newest first."""
-    return list(
-        AuditEvent.objects.filter(account_number=account_number).order_by("-occurred_at", "-id")[:limit]
-    )
+def audit_for_account(
+    account_number: str, *, related: list[tuple[str, str]] | tuple[tuple[str, str], ...] = (), limit: int = 50
+) -> list[AuditEvent]:
+    """The audit trail of one account, newest first, with the events of records it depends on
+    (``related``: ``(target_type, target_id)`` pairs such as its customer and premise)."""
+    condition = Q(account_number=account_number)
+    for target_type, target_id in related:
+        condition |= Q(target_type=target_type, target_id=target_id)
+    return list(AuditEvent.objects.filter(condition).order_by("-occurred_at", "-id")[:limit])

@@ -25,8 +25,8 @@ from civicbill.core.utility_services import Service
 from civicbill.customers import locks
 from civicbill.customers.models import Account, Customer, Premise, ServiceAgreement
 from civicbill.customers.normalize import account_number_for
-from civicbill.customers.services.customers import _clean_customer
-from civicbill.customers.services.premises import _clean_premise
+from civicbill.customers.services.customers import clean_customer_fields
+from civicbill.customers.services.premises import clean_premise_fields
 
 BATCH_SIZE = 2_000
 
@@ -49,8 +49,8 @@ def _validate(rows: Sequence[ConversionRow]) -> list[tuple[dict[str, Any], dict[
     problems: list[str] = []
     for number, row in enumerate(rows, start=1):
         try:
-            customer = _clean_customer(row.customer)
-            premise = _clean_premise(row.premise)
+            customer = clean_customer_fields(row.customer)
+            premise = clean_premise_fields(row.premise)
             if not row.services:
                 raise ApplicationError("no services to start", field="services")
             services = [service for service, _ in row.services]

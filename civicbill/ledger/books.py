@@ -224,15 +224,15 @@ def check_receivable_lines(groups: Iterable[LineGroup], gl_accounts: Mapping[str
         count = f"{group.line_count} line{'s' if group.line_count != 1 else ''}"
         if facts.is_receivable_control:
             if not group.names_customer_account or group.line_service is None:
-                problems.append(f"{count} on receivable control {group.gl_code} name no customer account")
+                problems.append(f"receivable control {group.gl_code}: {count} without a customer account")
             elif group.line_service != facts.service:
                 problems.append(
-                    f"{count} on receivable control {group.gl_code} ({facts.service}) "
-                    f"name service {group.line_service}"
+                    f"receivable control {group.gl_code} ({facts.service}): "
+                    f"{count} for service {group.line_service}"
                 )
         elif group.names_customer_account or group.line_service is not None:
             problems.append(
-                f"{count} on {group.gl_code} name a customer account or service, "
+                f"{group.gl_code}: {count} naming a customer account or service, "
                 f"but it is not a receivable control account"
             )
     return _result(
@@ -326,7 +326,7 @@ def check_reversals(facts: ReversalFacts) -> BookCheck:
     return _result(
         "reversals_consistent",
         problems,
-        f"{len(facts.links)} reversal{'s' if len(facts.links) != 1 else ''} mirror their originals",
+        f"every reversal mirrors the entry it reverses ({len(facts.links)} checked)",
     )
 
 

@@ -35,3 +35,9 @@ def test_an_anonymous_or_inactive_user_holds_no_permission(supervisor):
     assert not has_permission(AnonymousUser(), "customers.view")
     supervisor.is_active = False
     assert not has_permission(supervisor, "customers.view")
+
+
+def test_production_passwords_are_hashed_with_argon2():
+    import civicbill.settings as production
+
+    assert production.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"

@@ -91,7 +91,10 @@ def test_a_good_ledger_passes_every_check(good_ledger: None) -> None:
     assert report.ok
     assert [check.name for check in report.checks] == CHECK_NAMES
     assert (report.entry_count, report.line_count) == (3, 10)
-    assert report.check("reversals_consistent").detail == "1 reversal mirror their originals"
+    assert (
+        report.check("reversals_consistent").detail
+        == "every reversal mirrors the entry it reverses (1 checked)"
+    )
     assert report.check("trial_balance_zero").detail == "debits = credits = 203.62"
 
 
@@ -187,7 +190,7 @@ def test_a_receivable_amount_on_a_revenue_account_breaks_the_subledger_tie(
 
     assert [check.name for check in report.failed] == ["receivable_lines", "subledger_ties_control"]
     assert report.check("receivable_lines").problems == (
-        "1 line on 500-4110 name a customer account or service, but it is not a receivable control account",
+        "500-4110: 1 line naming a customer account or service, but it is not a receivable control account",
     )
     assert report.check("subledger_ties_control").problems == (
         "500-1210 (Water Fund, water): control -40.00, subledger -33.00, difference -7.00",
@@ -313,9 +316,9 @@ def test_receivable_rules_and_subledger_ties_from_constructed_groups() -> None:
     ties = books.subledger_ties(groups, GL)
 
     assert rules.problems == (
-        "1 line on receivable control 500-1210 name no customer account",
-        "1 line on receivable control 510-1220 (sewer) name service water",
-        "1 line on 500-4110 name a customer account or service, but it is not a receivable control account",
+        "receivable control 500-1210: 1 line without a customer account",
+        "receivable control 510-1220 (sewer): 1 line for service water",
+        "500-4110: 1 line naming a customer account or service, but it is not a receivable control account",
     )
     assert [(t.control_code, t.control_balance.cents, t.subledger_balance.cents, t.ok) for t in ties] == [
         ("500-1210", 8500, 7900, False),

@@ -157,3 +157,13 @@ def test_the_trial_balance_page_shows_balanced_funds(client: Client, supervisor,
     page = client.get("/ledger/trial-balance/").content.decode()
     assert "Debits equal credits in every fund." in page
     assert "$90.01" in page
+
+
+def test_a_change_to_the_customer_shows_in_the_account_audit_trail(client: Client, technician, rosa_account):
+    from civicbill.customers import services
+
+    services.customer_update(customer=rosa_account.customer, actor=technician, phone="760-555-0188")
+    client.force_login(technician)
+    page = client.get(f"/accounts/{rosa_account.number}/").content.decode()
+    assert "customer.update" in page
+    assert "(760) 555-0142 → (760) 555-0188" in page or "760-555-0142 → 760-555-0188" in page

@@ -33,7 +33,7 @@ CUSTOMER_FIELDS = (
 # -- customers -----------------------------------------------------------------------------------
 
 
-def _clean_customer(values: Mapping[str, Any]) -> dict[str, Any]:
+def clean_customer_fields(values: Mapping[str, Any]) -> dict[str, Any]:
     kind = check.choice(values.get("kind"), "kind", Customer.Kind.values)
     cleaned: dict[str, Any] = {
         "kind": kind,
@@ -91,7 +91,7 @@ def customer_create(
     """A new person or business customer, with the normalised search columns filled."""
     require_permission(actor, "customers.edit")
     values = {name: value for name, value in locals().items() if name in CUSTOMER_FIELDS}
-    customer = Customer.objects.create(**_clean_customer(values), created_at=clock.now())
+    customer = Customer.objects.create(**clean_customer_fields(values), created_at=clock.now())
     audit_record(
         actor=actor,
         action="customer.create",
@@ -114,7 +114,7 @@ def customer_update(*, customer: Customer, actor: Any, **changes: Any) -> Custom
         raise check.refuse(unknown[0], f"{', '.join(unknown)} cannot be changed on a customer.")
     locked = locks.lock_customer(customer.pk)
     before = snapshot(locked, CUSTOMER_FIELDS)
-    cleaned = _clean_customer({**before, **changes})
+    cleaned = clean_customer_fields({**before, **changes})
     for name, value in cleaned.items():
         setattr(locked, name, value)
     changed = diff(before, snapshot(locked, CUSTOMER_FIELDS))

@@ -33,7 +33,7 @@ PREMISE_FIELDS = (
 # -- premises ------------------------------------------------------------------------------------
 
 
-def _clean_premise(values: Mapping[str, Any]) -> dict[str, Any]:
+def clean_premise_fields(values: Mapping[str, Any]) -> dict[str, Any]:
     cleaned: dict[str, Any] = {
         "house_number": check.text(values.get("house_number"), "house_number", max_length=12, required=True),
         "street_name": check.text(values.get("street_name"), "street_name", max_length=120, required=True),
@@ -91,7 +91,7 @@ def premise_create(
     """A new service address. The same address (house number, street, unit, ZIP) is refused twice."""
     require_permission(actor, "customers.edit")
     values = {name: value for name, value in locals().items() if name in PREMISE_FIELDS}
-    cleaned = _clean_premise(values)
+    cleaned = clean_premise_fields(values)
     _refuse_duplicate_premise(cleaned)
     premise = Premise.objects.create(**cleaned, created_at=clock.now())
     audit_record(
@@ -113,7 +113,7 @@ def premise_update(*, premise: Premise, actor: Any, **changes: Any) -> Premise:
         raise check.refuse(unknown[0], f"{', '.join(unknown)} cannot be changed on a premise.")
     locked = locks.lock_premise(premise.pk)
     before = snapshot(locked, PREMISE_FIELDS)
-    cleaned = _clean_premise({**before, **changes})
+    cleaned = clean_premise_fields({**before, **changes})
     _refuse_duplicate_premise(cleaned, excluding_id=locked.pk)
     for name, value in cleaned.items():
         setattr(locked, name, value)

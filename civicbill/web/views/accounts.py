@@ -38,7 +38,13 @@ def _account_context(request: HttpRequest, account: Account) -> dict[str, object
             history=list(reversed(history))[:100],
         )
     if has_permission(request.user, "audit.view"):
-        context["audit_events"] = audit_for_account(account.number)
+        context["audit_events"] = audit_for_account(
+            account.number,
+            related=[
+                ("customers.customer", str(account.customer_id)),
+                ("customers.premise", str(account.premise_id)),
+            ],
+        )
     context.update(
         note_form=NoteForm(),
         interaction_form=InteractionForm(),
