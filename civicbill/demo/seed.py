@@ -10,12 +10,10 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from civicbill.core.permissions import TECHNICIAN
-from civicbill.core.utility_services import FUND_FOR_SERVICE
 from civicbill.customers.conversion import ConversionRow, accounts_convert
 from civicbill.customers.models import Account
 from civicbill.demo.generator import CITY, DemoAccount, generate_city
-from civicbill.ledger import chart
-from civicbill.ledger.posting import EntrySpec, PostingLine
+from civicbill.ledger.posting import EntrySpec, conversion_lines
 from civicbill.ledger.services import entries_post_bulk
 
 CONVERSION_USERNAME = "conversion"
@@ -84,22 +82,9 @@ def _row(demo: DemoAccount) -> ConversionRow:
 
 def opening_balance_entry(*, account: Account, demo: DemoAccount, conversion_date: dt.date) -> EntrySpec:
     """Dr receivable / Cr conversion equity per service (the reverse for a credit), each fund balanced."""
-    lines: list[PostingLine] = []
-    for service, amount in sorted(demo.opening_balance.items()):
-        receivable = chart.receivable_control_for(service).code
-        equity = chart.conversion_equity_for(FUND_FOR_SERVICE[service]).code
-        if amount.is_positive():
-            lines += [
-                PostingLine.debit(receivable, amount, customer_account_id=account.pk, service=service),
-                PostingLine.credit(equity, amount),
-            ]
-        else:
-            lines += [
-                PostingLine.debit(equity, -amount),
-                PostingLine.credit(receivable, -amount, customer_account_id=account.pk, service=service),
-            ]
+    lines = conversion_lines(customer_account_id=account.pk, balances_by_service=demo.opening_balance)
     return EntrySpec(
-        lines=tuple(lines),
+        lines=lines,
         accounting_date=conversion_date,
         source_type="conversion",
         source_ref=f"legacy L{demo.sequence}",
