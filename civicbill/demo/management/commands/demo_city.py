@@ -69,8 +69,12 @@ class Command(BaseCommand):
         bar = tqdm(
             total=count, unit="accounts", desc="demo city", disable=options["json"] or not sys.stderr.isatty()
         )
+
+        def advance(accounts_done: int) -> None:
+            bar.update(accounts_done)
+
         result = demo_city_seed(
-            accounts=count, seed=options["seed"], conversion_date=clock.today(), progress=bar.update
+            accounts=count, seed=options["seed"], conversion_date=clock.today(), progress=advance
         )
         bar.close()
         elapsed_s = time.perf_counter() - started
