@@ -45,6 +45,26 @@ class InteractionOut(Schema):
     occurred_at: dt.datetime
 
 
+class AddressIn(Schema):
+    house_number: str = Field(..., min_length=1, max_length=12)
+    street_name: str = Field(..., min_length=1, max_length=120)
+    unit: str = ""
+    city: str = "Coachella"
+    state: str = "CA"
+    zip_code: str
+    parcel_number: str = ""
+    premise_type: Literal[
+        "single_family", "multi_family", "commercial", "industrial", "irrigation", "institutional"
+    ] = "single_family"
+    dwelling_units: int = Field(1, ge=1)
+    billing_cycle: int = Field(1, ge=1)
+
+
+class TransferIn(Schema):
+    move_date: dt.date = Field(..., description="last day of service at the current address")
+    new_address: AddressIn
+
+
 class NoteIn(Schema):
     body: str = Field(..., min_length=1, max_length=4000)
 
@@ -126,4 +146,23 @@ def add_note(request: HttpRequest, number: str, payload: NoteIn) -> Status[NoteO
     note = customer_services.note_add(account=account_get(number), body=payload.body, actor=request.user)
     return Status(
         201, NoteOut(id=note.pk, body=note.body, author=note.author.username, created_at=note.created_at)
+    )
+
+
+@router.post(
+    "/{number}/transfer", response={201: dict[str, Any]}, summary="Transfer the customer to a new address"
+)
+def transfer_account(request: HttpRequest, number: str, payload: TransferIn) -> Status[dict[str, Any]]:
+    """The old account becomes final after ``move_date``; a new account for the same customer starts
+    the next day at ``new_address`` with the same services. Returns the new account."""
+    require_permission(request.user, "customers.transfer")
+    new_account = customer_services.customer_transfer_to_address(
+        account=account_get(number),
+        address=payload.new_address.dict(),
+        move_date=payload.move_date,
+        as_of=clock.today(),
+        actor=request.user,
+    )
+    return Status(
+        201, account_summary(new_account, include_money=has_permission(request.user, "ledger.view"))
     )

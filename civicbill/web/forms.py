@@ -115,3 +115,18 @@ class InteractionForm(StaffForm):
     outcome = forms.CharField(
         label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=4000
     )
+
+
+class TransferForm(StaffForm):
+    """The customer moves: last day at the old address, and the new service address."""
+
+    move_date = forms.DateField(label=_("Last day at the current address"), widget=DateInput)
+    house_number = MoveInForm.base_fields["house_number"]
+    street_name = MoveInForm.base_fields["street_name"]
+    unit = MoveInForm.base_fields["unit"]
+    city = MoveInForm.base_fields["city"]
+    zip_code = MoveInForm.base_fields["zip_code"]
+    parcel_number = MoveInForm.base_fields["parcel_number"]
+    premise_type = MoveInForm.base_fields["premise_type"]
+    dwelling_units = MoveInForm.base_fields["dwelling_units"]
+    billing_cycle = MoveInForm.base_fields["billing_cycle"]

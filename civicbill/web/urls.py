@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/<str:number>/notes/", accounts.note_add, name="account-note"),
     path("accounts/<str:number>/interactions/", accounts.interaction_add, name="account-interaction"),
     path("accounts/<str:number>/move-out/", accounts.move_out, name="account-move-out"),
+    path("accounts/<str:number>/transfer/", accounts.transfer, name="account-transfer"),
     path("ledger/trial-balance/", ledger.trial_balance_page, name="trial-balance"),
     path("tasks/<str:key>/", tasks.task_progress, name="task-progress"),
 ]

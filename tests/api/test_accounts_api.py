@@ -83,3 +83,41 @@ def test_the_openapi_document_lists_the_account_endpoints(client: Client, csr):
     schema = client.get("/api/openapi.json").json()
     assert "/api/accounts/{number}" in schema["paths"]
     assert client.get("/api/docs").status_code == 200
+
+
+def test_transfer_through_the_api_returns_the_new_account(client: Client, csr, rosa_account):
+    response = client.post(
+        f"/api/accounts/{rosa_account.number}/transfer",
+        json.dumps(
+            {
+                "move_date": "2026-12-10",
+                "new_address": {"house_number": "14", "street_name": "Calle Paloma", "zip_code": "92236"},
+            }
+        ),
+        content_type="application/json",
+        **bearer(csr),
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert body["premise"]["address"] == "14 Calle Paloma, Coachella, CA 92236"
+    assert body["opened_on"] == "2026-12-11"
+    assert body["customer"]["name"] == "Rosa Peña"
+
+
+def test_transfer_with_a_bad_zip_is_refused_naming_the_field(client: Client, csr, rosa_account):
+    from civicbill.customers.models import Account
+
+    response = client.post(
+        f"/api/accounts/{rosa_account.number}/transfer",
+        json.dumps(
+            {
+                "move_date": "2026-12-10",
+                "new_address": {"house_number": "14", "street_name": "Calle Paloma", "zip_code": "9223"},
+            }
+        ),
+        content_type="application/json",
+        **bearer(csr),
+    )
+    assert response.status_code == 400
+    assert response.json()["field"] == "zip_code"
+    assert Account.objects.count() == 1

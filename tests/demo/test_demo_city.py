@@ -74,3 +74,59 @@ def test_the_account_commands_print_json():
     out = io.StringIO()
     call_command("account", "search", account.number, "--json", stdout=out)
     assert [hit["number"] for hit in json.loads(out.getvalue())] == [account.number]
+
+
+@pytest.mark.django_db
+def test_account_transfer_from_the_command_line(csr):
+    demo_city_seed(accounts=3, seed=3, conversion_date=CONVERSION_DAY)
+    account = Account.objects.order_by("number").first()
+    assert account is not None
+    out = io.StringIO()
+    call_command(
+        "account",
+        "transfer",
+        account.number,
+        "--date",
+        "2026-11-20",
+        "--house-number",
+        "7",
+        "--street",
+        "Calle Verde",
+        "--zip",
+        "92236",
+        "--user",
+        "csr",
+        "--json",
+        stdout=out,
+    )
+    moved = json.loads(out.getvalue())
+    assert moved["premise"]["address"] == "7 Calle Verde, Coachella, CA 92236"
+    assert moved["opened_on"] == "2026-11-21"
+    account.refresh_from_db()
+    assert account.status == "final"
+
+
+@pytest.mark.django_db
+def test_account_transfer_by_an_unknown_user_is_refused(csr):
+    from django.core.management.base import CommandError
+
+    demo_city_seed(accounts=1, seed=3, conversion_date=CONVERSION_DAY)
+    account = Account.objects.get()
+    with pytest.raises(CommandError, match="No active user named 'ghost'"):
+        call_command(
+            "account",
+            "transfer",
+            account.number,
+            "--date",
+            "2026-11-20",
+            "--house-number",
+            "7",
+            "--street",
+            "Calle Verde",
+            "--zip",
+            "92236",
+            "--user",
+            "ghost",
+        )
+    account.refresh_from_db()
+    assert account.status == "active"

@@ -167,3 +167,53 @@ def test_a_change_to_the_customer_shows_in_the_account_audit_trail(client: Clien
     page = client.get(f"/accounts/{rosa_account.number}/").content.decode()
     assert "customer.update" in page
     assert "(760) 555-0142 → (760) 555-0188" in page or "760-555-0142 → 760-555-0188" in page
+
+
+def test_transfer_finals_the_old_account_and_opens_one_at_the_new_address(client: Client, csr, rosa_account):
+    client.force_login(csr)
+    response = client.post(
+        f"/accounts/{rosa_account.number}/transfer/",
+        {
+            "move_date": "2026-12-10",
+            "house_number": "14",
+            "street_name": "Calle Paloma",
+            "city": "Coachella",
+            "zip_code": "92236",
+            "premise_type": "single_family",
+            "dwelling_units": "1",
+            "billing_cycle": "1",
+        },
+    )
+    rosa_account.refresh_from_db()
+    new = Account.objects.exclude(pk=rosa_account.pk).get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/{new.number}/"
+    assert (rosa_account.status, rosa_account.closed_on) == ("final", dt.date(2026, 12, 10))
+    assert (new.customer_id, new.opened_on, new.premise.address_line) == (
+        rosa_account.customer_id,
+        dt.date(2026, 12, 11),
+        "14 Calle Paloma",
+    )
+    assert sorted(new.agreements.values_list("service", flat=True)) == ["sewer", "water"]
+
+
+def test_transfer_to_the_same_address_is_refused_and_nothing_changes(client: Client, csr, rosa_account):
+    client.force_login(csr)
+    response = client.post(
+        f"/accounts/{rosa_account.number}/transfer/",
+        {
+            "move_date": "2026-12-10",
+            "house_number": "52",
+            "street_name": "Avenue 48",
+            "city": "Coachella",
+            "zip_code": "92236",
+            "premise_type": "single_family",
+            "dwelling_units": "1",
+            "billing_cycle": "1",
+        },
+    )
+    assert response.status_code == 422
+    assert "already at 52 Avenue 48" in response.content.decode()
+    rosa_account.refresh_from_db()
+    assert rosa_account.status == "active"
+    assert Account.objects.count() == 1

@@ -20,6 +20,7 @@ from civicbill.customers.services.accounts import (
     account_mark_closed,
     account_open,
     customer_transfer,
+    customer_transfer_to_address,
     move_in_new_customer,
 )
 from civicbill.customers.services.customers import CUSTOMER_FIELDS, customer_create, customer_update
@@ -37,6 +38,7 @@ __all__ = [
     "account_open",
     "customer_create",
     "customer_transfer",
+    "customer_transfer_to_address",
     "customer_update",
     "interaction_log",
     "move_in_new_customer",

@@ -173,6 +173,18 @@ def account_open(
     )
 
 
+def _premise_at(values: Mapping[str, Any], *, actor: Any) -> Premise:
+    """The premise at the address in ``values`` (premise fields): the existing one, else a new one."""
+    premise_values = {name: values[name] for name in PREMISE_FIELDS if values.get(name) not in (None, "")}
+    premise = premise_find(
+        house_number=str(premise_values.get("house_number", "")),
+        street_name=str(premise_values.get("street_name", "")),
+        unit=str(premise_values.get("unit", "")),
+        zip_code=str(premise_values.get("zip_code", "")),
+    )
+    return premise if premise is not None else premise_create(**premise_values, actor=actor)
+
+
 @transaction.atomic
 def move_in_new_customer(
     *,
@@ -188,15 +200,7 @@ def move_in_new_customer(
     address is used rather than created twice.
     """
     require_permission(actor, "customers.move_in")
-    premise_values = {name: data[name] for name in PREMISE_FIELDS if data.get(name) not in (None, "")}
-    premise = premise_find(
-        house_number=str(premise_values.get("house_number", "")),
-        street_name=str(premise_values.get("street_name", "")),
-        unit=str(premise_values.get("unit", "")),
-        zip_code=str(premise_values.get("zip_code", "")),
-    )
-    if premise is None:
-        premise = premise_create(**premise_values, actor=actor)
+    premise = _premise_at(data, actor=actor)
     customer_values = {name: data[name] for name in CUSTOMER_FIELDS if data.get(name) not in (None, "")}
     if data.get("mailing_same_as_service"):
         customer_values.update(
@@ -397,3 +401,22 @@ def customer_transfer(
         changes={"transferred_from": {"before": None, "after": closed.number}},
     )
     return new
+
+
+@transaction.atomic
+def customer_transfer_to_address(
+    *,
+    account: Account,
+    address: Mapping[str, Any],
+    move_date: dt.date,
+    services: Sequence[AgreementSpec | tuple[str, str]] | None = None,
+    as_of: dt.date | None = None,
+    actor: Any,
+) -> Account:
+    """TRANSFER to an address typed at the counter: the premise there is reused when it exists, else
+    created from ``address`` (premise fields), then :func:`customer_transfer` moves the customer."""
+    require_permission(actor, "customers.transfer")
+    premise = _premise_at(address, actor=actor)
+    return customer_transfer(
+        account=account, new_premise=premise, move_date=move_date, services=services, as_of=as_of, actor=actor
+    )

@@ -16,7 +16,14 @@ from civicbill.customers import selectors as customer_selectors
 from civicbill.customers import services as customer_services
 from civicbill.customers.models import Account
 from civicbill.ledger import selectors as ledger_selectors
-from civicbill.web.forms import DEFAULT_RATE_SCHEDULES, InteractionForm, MoveInForm, MoveOutForm, NoteForm
+from civicbill.web.forms import (
+    DEFAULT_RATE_SCHEDULES,
+    InteractionForm,
+    MoveInForm,
+    MoveOutForm,
+    NoteForm,
+    TransferForm,
+)
 from civicbill.web.permissions import requires
 
 
@@ -173,3 +180,49 @@ def move_in(request: HttpRequest) -> HttpResponse:
             return redirect("account", number=account.number)
     status = 422 if form.errors else 200
     return render(request, "web/move_in.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@requires("customers.transfer")
+def transfer(request: HttpRequest, number: str) -> HttpResponse:
+    account = _account_or_404(request, number)
+    if isinstance(account, HttpResponse):
+        return account
+    form = TransferForm(
+        request.POST or None,
+        initial={
+            "move_date": clock.today(),
+            "city": account.premise.city,
+            "zip_code": account.premise.zip_code,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            new_account = customer_services.customer_transfer_to_address(
+                account=account,
+                address=data,
+                move_date=data["move_date"],
+                as_of=clock.today(),
+                actor=request.user,
+            )
+        except ApplicationError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(name)s moved: account %(old)s is final after %(date)s; "
+                    "new account %(new)s at %(address)s."
+                )
+                % {
+                    "name": account.customer.display_name,
+                    "old": account.number,
+                    "date": data["move_date"],
+                    "new": new_account.number,
+                    "address": new_account.premise.address_line,
+                },
+            )
+            return redirect("account", number=new_account.number)
+    status = 422 if form.errors else 200
+    return render(request, "web/transfer.html", {"account": account, "form": form}, status=status)

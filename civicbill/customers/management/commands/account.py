@@ -1,15 +1,20 @@
-"""``civicbill account search QUERY [--json]`` and ``civicbill account show NUMBER [--json]``."""
+"""``civicbill account search QUERY [--json]``, ``civicbill account show NUMBER [--json]`` and
+``civicbill account transfer NUMBER --date D --house-number H --street S --zip Z --user U [--json]``."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from civicbill.core.exceptions import NotFoundError
+from civicbill.core import clock
+from civicbill.core.exceptions import ApplicationError, NotFoundError
 from civicbill.core.money import format_cents
 from civicbill.customers.selectors import account_get, account_search
+from civicbill.customers.services import customer_transfer_to_address
 from civicbill.customers.summary import account_summary
 
 
@@ -27,10 +32,30 @@ class Command(BaseCommand):
         )
         show.add_argument("number")
         show.add_argument("--json", action="store_true", help="print JSON")
+        transfer = sub.add_parser("transfer", help="move the customer to a new address (old account finals)")
+        transfer.add_argument("number")
+        transfer.add_argument(
+            "--date",
+            required=True,
+            type=dt.date.fromisoformat,
+            help="last day at the current address, YYYY-MM-DD",
+        )
+        transfer.add_argument("--house-number", required=True)
+        transfer.add_argument("--street", required=True)
+        transfer.add_argument("--unit", default="")
+        transfer.add_argument("--city", default="Coachella")
+        transfer.add_argument("--zip", required=True)
+        transfer.add_argument("--premise-type", default="single_family")
+        transfer.add_argument(
+            "--user", required=True, help="the staff user name doing it (for the audit trail)"
+        )
+        transfer.add_argument("--json", action="store_true", help="print the new account as JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "search":
             self._search(options["query"], limit=options["limit"], as_json=options["json"])
+        elif options["action"] == "transfer":
+            self._transfer(options)
         else:
             self._show(options["number"], as_json=options["json"])
 
@@ -63,6 +88,36 @@ class Command(BaseCommand):
             self.stdout.write(f"No account matches {query!r}.")
         for hit in hits:
             self.stdout.write(f"{hit.number}  {hit.status:<8} {hit.customer_name:<32} {hit.service_address}")
+
+    def _transfer(self, options: dict[str, Any]) -> None:
+        actor = User.objects.filter(username=options["user"], is_active=True).first()
+        if actor is None:
+            raise CommandError(f"No active user named {options['user']!r}")
+        address = {
+            "house_number": options["house_number"],
+            "street_name": options["street"],
+            "unit": options["unit"],
+            "city": options["city"],
+            "zip_code": options["zip"],
+            "premise_type": options["premise_type"],
+        }
+        try:
+            new_account = customer_transfer_to_address(
+                account=account_get(options["number"]),
+                address=address,
+                move_date=options["date"],
+                as_of=clock.today(),
+                actor=actor,
+            )
+        except ApplicationError as error:
+            raise CommandError(error.message) from error
+        if options["json"]:
+            self.stdout.write(json.dumps(account_summary(new_account), ensure_ascii=False, indent=2))
+        else:
+            self.stdout.write(
+                f"Account {options['number']} is final after {options['date']}; "
+                f"new account {new_account.number} at {new_account.premise.address_line}."
+            )
 
     def _show(self, number: str, *, as_json: bool) -> None:
         try:
