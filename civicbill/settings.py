@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "civicbill.core",
     "civicbill.customers",
     "civicbill.ledger",
+    "civicbill.meters",
+    "civicbill.workorders",
     "civicbill.web",
     "civicbill.demo",
 ]
@@ -148,3 +150,8 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Read validation (issue: meters). High/low: against the average daily use of the last 12 months.
+CIVICBILL_READ_HIGH_PERCENT = int(os.environ.get("CIVICBILL_READ_HIGH_PERCENT", "150"))
+CIVICBILL_READ_LOW_PERCENT = int(os.environ.get("CIVICBILL_READ_LOW_PERCENT", "50"))
+CIVICBILL_READ_MAX_CONSECUTIVE_ESTIMATES = int(os.environ.get("CIVICBILL_READ_MAX_CONSECUTIVE_ESTIMATES", "3"))
