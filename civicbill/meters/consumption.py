@@ -77,8 +77,8 @@ def consumption_between(
         raw, rolled = register.capacity - previous + current, True
         if raw > register.capacity * max_rollover_fraction:
             raise NotPlausibleError(
-                f"Read {current:,} is lower than the previous read {previous:,} and is not a plausible rollover "
-                f"for a {register.dials}-dial register"
+                f"Read {current:,} is lower than the previous read {previous:,} "
+                f"and is not a plausible rollover for a {register.dials}-dial register"
             )
     units = raw * register.multiplier
     return Consumption(units=units, hcf=to_hcf(units, register.read_unit), rolled_over=rolled)
