@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "civicbill.ledger",
     "civicbill.meters",
     "civicbill.workorders",
+    "civicbill.correspondence",
     "civicbill.web",
     "civicbill.demo",
 ]

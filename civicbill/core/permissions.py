@@ -41,6 +41,22 @@ PERMISSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "ledger.post": ("Post journal entries (conversion balances, corrections)", (TECHNICIAN, SUPERVISOR)),
     "ledger.reverse": ("Reverse a posted journal entry", (SUPERVISOR,)),
     "ledger.close_period": ("Close an accounting month", (SUPERVISOR,)),
+    "meters.view": (
+        "Look up meters, service points, installations and reads",
+        (CSR, TECHNICIAN, SUPERVISOR, FIELD, AUDITOR),
+    ),
+    "meters.manage": (
+        "Receive, install, remove, exchange and test meters",
+        (TECHNICIAN, SUPERVISOR, FIELD),
+    ),
+    "reads.enter": ("Enter and import meter reads", (CSR, TECHNICIAN, SUPERVISOR, FIELD)),
+    "reads.review": (
+        "Review read exceptions: accept, correct, reject or send a re-read",
+        (TECHNICIAN, SUPERVISOR),
+    ),
+    "workorders.view": ("Look up field work orders", (CSR, TECHNICIAN, SUPERVISOR, FIELD, AUDITOR)),
+    "workorders.manage": ("Create, assign and cancel work orders", (CSR, TECHNICIAN, SUPERVISOR)),
+    "workorders.complete": ("Complete work orders in the field", (TECHNICIAN, SUPERVISOR, FIELD)),
     "audit.view": ("See the audit trail", (TECHNICIAN, SUPERVISOR, AUDITOR)),
     "tasks.view": ("See background job progress", (CSR, TECHNICIAN, SUPERVISOR, FIELD, AUDITOR)),
     "admin.users": ("Manage staff users and roles", ()),

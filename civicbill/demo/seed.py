@@ -13,8 +13,11 @@ from civicbill.core.permissions import TECHNICIAN
 from civicbill.customers.conversion import ConversionRow, accounts_convert
 from civicbill.customers.models import Account
 from civicbill.demo.generator import CITY, DemoAccount, generate_city
+from civicbill.demo.meters_generator import generate_meters
 from civicbill.ledger.posting import EntrySpec, conversion_lines
 from civicbill.ledger.services import entries_post_bulk
+from civicbill.meters.conversion import MeterRow, meters_convert
+from civicbill.meters.models import ReadSource
 
 CONVERSION_USERNAME = "conversion"
 CHUNK_SIZE = 2_000
@@ -26,6 +29,7 @@ class SeedResult:
     opening_balance_entries: int
     owing_cents: int
     credit_cents: int
+    meters: int = 0
 
 
 def conversion_user() -> User:
@@ -97,15 +101,19 @@ def opening_balance_entry(*, account: Account, demo: DemoAccount, conversion_dat
 def demo_city_seed(
     *, accounts: int, seed: int, conversion_date: dt.date, progress: Callable[[int], None] | None = None
 ) -> SeedResult:
-    """Generate and load ``accounts`` demo accounts with their opening balances, in chunks."""
+    """Generate and load ``accounts`` demo accounts with their opening balances and meters, in chunks."""
     actor = conversion_user()
     city = generate_city(accounts=accounts, seed=seed, conversion_date=conversion_date)
     entries = 0
+    premise_of: dict[int, int] = {}
     for start in range(0, len(city), CHUNK_SIZE):
         chunk = city[start : start + CHUNK_SIZE]
         with transaction.atomic():
             created = accounts_convert(
                 rows=[_row(demo) for demo in chunk], as_of=conversion_date, actor=actor
+            )
+            premise_of.update(
+                {demo.sequence: account.premise_id for demo, account in zip(chunk, created, strict=True)}
             )
             specs = [
                 opening_balance_entry(account=account, demo=demo, conversion_date=conversion_date)
@@ -115,8 +123,53 @@ def demo_city_seed(
             entries += entries_post_bulk(entries=specs, actor=actor)
         if progress:
             progress(len(chunk))
+    meters = _seed_meters(
+        city=city, premise_of=premise_of, seed=seed, conversion_date=conversion_date, actor=actor
+    )
     owing = sum(a.cents for demo in city for a in demo.opening_balance.values() if a.is_positive())
     credit = -sum(a.cents for demo in city for a in demo.opening_balance.values() if a.is_negative())
     return SeedResult(
-        accounts=len(city), opening_balance_entries=entries, owing_cents=owing, credit_cents=credit
+        accounts=len(city),
+        opening_balance_entries=entries,
+        owing_cents=owing,
+        credit_cents=credit,
+        meters=meters,
     )
+
+
+def _seed_meters(
+    *, city: list[DemoAccount], premise_of: dict[int, int], seed: int, conversion_date: dt.date, actor: User
+) -> int:
+    """Meters with 12 months of accepted history (the 13th month's reads come through the real import)."""
+    by_sequence = {demo.sequence: demo for demo in city}
+    demo_meters = generate_meters(
+        accounts=city, seed=seed, last_read_on=conversion_date - dt.timedelta(days=8)
+    )
+    rows = []
+    for m in demo_meters:
+        demo = by_sequence.get(m.account_sequence) if m.account_sequence else None
+        rows.append(
+            MeterRow(
+                serial_number=m.serial_number,
+                make=m.make,
+                model=m.model,
+                size=m.size,
+                meter_type=m.meter_type,
+                dials=m.dials,
+                read_unit=m.read_unit,
+                endpoint_id=m.endpoint_id,
+                premise_id=premise_of[demo.sequence] if demo else None,
+                read_route=demo.read_route if demo else "",
+                route_sequence=demo.route_sequence if demo else 0,
+                installed_on=m.installed_on,
+                install_read=m.install_read,
+                reads=tuple((r.read_on, r.value) for r in m.reads),
+                read_source=ReadSource.AMI if m.meter_type == "ami" else ReadSource.AMR,
+            )
+        )
+    created = 0
+    for start in range(0, len(rows), CHUNK_SIZE):
+        created += meters_convert(
+            rows=rows[start : start + CHUNK_SIZE], received_on=conversion_date, actor=actor
+        )
+    return created

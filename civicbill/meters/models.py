@@ -14,8 +14,6 @@ from django.db.models import Q
 from civicbill.core.utility_services import Service
 from civicbill.customers.models import Premise
 
-REGISTER = {"max_digits": 14, "decimal_places": 3}  # register values and consumption
-
 
 class MeterSize(models.TextChoices):
     SIZE_5_8 = "5/8", '5/8"'
@@ -142,9 +140,9 @@ class MeterInstallation(models.Model):
     meter = models.ForeignKey(Meter, on_delete=models.PROTECT, related_name="installations")
     service_point = models.ForeignKey(ServicePoint, on_delete=models.PROTECT, related_name="installations")
     installed_on = models.DateField()
-    install_read = models.DecimalField(**REGISTER)
+    install_read = models.DecimalField(max_digits=14, decimal_places=3)
     removed_on = models.DateField(null=True, blank=True)
-    removal_read = models.DecimalField(**REGISTER, null=True, blank=True)
+    removal_read = models.DecimalField(max_digits=14, decimal_places=3, null=True, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:
@@ -216,10 +214,10 @@ class Read(models.Model):
         ServicePoint, on_delete=models.PROTECT, related_name="reads", null=True, blank=True
     )
     read_on = models.DateField(db_index=True)
-    value = models.DecimalField(**REGISTER)
+    value = models.DecimalField(max_digits=14, decimal_places=3)
     source = models.CharField(max_length=10, choices=ReadSource.choices)
     status = models.CharField(max_length=10, choices=ReadStatus.choices, db_index=True)
-    consumption_hcf = models.DecimalField(**REGISTER, null=True, blank=True)
+    consumption_hcf = models.DecimalField(max_digits=14, decimal_places=3, null=True, blank=True)
     rolled_over = models.BooleanField(default=False)
     supersedes = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
@@ -271,7 +269,7 @@ class IntervalRead(models.Model):
 
     meter = models.ForeignKey(Meter, on_delete=models.PROTECT, related_name="interval_reads")
     interval_start = models.DateTimeField()
-    consumption = models.DecimalField(**REGISTER)
+    consumption = models.DecimalField(max_digits=14, decimal_places=3)
     read_import = models.ForeignKey(ReadImport, on_delete=models.PROTECT, null=True, blank=True)
 
     class Meta:

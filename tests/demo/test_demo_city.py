@@ -130,3 +130,20 @@ def test_account_transfer_by_an_unknown_user_is_refused(csr):
         )
     account.refresh_from_db()
     assert account.status == "active"
+
+
+@pytest.mark.django_db
+def test_the_demo_city_has_meters_with_a_year_of_reads():
+    from civicbill.meters.models import Meter, MeterInstallation, Read
+
+    result = demo_city_seed(accounts=60, seed=3, conversion_date=CONVERSION_DAY)
+    water_accounts = sum(
+        1
+        for demo in generate_city(accounts=60, seed=3, conversion_date=CONVERSION_DAY)
+        if any(a.service == "water" for a in demo.agreements)
+    )
+    assert MeterInstallation.objects.filter(removed_on__isnull=True).count() == water_accounts
+    assert result.meters == Meter.objects.count() == water_accounts + 2  # two in stock
+    assert Meter.objects.filter(status="in_stock").count() == 2
+    per_meter = Counter(Read.objects.filter(source__in=["amr", "ami"]).values_list("meter_id", flat=True))
+    assert set(per_meter.values()) <= {11, 12}  # a year of monthly history, now and then a month missing

@@ -1,0 +1,44 @@
+"""Set-based inserts for batch paths: ``COPY`` on PostgreSQL, one ``executemany`` on SQLite.
+
+``bulk_create`` builds a model instance and compiles every value of every row; for hundreds of
+thousands of rows that is most of the time. Here values are prepared by the model's own fields (so the
+database receives exactly what the ORM would send) and written in one statement. Triggers, constraints
+and defaults in the database apply as for any INSERT. Returns nothing: callers that need primary keys
+use ``bulk_create``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, cast
+
+from django.db import connection, models
+
+
+def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Insert ``rows`` (tuples in ``columns`` order; foreign keys as ``<name>_id`` columns)."""
+    fields = [cast(models.Field, model._meta.get_field(name.removesuffix("_id"))) for name in columns]
+    db_columns = [field.column for field in fields]
+    prepared = [
+        tuple(
+            None if value is None else field.get_db_prep_save(value, connection)
+            for field, value in zip(fields, row, strict=True)
+        )
+        for row in rows
+    ]
+    if not prepared:
+        return 0
+    table = model._meta.db_table
+    names = ", ".join(connection.ops.quote_name(column) for column in db_columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+            ):
+                for row in prepared:
+                    copy.write_row(row)
+        else:
+            placeholders = ", ".join(["%s"] * len(db_columns))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", prepared)  # noqa: S608
+    return len(prepared)

@@ -1,0 +1,211 @@
+"""Writes for letters: queue a high-usage notice, mark a letter sent, cancel it.
+
+Every service is keyword-only, runs in one transaction, checks the actor's permission first (so a
+refused request writes nothing) and records an audit event. A queued letter holds the facts it
+states (``context``); printing it later gives the same words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from civicbill.core import clock
+from civicbill.core.audit import audit_record
+from civicbill.core.exceptions import ApplicationError
+from civicbill.core.permissions import require_permission
+from civicbill.correspondence.facts import HighUsageFacts
+from civicbill.correspondence.models import Letter, LetterChannel, LetterKind, LetterStatus
+from civicbill.customers.models import Account, Language
+from civicbill.meters.models import Read
+
+SUBJECTS: dict[str, dict[str, str]] = {
+    LetterKind.HIGH_USAGE_NOTICE: {
+        Language.ENGLISH: "Your water use was higher than usual",
+        Language.SPANISH: "Su consumo de agua fue más alto de lo normal",
+    },
+}
+
+
+def utility_contact() -> dict[str, str]:
+    """Who the letters come from (settings ``CIVICBILL_UTILITY_*``; demo defaults)."""
+    return {
+        "utility_name": getattr(settings, "CIVICBILL_UTILITY_NAME", "City of Coachella Utility Billing"),
+        "utility_address": getattr(
+            settings, "CIVICBILL_UTILITY_ADDRESS", "1515 Sixth Street, Coachella, CA 92236"
+        ),
+        "utility_phone": getattr(settings, "CIVICBILL_UTILITY_PHONE", "(760) 555-0100"),
+        "utility_email": getattr(settings, "CIVICBILL_UTILITY_EMAIL", "billing@example.org"),
+    }
+
+
+def _channel_for(account: Account) -> str:
+    customer = account.customer
+    return LetterChannel.EMAIL if account.paperless and customer.email else LetterChannel.MAIL
+
+
+def _account_facts(account: Account) -> dict[str, Any]:
+    customer = account.customer
+    return {
+        "account_number": account.number,
+        "customer_name": customer.display_name,
+        "mailing_lines": customer.mailing_address_lines,
+        "service_address": account.premise.full_address,
+    }
+
+
+def _previous_read(read: Read) -> Read | None:
+    """The last billable read before ``read`` at the same service point (else the same meter)."""
+    candidates = Read.objects.filter(status__in=("actual", "estimated"), read_on__lt=read.read_on)
+    if read.service_point_id is not None:
+        candidates = candidates.filter(service_point_id=read.service_point_id)
+    else:
+        candidates = candidates.filter(meter_id=read.meter_id)
+    return candidates.order_by("-read_on", "-id").first()
+
+
+@transaction.atomic
+def letter_queue_high_usage(
+    *,
+    account: Account,
+    read: Read,
+    usual_daily_hcf: Decimal,
+    actor: Any,
+    work_order_number: str = "",
+    visit_by: dt.date | None = None,
+    as_of: dt.date | None = None,
+) -> Letter:
+    """Queue a high water use notice for ``account`` about ``read`` (an accepted read with its
+    consumption), in the customer's language, by email when the account is paperless and has an
+    email address, else by mail. ``work_order_number`` and ``visit_by`` name the investigation visit.
+    """
+    require_permission(actor, "reads.review")
+    if read.consumption_hcf is None:
+        raise ApplicationError(
+            f"The read of {read.value} on {read.read_on:%Y-%m-%d} has no consumption yet; "
+            "accept it before sending a high-usage notice.",
+            field="read",
+        )
+    if not isinstance(usual_daily_hcf, Decimal) or usual_daily_hcf < 0:
+        raise ApplicationError(
+            f"Usual daily use must be a Decimal of zero or more HCF, not {usual_daily_hcf!r}.",
+            field="usual_daily_hcf",
+        )
+    previous = _previous_read(read)
+    days = (read.read_on - previous.read_on).days if previous else 0
+    if days <= 0:
+        raise ApplicationError(
+            f"There is no earlier read of meter {read.meter.serial_number} before {read.read_on:%Y-%m-%d}, "
+            "so the notice cannot say over how many days the water was used.",
+            field="read",
+        )
+    facts = HighUsageFacts(
+        read_on=read.read_on,
+        read_value=read.value,
+        read_unit=read.meter.read_unit,
+        previous_read_on=previous.read_on if previous else None,
+        previous_read_value=previous.value if previous else None,
+        days=days,
+        consumption_hcf=read.consumption_hcf,
+        usual_daily_hcf=usual_daily_hcf,
+    )
+    language = account.customer.preferred_language
+    if language not in Language.values:
+        language = Language.ENGLISH
+    context: dict[str, Any] = {
+        "letter_date": (as_of or clock.today()).isoformat(),
+        **_account_facts(account),
+        **utility_contact(),
+        "meter_serial": read.meter.serial_number,
+        **facts.as_context(),
+        "work_order_number": work_order_number,
+        "visit_by": visit_by.isoformat() if visit_by else None,
+    }
+    letter = Letter.objects.create(
+        account=account,
+        kind=LetterKind.HIGH_USAGE_NOTICE,
+        language=language,
+        status=LetterStatus.QUEUED,
+        channel=_channel_for(account),
+        subject=SUBJECTS[LetterKind.HIGH_USAGE_NOTICE][language],
+        context=context,
+        reference=work_order_number,
+        created_by=actor,
+        created_at=clock.now(),
+    )
+    audit_record(
+        actor=actor,
+        action="letter.queue",
+        target=letter,
+        account_number=account.number,
+        summary=(
+            f"High water use notice queued ({language}, {letter.channel}): {facts.daily_gallons} gallons/day "
+            f"against usually {facts.usual_daily_gallons}"
+        ),
+    )
+    return letter
+
+
+def _lock_letter(letter: Letter) -> Letter:
+    return Letter.objects.select_for_update().get(pk=letter.pk)
+
+
+@transaction.atomic
+def letter_mark_sent(*, letter: Letter, sent_at: dt.datetime, actor: Any) -> Letter:
+    """Record that a queued letter was mailed or emailed at ``sent_at`` (aware)."""
+    require_permission(actor, "reads.review")
+    if sent_at.tzinfo is None or sent_at.utcoffset() is None:
+        raise ApplicationError("When the letter was sent needs a time zone.", field="sent_at")
+    letter = _lock_letter(letter)
+    if letter.status != LetterStatus.QUEUED:
+        raise ApplicationError(
+            f"Letter {letter.pk} is {letter.get_status_display().lower()}; only a queued letter can be sent.",
+            code="not_queued",
+        )
+    letter.status = LetterStatus.SENT
+    letter.sent_at = sent_at
+    letter.save(update_fields=["status", "sent_at"])
+    audit_record(
+        actor=actor,
+        action="letter.send",
+        target=letter,
+        account_number=letter.account.number,
+        summary=f"Letter {letter.pk} ({letter.get_kind_display()}) sent by {letter.channel}",
+    )
+    return letter
+
+
+@transaction.atomic
+def letter_cancel(*, letter: Letter, reason: str, actor: Any) -> Letter:
+    """Withdraw a queued letter (it will not be sent); the reason is kept."""
+    require_permission(actor, "reads.review")
+    reason = " ".join(str(reason or "").split())
+    if not reason:
+        raise ApplicationError("Say why the letter is cancelled.", field="reason", code="required")
+    if len(reason) > 200:
+        raise ApplicationError(
+            f"The reason is too long: {len(reason)} characters, at most 200.", field="reason"
+        )
+    letter = _lock_letter(letter)
+    if letter.status != LetterStatus.QUEUED:
+        raise ApplicationError(
+            f"Letter {letter.pk} is {letter.get_status_display().lower()}; only a queued letter can be "
+            "cancelled.",
+            code="not_queued",
+        )
+    letter.status = LetterStatus.CANCELLED
+    letter.cancelled_at = clock.now()
+    letter.cancel_reason = reason
+    letter.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+    audit_record(
+        actor=actor,
+        action="letter.cancel",
+        target=letter,
+        account_number=letter.account.number,
+        summary=f"Letter {letter.pk} cancelled: {reason}",
+    )
+    return letter
