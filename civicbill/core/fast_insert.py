@@ -17,7 +17,8 @@ from django.db import connection, models
 
 def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """Insert ``rows`` (tuples in ``columns`` order; foreign keys as ``<name>_id`` columns)."""
-    fields = [cast(models.Field, model._meta.get_field(name.removesuffix("_id"))) for name in columns]
+    # get_field knows a foreign key by its attname (``meter_id``) as well as a field named ``endpoint_id``
+    fields = [cast(models.Field, model._meta.get_field(name)) for name in columns]
     db_columns = [field.column for field in fields]
     prepared = [
         tuple(

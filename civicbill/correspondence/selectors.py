@@ -10,7 +10,9 @@ from civicbill.customers.models import Account
 
 
 def letter_get(letter_id: int) -> Letter:
-    letter = Letter.objects.select_related("account__customer", "account__premise").filter(pk=letter_id).first()
+    letter = (
+        Letter.objects.select_related("account__customer", "account__premise").filter(pk=letter_id).first()
+    )
     if letter is None:
         raise NotFoundError(f"There is no letter number {letter_id}.")
     return letter

@@ -77,11 +77,13 @@ def letter_queue_high_usage(
     actor: Any,
     work_order_number: str = "",
     visit_by: dt.date | None = None,
+    usual_basis: str = "",
     as_of: dt.date | None = None,
 ) -> Letter:
     """Queue a high water use notice for ``account`` about ``read`` (an accepted read with its
     consumption), in the customer's language, by email when the account is paperless and has an
-    email address, else by mail. ``work_order_number`` and ``visit_by`` name the investigation visit.
+    email address, else by mail. ``work_order_number`` and ``visit_by`` name the investigation visit;
+    ``usual_basis`` says what "usual" means (``same_period_last_year`` or ``last_12_months``).
     """
     require_permission(actor, "reads.review")
     if read.consumption_hcf is None:
@@ -124,6 +126,7 @@ def letter_queue_high_usage(
         **facts.as_context(),
         "work_order_number": work_order_number,
         "visit_by": visit_by.isoformat() if visit_by else None,
+        "usual_basis": usual_basis,
     }
     letter = Letter.objects.create(
         account=account,

@@ -18,6 +18,7 @@ from civicbill.ledger.posting import EntrySpec, conversion_lines
 from civicbill.ledger.services import entries_post_bulk
 from civicbill.meters.conversion import MeterRow, meters_convert
 from civicbill.meters.models import ReadSource
+from civicbill.meters.services.reads import reads_import
 
 CONVERSION_USERNAME = "conversion"
 CHUNK_SIZE = 2_000
@@ -172,4 +173,18 @@ def _seed_meters(
         created += meters_convert(
             rows=rows[start : start + CHUNK_SIZE], received_on=conversion_date, actor=actor
         )
+    # this month's reads go through the real import and validation, so the exceptions queue is real
+    lines = ["meter_serial,read_date,read_value,source"] + [
+        f"{m.serial_number},{m.latest_read.read_on.isoformat()},{m.latest_read.value},"
+        f"{'ami' if m.meter_type == 'ami' else 'amr'}"
+        for m in demo_meters
+        if m.latest_read is not None
+    ]
+    reads_import(
+        content="\n".join(lines).encode(),
+        file_name=f"demo-reads-{conversion_date:%Y-%m}.csv",
+        file_format="csv",
+        actor=actor,
+        as_of=conversion_date,
+    )
     return created

@@ -80,9 +80,7 @@ def covers_a_year_before(history: Sequence[UsagePeriod], start: dt.date) -> bool
     return bool(history) and history[0].start <= year_before(start)
 
 
-def same_period_last_year(
-    history: Sequence[UsagePeriod], start: dt.date, end: dt.date
-) -> DailyUse | None:
+def same_period_last_year(history: Sequence[UsagePeriod], start: dt.date, end: dt.date) -> DailyUse | None:
     """Average daily use over the same window one year earlier, each period weighted by its overlap
     with the window; None when last year's periods cover less than half of the window."""
     window_start, window_end = year_before(start), year_before(end)
@@ -118,7 +116,9 @@ def last_12_months(history: Sequence[UsagePeriod], before: dt.date) -> DailyUse 
     return DailyUse(hcf_per_day=hcf / days, basis=LAST_12_MONTHS, history_days=days)
 
 
-def last_periods(history: Sequence[UsagePeriod], before: dt.date, count: int = ESTIMATE_PERIODS) -> DailyUse | None:
+def last_periods(
+    history: Sequence[UsagePeriod], before: dt.date, count: int = ESTIMATE_PERIODS
+) -> DailyUse | None:
     """Average daily use of the last ``count`` periods ending on or before ``before``."""
     recent = [period for period in history if period.end <= before and period.days > 0][-count:]
     days = sum(period.days for period in recent)
@@ -156,8 +156,7 @@ class EstimatedRead:
     @property
     def note(self) -> str:
         return (
-            f"Estimated: {self.daily.hcf_per_day:.3f} HCF/day × {self.days} days "
-            f"({self.daily.basis_label})"
+            f"Estimated: {self.daily.hcf_per_day:.3f} HCF/day × {self.days} days ({self.daily.basis_label})"
         )
 
 

@@ -72,7 +72,7 @@ def meters_list(
     serial_prefix: str | None = None,
     limit: int = DEFAULT_LIST_LIMIT,
 ) -> list[Meter]:
-    """Meters by serial number, filtered by status (``in_stock`` ...), size (``5/8`` ...) and serial prefix."""
+    """Meters in serial order, filtered by status (``in_stock``), size (``5/8``) and serial prefix."""
     if status and status not in MeterStatus.values:
         raise ApplicationError(
             f"{status!r} is not a meter status; use one of {', '.join(MeterStatus.values)}.", field="status"
@@ -170,8 +170,12 @@ def meter_history(meter: Meter) -> MeterHistory:
         )
     return MeterHistory(
         meter=meter,
-        status_changes=tuple(MeterStatusChange.objects.filter(meter=meter).order_by("changed_on", "id")),
+        status_changes=tuple(
+            MeterStatusChange.objects.filter(meter=meter).select_related("actor").order_by("changed_on", "id")
+        ),
         installations=tuple(records),
         reads=tuple(Read.objects.filter(meter=meter).order_by("read_on", "id")),
-        tests=tuple(MeterTest.objects.filter(meter=meter).order_by("tested_on", "id")),
+        tests=tuple(
+            MeterTest.objects.filter(meter=meter).select_related("actor").order_by("tested_on", "id")
+        ),
     )

@@ -206,6 +206,11 @@ def clean_multiplier(value: Any) -> Decimal:
     return number
 
 
+def tidy(value: Decimal) -> Decimal:
+    """A register value without trailing decimal zeros, for messages (``4512.000`` → ``4512``)."""
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
 def clean_register_read(value: Any, field: str) -> Decimal:
     """A register value as typed: a non-negative number with at most 3 decimals."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -362,8 +367,9 @@ def parse_shipment(content: bytes, *, file_name: str = "the file") -> Shipment:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
+        bad_line = content[: error.start].count(b"\n") + 1
         raise ShipmentFileError(
-            f"{file_name} is not a CSV text file (not UTF-8 text at byte {error.start}); "
+            f"{file_name} is not a CSV text file (line {bad_line} is not UTF-8 text); "
             "save it from the spreadsheet as CSV UTF-8."
         ) from None
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -418,4 +424,6 @@ def parse_shipment(content: bytes, *, file_name: str = "the file") -> Shipment:
         raise ShipmentFileError(
             f"{file_name} is not a readable CSV file (line {reader.line_num}: {error})."
         ) from None
+    if not rows and not bad:
+        raise ShipmentFileError(f"{file_name} has a header but no meter rows.")
     return Shipment(rows=tuple(rows), bad_rows=tuple(bad))

@@ -18,12 +18,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Q
 
 from civicbill.customers.models import Account
+from civicbill.meters.estimation import UsagePeriod, expected_daily_use
 from civicbill.meters.models import MeterInstallation, Read, ReadSource, ReadStatus
 
 ACCEPTED_READ_STATUSES = (ReadStatus.ACTUAL, ReadStatus.ESTIMATED)
@@ -33,8 +36,8 @@ REGISTER_UNITS_PER_HCF: dict[str, Decimal] = {
     "GAL": Decimal(748),
     "KGAL": Decimal("0.748"),
 }
-HISTORY_DAYS = 365
-EXPECTED_LOW_FRACTION = Decimal("0.5")  # the same default thresholds as read validation (50 % / 150 %)
+HISTORY_DAYS = 800  # enough for "the same period last year" and the last 12 months
+EXPECTED_LOW_FRACTION = Decimal("0.5")  # read validation's default low/high thresholds (50 % / 150 %)
 EXPECTED_HIGH_FRACTION = Decimal("1.5")
 AVERAGE_PLACES = Decimal("0.0001")
 
@@ -65,7 +68,8 @@ class RouteStop:
     multiplier: Decimal
     previous_read_value: Decimal | None  # the last actual read of this meter here (the install read at first)
     previous_read_on: dt.date | None
-    average_daily_use_hcf: Decimal | None  # over the last 12 months of accepted reads at the service point
+    average_daily_use_hcf: Decimal | None  # the usual daily use (estimation.expected_daily_use)
+    average_basis: str  # "same period last year", "last 12 months", or "" without enough history
     expected_low: Decimal | None  # register values; when expected_high < expected_low the range wraps past 0
     expected_high: Decimal | None
 
@@ -91,21 +95,32 @@ def expected_read_range(
     return low, high
 
 
-def _average_daily_use(reads: list[tuple[dt.date, Decimal | None]]) -> Decimal | None:
-    """Usage per day over a run of accepted reads (oldest first): usage after the first read / days."""
-    if len(reads) < 2:
-        return None
-    days = (reads[-1][0] - reads[0][0]).days
-    if days <= 0:
-        return None
-    used = sum((consumption or Decimal(0) for _, consumption in reads[1:]), Decimal(0))
-    return used / days
+def _threshold_fractions() -> tuple[Decimal, Decimal]:
+    """Read validation's low and high thresholds (``CIVICBILL_READ_LOW_PERCENT`` / ``_HIGH_PERCENT``)."""
+    low = getattr(settings, "CIVICBILL_READ_LOW_PERCENT", None)
+    high = getattr(settings, "CIVICBILL_READ_HIGH_PERCENT", None)
+    return (
+        EXPECTED_LOW_FRACTION if low is None else Decimal(low) / 100,
+        EXPECTED_HIGH_FRACTION if high is None else Decimal(high) / 100,
+    )
+
+
+def usage_periods(reads: Sequence[tuple[dt.date, Decimal | None]]) -> list[UsagePeriod]:
+    """A service point's accepted reads (date, consumption_hcf), oldest first, as usage periods."""
+    return [
+        UsagePeriod(start=before[0], end=after[0], hcf=after[1] or Decimal(0))
+        for before, after in pairwise(reads)
+    ]
 
 
 def route_sheet(read_route: str, as_of: dt.date) -> list[RouteStop]:
     """The meters of a read route in sequence on ``as_of`` (the read date), each with its previous actual
-    read and the range the new read should fall in. Service points with no meter installed are left
-    out (there is nothing to read). Four queries (per ~1,000 stops) whatever the route's length."""
+    read and the range the new read should fall in: the previous read plus 50 % to 150 % (read
+    validation's thresholds, ``CIVICBILL_READ_LOW_PERCENT`` / ``CIVICBILL_READ_HIGH_PERCENT``) of the usual
+    use (:func:`civicbill.meters.estimation.expected_daily_use`: the same period last year when the
+    history reaches back that far, else the last 12 months) over the days since it. Service points with
+    no meter installed are left out (there is nothing to read). Four queries (per ~1,000 stops)
+    whatever the route's length."""
     installations = list(
         MeterInstallation.objects.filter(service_point__read_route=read_route, installed_on__lte=as_of)
         .filter(Q(removed_on__isnull=True) | Q(removed_on__gt=as_of))
@@ -137,12 +152,12 @@ def route_sheet(read_route: str, as_of: dt.date) -> list[RouteStop]:
     # an installation with no actual read in the last 12 months: its last actual read, however old
     stale = sorted(installation_ids - set(previous))
     for batch in in_batches(stale):
-        rows = (
+        last_reads = (
             Read.objects.filter(installation_id__in=batch, read_on__lte=as_of, status=ReadStatus.ACTUAL)
             .order_by("read_on", "id")
             .values_list("installation_id", "value", "read_on")
         )
-        for installation_id, value, read_on in rows:
+        for installation_id, value, read_on in last_reads:
             previous[installation_id] = (value, read_on)
     premise_ids = {installation.service_point.premise_id for installation in installations}
     account_at: dict[int, str] = {}
@@ -154,20 +169,25 @@ def route_sheet(read_route: str, as_of: dt.date) -> list[RouteStop]:
             .values_list("premise_id", "number")
         )
         account_at.update(dict(accounts))
+    low_fraction, high_fraction = _threshold_fractions()
     stops = []
     for installation in installations:
         meter, point = installation.meter, installation.service_point
-        average = _average_daily_use(history.get(point.pk, []))
         last = previous.get(installation.pk)
+        daily = None
+        if last is not None:
+            daily = expected_daily_use(usage_periods(history.get(point.pk, [])), last[1], as_of)
         low = high = None
-        if last is not None and average is not None:
+        if last is not None and daily is not None:
             low, high = expected_read_range(
                 previous_value=last[0],
                 days=(as_of - last[1]).days,
-                average_daily_use_hcf=average,
+                average_daily_use_hcf=daily.hcf_per_day,
                 dials=meter.dials,
                 read_unit=meter.read_unit,
                 multiplier=Decimal(meter.multiplier),
+                low_fraction=low_fraction,
+                high_fraction=high_fraction,
             )
         stops.append(
             RouteStop(
@@ -183,7 +203,8 @@ def route_sheet(read_route: str, as_of: dt.date) -> list[RouteStop]:
                 multiplier=Decimal(meter.multiplier),
                 previous_read_value=None if last is None else last[0],
                 previous_read_on=None if last is None else last[1],
-                average_daily_use_hcf=None if average is None else average.quantize(AVERAGE_PLACES),
+                average_daily_use_hcf=None if daily is None else daily.hcf_per_day.quantize(AVERAGE_PLACES),
+                average_basis="" if daily is None else daily.basis_label,
                 expected_low=low,
                 expected_high=high,
             )

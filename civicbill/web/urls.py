@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
-from civicbill.web.views import accounts, auth, home, ledger, tasks
+from civicbill.web.views import accounts, auth, home, ledger, meters, reads, tasks
 
 urlpatterns = [
     path("login/", auth.sign_in, name="login"),
@@ -14,6 +14,14 @@ urlpatterns = [
     path("accounts/<str:number>/interactions/", accounts.interaction_add, name="account-interaction"),
     path("accounts/<str:number>/move-out/", accounts.move_out, name="account-move-out"),
     path("accounts/<str:number>/transfer/", accounts.transfer, name="account-transfer"),
+    path("reads/route/", reads.route_entry, name="reads-route"),
+    path("reads/route/read/", reads.route_entry_read, name="reads-route-read"),
+    path("reads/exceptions/", reads.exceptions_queue, name="reads-exceptions"),
+    path("reads/exceptions/<int:exception_id>/decide/", reads.exception_decide, name="reads-exception-decide"),
+    path("reads/import/", reads.import_file, name="reads-import"),
+    path("meters/", meters.inventory, name="meters"),
+    path("meters/<str:serial>/", meters.meter_page, name="meter"),
     path("ledger/trial-balance/", ledger.trial_balance_page, name="trial-balance"),
     path("tasks/<str:key>/", tasks.task_progress, name="task-progress"),
+    path("workorders/", include("civicbill.workorders.urls")),
 ]

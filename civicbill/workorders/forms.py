@@ -116,7 +116,10 @@ class CompleteForm(StaffForm):
         label=_("Findings"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000
     )
     notes = forms.CharField(
-        label=_("Notes for the office"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=4000
+        label=_("Notes for the office"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=4000,
     )
     new_meter_serial = forms.CharField(label=_("New meter serial number"), max_length=40, required=False)
     old_read = RegisterReadField(label=_("Old meter's removal read"))
@@ -128,7 +131,11 @@ class CompleteForm(StaffForm):
 
     def has_exchange(self) -> bool:
         data = self.cleaned_data
-        return bool(data.get("new_meter_serial")) or data.get("old_read") is not None or data.get("new_read") is not None
+        return (
+            bool(data.get("new_meter_serial"))
+            or data.get("old_read") is not None
+            or data.get("new_read") is not None
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -47,9 +47,9 @@ def allocate_number() -> str:
     """The next work order number, ``WO-000001`` onwards. Takes the counter lock (call it last)."""
     counter = lock_number_counter()
     counter.last_sequence += 1
-    if WorkOrder.objects.filter(number=_number(counter.last_sequence)).exists():
-        # orders loaded without the counter (a conversion): continue after the highest number
-        counter.last_sequence = _highest_sequence() + 1
+    if WorkOrder.objects.filter(number__gte=_number(counter.last_sequence)).exists():
+        # orders were loaded without the counter (a conversion): continue after the highest number
+        counter.last_sequence = max(counter.last_sequence, _highest_sequence() + 1)
     counter.save(update_fields=["last_sequence"])
     return _number(counter.last_sequence)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -18,6 +19,7 @@ from django.db.models import Q, QuerySet
 from civicbill.core.exceptions import NotFoundError
 from civicbill.core.permissions import ADMIN, PERMISSIONS
 from civicbill.customers.models import Account, Premise
+from civicbill.meters.estimation import DailyUse, UsagePeriod, expected_daily_use
 from civicbill.meters.models import Meter, MeterInstallation, Read, ReadStatus, ServicePoint
 from civicbill.workorders.models import WorkOrder, WorkOrderStatus
 
@@ -122,9 +124,7 @@ class FieldSheetRow:
 def field_sheet(*, on: dt.date, assignee: Any = None, route: str | None = None) -> list[FieldSheetRow]:
     """The field sheet for ``on``: every open or assigned order due that day or earlier (overdue
     ones included), in route and sequence order, with the meter's last accepted read."""
-    orders = list(
-        workorders_list(status="active", route=route, assignee=assignee).filter(due_on__lte=on)
-    )
+    orders = list(workorders_list(status="active", route=route, assignee=assignee).filter(due_on__lte=on))
     last_reads = last_reads_for_meters({order.meter_id for order in orders if order.meter_id})
     rows = []
     for order in orders:
@@ -179,8 +179,10 @@ def last_reads_for_meters(meter_ids: set[int]) -> dict[int, Read]:
 def assignable_staff() -> list[Any]:
     """Active staff who may complete work orders (and so can be assigned one), by name."""
     roles = list(PERMISSIONS["workorders.complete"][1])
-    users = get_user_model().objects.filter(is_active=True).filter(
-        Q(groups__name__in=[*roles, ADMIN]) | Q(is_superuser=True)
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(groups__name__in=[*roles, ADMIN]) | Q(is_superuser=True))
     )
     return list(users.distinct().order_by("first_name", "last_name", "username"))
 
@@ -214,21 +216,21 @@ def service_point_of_read(read: Read) -> ServicePoint | None:
     return None
 
 
-def usual_daily_hcf(read: Read, *, history_days: int = 365) -> Decimal:
-    """The usual use per day (HCF) at the read's service point before ``read``: accepted usage over
-    the last ``history_days`` divided by the days it covers (0 when there is not enough history)."""
+def usual_daily_use(read: Read) -> DailyUse | None:
+    """The usual daily use the high/low rule compared ``read`` with: the service point's accepted
+    reads before it as usage periods, judged by :func:`civicbill.meters.estimation.expected_daily_use`
+    (same period last year when the history reaches back, else the last 12 months)."""
     point = service_point_of_read(read)
     reads = Read.objects.filter(
-        status__in=(ReadStatus.ACTUAL, ReadStatus.ESTIMATED),
-        read_on__lt=read.read_on,
-        read_on__gte=read.read_on - dt.timedelta(days=history_days),
+        status__in=(ReadStatus.ACTUAL, ReadStatus.ESTIMATED), read_on__lt=read.read_on
     )
     reads = reads.filter(service_point=point) if point is not None else reads.filter(meter_id=read.meter_id)
-    history = list(reads.order_by("read_on", "id").values_list("read_on", "consumption_hcf"))
-    if len(history) < 2:
-        return Decimal(0)
-    days = (history[-1][0] - history[0][0]).days
-    if days <= 0:
-        return Decimal(0)
-    used = sum((consumption or Decimal(0) for _, consumption in history[1:]), Decimal(0))
-    return (used / days).quantize(Decimal("0.0001"))
+    rows = list(reads.order_by("read_on", "id").values_list("read_on", "consumption_hcf"))
+    history = [
+        UsagePeriod(start=previous_on, end=read_on, hcf=consumption or Decimal(0))
+        for (previous_on, _), (read_on, consumption) in pairwise(rows)
+        if read_on > previous_on
+    ]
+    if not rows:
+        return None
+    return expected_daily_use(history, rows[-1][0], read.read_on)

@@ -27,11 +27,32 @@ from civicbill.meters.services.inventory import (
     meter_test_record,
     meters_receive_file,
 )
+from civicbill.meters.services.read_estimates import EstimateLine, EstimateReport, estimate_missing_reads
+from civicbill.meters.services.read_exceptions import (
+    read_exception_accept,
+    read_exception_correct,
+    read_exception_mark_reread_requested,
+    read_exception_reject,
+    read_exception_resolve_by_reread,
+)
+from civicbill.meters.services.reads import (
+    ExceptionLine,
+    ImportReport,
+    ReadOutcome,
+    read_record,
+    reads_import,
+)
 
 __all__ = [
     "LIFECYCLE",
+    "EstimateLine",
+    "EstimateReport",
+    "ExceptionLine",
+    "ImportReport",
+    "ReadOutcome",
     "ReceiveResult",
     "accuracy_band",
+    "estimate_missing_reads",
     "meter_exchange",
     "meter_install",
     "meter_install_for_account",
@@ -40,5 +61,12 @@ __all__ = [
     "meter_status_change",
     "meter_test_record",
     "meters_receive_file",
+    "read_exception_accept",
+    "read_exception_correct",
+    "read_exception_mark_reread_requested",
+    "read_exception_reject",
+    "read_exception_resolve_by_reread",
+    "read_record",
+    "reads_import",
     "service_point_create",
 ]

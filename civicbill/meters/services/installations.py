@@ -40,7 +40,7 @@ from civicbill.meters.models import (
 )
 from civicbill.meters.selectors import meter_get, service_point_for_account
 from civicbill.meters.services.inventory import change_status
-from civicbill.meters.shipment import READ_PLACES, clean_register_read, clean_text, label, refuse
+from civicbill.meters.shipment import READ_PLACES, clean_register_read, clean_text, label, refuse, tidy
 
 ACCEPTED_READ_STATUSES = (ReadStatus.ACTUAL, ReadStatus.ESTIMATED)
 MAX_ROUTE_SEQUENCE = 2_000_000_000
@@ -158,8 +158,8 @@ def _install(
     if not fits_register(register, install_read):
         raise refuse(
             "install_read",
-            f"Install read {install_read:,} does not fit meter {meter.serial_number}'s {meter.dials}-dial "
-            f"register (0 to {register.capacity - 1:,}).",
+            f"Install read {tidy(install_read):,} does not fit meter {meter.serial_number}'s "
+            f"{meter.dials}-dial register (0 to {register.capacity - 1:,}).",
         )
     installation = MeterInstallation.objects.create(
         meter=meter,
@@ -222,7 +222,7 @@ def _remove(
     if not fits_register(register, removal_read):
         raise refuse(
             read_field,
-            f"{label(read_field)} {removal_read:,} does not fit meter {meter.serial_number}'s "
+            f"{label(read_field)} {tidy(removal_read):,} does not fit meter {meter.serial_number}'s "
             f"{meter.dials}-dial register (0 to {register.capacity - 1:,}).",
         )
     last = _last_accepted_read(installation)
@@ -231,10 +231,12 @@ def _remove(
         raise refuse(
             "removed_on",
             f"Removal date {removed_on:%Y-%m-%d} is before meter {meter.serial_number}'s last read "
-            f"({last.value:,} on {last.read_on:%Y-%m-%d}).",
+            f"({tidy(last.value):,} on {last.read_on:%Y-%m-%d}).",
         )
     try:
-        used = consumption_between(register, previous=Decimal(previous_value), current=removal_read)
+        used = consumption_between(
+            register, previous=tidy(Decimal(previous_value)), current=tidy(removal_read)
+        )
     except NotPlausibleError as error:
         raise refuse(read_field, f"{label(read_field)} for meter {meter.serial_number}: {error}.") from None
     read = Read.objects.create(
@@ -309,7 +311,7 @@ def meter_install(
         target=installation,
         account_number=account_number_at(point.premise_id, installed_on),
         summary=f"Meter {locked.serial_number} installed at {point.premise.address_line} on "
-        f"{installed_on:%Y-%m-%d}, read {value:,}",
+        f"{installed_on:%Y-%m-%d}, read {tidy(value):,}",
         changes={
             "meter": locked.serial_number,
             "service_point": point.pk,
@@ -361,7 +363,7 @@ def meter_remove(
         target=current,
         account_number=account_number_at(point.premise_id, removed_on),
         summary=f"Meter {locked.serial_number} removed from {point.premise.address_line} on "
-        f"{removed_on:%Y-%m-%d}, read {value:,} ({read.consumption_hcf} HCF since the last read)",
+        f"{removed_on:%Y-%m-%d}, read {tidy(value):,} ({read.consumption_hcf} HCF since the last read)",
         changes={
             "meter": locked.serial_number,
             "removed_on": removed_on.isoformat(),
@@ -406,7 +408,7 @@ def meter_exchange(
     if not fits_register(new_register, new_value):
         raise refuse(
             "new_read",
-            f"New meter read {new_value:,} does not fit meter {new.serial_number}'s {new.dials}-dial "
+            f"New meter read {tidy(new_value):,} does not fit meter {new.serial_number}'s {new.dials}-dial "
             f"register (0 to {new_register.capacity - 1:,}).",
         )
     now = clock.now()
@@ -435,8 +437,8 @@ def meter_exchange(
         action="meter.exchange",
         target=installation,
         account_number=account_number_at(point.premise_id, exchanged_on),
-        summary=f"Meter {old.serial_number} (removed at {old_value:,}, {removal.consumption_hcf} HCF since "
-        f"the last read) exchanged for {new.serial_number} (installed at {new_value:,}) at "
+        summary=f"Meter {old.serial_number} (removed at {tidy(old_value):,}, {removal.consumption_hcf} HCF "
+        f"since the last read) exchanged for {new.serial_number} (installed at {tidy(new_value):,}) at "
         f"{point.premise.address_line} on {exchanged_on:%Y-%m-%d}",
         changes={
             "old_meter": old.serial_number,

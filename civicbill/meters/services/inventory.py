@@ -34,6 +34,7 @@ from django.db import IntegrityError, transaction
 from civicbill.core import clock
 from civicbill.core.audit import audit_record, diff, snapshot
 from civicbill.core.exceptions import ApplicationError
+from civicbill.core.fast_insert import insert_rows
 from civicbill.core.money import Money
 from civicbill.core.permissions import require_permission
 from civicbill.meters import locks
@@ -71,7 +72,7 @@ LIFECYCLE: dict[str, frozenset[str]] = {
     MeterStatus.RETIRED: frozenset(),
 }
 # statuses reached only through the service that also writes what goes with them
-_STATUS_SERVICE = {
+_STATUS_SERVICE: dict[str, str] = {
     MeterStatus.INSTALLED: "install it (meter_install or meter_exchange)",
     MeterStatus.REMOVED: "remove it with its removal read (meter_remove or meter_exchange)",
     MeterStatus.TESTED: "record its test result (meter_test_record)",
@@ -201,6 +202,15 @@ def _new_meter(spec: MeterSpec, now: dt.datetime) -> Meter:
         status=MeterStatus.IN_STOCK,
         created_at=now,
     )
+
+
+_METER_COLUMNS = (*METER_FIELDS, "created_at")
+_CHANGE_COLUMNS = ("meter_id", "from_status", "to_status", "changed_on", "reason", "actor_id", "created_at")
+
+
+def _meter_values(spec: MeterSpec, now: dt.datetime) -> tuple[Any, ...]:
+    meter = _new_meter(spec, now)
+    return tuple(getattr(meter, name) for name in _METER_COLUMNS)
 
 
 def _receiving_history(
@@ -372,26 +382,44 @@ def meters_receive_file(
             progress(len(good), len(good))
         return result
     now = clock.now()
-    meters: list[Meter] = []
+    written = 0
+    first_meter_id = 0
     for start in range(0, len(good), WRITE_BATCH_SIZE):
-        chunk = good[start : start + WRITE_BATCH_SIZE]
-        created = Meter.objects.bulk_create([_new_meter(row.meter, now) for row in chunk])
-        history = [
-            change
-            for meter in created
-            for change in _receiving_history(
-                meter, received_on=received_on, actor=actor, now=now, reason=f"received: {name}"
-            )
-        ]
-        MeterStatusChange.objects.bulk_create(history)
-        meters.extend(created)
+        chunk = [row.meter for row in good[start : start + WRITE_BATCH_SIZE]]
+        try:
+            insert_rows(Meter, _METER_COLUMNS, [_meter_values(spec, now) for spec in chunk])
+        except IntegrityError:  # another clerk received some of these serials a moment ago
+            raise ApplicationError(
+                f"Some meters in {name} were received by someone else while this file was being "
+                "received; nothing was written. Receive the file again: those meters will be reported.",
+                code="duplicate",
+                field="file",
+            ) from None
+        ids: dict[str, int] = {}
+        for batch in in_batches([spec.serial_number for spec in chunk]):
+            ids.update(Meter.objects.filter(serial_number__in=batch).values_list("serial_number", "id"))
+        reason = f"received: {name}"[:200]
+        insert_rows(
+            MeterStatusChange,
+            _CHANGE_COLUMNS,
+            [
+                (ids[spec.serial_number], before, after, received_on, why, actor.pk, now)
+                for spec in chunk
+                for before, after, why in (
+                    ("", MeterStatus.RECEIVED, reason),
+                    (MeterStatus.RECEIVED, MeterStatus.IN_STOCK, "into stock"),
+                )
+            ],
+        )
+        first_meter_id = first_meter_id or ids[chunk[0].serial_number]
+        written += len(chunk)
         if progress:
-            progress(len(meters), len(good))
+            progress(written, len(good))
     audit_record(
         actor=actor,
         action="meter.receive_file",
-        target=meters[0],
-        summary=f"{len(meters)} meters received from {name}; {len(bad)} rows refused",
+        target=Meter.objects.get(pk=first_meter_id),
+        summary=f"{written} meters received from {name}; {len(bad)} rows refused",
         changes={
             "file_name": name,
             "received_on": received_on.isoformat(),

@@ -24,3 +24,9 @@ def balance_class(value: Money | None) -> str:
     if value is None or value.is_zero():
         return ""
     return "balance-owing" if value.is_positive() else "balance-credit"
+
+
+@register.filter
+def get_item(mapping: dict[str, str], key: str) -> str:
+    """``{{ labels|get_item:size }}``: a dictionary value by key in a template."""
+    return mapping.get(key, key)

@@ -11,3 +11,11 @@ document.addEventListener("keydown", function (event) {
     if (open) { open.innerHTML = ""; }
   }
 });
+// Route entry: after a read is checked, move to the next meter's box.
+document.addEventListener("htmx:afterRequest", function (event) {
+  var form = event.target;
+  if (!form.classList || !form.classList.contains("route-read")) { return; }
+  var boxes = Array.prototype.slice.call(document.querySelectorAll("input[data-route-read]"));
+  var index = boxes.indexOf(form.querySelector("input[data-route-read]"));
+  if (index >= 0 && index + 1 < boxes.length) { boxes[index + 1].focus(); }
+});

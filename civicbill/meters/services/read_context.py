@@ -1,0 +1,223 @@
+"""What read validation needs, loaded set-based: a fixed handful of queries per few thousand meters,
+whatever the batch (IN lists are cut into slices small enough for any database).
+
+Loaded for the meters of a batch: the meters (by serial, endpoint id or id), every installation of
+those meters and every installation at their service points (for the history across meter
+exchanges), the service points' reads from :data:`HISTORY_DAYS` before the earliest read of the batch
+(actual, estimated, and exceptions awaiting review), the whole read history of an installation whose
+last actual read is older than that, and the service agreements at the service points' premises.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Q
+
+from civicbill.customers.models import ServiceAgreement
+from civicbill.meters import locks
+from civicbill.meters.consumption import Register
+from civicbill.meters.models import Meter, MeterInstallation, Read, ReadStatus, ServicePoint
+from civicbill.meters.validation import (
+    InstallationInfo,
+    MeterInfo,
+    PriorRead,
+    ServiceSpan,
+    Thresholds,
+    ValidationContext,
+    usage_history,
+)
+
+HISTORY_DAYS = 450  # the last 12 months and the same period last year, with room for a long period
+MAX_IN_LIST = 10_000
+LOADED_STATUSES = (ReadStatus.ACTUAL, ReadStatus.ESTIMATED, ReadStatus.EXCEPTION)
+
+
+def in_slices(values: Sequence[Any], size: int | None = None) -> Iterator[Sequence[Any]]:
+    """Slices of ``values`` small enough for one IN list (with room for a few more parameters)."""
+    size = size or min(connection.features.max_query_params or MAX_IN_LIST, MAX_IN_LIST) - 50
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def thresholds_from_settings() -> Thresholds:
+    return Thresholds(
+        high_percent=settings.CIVICBILL_READ_HIGH_PERCENT,
+        low_percent=settings.CIVICBILL_READ_LOW_PERCENT,
+        max_consecutive_estimates=settings.CIVICBILL_READ_MAX_CONSECUTIVE_ESTIMATES,
+    )
+
+
+@dataclass(frozen=True)
+class LoadedContext:
+    context: ValidationContext
+    serial_by_endpoint: dict[str, str]
+    meters_by_id: dict[int, MeterInfo]
+
+
+def _meter_rows(
+    serials: Collection[str], endpoint_ids: Collection[str], meter_ids: Collection[int]
+) -> list[tuple]:
+    columns = ("id", "serial_number", "dials", "read_unit", "multiplier", "endpoint_id")
+    rows: list[tuple] = []
+    for field, values in (("serial_number", serials), ("endpoint_id", endpoint_ids), ("id", meter_ids)):
+        for chunk in in_slices(sorted(set(values))):
+            rows.extend(Meter.objects.filter(**{f"{field}__in": chunk}).values_list(*columns))
+    return rows
+
+
+def _installations(meter_ids: list[int]) -> list[InstallationInfo]:
+    columns = ("id", "meter_id", "service_point_id", "installed_on", "install_read", "removed_on")
+    found: dict[int, InstallationInfo] = {}
+    point_ids: set[int] = set()
+    for chunk in in_slices(meter_ids):
+        for row in MeterInstallation.objects.filter(meter_id__in=chunk).values_list(*columns):
+            found[row[0]] = InstallationInfo(*row)
+            point_ids.add(row[2])
+    for chunk in in_slices(sorted(point_ids)):
+        for row in (
+            # every installation at the points, earlier meters' too
+            MeterInstallation.objects.filter(service_point_id__in=chunk).values_list(*columns)
+        ):
+            found.setdefault(row[0], InstallationInfo(*row))
+    return sorted(found.values(), key=lambda i: (i.installed_on, i.installation_id))
+
+
+def _reads(
+    point_ids: list[int],
+    installation_ids: list[int] | None,
+    *,
+    since: dt.date | None,
+    before: dt.date | None,
+    exclude_read_ids: Collection[int],
+) -> dict[int, list[PriorRead]]:
+    columns = ("installation_id", "read_on", "value", "status", "consumption_hcf")
+    by_installation: dict[int, list[PriorRead]] = defaultdict(list)
+    field, keys = (
+        ("service_point_id", point_ids) if installation_ids is None else ("installation_id", installation_ids)
+    )
+    for chunk in in_slices(keys):
+        query = Read.objects.filter(
+            **{f"{field}__in": chunk}, status__in=LOADED_STATUSES, installation__isnull=False
+        )
+        if since is not None:
+            query = query.filter(read_on__gte=since)
+        if before is not None:
+            query = query.filter(read_on__lt=before)
+        if exclude_read_ids:
+            query = query.exclude(pk__in=list(exclude_read_ids))
+        for installation_id, read_on, value, status, consumption in query.order_by(
+            "read_on", "id"
+        ).values_list(*columns):
+            by_installation[installation_id].append(
+                PriorRead(installation_id, read_on, value, status, consumption)
+            )
+    return by_installation
+
+
+def _service_spans(point_ids: list[int]) -> dict[int, list[ServiceSpan]]:
+    """When an account had the service point's service at its premise (service agreements' dates).
+
+    Reads the customers app's agreements directly (a read-only join on the premise); a bulk selector
+    in customers.selectors would be the tidier home for it.
+    """
+    points: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for chunk in in_slices(point_ids):
+        for point_id, premise_id, service in ServicePoint.objects.filter(pk__in=chunk).values_list(
+            "id", "premise_id", "service"
+        ):
+            points[(premise_id, service)].append(point_id)
+    spans: dict[int, list[ServiceSpan]] = defaultdict(list)
+    premise_ids = sorted({premise_id for premise_id, _ in points})
+    for chunk in in_slices(premise_ids):
+        for premise_id, service, start, end in ServiceAgreement.objects.filter(
+            account__premise_id__in=chunk
+        ).values_list("account__premise_id", "service", "start_date", "end_date"):
+            for point_id in points.get((premise_id, service), ()):
+                spans[point_id].append(ServiceSpan(start, end))
+    return spans
+
+
+def load_context(
+    *,
+    as_of: dt.date,
+    earliest_read_on: dt.date,
+    serials: Collection[str] = (),
+    endpoint_ids: Collection[str] = (),
+    meter_ids: Collection[int] = (),
+    exclude_read_ids: Collection[int] = (),
+    lock: bool = False,
+    thresholds: Thresholds | None = None,
+) -> LoadedContext:
+    """The validation context for these meters. With ``lock``, the meters' rows are locked (in id
+    order) before their reads are loaded, so no other writer adds a read to them until commit.
+    ``exclude_read_ids``: reads to leave out (the one being re-validated by a review decision)."""
+    meters: dict[str, MeterInfo] = {}
+    by_id: dict[int, MeterInfo] = {}
+    by_endpoint: dict[str, str] = {}
+    for meter_id, serial, dials, unit, multiplier, endpoint in _meter_rows(serials, endpoint_ids, meter_ids):
+        info = MeterInfo(meter_id, serial, Register(dials, unit, Decimal(multiplier).normalize()))
+        meters[serial] = by_id[meter_id] = info
+        if endpoint:
+            by_endpoint[endpoint] = serial
+    ids = sorted(by_id)
+    if lock:
+        for chunk in in_slices(ids):
+            locks.lock_meters(chunk)
+    installations = _installations(ids)
+    point_ids = sorted({i.service_point_id for i in installations})
+    since = earliest_read_on - dt.timedelta(days=HISTORY_DAYS)
+    reads = _reads(point_ids, None, since=since, before=None, exclude_read_ids=exclude_read_ids)
+    # an installation of these meters with no actual read since then: load its whole history
+    stale = [
+        i.installation_id
+        for i in installations
+        if i.meter_id in by_id
+        and i.installed_on < since
+        and (i.removed_on is None or i.removed_on >= since)
+        and not any(read.status == ReadStatus.ACTUAL for read in reads.get(i.installation_id, ()))
+    ]
+    if stale:
+        older = _reads([], stale, since=None, before=since, exclude_read_ids=exclude_read_ids)
+        for installation_id, earlier in older.items():
+            reads[installation_id] = earlier + reads.get(installation_id, [])
+    by_meter: dict[int, list[InstallationInfo]] = defaultdict(list)
+    by_point: dict[int, list[InstallationInfo]] = defaultdict(list)
+    for installation in installations:
+        by_point[installation.service_point_id].append(installation)
+        if installation.meter_id in by_id:
+            by_meter[installation.meter_id].append(installation)
+    history = {
+        point_id: usage_history(at_point, reads, complete=stale, loaded_from=since)
+        for point_id, at_point in by_point.items()
+    }
+    context = ValidationContext(
+        as_of=as_of,
+        meters=meters,
+        installations=dict(by_meter),
+        reads=dict(reads),
+        history=history,
+        service=dict(_service_spans(point_ids)),
+        thresholds=thresholds or thresholds_from_settings(),
+    )
+    return LoadedContext(context=context, serial_by_endpoint=by_endpoint, meters_by_id=by_id)
+
+
+def meters_installed_at(point_ids: Collection[int], day: dt.date) -> dict[int, int]:
+    """service point id → id of the meter installed there on ``day``."""
+    found: dict[int, int] = {}
+    for chunk in in_slices(sorted(set(point_ids))):
+        for point_id, meter_id in (
+            MeterInstallation.objects.filter(service_point_id__in=chunk, installed_on__lte=day)
+            .filter(Q(removed_on__isnull=True) | Q(removed_on__gte=day))
+            .values_list("service_point_id", "meter_id")
+        ):
+            found[point_id] = meter_id
+    return found
