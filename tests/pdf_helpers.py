@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import zlib
 
@@ -24,10 +25,8 @@ def pdf_objects_text(data: bytes) -> bytes:
             continue
         end = start + int(length.group(1))
         if b"/FlateDecode" in dictionary:
-            try:
+            with contextlib.suppress(zlib.error):
                 parts.append(zlib.decompress(data[start:end]))
-            except zlib.error:
-                pass
         position = end
     return b"\n".join(parts)
 

@@ -21,8 +21,9 @@ from civicbill.core.permissions import require_permission
 from civicbill.correspondence.facts import HighUsageFacts
 from civicbill.correspondence.models import Letter, LetterChannel, LetterKind, LetterStatus
 from civicbill.customers.models import Account, Language
-from civicbill.meters.models import Read
+from civicbill.meters.models import Read, ReadStatus
 
+BILLED_READ_STATUSES = (ReadStatus.ACTUAL, ReadStatus.ESTIMATED)
 SUBJECTS: dict[str, dict[str, str]] = {
     LetterKind.HIGH_USAGE_NOTICE: {
         Language.ENGLISH: "Your water use was higher than usual",
@@ -60,7 +61,7 @@ def _account_facts(account: Account) -> dict[str, Any]:
 
 def _previous_read(read: Read) -> Read | None:
     """The last billable read before ``read`` at the same service point (else the same meter)."""
-    candidates = Read.objects.filter(status__in=("actual", "estimated"), read_on__lt=read.read_on)
+    candidates = Read.objects.filter(status__in=BILLED_READ_STATUSES, read_on__lt=read.read_on)
     if read.service_point_id is not None:
         candidates = candidates.filter(service_point_id=read.service_point_id)
     else:
@@ -86,10 +87,12 @@ def letter_queue_high_usage(
     ``usual_basis`` says what "usual" means (``same_period_last_year`` or ``last_12_months``).
     """
     require_permission(actor, "reads.review")
-    if read.consumption_hcf is None:
+    if read.status not in BILLED_READ_STATUSES or read.consumption_hcf is None:
         raise ApplicationError(
-            f"The read of {read.value} on {read.read_on:%Y-%m-%d} has no consumption yet; "
-            "accept it before sending a high-usage notice.",
+            f"The read of {read.value.normalize():f} on {read.read_on:%Y-%m-%d} is "
+            f"{read.get_status_display().lower()}, not accepted; accept it before sending a high-usage "
+            "notice.",
+            code="read_not_accepted",
             field="read",
         )
     if not isinstance(usual_daily_hcf, Decimal) or usual_daily_hcf < 0:

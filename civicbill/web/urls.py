@@ -14,10 +14,13 @@ urlpatterns = [
     path("accounts/<str:number>/interactions/", accounts.interaction_add, name="account-interaction"),
     path("accounts/<str:number>/move-out/", accounts.move_out, name="account-move-out"),
     path("accounts/<str:number>/transfer/", accounts.transfer, name="account-transfer"),
+    path("accounts/<str:number>/reads/", accounts.read_add, name="account-read"),
     path("reads/route/", reads.route_entry, name="reads-route"),
     path("reads/route/read/", reads.route_entry_read, name="reads-route-read"),
     path("reads/exceptions/", reads.exceptions_queue, name="reads-exceptions"),
-    path("reads/exceptions/<int:exception_id>/decide/", reads.exception_decide, name="reads-exception-decide"),
+    path(
+        "reads/exceptions/<int:exception_id>/decide/", reads.exception_decide, name="reads-exception-decide"
+    ),
     path("reads/import/", reads.import_file, name="reads-import"),
     path("meters/", meters.inventory, name="meters"),
     path("meters/<str:serial>/", meters.meter_page, name="meter"),

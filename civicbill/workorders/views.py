@@ -273,7 +273,7 @@ def field_sheet_page(request: HttpRequest) -> HttpResponse:
 def field_sheet_pdf_view(request: HttpRequest) -> HttpResponse:
     form = _field_sheet_form(request)
     if not form.is_valid():
-        problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
+        problems = "; ".join(f"{name}: {' '.join(map(str, errors))}" for name, errors in form.errors.items())
         return HttpResponse(problems, status=400, content_type="text/plain; charset=utf-8")
     data = form.cleaned_data
     route = data["route"].strip() or None

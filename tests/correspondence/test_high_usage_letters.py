@@ -121,7 +121,9 @@ def test_the_letter_pdf_is_one_page_per_side_of_paper_we_expect(site: Site, tech
 
 
 def test_a_read_without_consumption_is_refused_and_nothing_is_queued(site: Site, technician):
-    with pytest.raises(ApplicationError, match="has no consumption yet; accept it"):
+    with pytest.raises(
+        ApplicationError, match=r"17500 on 2026-11-30 is exception \(awaiting review\), not accepted"
+    ):
         letter_queue_high_usage(
             account=site.account, read=site.high_read, usual_daily_hcf=USUAL, actor=technician
         )

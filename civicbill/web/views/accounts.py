@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_date
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -16,6 +20,11 @@ from civicbill.customers import selectors as customer_selectors
 from civicbill.customers import services as customer_services
 from civicbill.customers.models import Account
 from civicbill.ledger import selectors as ledger_selectors
+from civicbill.meters.models import MeterInstallation, ReadException
+from civicbill.meters.read_selectors import hourly_profile, meter_probable_leak, read_history
+from civicbill.meters.selectors import service_point_for_account
+from civicbill.meters.services.reads import read_record
+from civicbill.web.charts import Bar, hourly_svg, usage_bars_svg
 from civicbill.web.forms import (
     DEFAULT_RATE_SCHEDULES,
     InteractionForm,
@@ -52,11 +61,61 @@ def _account_context(request: HttpRequest, account: Account) -> dict[str, object
                 ("customers.premise", str(account.premise_id)),
             ],
         )
+    if has_permission(request.user, "meters.view"):
+        context.update(_water_context(account))
     context.update(
         note_form=NoteForm(),
         interaction_form=InteractionForm(),
         move_out_form=MoveOutForm(initial={"end_date": clock.today()}),
     )
+    return context
+
+
+def _water_context(account: Account) -> dict[str, object]:
+    """The meter at the account's premise, 13 months of use beside last year's, the hourly profile of an
+    AMI meter, and open read exceptions."""
+    point = service_point_for_account(account)
+    installation = (
+        MeterInstallation.objects.filter(service_point=point, removed_on__isnull=True)
+        .select_related("meter")
+        .first()
+        if point
+        else None
+    )
+    if point is None or installation is None:
+        return {"water_meter": None}
+    today = clock.today()
+    months = read_history(service_point=point, as_of=today, months=25)
+    this_year, last_year = months[12:], months[:13]
+    bars = [
+        Bar(
+            label=f"{m.month:%b}",
+            value=m.consumption_hcf,
+            last_year=before.consumption_hcf,
+            note="estimated" if m.estimated else "",
+        )
+        for m, before in zip(this_year, last_year, strict=True)
+    ]
+    meter = installation.meter
+    context: dict[str, object] = {
+        "water_meter": meter,
+        "service_point": point,
+        "usage_months": list(zip(this_year, last_year, strict=True)),
+        "usage_chart": mark_safe(usage_bars_svg(bars, title=_("Water use by month (HCF)"), unit="HCF")),  # noqa: S308
+        "open_read_exceptions": list(
+            ReadException.objects.filter(read__service_point=point, status__in=("open", "reread_requested"))
+            .select_related("read")
+            .order_by("-read__read_on")
+        ),
+        "read_form_date": today,
+    }
+    if meter.meter_type == "ami":
+        hours = hourly_profile(meter=meter, until=clock.now(), days=7)
+        if hours:
+            context["hourly_chart"] = mark_safe(  # noqa: S308
+                hourly_svg([h.consumption_hcf for h in hours], title=_("Hourly use, last 7 days"), unit="HCF")
+            )
+            context["probable_leak"] = meter_probable_leak(meter=meter, until=clock.now(), days=7)
     return context
 
 
@@ -226,3 +285,44 @@ def transfer(request: HttpRequest, number: str) -> HttpResponse:
             return redirect("account", number=new_account.number)
     status = 422 if form.errors else 200
     return render(request, "web/transfer.html", {"account": account, "form": form}, status=status)
+
+
+@require_POST
+@requires("reads.enter")
+def read_add(request: HttpRequest, number: str) -> HttpResponse:
+    """A read typed on the account page (a customer's own reading, a counter check)."""
+    account = _account_or_404(request, number)
+    if isinstance(account, HttpResponse):
+        return account
+    read_on = parse_date(request.POST.get("read_on", "") or "")
+    try:
+        value = Decimal(request.POST.get("value", "").replace(",", "").strip())
+    except InvalidOperation:
+        value = None
+    if read_on is None or value is None or not value.is_finite():
+        messages.error(request, _("Type the read as a number and its date."))
+        return redirect("account", number=account.number)
+    try:
+        outcome = read_record(
+            meter_serial=request.POST.get("meter_serial", ""),
+            read_on=read_on,
+            value=value,
+            source="manual",
+            actor=request.user,
+            as_of=clock.today(),
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        if outcome.accepted:
+            messages.success(
+                request,
+                _("Read %(value)s accepted: %(hcf)s HCF used.")
+                % {"value": value, "hcf": outcome.consumption_hcf},
+            )
+        else:
+            messages.warning(
+                request,
+                _("Read %(value)s held for review: %(why)s") % {"value": value, "why": outcome.message},
+            )
+    return redirect("account", number=account.number)
