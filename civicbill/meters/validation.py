@@ -434,8 +434,8 @@ class ReadValidator:
             chain.review_keys.add(key)
             return replace(
                 held, code=LOWER_THAN_PREVIOUS,
-                message=f"Read {shown(value)} is lower than the previous read {shown(base_value)} on {base_on} and is "
-                f"not a plausible rollover for a {register.dials}-dial meter.",
+                message=f"Read {shown(value)} is lower than the previous read {shown(base_value)} on "
+                f"{base_on} and is not a plausible rollover for a {register.dials}-dial meter.",
             )  # fmt: skip
         usage = used.hcf.quantize(HCF_PLACES, ROUND_HALF_UP)
         consumption = usage if estimated else usage - chain.estimated_hcf

@@ -147,7 +147,7 @@ def add_read(
 def monthly_history(
     site: Site, *, actor: Any, start: dt.date, months: int, cf_per_day: int, value: int = 0
 ) -> int:
-    """Actual reads on the first of each month from ``start``, using ``cf_per_day``; returns the last value."""
+    """Actual reads on the first of each month from ``start`` at ``cf_per_day``; returns the last value."""
     day = start
     for _ in range(months):
         following = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)

@@ -82,11 +82,11 @@ def test_a_byte_order_mark_and_crlf_line_ends_are_fine():
             b"   \n",
             "Not a generic read CSV file: the file is empty; expected a CSV whose first line is exactly "
             "meter_serial,read_date,read_value,source.",
-        ),  # fmt: skip
+        ),
         (
             b"meter_serial,read_date,read_value,source\nM-1,2026-11-02,\xff1,amr\n",
-            "Not a generic read CSV file: the file is not UTF-8 text (byte 57 cannot be read); expected a CSV "
-            "whose first line is exactly meter_serial,read_date,read_value,source.",
+            "Not a generic read CSV file: the file is not UTF-8 text (byte 57 cannot be read); expected a "
+            "CSV whose first line is exactly meter_serial,read_date,read_value,source.",
         ),
     ],
 )
@@ -142,7 +142,8 @@ def test_a_generic_csv_declared_as_beacon_is_refused_naming_what_is_missing():
     with pytest.raises(FormatError) as refused:
         parse("beacon", GENERIC)
     assert str(refused.value).startswith(
-        "Not a Badger BEACON billing read export file: the header lacks Meter_ID, Read_Time, Billing_Read or Read;"
+        "Not a Badger BEACON billing read export file: the header lacks Meter_ID, Read_Time, "
+        "Billing_Read or Read;"
     )
 
 
@@ -153,9 +154,10 @@ def route(*records: str) -> bytes:
     return route_file("R07", D(2026, 11, 2), list(records))
 
 
-def stop(
-    sequence: int, serial: str, value: str | None, code: str = "00", read_on: dt.date | None = D(2026, 11, 2)
-):
+NOV_2 = dt.date(2026, 11, 2)
+
+
+def stop(sequence: int, serial: str, value: str | None, code: str = "00", read_on: dt.date | None = NOV_2):
     return meter_record(
         route="R07",
         sequence=sequence,
@@ -299,7 +301,7 @@ def test_daily_reads_from_register_reads_are_the_register_at_the_end_of_each_day
 
 def test_daily_reads_from_consumption_add_whole_days_to_the_last_actual_read():
     parsed = parse("ami-interval", hourly_csv(3, start=MIDNIGHT, consumption="2.5"))
-    intervals = [row for row in parsed.intervals if not (row.line == 40)]  # an hour missing on the 11th
+    intervals = [row for row in parsed.intervals if row.line != 40]  # an hour missing on the 11th
     derived = daily_register_reads(
         intervals,
         zone=ZONE,

@@ -16,7 +16,7 @@ def hours(flows: list[str], start: dt.datetime = START) -> list[HourlyUse]:
 
 def test_flow_in_every_hour_for_a_day_is_a_probable_leak():
     day = ["0.02"] * 6 + ["0.3"] * 12 + ["0.05"] * 6  # never zero: a running toilet under the day's use
-    finding = continuous_flow("M1", hours(day + ["0"]))
+    finding = continuous_flow("M1", hours([*day, "0"]))
     assert finding is not None
     assert finding.hours == 24
     assert finding.flow_since == START

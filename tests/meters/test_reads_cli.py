@@ -86,7 +86,7 @@ def test_import_errors_exit_non_zero_naming_what_is_wrong(sites, tmp_path, audit
 
 
 def test_a_missing_file_is_named(sites, tmp_path):
-    with pytest.raises(CommandError, match="Cannot read .*missing.csv: No such file or directory"):
+    with pytest.raises(CommandError, match=r"Cannot read .*missing\.csv: No such file or directory"):
         run("import", str(tmp_path / "missing.csv"), "--format", "csv", "--user", "csr")
 
 

@@ -22,14 +22,21 @@ def test_an_accepted_read_is_stored_actual_with_its_consumption_and_audited(froz
     site = make_site("M-100", actor=csr, dials=4)
     add_read(site, D(2026, 10, 2), 4_530, "12", actor=csr)
     outcome = read_record(
-        meter_serial=" M-100 ", read_on=D(2026, 11, 1), value=Decimal(6012), source=ReadSource.MANUAL, actor=csr,
+        meter_serial=" M-100 ",
+        read_on=D(2026, 11, 1),
+        value=Decimal(6012),
+        source=ReadSource.MANUAL,
+        actor=csr,
         as_of=AS_OF,
-    )  # fmt: skip
+    )
     assert outcome.accepted and outcome.exception is None
     read = Read.objects.get(pk=outcome.read.pk)
     assert (read.status, read.source, read.value, read.consumption_hcf) == (
-        ReadStatus.ACTUAL, ReadSource.MANUAL, Decimal(6012), Decimal("14.82"),
-    )  # fmt: skip
+        ReadStatus.ACTUAL,
+        ReadSource.MANUAL,
+        Decimal(6012),
+        Decimal("14.82"),
+    )
     assert (read.installation_id, read.service_point_id, read.created_by) == (
         site.installation.pk,
         site.point.pk,
@@ -73,8 +80,8 @@ def test_an_exception_is_stored_for_review(frozen, csr):
     exception = ReadException.objects.get(read=read)
     assert (exception.code, exception.status) == ("lower_than_previous", ReadException.Status.OPEN)
     assert exception.message == (
-        "Read 4,512 is lower than the previous read 4,530 on 2026-10-02 and is not a plausible rollover for a "
-        "4-dial meter."
+        "Read 4,512 is lower than the previous read 4,530 on 2026-10-02 and is not a plausible rollover "
+        "for a 4-dial meter."
     )
 
 

@@ -26,12 +26,17 @@ def test_a_missing_read_is_estimated_from_the_last_three_periods(frozen, csr, te
     assert (report.service_points, report.already_read, report.estimated, report.exceptions) == (1, 0, 1, 0)
     read = Read.objects.get(source=ReadSource.ESTIMATED)
     assert (read.status, read.read_on, read.value, read.consumption_hcf) == (
-        ReadStatus.ESTIMATED, D(2026, 11, 30), Decimal(last + 29 * 40), Decimal("11.6"),
-    )  # fmt: skip
+        ReadStatus.ESTIMATED,
+        D(2026, 11, 30),
+        Decimal(last + 29 * 40),
+        Decimal("11.6"),
+    )
     assert read.note == "Estimated: 0.400 HCF/day × 29 days (last 3 periods)"
     assert (read.installation_id, read.service_point_id, read.created_by) == (
-        site.installation.pk, site.point.pk, technician,
-    )  # fmt: skip
+        site.installation.pk,
+        site.point.pk,
+        technician,
+    )
     assert AuditEvent.objects.get(action="read.estimate").changes["estimated"] == 1
 
 
@@ -92,9 +97,13 @@ def test_the_next_actual_read_trues_up_what_the_estimates_billed(frozen, csr, te
     assert estimated.consumption_hcf == Decimal("12.4")  # 31 days × 0.4
     # the meter really used 50 CF a day: 61 days to 2026-12-01 is 30.5 HCF, of which 12.4 were billed
     outcome = read_record(
-        meter_serial="M-6", read_on=D(2026, 12, 1), value=Decimal(last + 61 * 50), source="handheld", actor=csr,
+        meter_serial="M-6",
+        read_on=D(2026, 12, 1),
+        value=Decimal(last + 61 * 50),
+        source="handheld",
+        actor=csr,
         as_of=AS_OF,
-    )  # fmt: skip
+    )
     assert outcome.accepted
     assert outcome.read.consumption_hcf == Decimal("18.1")  # 30.5 − 12.4
 

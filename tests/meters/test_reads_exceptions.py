@@ -30,9 +30,13 @@ def high(frozen, csr):
     site = make_site("M-1", actor=csr, installed_on=D(2026, 3, 1))
     last = monthly_history(site, actor=csr, start=D(2026, 3, 1), months=7, cf_per_day=50)
     outcome = read_record(
-        meter_serial="M-1", read_on=D(2026, 11, 1), value=Decimal(last + 31 * 150), source="handheld", actor=csr,
+        meter_serial="M-1",
+        read_on=D(2026, 11, 1),
+        value=Decimal(last + 31 * 150),
+        source="handheld",
+        actor=csr,
         as_of=AS_OF,
-    )  # fmt: skip
+    )
     assert outcome.code == "high_usage"
     assert outcome.exception is not None
     return site, outcome.exception, last
@@ -85,17 +89,21 @@ def test_a_read_lower_than_the_previous_cannot_be_accepted(frozen, csr, technici
     with pytest.raises(ApplicationError) as refused:
         read_exception_accept(exception=outcome.exception, actor=technician, as_of=AS_OF)
     assert refused.value.message == (
-        "This read cannot be accepted: Read 4,512 is lower than the previous read 4,530 on 2026-10-02 and is not "
-        "a plausible rollover for a 4-dial meter. Correct it, reject it or ask for a re-read."
+        "This read cannot be accepted: Read 4,512 is lower than the previous read 4,530 on 2026-10-02 and "
+        "is not a plausible rollover for a 4-dial meter. Correct it, reject it or ask for a re-read."
     )
 
 
 def test_a_held_read_cannot_be_accepted_once_a_later_read_was_accepted(high, technician, csr):
     _, exception, last = high
     read_record(
-        meter_serial="M-1", read_on=D(2026, 11, 20), value=Decimal(last + 31 * 50 + 19 * 50), source="manual",
-        actor=csr, as_of=AS_OF,
-    )  # fmt: skip
+        meter_serial="M-1",
+        read_on=D(2026, 11, 20),
+        value=Decimal(last + 31 * 50 + 19 * 50),
+        source="manual",
+        actor=csr,
+        as_of=AS_OF,
+    )
     with pytest.raises(ApplicationError, match="is not after the last read of meter M-1"):
         read_exception_accept(exception=exception, actor=technician, as_of=AS_OF)
 
@@ -113,8 +121,11 @@ def test_correcting_a_read_supersedes_it_with_a_validated_new_read(high, technic
     assert outcome.accepted
     new = Read.objects.get(pk=outcome.read.pk)
     assert (new.status, new.value, new.consumption_hcf, new.supersedes) == (
-        ReadStatus.ACTUAL, Decimal(last + 1550), Decimal("15.5"), old,
-    )  # fmt: skip
+        ReadStatus.ACTUAL,
+        Decimal(last + 1550),
+        Decimal("15.5"),
+        old,
+    )
     assert new.note == "Corrects 15,350: digits transposed"
     exception.refresh_from_db()
     assert (exception.status, exception.decision_note) == (
@@ -164,14 +175,18 @@ def test_rejecting_a_read_bills_nothing(high, supervisor):
 def test_a_field_re_read_confirming_a_high_read_resolves_the_exception_and_is_accepted(
     high, technician, field_worker
 ):
-    site, exception, _ = high
+    _, exception, _ = high
     read_exception_mark_reread_requested(exception=exception, actor=technician)
     exception.refresh_from_db()
     assert exception.status == ReadException.Status.REREAD_REQUESTED
     reread = read_record(
-        meter_serial="M-1", read_on=D(2026, 11, 1), value=Decimal(15350), source="field", actor=field_worker,
+        meter_serial="M-1",
+        read_on=D(2026, 11, 1),
+        value=Decimal(15350),
+        source="field",
+        actor=field_worker,
         as_of=AS_OF,
-    )  # fmt: skip
+    )
     assert reread.code == "high_usage"  # the same high use, now seen by field staff
     resolved = read_exception_resolve_by_reread(exception=exception, reread=reread.read, actor=field_worker)
     assert resolved.status == ReadException.Status.RESOLVED

@@ -72,9 +72,17 @@ def test_a_csv_import_stores_accepted_reads_and_exceptions_and_reports_bad_rows(
     ]
     read_import = ReadImport.objects.get()
     assert report.read_import_id == read_import.pk
-    assert (read_import.rows_total, read_import.rows_accepted, read_import.rows_exception, read_import.rows_bad) == (
-        7, 2, 1, 4,
-    )  # fmt: skip
+    assert (
+        read_import.rows_total,
+        read_import.rows_accepted,
+        read_import.rows_exception,
+        read_import.rows_bad,
+    ) == (
+        7,
+        2,
+        1,
+        4,
+    )
     assert read_import.bad_rows[0] == {
         "line": 5,
         "code": "unknown_meter",
@@ -84,8 +92,10 @@ def test_a_csv_import_stores_accepted_reads_and_exceptions_and_reports_bad_rows(
         r.meter.serial_number: r for r in Read.objects.filter(read_import=read_import).select_related("meter")
     }
     assert (stored["M-1"].status, stored["M-1"].consumption_hcf, stored["M-1"].source) == (
-        ReadStatus.ACTUAL, Decimal("14.82"), "handheld",
-    )  # fmt: skip
+        ReadStatus.ACTUAL,
+        Decimal("14.82"),
+        "handheld",
+    )
     assert (stored["M-3"].consumption_hcf, stored["M-3"].rolled_over) == (Decimal(25), True)
     assert stored["M-1"].created_at == AT
     assert (stored["M-2"].status, stored["M-2"].exception.code) == (
@@ -166,9 +176,13 @@ def test_a_beacon_export_is_imported(city, csr):
 def test_a_route_file_is_imported_and_meters_not_read_are_reported(city, csr):
     def stop(sequence: int, serial: str, value: str | None, code: str = "00") -> str:
         return meter_record(
-            route="R01", sequence=sequence, meter_serial=serial, value=value,
-            read_on=D(2026, 11, 2) if value else None, read_code=code,
-        )  # fmt: skip
+            route="R01",
+            sequence=sequence,
+            meter_serial=serial,
+            value=value,
+            read_on=D(2026, 11, 2) if value else None,
+            read_code=code,
+        )
 
     content = route_file(
         "R01", D(2026, 11, 2), [stop(1, "M-1", "6012"), stop(2, "M-2", None, "10"), stop(3, "M-3", "11")]

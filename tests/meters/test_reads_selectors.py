@@ -56,8 +56,10 @@ def test_the_queue_lists_open_exceptions_with_meter_address_account_and_previous
     ]
     row = rows[1]
     assert (row.account_number, row.customer_name, row.address) == (
-        first.account.number, first.account.customer.display_name, first.point.premise.address_line,
-    )  # fmt: skip
+        first.account.number,
+        first.account.customer.display_name,
+        first.point.premise.address_line,
+    )
     assert (row.previous_read_on, row.previous_value, row.value) == (
         D(2026, 10, 2),
         Decimal(4530),
@@ -82,9 +84,8 @@ def test_read_history_gives_13_months_of_consumption_by_month(frozen, csr):
     )
     history = read_history(service_point=site.point, as_of=AS_OF)
     assert len(history) == 13
-    assert history[0] == MonthUsage(
-        D(2025, 12, 1), Decimal("12.4"), 1, False
-    )  # read on 12-01: November's use
+    # each read's consumption counts in its read date's month: the read on 2025-12-01 measured November
+    assert history[0] == MonthUsage(D(2025, 12, 1), Decimal(12), 1, False)
     assert history[-2] == MonthUsage(D(2026, 11, 1), Decimal("12.4") + Decimal("3.5"), 2, True)
     assert history[-1] == MonthUsage(D(2026, 12, 1), Decimal(0), 0, False)
     assert read_history(meter=site.meter, as_of=AS_OF) == history

@@ -37,7 +37,7 @@ def context(
     history: list[UsagePeriod] = (),  # type: ignore[assignment]
     service: list[ServiceSpan] | None = None,
     installations: list[InstallationInfo] | None = None,
-    thresholds: Thresholds = Thresholds(),
+    thresholds: Thresholds | None = None,
 ) -> ValidationContext:
     installation = InstallationInfo(10, 1, 100, INSTALLED, Decimal(0))
     return ValidationContext(
@@ -52,7 +52,7 @@ def context(
         },
         history={100: list(history)},
         service={100: service if service is not None else [ServiceSpan(INSTALLED)]},
-        thresholds=thresholds,
+        thresholds=thresholds or Thresholds(),
     )
 
 
@@ -297,7 +297,8 @@ def test_more_consecutive_estimates_than_allowed_is_an_exception():
     result = check(context(reads=reads), D(2026, 11, 1), "5000", source="estimated")
     assert (result.verdict, result.code) == (Verdict.EXCEPTION, "too_many_estimates")
     assert result.message == (
-        "3 estimated reads in a row since the last actual read on 2026-07-01; the limit is 3: a field read is needed."
+        "3 estimated reads in a row since the last actual read on 2026-07-01; the limit is 3: "
+        "a field read is needed."
     )
     assert (
         check(context(reads=reads[:3]), D(2026, 10, 1), "4000", source="estimated").verdict

@@ -272,8 +272,8 @@ def read_exception_resolve_by_reread(*, exception: ReadException, reread: Read, 
         "resolve_by_reread",
         actor=actor,
         at=at,
-        summary=f"Read {shown(old.value)} of meter {old.meter.serial_number} on {old.read_on} replaced by the "
-        f"re-read {shown(fresh.value)} on {fresh.read_on}",
+        summary=f"Read {shown(old.value)} of meter {old.meter.serial_number} on {old.read_on} replaced by "
+        f"the re-read {shown(fresh.value)} on {fresh.read_on}",
         reread=fresh.pk,
     )
     held = ReadException.objects.filter(read=fresh, status=ReadException.Status.OPEN).first()
@@ -293,8 +293,8 @@ def read_exception_resolve_by_reread(*, exception: ReadException, reread: Read, 
             "accept",
             actor=actor,
             at=at,
-            summary=f"Field re-read {shown(fresh.value)} of meter {fresh.meter.serial_number} on {fresh.read_on} "
-            f"confirmed ({held.code}): {fresh.consumption_hcf} HCF",
+            summary=f"Field re-read {shown(fresh.value)} of meter {fresh.meter.serial_number} on "
+            f"{fresh.read_on} confirmed ({held.code}): {fresh.consumption_hcf} HCF",
             consumption_hcf=str(fresh.consumption_hcf),
         )
     return current

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import template
 
 from civicbill.core.money import Money, format_cents, format_money
@@ -30,3 +32,13 @@ def balance_class(value: Money | None) -> str:
 def get_item(mapping: dict[str, str], key: str) -> str:
     """``{{ labels|get_item:size }}``: a dictionary value by key in a template."""
     return mapping.get(key, key)
+
+
+@register.filter
+def quantity(value: Decimal | int | None) -> str:
+    """Water and register quantities without trailing zeros: 14.800 → ``14.8``, 6920.000 → ``6,920``."""
+    if value is None:
+        return "—"
+    number = Decimal(value)
+    text = f"{number:,.3f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text

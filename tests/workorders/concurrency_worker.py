@@ -1,0 +1,58 @@
+"""Run by test_concurrency.py in its own process, against a throw-away, migrated database.
+
+Clerks (threads, each with its own connection and transaction) create work orders at the same
+moment; prints what each got as JSON: a work order number, or the refusal's code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+CLERKS = 4
+DUE_ON = dt.date(2099, 1, 5)
+
+
+def main() -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicbill.settings")
+    import django
+
+    django.setup()
+    from django.contrib.auth.models import Group, User
+
+    from civicbill.customers import services as customer_services
+    from civicbill.workorders import services
+    from tests.customers.concurrency_worker import at_once
+
+    clerk = User.objects.create_user(username="clerk", password="concurrency-test-1")
+    clerk.groups.add(Group.objects.get_or_create(name="CSR")[0])
+
+    def premise(house_number: str) -> Any:
+        return customer_services.premise_create(
+            house_number=house_number,
+            street_name="Avenue 50",
+            city="Coachella",
+            zip_code="92236",
+            premise_type="single_family",
+            actor=clerk,
+        )
+
+    def create(at: Any) -> str:
+        return services.workorder_create(
+            work_type="leak_check", premise=at, description="Check for a leak", due_on=DUE_ON, actor=clerk
+        ).number
+
+    premises = [premise(str(100 + index)) for index in range(CLERKS)]
+    separate = at_once([lambda at=at: create(at) for at in premises])
+    shared = premise("200")
+    same = at_once([lambda: create(shared), lambda: create(shared)])
+    print(json.dumps({"separate_premises": separate, "same_premise": same}))
+
+
+if __name__ == "__main__":
+    main()
