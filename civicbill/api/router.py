@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
-from civicbill.api import accounts
+from civicbill.api import accounts, meters, workorders
 from civicbill.api.auth import StaffSession, StaffToken
 from civicbill.core.exceptions import ApplicationError, NotFoundError, PermissionDeniedError
 
@@ -39,3 +39,7 @@ def application_error(request: HttpRequest, error: ApplicationError) -> HttpResp
 
 
 api.add_router("/accounts", accounts.router)
+api.add_router("/meters", meters.meters_router)
+api.add_router("/reads", meters.reads_router)
+api.add_router("/read-exceptions", meters.exceptions_router)
+api.add_router("/workorders", workorders.router)

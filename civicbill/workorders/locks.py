@@ -4,8 +4,8 @@ Each function must run inside ``transaction.atomic``. On PostgreSQL they take ``
 UPDATE`` row locks; on SQLite ``select_for_update`` is a no-op, but every SQLite transaction opens
 with ``BEGIN IMMEDIATE`` (settings), which serialises writers for the whole transaction.
 
-Lock order, to avoid deadlocks: a read exception (the reads services lock it), then the work order,
-then the number counter (always last, held for the shortest time).
+Lock order, to avoid deadlocks: work orders first, then the meter (the reads and meters services lock
+it), then the number counter (always last, held for the shortest time).
 """
 
 from __future__ import annotations
@@ -19,6 +19,15 @@ NUMBER_COUNTER_NAME = "workorder"
 
 def lock_work_order(work_order_id: int) -> WorkOrder:
     return WorkOrder.objects.select_for_update().get(pk=work_order_id)
+
+
+def lock_open_work_orders(*, read_exception_id: int, work_type: str) -> list[WorkOrder]:
+    """The open or assigned orders of one type sent for a read exception, locked (by id)."""
+    return list(
+        WorkOrder.objects.select_for_update()
+        .filter(read_exception_id=read_exception_id, work_type=work_type, status__in=("open", "assigned"))
+        .order_by("pk")
+    )
 
 
 def _highest_sequence() -> int:

@@ -53,6 +53,15 @@ def workorder_get(number: str) -> WorkOrder:
     return work_order
 
 
+def open_work_order(*, work_type: str, premise: Premise, meter: Meter | None) -> WorkOrder | None:
+    """The open or assigned order of this type for this premise and meter, if any."""
+    return (
+        WorkOrder.objects.filter(work_type=work_type, premise=premise, meter=meter, status__in=OPEN_STATUSES)
+        .order_by("number")
+        .first()
+    )
+
+
 def route_q(route: str) -> Q:
     """Orders on a read route: the service point's route, else the premise's."""
     return Q(service_point__read_route=route) | Q(service_point__isnull=True, premise__read_route=route)

@@ -104,9 +104,9 @@ def test_an_estimated_read_is_whole_register_units_from_the_previous_read():
 
 
 def test_an_estimate_rounds_to_the_register_and_bills_what_the_register_shows():
-    value, used = estimated_register_value(
-        Register(5, "GAL"), previous_value=Decimal(1000), hcf=Decimal("2.5")
-    )
+    estimated = estimated_register_value(Register(5, "GAL"), previous_value=Decimal(1000), hcf=Decimal("2.5"))
+    assert estimated is not None
+    value, used = estimated
     assert value == Decimal(1000 + 1870)  # 2.5 HCF = 1,870 gallons
     assert used.hcf == Decimal("2.500")
     assert estimated_register_value(Register(3, "CF"), previous_value=Decimal(0), hcf=Decimal(6)) is None

@@ -43,6 +43,7 @@ def test_an_accepted_read_is_stored_actual_with_its_consumption_and_audited(froz
         csr,
     )
     event = AuditEvent.objects.get(action="read.record")
+    assert site.account is not None
     assert event.account_number == site.account.number
     assert event.summary == "Read 6,012 on meter M-100 on 2026-11-01: accepted (14.820 HCF)"
 

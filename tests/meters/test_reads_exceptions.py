@@ -50,6 +50,7 @@ def test_accepting_a_high_read_makes_it_actual_with_its_consumption(high, techni
     assert decided.status == ReadException.Status.ACCEPTED
     assert (decided.decided_by, decided.decision_note) == (technician, "customer confirms pool fill")
     event = AuditEvent.objects.get(action="read_exception.accept")
+    assert site.account is not None
     assert event.account_number == site.account.number
     assert event.summary == "Accepted read 15,350 of meter M-1 on 2026-11-01 (high_usage): 46.500 HCF"
 
@@ -86,6 +87,7 @@ def test_a_read_lower_than_the_previous_cannot_be_accepted(frozen, csr, technici
         actor=csr,
         as_of=AS_OF,
     )
+    assert outcome.exception is not None
     with pytest.raises(ApplicationError) as refused:
         read_exception_accept(exception=outcome.exception, actor=technician, as_of=AS_OF)
     assert refused.value.message == (
@@ -224,6 +226,7 @@ def test_accepting_a_true_up_credit_bills_the_negative_consumption(frozen, csr, 
         as_of=AS_OF,
     )
     assert outcome.code == "true_up_credit"
+    assert outcome.exception is not None
     read_exception_accept(exception=outcome.exception, actor=technician, as_of=AS_OF)
     read = Read.objects.get(pk=outcome.read.pk)
     assert (read.status, read.consumption_hcf) == (ReadStatus.ACTUAL, Decimal(-5))

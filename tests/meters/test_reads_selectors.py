@@ -54,6 +54,7 @@ def test_the_queue_lists_open_exceptions_with_meter_address_account_and_previous
         ("M-1", "R1", 20, "lower_than_previous"),
         ("M-2", "R2", 5, "lower_than_previous"),
     ]
+    assert first.account is not None and held.exception is not None
     row = rows[1]
     assert (row.account_number, row.customer_name, row.address) == (
         first.account.number,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 
 import pytest
@@ -33,8 +34,8 @@ def context(
     *,
     dials: int = 5,
     unit: str = "CF",
-    reads: list[tuple[dt.date, int | str, str, str | None]] = (),  # type: ignore[assignment]
-    history: list[UsagePeriod] = (),  # type: ignore[assignment]
+    reads: Sequence[tuple[dt.date, int, str, str | None]] = (),
+    history: Sequence[UsagePeriod] = (),
     service: list[ServiceSpan] | None = None,
     installations: list[InstallationInfo] | None = None,
     thresholds: Thresholds | None = None,

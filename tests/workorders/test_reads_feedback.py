@@ -124,3 +124,46 @@ def test_field_staff_cannot_confirm_high_use(site: Site, field_worker):
     with pytest.raises(PermissionDeniedError):
         services.high_usage_confirm(exception=site.exception, actor=field_worker)
     assert (WorkOrder.objects.count(), Letter.objects.count()) == (0, 0)
+
+
+def test_confirming_high_use_cancels_the_reread_still_out(site: Site, technician):
+    reread = services.reread_request(exception=site.exception, actor=technician)
+    site.exception.refresh_from_db()
+    letter, investigation = services.high_usage_confirm(exception=site.exception, actor=technician)
+    reread.refresh_from_db()
+    assert (reread.status, reread.cancel_reason) == (
+        WorkOrderStatus.CANCELLED,
+        f"High use confirmed; investigation {investigation.number} instead",
+    )
+    assert (investigation.number, letter.reference) == ("WO-000002", "WO-000002")
+
+
+def test_an_investigation_already_open_for_the_meter_is_used_for_the_notice(site: Site, technician):
+    open_one = services.workorder_create(
+        work_type="high_consumption",
+        premise=site.account.premise,
+        account=site.account,
+        service_point=site.point,
+        description="Customer called about a wet yard",
+        due_on=dt.date(2026, 12, 3),
+        actor=technician,
+    )
+    letter, order = services.high_usage_confirm(exception=site.exception, actor=technician)
+    assert order == open_one
+    assert WorkOrder.objects.count() == 1
+    assert (letter.reference, letter.context["visit_by"]) == (open_one.number, "2026-12-03")
+
+
+def test_a_reread_completed_after_staff_decided_otherwise_just_records_the_read(
+    site: Site, technician, field_worker
+):
+    from civicbill.meters.services.read_exceptions import read_exception_accept
+
+    order = services.reread_request(exception=site.exception, actor=technician)
+    read_exception_accept(exception=site.exception, actor=technician, note="Customer filled the pool")
+    done = services.workorder_complete(
+        work_order=order, completed_on=TODAY, findings="", read_value=Decimal(17600), actor=field_worker
+    )
+    assert done.read is not None and done.read.value == Decimal(17600)
+    site.exception.refresh_from_db()
+    assert site.exception.status == ReadException.Status.ACCEPTED

@@ -14,7 +14,7 @@ from civicbill.core import clock
 from civicbill.core.audit import audit_record, diff, snapshot
 from civicbill.core.exceptions import ApplicationError, NotFoundError
 from civicbill.core.permissions import require_permission
-from civicbill.meters.models import Meter, ReadSource
+from civicbill.meters.models import Meter, ReadException, ReadSource
 from civicbill.meters.selectors import meter_get
 from civicbill.meters.services.installations import meter_exchange
 from civicbill.meters.services.read_exceptions import read_exception_resolve_by_reread
@@ -51,6 +51,62 @@ def _meter_for(work_order: WorkOrder) -> Meter | None:
     if work_order.service_point is not None:
         return workorder_selectors.installed_meter(work_order.service_point)
     return None
+
+
+def _meter_or_refuse(work_order: WorkOrder, field: str) -> Meter:
+    meter = _meter_for(work_order)
+    if meter is None:
+        raise ApplicationError(
+            f"{work_order.number} has no meter (none is installed at its service point), so no read or "
+            "exchange can be recorded.",
+            field=field,
+        )
+    return meter
+
+
+def _record_read(
+    work_order: WorkOrder, *, read_value: Decimal, read_on: dt.date, as_of: dt.date, actor: Any
+) -> None:
+    """Enter the field read through the reads service; a re-read resolves its exception (unless staff
+    already decided it some other way meanwhile, in which case the read simply stands)."""
+    meter = _meter_or_refuse(work_order, "read_value")
+    outcome = read_record(
+        meter_serial=meter.serial_number,
+        read_on=read_on,
+        value=read_value,
+        source=ReadSource.FIELD,
+        actor=actor,
+        as_of=as_of,
+    )
+    work_order.read = outcome.read
+    work_order.meter = meter
+    exception = work_order.read_exception
+    if (
+        work_order.work_type == WorkOrderType.REREAD
+        and exception is not None
+        and exception.status in (ReadException.Status.OPEN, ReadException.Status.REREAD_REQUESTED)
+    ):
+        read_exception_resolve_by_reread(exception=exception, reread=outcome.read, actor=actor)
+
+
+def _exchange_meter(
+    work_order: WorkOrder, *, exchange: ExchangeInput, exchanged_on: dt.date, actor: Any
+) -> None:
+    meter = _meter_or_refuse(work_order, "new_meter_serial")
+    try:
+        new_meter = meter_get(exchange.new_meter_serial)
+    except NotFoundError as error:
+        raise NotFoundError(error.message, field="new_meter_serial") from error
+    meter_exchange(
+        old_meter=meter,
+        new_meter=new_meter,
+        exchanged_on=exchanged_on,
+        old_read=exchange.old_read,
+        new_read=exchange.new_read,
+        actor=actor,
+    )
+    work_order.meter = meter
+    work_order.new_meter = new_meter
 
 
 def _check_completion(
@@ -122,43 +178,10 @@ def workorder_complete(
         as_of=as_of,
     )
     before = snapshot(work_order, WORK_ORDER_FIELDS)
-    meter = _meter_for(work_order)
-    if (read_value is not None or exchange is not None) and meter is None:
-        raise ApplicationError(
-            f"{work_order.number} has no meter (none is installed at its service point), so no read or "
-            "exchange can be recorded.",
-            field="read_value" if read_value is not None else "new_meter_serial",
-        )
-    assert meter is not None or (read_value is None and exchange is None)  # noqa: S101 (for mypy)
-    if read_value is not None and meter is not None:
-        outcome = read_record(
-            meter_serial=meter.serial_number,
-            read_on=completed_on,
-            value=read_value,
-            source=ReadSource.FIELD,
-            actor=actor,
-            as_of=as_of,
-        )
-        work_order.read = outcome.read
-        work_order.meter = meter
-        exception = work_order.read_exception
-        if work_order.work_type == WorkOrderType.REREAD and exception is not None:
-            read_exception_resolve_by_reread(exception=exception, reread=outcome.read, actor=actor)
-    if exchange is not None and meter is not None:
-        try:
-            new_meter = meter_get(exchange.new_meter_serial)
-        except NotFoundError as error:
-            raise NotFoundError(error.message, field="new_meter_serial") from error
-        meter_exchange(
-            old_meter=meter,
-            new_meter=new_meter,
-            exchanged_on=completed_on,
-            old_read=exchange.old_read,
-            new_read=exchange.new_read,
-            actor=actor,
-        )
-        work_order.meter = meter
-        work_order.new_meter = new_meter
+    if read_value is not None:
+        _record_read(work_order, read_value=read_value, read_on=completed_on, as_of=as_of, actor=actor)
+    if exchange is not None:
+        _exchange_meter(work_order, exchange=exchange, exchanged_on=completed_on, actor=actor)
     work_order.status = WorkOrderStatus.COMPLETED
     work_order.completed_on = completed_on
     work_order.completed_by = actor
@@ -182,7 +205,7 @@ def workorder_complete(
     if read_value is not None:
         summary += f", read {read_value}"
     if exchange is not None:
-        summary += f", meter {meter} exchanged for {exchange.new_meter_serial}"
+        summary += f", meter {work_order.meter} exchanged for {exchange.new_meter_serial}"
     audit_record(
         actor=actor,
         action="work_order.complete",

@@ -22,9 +22,10 @@ from civicbill.meters.services.read_exceptions import (
     read_exception_mark_reread_requested,
 )
 from civicbill.meters.validation import HIGH_USAGE
+from civicbill.workorders import locks
 from civicbill.workorders import selectors as workorder_selectors
 from civicbill.workorders.models import Priority, WorkOrder, WorkOrderType
-from civicbill.workorders.services.lifecycle import create_order
+from civicbill.workorders.services.lifecycle import cancel_locked, create_order
 
 REREAD_DUE_BUSINESS_DAYS = 3
 INVESTIGATION_DUE_BUSINESS_DAYS = 5
@@ -93,7 +94,10 @@ def high_usage_confirm(
     as_of: dt.date | None = None,
 ) -> tuple[Letter, WorkOrder]:
     """A high read is real: accept it, queue a high water use notice to the customer (in their
-    language) and open an investigation (possible leak or broken meter) due in 5 business days."""
+    language) and open an investigation (possible leak or broken meter) due in 5 business days.
+
+    An investigation already open for the same meter is used rather than a second one; a re-read
+    still out for this exception is cancelled (the decision is made)."""
     require_permission(actor, "reads.review")
     require_permission(actor, "workorders.manage")
     as_of = clock.today() if as_of is None else as_of
@@ -119,6 +123,7 @@ def high_usage_confirm(
             "send the notice to.",
             field="exception",
         )
+    rereads_out = locks.lock_open_work_orders(read_exception_id=exception.pk, work_type=WorkOrderType.REREAD)
     read_exception_accept(exception=exception, actor=actor)
     read.refresh_from_db()
     usual_basis = ""
@@ -126,7 +131,9 @@ def high_usage_confirm(
         usual = workorder_selectors.usual_daily_use(read)
         usual_daily_hcf = usual.hcf_per_day.quantize(Decimal("0.0001")) if usual else Decimal(0)
         usual_basis = usual.basis if usual else ""
-    work_order = create_order(
+    work_order = workorder_selectors.open_work_order(
+        work_type=WorkOrderType.HIGH_CONSUMPTION, premise=premise, meter=read.meter
+    ) or create_order(
         work_type=WorkOrderType.HIGH_CONSUMPTION,
         premise=premise,
         account=account,
@@ -144,6 +151,10 @@ def high_usage_confirm(
         as_of=as_of,
         actor=actor,
     )
+    for reread in rereads_out:
+        cancel_locked(
+            reread, reason=f"High use confirmed; investigation {work_order.number} instead", actor=actor
+        )
     letter = letter_queue_high_usage(
         account=account,
         read=read,

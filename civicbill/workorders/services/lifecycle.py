@@ -131,13 +131,7 @@ def _check_places(
 
 
 def _refuse_duplicate(*, work_type: str, premise: Premise, meter: Meter | None) -> None:
-    duplicate = (
-        WorkOrder.objects.filter(
-            work_type=work_type, premise=premise, meter=meter, status__in=workorder_selectors.OPEN_STATUSES
-        )
-        .order_by("number")
-        .first()
-    )
+    duplicate = workorder_selectors.open_work_order(work_type=work_type, premise=premise, meter=meter)
     if duplicate is not None:
         raise ApplicationError(
             f"{duplicate.number} ({duplicate.get_work_type_display().lower()}, "
@@ -286,7 +280,11 @@ def workorder_cancel(*, work_order: WorkOrder, reason: str, actor: Any) -> WorkO
     """Cancel an open or assigned order, saying why."""
     require_permission(actor, "workorders.manage")
     reason = clean_text(reason, "reason", "Reason", max_length=200, required=True)
-    work_order = locks.lock_work_order(work_order.pk)
+    return cancel_locked(locks.lock_work_order(work_order.pk), reason=reason, actor=actor)
+
+
+def cancel_locked(work_order: WorkOrder, *, reason: str, actor: Any) -> WorkOrder:
+    """Cancel a work order the caller has locked (and checked the actor may cancel)."""
     refuse_finished(work_order, "cancelled")
     before = snapshot(work_order, WORK_ORDER_FIELDS)
     work_order.status = WorkOrderStatus.CANCELLED
