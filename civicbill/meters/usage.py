@@ -86,12 +86,14 @@ def expected_read_range(
     high_fraction: Decimal = EXPECTED_HIGH_FRACTION,
 ) -> tuple[Decimal, Decimal]:
     """The register values a read ``days`` after ``previous_value`` should fall between: the previous
-    value plus 50 % to 150 % of the usual use over those days (whole register units, low rounded down,
-    high rounded up), wrapped past the register's capacity the way the dials turn. Pure."""
+    value plus 50 % to 150 % of the usual use over those days (whole register units rounded inwards,
+    low up and high down, so that a read in the range passes validation), wrapped past the register's
+    capacity the way the dials turn. Pure."""
     expected_units = average_daily_use_hcf * days * REGISTER_UNITS_PER_HCF[read_unit] / multiplier
     capacity = Decimal(10) ** dials
-    low = (previous_value + math.floor(expected_units * low_fraction)) % capacity
-    high = (previous_value + math.ceil(expected_units * high_fraction)) % capacity
+    # inward rounding: every whole read shown inside the range passes read validation's thresholds
+    low = (previous_value + math.ceil(expected_units * low_fraction)) % capacity
+    high = (previous_value + math.floor(expected_units * high_fraction)) % capacity
     return low, high
 
 
