@@ -7,7 +7,6 @@ letter's stored context made readable in its language (dates written out, number
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -15,9 +14,6 @@ from django.template.loader import render_to_string
 from django.utils import formats, translation
 
 from civicbill.correspondence.models import Letter
-
-# WeasyPrint logs every layout step at INFO; a print run of letters would flood the console.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 _DATE_FORMATS = {"en": "F j, Y", "es": r"j \d\e F \d\e Y"}
 

@@ -71,13 +71,15 @@ def insert_accepted_reads(
     created_at: dt.datetime,
     notes: dict[int, str] | None = None,
 ) -> int:
-    """Write accepted results as ACTUAL (or ESTIMATED, for estimated candidates) reads."""
+    """Write accepted results as ACTUAL (or ESTIMATED, for estimated candidates) reads.
+
+    Decimals go to the driver as they are (Django's ``adapt_decimalfield_value`` passes them through on
+    both databases); dates are prepared by the field once per distinct date."""
     date_value = _prep(Read, "read_on")
     dates: dict[dt.date, Any] = {}
-    decimal_value = _prep(Read, "value")
     at = _prep(Read, "created_at")(created_at)
-    on_postgres = connection.vendor == "postgresql"
     notes = notes or {}
+    actual, estimated = ReadStatus.ACTUAL.value, ReadStatus.ESTIMATED.value
 
     def rows() -> Iterable[tuple[Any, ...]]:
         for index, result in enumerate(results):
@@ -86,13 +88,10 @@ def insert_accepted_reads(
             day = dates.get(read_on)
             if day is None:
                 day = dates[read_on] = date_value(read_on)
-            estimated = candidate.source == "estimated"
-            value, consumption = result.value, result.consumption_hcf
+            source = candidate.source
             yield (
-                result.meter_id, result.installation_id, result.service_point_id, day,
-                value if on_postgres else decimal_value(value), candidate.source,
-                ReadStatus.ESTIMATED.value if estimated else ReadStatus.ACTUAL.value,
-                consumption if on_postgres else decimal_value(consumption), result.rolled_over, None,
+                result.meter_id, result.installation_id, result.service_point_id, day, result.value, source,
+                estimated if source == "estimated" else actual, result.consumption_hcf, result.rolled_over, None,
                 read_import_id, notes.get(index, ""), created_by_id, at,
             )  # fmt: skip
 
@@ -144,15 +143,8 @@ def insert_intervals(
 ) -> int:
     """Write AMI intervals (``meter_ids``: the file's meter key → meter id)."""
     instant = _prep(IntervalRead, "interval_start")
-    decimal_value = _prep(IntervalRead, "consumption")
-    on_postgres = connection.vendor == "postgresql"
     rows = (
-        (
-            meter_ids[row.meter_key],
-            row.interval_start if on_postgres else instant(row.interval_start),
-            row.consumption if on_postgres else decimal_value(row.consumption or Decimal(0)),
-            read_import_id,
-        )
+        (meter_ids[row.meter_key], instant(row.interval_start), row.consumption or Decimal(0), read_import_id)
         for row in intervals
     )
     return write_rows(IntervalRead._meta.db_table, INTERVAL_COLUMNS, rows)
