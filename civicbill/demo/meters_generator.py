@@ -160,3 +160,30 @@ def generate_meters(
             )
         )
     return meters
+
+
+# hour of day -> share of a day's use (a household: night near zero, morning and evening peaks)
+HOURLY_SHAPE = (0, 0, 0, 0, 0, 0.5, 2.2, 2.6, 1.6, 0.8, 0.6, 0.6, 0.7, 0.6, 0.6, 0.7, 0.9, 1.5, 2.0,
+                1.9, 1.4, 1.0, 0.5, 0.2)  # fmt: skip
+LEAK_UNITS_PER_HOUR = {"CF": Decimal(2), "GAL": Decimal(15)}  # a running toilet: about 15 gallons an hour
+
+
+def hourly_intervals(
+    meter: DemoMeter, *, end: dt.datetime, days: int = 7, seed: int = 1
+) -> list[tuple[dt.datetime, Decimal]]:
+    """AMI hourly use (register units) for the ``days`` days before ``end`` (aware, on the hour): the
+    household shape scaled to the meter's recent monthly use; a leaking meter never reaches zero."""
+    if len(meter.reads) < 2:
+        return []
+    rng = random.Random(f"{seed}:{meter.serial_number}")  # noqa: S311 - synthetic demo data
+    capacity = 10**meter.dials
+    monthly_units = (int(meter.reads[-1].value) - int(meter.reads[-2].value)) % capacity
+    per_hour = Decimal(monthly_units) / Decimal(30 * sum(HOURLY_SHAPE))
+    leak = LEAK_UNITS_PER_HOUR.get(meter.read_unit, Decimal(2)) if meter.leak else Decimal(0)
+    start = end - dt.timedelta(days=days)
+    intervals = []
+    for hour in range(days * 24):
+        at = start + dt.timedelta(hours=hour)
+        shape = Decimal(str(HOURLY_SHAPE[at.hour])) * Decimal(str(round(rng.uniform(0.6, 1.4), 2)))
+        intervals.append((at, (per_hour * shape + leak).quantize(Decimal("0.001"))))
+    return intervals

@@ -9,15 +9,17 @@ from dataclasses import dataclass
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 
+from civicbill.core import clock
+from civicbill.core.fast_insert import insert_rows
 from civicbill.core.permissions import TECHNICIAN
 from civicbill.customers.conversion import ConversionRow, accounts_convert
 from civicbill.customers.models import Account
 from civicbill.demo.generator import CITY, DemoAccount, generate_city
-from civicbill.demo.meters_generator import generate_meters
+from civicbill.demo.meters_generator import DemoMeter, generate_meters, hourly_intervals
 from civicbill.ledger.posting import EntrySpec, conversion_lines
 from civicbill.ledger.services import entries_post_bulk
 from civicbill.meters.conversion import MeterRow, meters_convert
-from civicbill.meters.models import ReadSource
+from civicbill.meters.models import IntervalRead, Meter, ReadSource
 from civicbill.meters.services.reads import reads_import
 
 CONVERSION_USERNAME = "conversion"
@@ -173,6 +175,7 @@ def _seed_meters(
         created += meters_convert(
             rows=rows[start : start + CHUNK_SIZE], received_on=conversion_date, actor=actor
         )
+    _seed_intervals(demo_meters=demo_meters, conversion_date=conversion_date, seed=seed)
     # this month's reads go through the real import and validation, so the exceptions queue is real
     lines = ["meter_serial,read_date,read_value,source"] + [
         f"{m.serial_number},{m.latest_read.read_on.isoformat()},{m.latest_read.value},"
@@ -188,3 +191,25 @@ def _seed_meters(
         as_of=conversion_date,
     )
     return created
+
+
+AMI_PROFILE_METERS = 300
+
+
+def _seed_intervals(*, demo_meters: list[DemoMeter], conversion_date: dt.date, seed: int) -> int:
+    """A week of hourly AMI data for a few hundred AMI meters (every leaking one among them), so the
+    account page's hourly chart and the leak flag have something real to show."""
+    ami = [m for m in demo_meters if m.meter_type == "ami" and m.account_sequence]
+    chosen = [m for m in ami if m.leak] + [m for m in ami if not m.leak][:AMI_PROFILE_METERS]
+    ids = dict(
+        Meter.objects.filter(serial_number__in=[m.serial_number for m in chosen]).values_list(
+            "serial_number", "id"
+        )
+    )
+    end = clock.start_of_day(conversion_date)
+    rows = [
+        (ids[m.serial_number], at, units)
+        for m in chosen
+        for at, units in hourly_intervals(m, end=end, seed=seed)
+    ]
+    return insert_rows(IntervalRead, ("meter_id", "interval_start", "consumption"), rows)
