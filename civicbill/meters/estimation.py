@@ -18,9 +18,11 @@ Two questions are answered here:
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from civicbill.meters.consumption import HCF_PER_UNIT, Consumption, Register, consumption_between
 
@@ -62,6 +64,7 @@ class DailyUse:
         return BASIS_LABELS[self.basis]
 
 
+@lru_cache(maxsize=8192)  # read dates repeat across a file: the validator asks this twice per read
 def year_before(day: dt.date) -> dt.date:
     """The same calendar day one year earlier (29 February becomes the 28th)."""
     try:
@@ -144,6 +147,73 @@ def estimate_daily_use(history: Sequence[UsagePeriod], start: dt.date, end: dt.d
         if seasonal is not None:
             return seasonal
     return last_periods(history, start)
+
+
+class UsageIndex:
+    """A service point's history indexed for many questions in a row: the validator asks one per read,
+    and appends each read it accepts. Gives the same answers as :func:`expected_daily_use` (a test
+    checks it on random histories) in logarithmic time, from prefix sums over the periods by end."""
+
+    __slots__ = ("_days", "_ends", "_first_start", "_hcf", "periods")
+
+    def __init__(self, periods: Sequence[UsagePeriod] = ()) -> None:
+        self._load(periods)
+
+    def _load(self, periods: Sequence[UsagePeriod]) -> None:
+        self.periods: list[UsagePeriod] = []
+        self._ends: list[dt.date] = []
+        self._hcf: list[Decimal] = [_ZERO]  # _hcf[i]: the use of periods[:i]
+        self._days: list[int] = [0]
+        self._first_start: dt.date | None = None
+        for period in sorted(periods, key=lambda p: (p.end, p.start)):
+            self.append(period)
+
+    def append(self, period: UsagePeriod) -> None:
+        if self._ends and period.end < self._ends[-1]:  # out of order (rare): rebuild
+            self._load([*self.periods, period])
+            return
+        self.periods.append(period)
+        self._ends.append(period.end)
+        self._hcf.append(self._hcf[-1] + period.hcf)
+        self._days.append(self._days[-1] + period.days)
+        if self._first_start is None or period.start < self._first_start:
+            self._first_start = period.start
+
+    def last_12_months(self, before: dt.date) -> DailyUse | None:
+        first = bisect_right(self._ends, year_before(before))
+        last = bisect_right(self._ends, before)
+        days = self._days[last] - self._days[first]
+        if days < MIN_HISTORY_DAYS:
+            return None
+        return DailyUse(
+            hcf_per_day=(self._hcf[last] - self._hcf[first]) / days, basis=LAST_12_MONTHS, history_days=days
+        )
+
+    def same_period_last_year(self, start: dt.date, end: dt.date) -> DailyUse | None:
+        window_start, window_end = year_before(start), year_before(end)
+        window_days = (window_end - window_start).days
+        if window_days <= 0:
+            return None
+        hcf, days = _ZERO, 0
+        periods = self.periods
+        for index in range(bisect_right(self._ends, window_start), len(periods)):
+            period = periods[index]
+            if period.start >= window_end:
+                break
+            overlap = _overlap_days(period, window_start, window_end)
+            if overlap and period.days:
+                hcf += period.hcf * overlap / period.days
+                days += overlap
+        if days == 0 or Decimal(days) < window_days * MIN_SEASONAL_COVERAGE:
+            return None
+        return DailyUse(hcf_per_day=hcf / days, basis=SAME_PERIOD_LAST_YEAR, history_days=days)
+
+    def expected_daily_use(self, start: dt.date, end: dt.date) -> DailyUse | None:
+        if self._first_start is not None and self._first_start <= year_before(start):
+            seasonal = self.same_period_last_year(start, end)
+            if seasonal is not None:
+                return seasonal
+        return self.last_12_months(start)
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,13 +26,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 from itertools import pairwise
 
 from civicbill.meters.consumption import HCF_PLACES, NotPlausibleError, Register, consumption_between
-from civicbill.meters.estimation import UsagePeriod, expected_daily_use
+from civicbill.meters.estimation import UsageIndex, UsagePeriod
 
 
 class Verdict(StrEnum):
@@ -236,6 +236,8 @@ class _Chain:
 
 def parse_read_value(value: Decimal | str) -> Decimal | None:
     """A register value: digits with at most 3 decimals, not negative; None when it is not one."""
+    if type(value) is str and value.isdigit() and value.isascii():
+        return Decimal(value)  # the common case: whole register units
     if isinstance(value, str):
         text = value.strip()
         if not (text.isascii() and text.replace(".", "", 1).isdigit()):
@@ -302,7 +304,7 @@ class ReadValidator:
     def __init__(self, context: ValidationContext) -> None:
         self.context = context
         self._chains: dict[int, _Chain] = {}
-        self._history: dict[int, list[UsagePeriod]] = {}
+        self._history: dict[int, UsageIndex] = {}
 
     # -- state ------------------------------------------------------------------------------------
 
@@ -321,11 +323,17 @@ class ReadValidator:
             self._chains[installation.installation_id] = chain
         return chain
 
+    def _usage(self, service_point_id: int) -> UsageIndex:
+        index = self._history.get(service_point_id)
+        if index is None:
+            index = self._history[service_point_id] = UsageIndex(
+                self.context.history.get(service_point_id, ())
+            )
+        return index
+
     def history(self, service_point_id: int) -> list[UsagePeriod]:
-        periods = self._history.get(service_point_id)
-        if periods is None:
-            periods = self._history[service_point_id] = list(self.context.history.get(service_point_id, ()))
-        return periods
+        """The service point's usage periods so far, with those accepted in this batch."""
+        return self._usage(service_point_id).periods
 
     def position(self, installation: InstallationInfo) -> ChainPosition:
         chain = self._chain(installation)
@@ -342,7 +350,10 @@ class ReadValidator:
         )
 
     def account_active(self, service_point_id: int, day: dt.date) -> bool:
-        return any(span.covers(day) for span in self.context.service.get(service_point_id, ()))
+        for span in self.context.service.get(service_point_id, ()):
+            if span.start <= day and (span.end is None or day <= span.end):
+                return True
+        return False
 
     # -- the rules --------------------------------------------------------------------------------
 
@@ -405,49 +416,54 @@ class ReadValidator:
         chain = self._chain(installation)
         read_on = candidate.read_on
         key = (read_on, value)
-        held = ReadResult(
-            candidate, Verdict.EXCEPTION, meter_id=meter.meter_id,
-            installation_id=installation.installation_id, service_point_id=installation.service_point_id,
-            value=value,
-        )  # fmt: skip
+        code = message = ""
         if key in chain.accepted_keys or (key in chain.review_keys and candidate.source != SOURCE_FIELD):
-            return replace(
-                held, verdict=Verdict.BAD, code=DUPLICATE,
-                message=f"Meter {meter.serial_number} already has the read {shown(value)} on {read_on}.",
-            )  # fmt: skip
-        if read_on <= chain.last_on:
-            chain.review_keys.add(key)
+            code, message = (
+                DUPLICATE,
+                f"Meter {meter.serial_number} already has the read {shown(value)} on {read_on}.",
+            )
+        elif read_on <= chain.last_on:
             kind = "estimated read" if chain.last_status == ESTIMATED else "read"
-            return replace(
-                held, code=OUTSIDE_READ_WINDOW,
-                message=f"Read date {read_on} is not after the last {kind} of meter {meter.serial_number} "
-                f"({shown(chain.last_value)} on {chain.last_on}); reads must come in date order.",
-            )  # fmt: skip
+            code, message = (
+                OUTSIDE_READ_WINDOW,
+                (
+                    f"Read date {read_on} is not after the last {kind} of meter {meter.serial_number} "
+                    f"({shown(chain.last_value)} on {chain.last_on}); reads must come in date order."
+                ),
+            )
         estimated = candidate.source == SOURCE_ESTIMATED
         base_on, base_value = (
             (chain.last_on, chain.last_value) if estimated else (chain.actual_on, chain.actual_value)
         )
-        register = meter.register
-        try:
-            used = consumption_between(register, previous=base_value, current=value)
-        except NotPlausibleError:
-            chain.review_keys.add(key)
-            return replace(
-                held, code=LOWER_THAN_PREVIOUS,
-                message=f"Read {shown(value)} is lower than the previous read {shown(base_value)} on "
-                f"{base_on} and is not a plausible rollover for a {register.dials}-dial meter.",
+        if not code:
+            try:
+                used = consumption_between(meter.register, previous=base_value, current=value)
+            except NotPlausibleError:
+                code, message = (
+                    LOWER_THAN_PREVIOUS,
+                    (
+                        f"Read {shown(value)} is lower than the previous read {shown(base_value)} on {base_on} and "
+                        f"is not a plausible rollover for a {meter.register.dials}-dial meter."
+                    ),
+                )
+        if code:
+            if code != DUPLICATE:
+                chain.review_keys.add(key)
+            return ReadResult(
+                candidate, Verdict.BAD if code == DUPLICATE else Verdict.EXCEPTION, code, message, meter.meter_id,
+                installation.installation_id, installation.service_point_id, value,
             )  # fmt: skip
         usage = used.hcf.quantize(HCF_PLACES, ROUND_HALF_UP)
         consumption = usage if estimated else usage - chain.estimated_hcf
         days = (read_on - base_on).days
         code, message = self._rule(candidate, chain, installation, usage, consumption, base_on, days)
-        if not code:
-            self.history(installation.service_point_id).append(
+        if code:
+            chain.review_keys.add(key)
+        else:
+            self._usage(installation.service_point_id).append(
                 UsagePeriod(chain.last_on, read_on, consumption)
             )
             chain.add(read_on, value, ESTIMATED if estimated else ACTUAL, consumption)
-        else:
-            chain.review_keys.add(key)
         return ReadResult(
             candidate, Verdict.EXCEPTION if code else Verdict.ACCEPTED, code, message, meter.meter_id,
             installation.installation_id, installation.service_point_id, value, consumption, used.rolled_over,
@@ -498,7 +514,7 @@ class ReadValidator:
             return ZERO_CONSUMPTION, (
                 f"No use registered in {days} days since the read on {base_on}, on an active account."
             )
-        expected = expected_daily_use(self.history(service_point_id), base_on, read_on)
+        expected = self._usage(service_point_id).expected_daily_use(base_on, read_on)
         if expected is None or expected.hcf_per_day <= 0:
             return "", ""
         percent = usage * 100 / (expected.hcf_per_day * days)

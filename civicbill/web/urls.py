@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from civicbill.web.views import accounts, auth, home, ledger, meters, reads, tasks
+from civicbill.web.views import accounts, auth, home, ledger, meter_actions, meters, reads, tasks
 
 urlpatterns = [
     path("login/", auth.sign_in, name="login"),
@@ -23,7 +23,9 @@ urlpatterns = [
     ),
     path("reads/import/", reads.import_file, name="reads-import"),
     path("meters/", meters.inventory, name="meters"),
+    path("meters/receive/", meter_actions.receive, name="meters-receive"),
     path("meters/<str:serial>/", meters.meter_page, name="meter"),
+    path("meters/<str:serial>/action/", meter_actions.meter_action, name="meter-action"),
     path("ledger/trial-balance/", ledger.trial_balance_page, name="trial-balance"),
     path("tasks/<str:key>/", tasks.task_progress, name="task-progress"),
     path("workorders/", include("civicbill.workorders.urls")),

@@ -27,6 +27,7 @@ READ_COLUMNS = (
 )  # fmt: skip
 INTERVAL_COLUMNS = ("meter_id", "interval_start", "consumption", "read_import_id")
 CHUNK_ROWS = 50_000
+NULL = "\\N"  # COPY's text format
 
 
 def _prep(model: type[models.Model], name: str) -> Callable[[Any], Any]:
@@ -63,6 +64,37 @@ def write_rows(table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...
     return count
 
 
+def _copy_text(value: str) -> str:
+    """A text value for COPY's text format (backslash, tab and line ends escaped)."""
+    if not value:
+        return ""
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def copy_lines(table: str, columns: Sequence[str], lines: Iterable[str], *, chunk: int = 20_000) -> int:
+    """PostgreSQL only: ``COPY`` rows already in COPY's text format (one line each, with its newline),
+    sent in chunks. Formatting a line in Python is several times cheaper than psycopg adapting each
+    value of each row (``write_row``)."""
+    names = ", ".join(connection.ops.quote_name(column) for column in columns)
+    count = 0
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+        cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+    ):
+        batch: list[str] = []
+        for line in lines:
+            batch.append(line)
+            if len(batch) >= chunk:
+                copy.write("".join(batch))
+                count += len(batch)
+                batch = []
+        if batch:
+            copy.write("".join(batch))
+            count += len(batch)
+    return count
+
+
 def insert_accepted_reads(
     results: Iterable[ReadResult],
     *,
@@ -73,26 +105,38 @@ def insert_accepted_reads(
 ) -> int:
     """Write accepted results as ACTUAL (or ESTIMATED, for estimated candidates) reads.
 
-    Decimals go to the driver as they are (Django's ``adapt_decimalfield_value`` passes them through on
-    both databases); dates are prepared by the field once per distinct date."""
-    date_value = _prep(Read, "read_on")
-    dates: dict[dt.date, Any] = {}
-    at = _prep(Read, "created_at")(created_at)
+    PostgreSQL gets COPY text lines; SQLite gets tuples, Decimals and dates as they are (Django
+    registers sqlite3 adapters for both, and ``adapt_decimalfield_value`` passes Decimals through)."""
     notes = notes or {}
     actual, estimated = ReadStatus.ACTUAL.value, ReadStatus.ESTIMATED.value
+    if connection.vendor == "postgresql":
+        at = created_at.isoformat()
+        import_id = NULL if read_import_id is None else str(read_import_id)
+        tail = f"\t{NULL}\t{import_id}\t"  # supersedes_id, read_import_id
+        ending = f"\t{created_by_id}\t{at}\n"
+
+        def lines() -> Iterable[str]:
+            for index, result in enumerate(results):
+                candidate = result.candidate
+                source = candidate.source
+                yield (
+                    f"{result.meter_id}\t{result.installation_id}\t{result.service_point_id}\t"
+                    f"{candidate.read_on}\t{result.value}\t{source}\t"
+                    f"{estimated if source == 'estimated' else actual}\t{result.consumption_hcf}\t"
+                    f"{'t' if result.rolled_over else 'f'}{tail}{_copy_text(notes.get(index, ''))}{ending}"
+                )
+
+        return copy_lines(Read._meta.db_table, READ_COLUMNS, lines())
+    at_value = _prep(Read, "created_at")(created_at)
 
     def rows() -> Iterable[tuple[Any, ...]]:
         for index, result in enumerate(results):
             candidate = result.candidate
-            read_on = candidate.read_on
-            day = dates.get(read_on)
-            if day is None:
-                day = dates[read_on] = date_value(read_on)
             source = candidate.source
             yield (
-                result.meter_id, result.installation_id, result.service_point_id, day, result.value, source,
-                estimated if source == "estimated" else actual, result.consumption_hcf, result.rolled_over, None,
-                read_import_id, notes.get(index, ""), created_by_id, at,
+                result.meter_id, result.installation_id, result.service_point_id, candidate.read_on, result.value,
+                source, estimated if source == "estimated" else actual, result.consumption_hcf, result.rolled_over,
+                None, read_import_id, notes.get(index, ""), created_by_id, at_value,
             )  # fmt: skip
 
     return write_rows(Read._meta.db_table, READ_COLUMNS, rows())

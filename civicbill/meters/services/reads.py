@@ -14,9 +14,11 @@ audit event (per read entered, per file imported, per estimation run).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
@@ -437,6 +439,21 @@ def _store(
     progress(len(accepted) + len(held))
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """A large import allocates millions of small objects, and the cyclic garbage collector rescans
+    them over and over (it doubled parse and validation time in the benchmark). Reads and their
+    results form no reference cycles, so collection waits until the import is over. The switch is
+    process-wide: imports run in the CLI or a task worker, not in a threaded web request."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _parse(file_format: str, content: bytes) -> ParsedFile:
     if file_format not in formats.FORMATS:
         raise ApplicationError(
@@ -467,6 +484,24 @@ def reads_import(
     report_progress = progress or (lambda stage, done, total: None)
     digest = hashlib.sha256(content).hexdigest()
     _refuse_if_imported(digest)
+    with _collector_paused():
+        return _import(
+            content=content, digest=digest, file_name=file_name, file_format=file_format, actor=actor,
+            as_of=as_of, preview=preview, report_progress=report_progress,
+        )  # fmt: skip
+
+
+def _import(
+    *,
+    content: bytes,
+    digest: str,
+    file_name: str,
+    file_format: str,
+    actor: Any,
+    as_of: dt.date,
+    preview: bool,
+    report_progress: ProgressCallback,
+) -> ImportReport:
     parsed = _parse(file_format, content)
     report_progress("parse", parsed.rows_total, parsed.rows_total)
     with transaction.atomic():

@@ -6,9 +6,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from civicbill.core.exceptions import ApplicationError, NotFoundError
+from civicbill.core.permissions import has_permission
 from civicbill.meters.models import MeterSize, MeterStatus
 from civicbill.meters.selectors import inventory_counts, meter_get, meter_history, meters_list
 from civicbill.web.permissions import requires
+from civicbill.web.views.meter_actions import meter_action_context
 
 
 @requires("meters.view")
@@ -56,4 +58,7 @@ def meter_page(request: HttpRequest, serial: str) -> HttpResponse:
         meter = meter_get(serial)
     except NotFoundError as error:
         return render(request, "web/not_found.html", {"message": error.message}, status=404)
-    return render(request, "web/meters/meter.html", {"history": meter_history(meter), "meter": meter})
+    context = {"history": meter_history(meter), "meter": meter}
+    if has_permission(request.user, "meters.manage"):
+        context.update(meter_action_context(meter))
+    return render(request, "web/meters/meter.html", context)
