@@ -13,6 +13,7 @@ from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from civicbill.core import clock
 from civicbill.core.exceptions import ApplicationError, NotFoundError
 from civicbill.core.permissions import require_permission
+from civicbill.meters import services
 from civicbill.meters.models import ReadException
 from civicbill.meters.read_selectors import open_exceptions
 from civicbill.meters.selectors import inventory_counts, meter_get, meter_history, meters_list
@@ -46,6 +47,26 @@ def list_meters(
 def meter_counts(request: HttpRequest) -> list[dict[str, Any]]:
     require_permission(request.user, "meters.view")
     return [{"status": s, "size": z, "count": n} for (s, z), n in sorted(inventory_counts().items())]
+
+
+@meters_router.post(
+    "/receive-file",
+    response={200: dict[str, Any], 201: dict[str, Any]},
+    summary="Receive a vendor shipment file",
+)
+def receive_file(
+    request: HttpRequest, file: File[UploadedFile], received_on: Form[dt.date], dry_run: Form[bool] = False
+) -> Status[dict[str, Any]]:
+    """CSV ``serial,make,model,size,dials,unit,multiplier``: good rows are received, bad rows are listed
+    with their line numbers; with ``dry_run`` nothing is stored."""
+    result = services.meters_receive_file(
+        content=file.read(),
+        file_name=file.name or "shipment.csv",
+        received_on=received_on,
+        actor=request.user,
+        dry_run=dry_run,
+    )
+    return Status(200 if dry_run else 201, result.as_dict())
 
 
 @meters_router.get(
@@ -177,3 +198,101 @@ def decide_exception(request: HttpRequest, exception_id: int, payload: DecisionI
             "accepted": outcome.accepted,
         }
     return {"id": decided.pk, "status": decided.status, "code": decided.code}
+
+
+class MeterIn(Schema):
+    serial_number: str = Field(..., min_length=1, max_length=40)
+    make: str = Field(..., min_length=1, max_length=60)
+    model: str = ""
+    size: str
+    meter_type: str = "positive_displacement"
+    dials: int = Field(..., ge=1, le=10)
+    read_unit: str = "CF"
+    multiplier: Decimal = Field(Decimal(1), gt=0)
+    endpoint_id: str = ""
+    received_on: dt.date
+
+
+@meters_router.post("/", response={201: dict[str, Any]}, summary="Receive one meter into stock")
+def receive_meter(request: HttpRequest, payload: MeterIn) -> Status[dict[str, Any]]:
+    meter = services.meter_receive(**payload.dict(), actor=request.user)
+    return Status(201, meter_row(meter))
+
+
+class InstallIn(Schema):
+    account_number: str
+    installed_on: dt.date
+    read: Decimal = Field(..., ge=0)
+
+
+@meters_router.post("/{serial}/install", response=dict[str, Any], summary="Install at an account's premise")
+def install_meter(request: HttpRequest, serial: str, payload: InstallIn) -> dict[str, Any]:
+    services.meter_install_for_account(
+        account_number=payload.account_number,
+        serial=serial,
+        installed_on=payload.installed_on,
+        read=payload.read,
+        actor=request.user,
+    )
+    return meter_summary(meter_history(meter_get(serial)))
+
+
+class RemoveIn(Schema):
+    removed_on: dt.date
+    removal_read: Decimal = Field(..., ge=0)
+
+
+@meters_router.post("/{serial}/remove", response=dict[str, Any], summary="Remove with a removal read")
+def remove_meter(request: HttpRequest, serial: str, payload: RemoveIn) -> dict[str, Any]:
+    services.meter_remove(
+        meter=meter_get(serial),
+        removed_on=payload.removed_on,
+        removal_read=payload.removal_read,
+        actor=request.user,
+    )
+    return meter_summary(meter_history(meter_get(serial)))
+
+
+class ExchangeIn(Schema):
+    new_serial: str
+    exchanged_on: dt.date
+    old_read: Decimal = Field(..., ge=0)
+    new_read: Decimal = Field(..., ge=0)
+
+
+@meters_router.post("/{serial}/exchange", response=dict[str, Any], summary="Exchange for a stock meter")
+def exchange_meter(request: HttpRequest, serial: str, payload: ExchangeIn) -> dict[str, Any]:
+    services.meter_exchange(
+        old_meter=meter_get(serial),
+        new_meter=meter_get(payload.new_serial),
+        exchanged_on=payload.exchanged_on,
+        old_read=payload.old_read,
+        new_read=payload.new_read,
+        actor=request.user,
+    )
+    return meter_summary(meter_history(meter_get(payload.new_serial)))
+
+
+class MeterTestIn(Schema):
+    tested_on: dt.date
+    accuracy_percent: Decimal
+    notes: str = ""
+
+
+@meters_router.post("/{serial}/tests", response={201: dict[str, Any]}, summary="Record a meter test")
+def record_test(request: HttpRequest, serial: str, payload: MeterTestIn) -> Status[dict[str, Any]]:
+    test = services.meter_test_record(
+        meter=meter_get(serial),
+        tested_on=payload.tested_on,
+        accuracy_percent=payload.accuracy_percent,
+        notes=payload.notes,
+        actor=request.user,
+    )
+    return Status(
+        201,
+        {
+            "tested_on": test.tested_on.isoformat(),
+            "accuracy_percent": str(test.accuracy_percent),
+            "passed": test.passed,
+        },
+    )

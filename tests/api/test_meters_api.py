@@ -133,3 +133,44 @@ def test_an_auditor_may_not_decide_a_held_read(client: Client, auditor, csr, met
     assert response.status_code == 403
     exception.refresh_from_db()
     assert exception.status == "open"
+
+
+def test_receiving_a_shipment_through_the_api_lists_bad_rows(client: Client, technician):
+    client.force_login(technician)
+    content = (
+        b"serial,make,model,size,dials,unit,multiplier\n"
+        b"AP0001,Badger,M25,5/8,5,CF,1\n"
+        b"AP0002,Badger,M25,5/8,11,CF,1\n"
+    )
+    response = client.post(
+        "/api/meters/receive-file",
+        {"file": SimpleUploadedFile("s.csv", content), "received_on": "2026-11-02"},
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert [row["line"] for row in body["bad_rows"]] == [3]
+
+
+def test_exchange_through_the_api_continues_consumption(client: Client, technician, meter_at_rosa):
+    client.force_login(technician)
+    client.post(
+        "/api/meters/",
+        json.dumps(
+            {
+                "serial_number": "NE1",
+                "make": "Neptune",
+                "size": "5/8",
+                "dials": 5,
+                "received_on": "2026-11-02",
+            }
+        ),
+        content_type="application/json",
+    )
+    response = client.post(
+        "/api/meters/BA20000001/exchange",
+        json.dumps({"new_serial": "NE1", "exchanged_on": "2026-11-15", "old_read": "6000", "new_read": "0"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    removal = Read.objects.get(meter__serial_number="BA20000001", source="removal")
+    assert removal.consumption_hcf == Decimal("5.6")  # 5,440 -> 6,000 CF
