@@ -32,6 +32,9 @@ from decimal import Decimal
 from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicbill.settings")
+# production settings: with DEBUG on, Django keeps the text of every query (IN lists included)
+os.environ.setdefault("CIVICBILL_DEBUG", "0")
+os.environ.setdefault("CIVICBILL_SECRET_KEY", "benchmark-only-not-secret")
 
 import django
 

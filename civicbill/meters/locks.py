@@ -9,7 +9,9 @@ Lock order, to avoid deadlocks: service points, then meters (by id).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+
+from django.db import connection
 
 from civicbill.meters.models import Meter, ServicePoint
 
@@ -26,3 +28,16 @@ def lock_meters(meter_ids: Iterable[int]) -> dict[int, Meter]:
     """Lock several meters in id order (the same order everywhere, so two exchanges cannot deadlock)."""
     ids = sorted(set(meter_ids))
     return {meter.pk: meter for meter in Meter.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+
+
+def lock_meter_ids(meter_ids: Sequence[int]) -> None:
+    """Lock many meters (a read import) in id order, without loading them as model instances."""
+    ids = sorted(set(meter_ids))
+    batch = min(connection.features.max_query_params or 10_000, 10_000) - 50
+    for start in range(0, len(ids), batch):
+        list(
+            Meter.objects.select_for_update()
+            .filter(pk__in=ids[start : start + batch])
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )

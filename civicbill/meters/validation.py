@@ -439,19 +439,18 @@ class ReadValidator:
             try:
                 used = consumption_between(meter.register, previous=base_value, current=value)
             except NotPlausibleError:
-                code, message = (
-                    LOWER_THAN_PREVIOUS,
-                    (
-                        f"Read {shown(value)} is lower than the previous read {shown(base_value)} on {base_on} and "
-                        f"is not a plausible rollover for a {meter.register.dials}-dial meter."
-                    ),
+                code = LOWER_THAN_PREVIOUS
+                message = (
+                    f"Read {shown(value)} is lower than the previous read {shown(base_value)} on {base_on} "
+                    f"and is not a plausible rollover for a {meter.register.dials}-dial meter."
                 )
         if code:
             if code != DUPLICATE:
                 chain.review_keys.add(key)
+            verdict = Verdict.BAD if code == DUPLICATE else Verdict.EXCEPTION
             return ReadResult(
-                candidate, Verdict.BAD if code == DUPLICATE else Verdict.EXCEPTION, code, message, meter.meter_id,
-                installation.installation_id, installation.service_point_id, value,
+                candidate, verdict, code, message, meter.meter_id, installation.installation_id,
+                installation.service_point_id, value,
             )  # fmt: skip
         usage = used.hcf.quantize(HCF_PLACES, ROUND_HALF_UP)
         consumption = usage if estimated else usage - chain.estimated_hcf

@@ -16,7 +16,7 @@ from civicbill.meters.models import Meter, MeterStatus, MeterStatusChange
 from civicbill.meters.shipment import BadRow, ShipmentFileError
 from tests.meters.inventory_helpers import receive
 
-pytestmark = pytest.mark.usefixtures("frozen")
+pytestmark = [pytest.mark.usefixtures("frozen"), pytest.mark.django_db]
 
 ARRIVED = dt.date(2026, 11, 20)
 HEADER = "serial,make,model,size,dials,unit,multiplier"

@@ -20,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 
 from civicbill.customers.models import ServiceAgreement
 from civicbill.meters import locks
@@ -47,6 +48,20 @@ def in_slices(values: Sequence[Any], size: int | None = None) -> Iterator[Sequen
         yield values[start : start + size]
 
 
+def one_of(field: str, values: Collection[Any]) -> Iterator[Q]:
+    """Conditions that together select the rows whose ``field`` is one of ``values``: on PostgreSQL one
+    condition with a single array parameter (``IN (SELECT unnest(%s))``, so no statement with tens of
+    thousands of placeholders is built and parsed), elsewhere IN lists small enough for SQLite."""
+    ordered = sorted(set(values))
+    if not ordered:
+        return
+    if connection.vendor == "postgresql":
+        yield Q(**{f"{field}__in": RawSQL("SELECT unnest(%s)", (ordered,))})
+        return
+    for chunk in in_slices(ordered):
+        yield Q(**{f"{field}__in": chunk})
+
+
 def thresholds_from_settings() -> Thresholds:
     return Thresholds(
         high_percent=settings.CIVICBILL_READ_HIGH_PERCENT,
@@ -68,8 +83,8 @@ def _meter_rows(
     columns = ("id", "serial_number", "dials", "read_unit", "multiplier", "endpoint_id")
     rows: list[tuple] = []
     for field, values in (("serial_number", serials), ("endpoint_id", endpoint_ids), ("id", meter_ids)):
-        for chunk in in_slices(sorted(set(values))):
-            rows.extend(Meter.objects.filter(**{f"{field}__in": chunk}).values_list(*columns))
+        for condition in one_of(field, values):
+            rows.extend(Meter.objects.filter(condition).values_list(*columns))
     return rows
 
 
@@ -77,15 +92,12 @@ def _installations(meter_ids: list[int]) -> list[InstallationInfo]:
     columns = ("id", "meter_id", "service_point_id", "installed_on", "install_read", "removed_on")
     found: dict[int, InstallationInfo] = {}
     point_ids: set[int] = set()
-    for chunk in in_slices(meter_ids):
-        for row in MeterInstallation.objects.filter(meter_id__in=chunk).values_list(*columns):
+    for condition in one_of("meter_id", meter_ids):
+        for row in MeterInstallation.objects.filter(condition).values_list(*columns):
             found[row[0]] = InstallationInfo(*row)
             point_ids.add(row[2])
-    for chunk in in_slices(sorted(point_ids)):
-        for row in (
-            # every installation at the points, earlier meters' too
-            MeterInstallation.objects.filter(service_point_id__in=chunk).values_list(*columns)
-        ):
+    for condition in one_of("service_point_id", point_ids):  # earlier meters' installations too
+        for row in MeterInstallation.objects.filter(condition).values_list(*columns):
             found.setdefault(row[0], InstallationInfo(*row))
     return sorted(found.values(), key=lambda i: (i.installed_on, i.installation_id))
 
@@ -103,10 +115,8 @@ def _reads(
     field, keys = (
         ("service_point_id", point_ids) if installation_ids is None else ("installation_id", installation_ids)
     )
-    for chunk in in_slices(keys):
-        query = Read.objects.filter(
-            **{f"{field}__in": chunk}, status__in=LOADED_STATUSES, installation__isnull=False
-        )
+    for condition in one_of(field, keys):
+        query = Read.objects.filter(condition, status__in=LOADED_STATUSES, installation__isnull=False)
         if since is not None:
             query = query.filter(read_on__gte=since)
         if before is not None:
@@ -129,17 +139,16 @@ def _service_spans(point_ids: list[int]) -> dict[int, list[ServiceSpan]]:
     in customers.selectors would be the tidier home for it.
     """
     points: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for chunk in in_slices(point_ids):
-        for point_id, premise_id, service in ServicePoint.objects.filter(pk__in=chunk).values_list(
+    for condition in one_of("pk", point_ids):
+        for point_id, premise_id, service in ServicePoint.objects.filter(condition).values_list(
             "id", "premise_id", "service"
         ):
             points[(premise_id, service)].append(point_id)
     spans: dict[int, list[ServiceSpan]] = defaultdict(list)
-    premise_ids = sorted({premise_id for premise_id, _ in points})
-    for chunk in in_slices(premise_ids):
-        for premise_id, service, start, end in ServiceAgreement.objects.filter(
-            account__premise_id__in=chunk
-        ).values_list("account__premise_id", "service", "start_date", "end_date"):
+    for condition in one_of("account__premise_id", {premise_id for premise_id, _ in points}):
+        for premise_id, service, start, end in ServiceAgreement.objects.filter(condition).values_list(
+            "account__premise_id", "service", "start_date", "end_date"
+        ):
             for point_id in points.get((premise_id, service), ()):
                 spans[point_id].append(ServiceSpan(start, end))
     return spans
@@ -169,8 +178,7 @@ def load_context(
             by_endpoint[endpoint] = serial
     ids = sorted(by_id)
     if lock:
-        for chunk in in_slices(ids):
-            locks.lock_meters(chunk)
+        locks.lock_meter_ids(ids)
     installations = _installations(ids)
     point_ids = sorted({i.service_point_id for i in installations})
     since = earliest_read_on - dt.timedelta(days=HISTORY_DAYS)
@@ -213,9 +221,9 @@ def load_context(
 def meters_installed_at(point_ids: Collection[int], day: dt.date) -> dict[int, int]:
     """service point id → id of the meter installed there on ``day``."""
     found: dict[int, int] = {}
-    for chunk in in_slices(sorted(set(point_ids))):
+    for condition in one_of("service_point_id", point_ids):
         for point_id, meter_id in (
-            MeterInstallation.objects.filter(service_point_id__in=chunk, installed_on__lte=day)
+            MeterInstallation.objects.filter(condition, installed_on__lte=day)
             .filter(Q(removed_on__isnull=True) | Q(removed_on__gte=day))
             .values_list("service_point_id", "meter_id")
         ):

@@ -134,9 +134,9 @@ def insert_accepted_reads(
             candidate = result.candidate
             source = candidate.source
             yield (
-                result.meter_id, result.installation_id, result.service_point_id, candidate.read_on, result.value,
-                source, estimated if source == "estimated" else actual, result.consumption_hcf, result.rolled_over,
-                None, read_import_id, notes.get(index, ""), created_by_id, at_value,
+                result.meter_id, result.installation_id, result.service_point_id, candidate.read_on,
+                result.value, source, estimated if source == "estimated" else actual, result.consumption_hcf,
+                result.rolled_over, None, read_import_id, notes.get(index, ""), created_by_id, at_value,
             )  # fmt: skip
 
     return write_rows(Read._meta.db_table, READ_COLUMNS, rows())
