@@ -27,19 +27,25 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
         )
         for row in rows
     ]
-    if not prepared:
+    return write_rows(model._meta.db_table, db_columns, prepared)
+
+
+def write_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
+    """Write rows whose values are already prepared for the database (``get_db_prep_save``) in one
+    statement: ``COPY`` on PostgreSQL, ``executemany`` on SQLite."""
+    if not rows:
         return 0
-    table = model._meta.db_table
-    names = ", ".join(connection.ops.quote_name(column) for column in db_columns)
+    names = ", ".join(connection.ops.quote_name(column) for column in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # errors raised inside COPY become Django's IntegrityError etc., as for cursor.execute
             with (
                 connection.wrap_database_errors,
                 cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
             ):
-                for row in prepared:
+                for row in rows:
                     copy.write_row(row)
         else:
-            placeholders = ", ".join(["%s"] * len(db_columns))
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", prepared)  # noqa: S608
-    return len(prepared)
+            placeholders = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", list(rows))  # noqa: S608
+    return len(rows)

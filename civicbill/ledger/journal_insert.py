@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
 from django.db import connection, models
 
+from civicbill.core.fast_insert import write_rows
 from civicbill.ledger.models import JournalEntry, JournalLine
 from civicbill.ledger.posting import EntrySpec
 
@@ -47,22 +48,6 @@ def _db_value(name: str, value: Any) -> Any:
     return field.get_db_prep_save(value, connection)
 
 
-def _write(table: str, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> None:
-    names = ", ".join(connection.ops.quote_name(column) for column in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # errors raised inside COPY become Django's IntegrityError etc., as for cursor.execute
-            with (
-                connection.wrap_database_errors,
-                cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
-            ):
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            placeholders = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", list(rows))  # noqa: S608
-
-
 def insert_entries(
     batch: Sequence[NewEntry], *, posted_by_id: int, posted_at: dt.datetime, gl_ids: dict[str, int]
 ) -> None:
@@ -84,8 +69,8 @@ def insert_entries(
             (entry_id, dates[spec.accounting_date], posted_at_value, spec.source_type, spec.source_ref,
              spec.idempotency_key, spec.reason, spec.memo, reverses_id, posted_by_id, spec.total_cents)
         )  # fmt: skip
-    _write(JournalLine._meta.db_table, LINE_COLUMNS, line_rows)
-    _write(JournalEntry._meta.db_table, ENTRY_COLUMNS, entry_rows)
+    write_rows(JournalLine._meta.db_table, LINE_COLUMNS, line_rows)
+    write_rows(JournalEntry._meta.db_table, ENTRY_COLUMNS, entry_rows)
 
 
 def posted_entry(new: NewEntry, *, posted_by: Any, posted_at: dt.datetime) -> JournalEntry:
