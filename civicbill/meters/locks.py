@@ -31,7 +31,10 @@ def lock_meters(meter_ids: Iterable[int]) -> dict[int, Meter]:
 
 
 def lock_meter_ids(meter_ids: Sequence[int]) -> None:
-    """Lock many meters (a read import) in id order, without loading them as model instances."""
+    """Lock many meters (a read import) in id order, without loading them as model instances. On SQLite
+    there are no row locks to take (the IMMEDIATE transaction already holds the write lock)."""
+    if not connection.features.has_select_for_update:
+        return
     ids = sorted(set(meter_ids))
     batch = min(connection.features.max_query_params or 10_000, 10_000) - 50
     for start in range(0, len(ids), batch):

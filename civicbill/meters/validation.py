@@ -25,7 +25,7 @@ The rules, in the order they are checked (the first that fails decides the code)
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
@@ -277,8 +277,9 @@ def usage_history(
     only from ``loaded_from``, the first loaded read of an installation installed before then has
     no known start and is left out, unless the installation is in ``complete`` (all reads loaded).
     """
-    fully_loaded = set(complete)
+    fully_loaded = complete if isinstance(complete, set | frozenset) else set(complete)
     periods: list[UsagePeriod] = []
+    installations = list(installations)
     for installation in installations:
         known = (
             installation.installation_id in fully_loaded
@@ -292,7 +293,8 @@ def usage_history(
             if read.read_on > installation.installed_on and previous_on is not None:
                 periods.append(UsagePeriod(previous_on, read.read_on, read.consumption_hcf or Decimal(0)))
             previous_on = read.read_on
-    periods.sort(key=lambda period: (period.start, period.end))
+    if len(installations) > 1:
+        periods.sort(key=lambda period: (period.start, period.end))
     return periods
 
 
@@ -528,6 +530,23 @@ class ReadValidator:
         return "", ""
 
 
+def iter_validated(
+    candidates: Sequence[Candidate], validator: ReadValidator
+) -> Iterator[tuple[int, ReadResult]]:
+    """``(index in candidates, result)`` for each candidate, one meter after another, each meter's reads
+    oldest first (a stable order, so of two equal rows the earlier line is kept). Lazy: a caller can
+    store results while later ones are still being validated."""
+    by_meter: dict[str, list[int]] = {}
+    for index, candidate in enumerate(candidates):
+        by_meter.setdefault(candidate.meter_serial, []).append(index)
+    validate = validator.validate
+    for indexes in by_meter.values():
+        if any(candidates[a].read_on > candidates[b].read_on for a, b in pairwise(indexes)):
+            indexes.sort(key=lambda i: candidates[i].read_on)
+        for index in indexes:
+            yield index, validate(candidates[index])
+
+
 def validate_reads(
     candidates: Sequence[Candidate],
     context: ValidationContext,
@@ -536,24 +555,15 @@ def validate_reads(
     progress: Callable[[int], None] | None = None,
     progress_every: int = 50_000,
 ) -> list[ReadResult]:
-    """Validate a batch; results come back in the order of ``candidates``. Each meter's candidates
-    are taken oldest first (a stable order, so of two equal rows the earlier line is kept).
+    """Validate a batch; results come back in the order of ``candidates`` (see :func:`iter_validated`).
     ``progress`` is called with the number validated so far, every ``progress_every`` reads."""
-    validator = validator or ReadValidator(context)
-    by_meter: dict[str, list[int]] = {}
-    for index, candidate in enumerate(candidates):
-        by_meter.setdefault(candidate.meter_serial, []).append(index)
     results: list[ReadResult | None] = [None] * len(candidates)
-    validate = validator.validate
     done = 0
-    for indexes in by_meter.values():
-        if any(candidates[a].read_on > candidates[b].read_on for a, b in pairwise(indexes)):
-            indexes.sort(key=lambda i: candidates[i].read_on)
-        for index in indexes:
-            results[index] = validate(candidates[index])
-        if progress is not None and (done + len(indexes)) // progress_every > done // progress_every:
-            progress(done + len(indexes))
-        done += len(indexes)
+    for index, result in iter_validated(candidates, validator or ReadValidator(context)):
+        results[index] = result
+        done += 1
+        if progress is not None and done % progress_every == 0:
+            progress(done)
     if progress is not None:
         progress(done)
     return results  # type: ignore[return-value]

@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from civicbill.meters.consumption import Consumption, Register
 from civicbill.meters.estimation import (
     LAST_3_PERIODS,
     LAST_12_MONTHS,
     SAME_PERIOD_LAST_YEAR,
+    UsageIndex,
     UsagePeriod,
     estimate_daily_use,
     estimate_read,
@@ -110,3 +114,26 @@ def test_an_estimate_rounds_to_the_register_and_bills_what_the_register_shows():
     assert value == Decimal(1000 + 1870)  # 2.5 HCF = 1,870 gallons
     assert used.hcf == Decimal("2.500")
     assert estimated_register_value(Register(3, "CF"), previous_value=Decimal(0), hcf=Decimal(6)) is None
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> list[UsagePeriod]:
+    day = D(2024, 1, 1) + dt.timedelta(days=draw(st.integers(0, 60)))
+    periods = []
+    for _ in range(draw(st.integers(0, 30))):
+        following = day + dt.timedelta(days=draw(st.integers(1, 70)))
+        periods.append(UsagePeriod(day, following, Decimal(draw(st.integers(0, 90_000))) / 1000))
+        day = following
+    return periods
+
+
+@settings(max_examples=300, deadline=None)
+@given(histories(), st.integers(0, 900), st.integers(1, 90))
+def test_the_indexed_history_answers_exactly_as_the_plain_functions(history, offset, length):
+    start = D(2024, 6, 1) + dt.timedelta(days=offset)
+    end = start + dt.timedelta(days=length)
+    index = UsageIndex(history[: len(history) // 2])
+    for period in history[len(history) // 2 :]:  # appended one by one, as the validator does
+        index.append(period)
+    assert index.expected_daily_use(start, end) == expected_daily_use(history, start, end)
+    assert index.last_12_months(start) == last_12_months(history, start)

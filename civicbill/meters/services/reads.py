@@ -44,16 +44,26 @@ from civicbill.meters.models import (
     ServicePoint,
 )
 from civicbill.meters.services.installations import account_number_at
-from civicbill.meters.services.read_context import LoadedContext, in_slices, load_context
+from civicbill.meters.services.read_context import in_slices, load_context
 from civicbill.meters.services.read_store import (
+    foreign_keys_checked_at_once,
     insert_accepted_reads,
     insert_exception_reads,
     insert_intervals,
 )
-from civicbill.meters.validation import Candidate, ReadResult, ReadValidator, Verdict, shown, validate_reads
+from civicbill.meters.validation import (
+    Candidate,
+    ReadResult,
+    ReadValidator,
+    Verdict,
+    iter_validated,
+    shown,
+    validate_reads,
+)
 
 ENTRY_SOURCES = (ReadSource.MANUAL, ReadSource.HANDHELD, ReadSource.AMR, ReadSource.AMI, ReadSource.FIELD)
 ProgressCallback = Callable[[str, int, int], None]  # (stage, done, total); stages: parse, validate, store
+PROGRESS_EVERY = 50_000
 
 
 @dataclass(frozen=True)
@@ -265,40 +275,37 @@ def _refuse_if_imported(digest: str) -> None:
 
 
 @dataclass
-class _Validated:
-    loaded: LoadedContext | None
+class _Prepared:
+    """A parsed file with its validation context, ready to validate (``results`` is filled then)."""
+
+    validator: ReadValidator | None
     candidates: Sequence[Candidate]
-    results: list[ReadResult]
     bad_rows: list[BadRow]
     notes: list[BadRow] = field(default_factory=list)
     intervals: list[formats.IntervalRow] = field(default_factory=list)
     meter_ids_by_key: dict[str, int] = field(default_factory=dict)
     leaks: list[LeakFinding] = field(default_factory=list)
+    results: list[ReadResult] = field(default_factory=list)
 
 
-def _validate_reads_file(
-    parsed: ParsedFile, *, as_of: dt.date, lock: bool, progress: Callable[[int], None]
-) -> _Validated:
+def _prepare_reads_file(parsed: ParsedFile, *, as_of: dt.date, lock: bool) -> _Prepared:
     candidates = parsed.reads
     if not candidates:
-        return _Validated(None, candidates, [], list(parsed.bad_rows))
+        return _Prepared(None, candidates, list(parsed.bad_rows))
     loaded = load_context(
         as_of=as_of,
         earliest_read_on=min(c.read_on for c in candidates),
         serials={c.meter_serial for c in candidates},
         lock=lock,
     )
-    results = validate_reads(candidates, loaded.context, progress=progress)
-    return _Validated(loaded, candidates, results, list(parsed.bad_rows))
+    return _Prepared(ReadValidator(loaded.context), candidates, list(parsed.bad_rows))
 
 
-def _validate_interval_file(
-    parsed: ParsedFile, *, as_of: dt.date, lock: bool, progress: Callable[[int], None]
-) -> _Validated:
+def _prepare_interval_file(parsed: ParsedFile, *, as_of: dt.date, lock: bool) -> _Prepared:
     zone = clock.utility_zone()
     keys = {row.meter_key for row in parsed.intervals}
     if not keys:
-        return _Validated(None, [], [], list(parsed.bad_rows))
+        return _Prepared(None, [], list(parsed.bad_rows))
     by_serial = parsed.meter_key == "serial"
     first_day = min(row.interval_start for row in parsed.intervals).astimezone(zone).date()
     loaded = load_context(
@@ -340,16 +347,14 @@ def _validate_interval_file(
     )
     meter_ids = {key: meters[serial].meter_id for key, serial in serials.items()}
     intervals, notes = _without_stored_intervals(derived.intervals, meter_ids)
-    results = validate_reads(derived.reads, loaded.context, validator=validator, progress=progress)
     hourly: dict[str, list[HourlyUse]] = {}
     for row in derived.intervals:
         register = meters[serials[row.meter_key]].register
         used = to_hcf((row.consumption or Decimal(0)) * register.multiplier, register.read_unit)
         hourly.setdefault(serials[row.meter_key], []).append(HourlyUse(row.interval_start, used))
-    return _Validated(
-        loaded,
+    return _Prepared(
+        validator,
         derived.reads,
-        results,
         bad,
         derived.notes + notes,
         intervals,
@@ -382,7 +387,7 @@ def _without_stored_intervals(
 
 
 def _report(
-    parsed: ParsedFile, validated: _Validated, *, file_name: str, digest: str, preview: bool
+    parsed: ParsedFile, validated: _Prepared, *, file_name: str, digest: str, preview: bool
 ) -> ImportReport:
     bad = list(validated.bad_rows)
     exceptions: list[ExceptionLine] = []
@@ -423,20 +428,51 @@ def _report(
     )
 
 
-def _store(
-    validated: _Validated, *, read_import: ReadImport, actor: Any, progress: Callable[[int], None]
-) -> None:
-    at = read_import.imported_at
-    accepted = [r for r in validated.results if r.verdict is Verdict.ACCEPTED]
-    held = [r for r in validated.results if r.verdict is Verdict.EXCEPTION]
-    insert_accepted_reads(accepted, read_import_id=read_import.pk, created_by_id=actor.pk, created_at=at)
-    progress(len(accepted))
-    insert_exception_reads(held, read_import_id=read_import.pk, created_by_id=actor.pk, created_at=at)
-    if validated.intervals:
-        insert_intervals(
-            validated.intervals, meter_ids=validated.meter_ids_by_key, read_import_id=read_import.pk
+def _validate(prepared: _Prepared, progress: Callable[[int], None]) -> None:
+    """Validate everything (a preview)."""
+    if prepared.validator is not None:
+        prepared.results = validate_reads(
+            prepared.candidates, prepared.validator.context, validator=prepared.validator, progress=progress
         )
-    progress(len(accepted) + len(held))
+
+
+def _validate_and_store(
+    prepared: _Prepared, *, read_import: ReadImport, actor: Any, progress: ProgressCallback
+) -> None:
+    """Validate and store at once: accepted reads go to the database while later ones are still being
+    validated (on PostgreSQL the server inserts and checks them on the other core meanwhile); the
+    exceptions, which need their ids, follow."""
+    at = read_import.imported_at
+    candidates = prepared.candidates
+    results: list[ReadResult | None] = [None] * len(candidates)
+    total = len(candidates)
+    validator = prepared.validator
+
+    def accepted() -> Iterator[ReadResult]:
+        if validator is None:
+            return
+        done = 0
+        for index, result in iter_validated(candidates, validator):
+            results[index] = result
+            done += 1
+            if done % PROGRESS_EVERY == 0:
+                progress("validate", done, total)
+            if result.verdict is Verdict.ACCEPTED:
+                yield result
+        progress("validate", done, total)
+
+    with foreign_keys_checked_at_once(Read):
+        insert_accepted_reads(
+            accepted(), read_import_id=read_import.pk, created_by_id=actor.pk, created_at=at
+        )
+    prepared.results = results  # type: ignore[assignment]
+    held = [r for r in prepared.results if r.verdict is Verdict.EXCEPTION]
+    insert_exception_reads(held, read_import_id=read_import.pk, created_by_id=actor.pk, created_at=at)
+    if prepared.intervals:
+        insert_intervals(
+            prepared.intervals, meter_ids=prepared.meter_ids_by_key, read_import_id=read_import.pk
+        )
+    progress("store", total, total)
 
 
 @contextmanager
@@ -444,7 +480,7 @@ def _collector_paused() -> Iterator[None]:
     """A large import allocates millions of small objects, and the cyclic garbage collector rescans
     them over and over (it doubled parse and validation time in the benchmark). Reads and their
     results form no reference cycles, so collection waits until the import is over. The switch is
-    process-wide: imports run in the CLI or a task worker, not in a threaded web request."""
+    process-wide, which only postpones other threads' collections for as long as the import runs."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -510,24 +546,14 @@ def _import(
             read_import = _create_import(
                 file_name=file_name, file_format=file_format, digest=digest, actor=actor
             )
-        check = _validate_interval_file if parsed.intervals else _validate_reads_file
-        total = len(parsed.reads) or len(parsed.intervals)
-        validated = check(
-            parsed,
-            as_of=as_of,
-            lock=not preview,
-            progress=lambda done: report_progress("validate", done, total),
-        )
-        report = _report(parsed, validated, file_name=file_name, digest=digest, preview=preview)
+        prepare = _prepare_interval_file if parsed.intervals else _prepare_reads_file
+        prepared = prepare(parsed, as_of=as_of, lock=not preview)
         if read_import is None:
-            return report
-        stored = report.reads_accepted + report.reads_exception
-        _store(
-            validated,
-            read_import=read_import,
-            actor=actor,
-            progress=lambda done: report_progress("store", done, stored),
-        )
+            total = len(prepared.candidates)
+            _validate(prepared, lambda done: report_progress("validate", done, total))
+            return _report(parsed, prepared, file_name=file_name, digest=digest, preview=True)
+        _validate_and_store(prepared, read_import=read_import, actor=actor, progress=report_progress)
+        report = _report(parsed, prepared, file_name=file_name, digest=digest, preview=False)
         read_import.rows_total = report.rows_total
         read_import.rows_accepted = report.reads_accepted
         read_import.rows_exception = report.reads_exception
