@@ -20,11 +20,20 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
     # get_field knows a foreign key by its attname (``meter_id``) as well as a field named ``endpoint_id``
     fields = [cast(models.Field, model._meta.get_field(name)) for name in columns]
     db_columns = [field.column for field in fields]
+    # a batch repeats most values (dates, timestamps, statuses, foreign keys): prepare each value once
+    caches: list[dict[Any, Any]] = [{} for _ in fields]
+
+    def prepare(field: models.Field, cache: dict[Any, Any], value: Any) -> Any:
+        if value is None:
+            return None
+        try:
+            return cache[value]
+        except KeyError:
+            cache[value] = prepared_value = field.get_db_prep_save(value, connection)
+            return prepared_value
+
     prepared = [
-        tuple(
-            None if value is None else field.get_db_prep_save(value, connection)
-            for field, value in zip(fields, row, strict=True)
-        )
+        tuple(prepare(field, cache, value) for field, cache, value in zip(fields, caches, row, strict=True))
         for row in rows
     ]
     return write_rows(model._meta.db_table, db_columns, prepared)

@@ -193,11 +193,11 @@ def _seed_meters(
     return created
 
 
-AMI_PROFILE_METERS = 300
+AMI_PROFILE_METERS = 100
 
 
 def _seed_intervals(*, demo_meters: list[DemoMeter], conversion_date: dt.date, seed: int) -> int:
-    """A week of hourly AMI data for a few hundred AMI meters (every leaking one among them), so the
+    """A week of hourly AMI data for a hundred AMI meters (and every leaking one), so the
     account page's hourly chart and the leak flag have something real to show."""
     ami = [m for m in demo_meters if m.meter_type == "ami" and m.account_sequence]
     chosen = [m for m in ami if m.leak] + [m for m in ami if not m.leak][:AMI_PROFILE_METERS]
