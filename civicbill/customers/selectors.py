@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from civicbill.core import clock
 from civicbill.core.exceptions import NotFoundError
@@ -145,3 +145,14 @@ def premise_find(
     if zip_code:
         premises = premises.filter(zip_code=zip_code.strip())
     return premises.order_by("id").first()
+
+
+def account_at_premise(premise_id: int, *, on: dt.date) -> Account | None:
+    """The account in service at the premise on ``on`` (the latest opened when moves overlap)."""
+    return (
+        Account.objects.select_related("customer", "premise")
+        .filter(premise_id=premise_id, opened_on__lte=on)
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=on))
+        .order_by("-opened_on", "-id")
+        .first()
+    )

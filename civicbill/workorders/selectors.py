@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet
 
 from civicbill.core.exceptions import NotFoundError
 from civicbill.core.permissions import ADMIN, PERMISSIONS
+from civicbill.customers import selectors as customer_selectors
 from civicbill.customers.models import Account, Premise
 from civicbill.meters.estimation import DailyUse, UsagePeriod, expected_daily_use
 from civicbill.meters.models import Meter, MeterInstallation, Read, ReadStatus, ServicePoint
@@ -198,13 +199,7 @@ def assignable_staff() -> list[Any]:
 
 def account_at_premise(premise: Premise, *, on: dt.date) -> Account | None:
     """The account being served at ``premise`` on ``on`` (the latest opened), if any."""
-    return (
-        Account.objects.select_related("customer", "premise")
-        .filter(premise=premise, opened_on__lte=on)
-        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=on))
-        .order_by("-opened_on", "-id")
-        .first()
-    )
+    return customer_selectors.account_at_premise(premise.pk, on=on)
 
 
 def installed_meter(service_point: ServicePoint) -> Meter | None:

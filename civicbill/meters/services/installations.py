@@ -18,15 +18,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 
 from civicbill.core import clock
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.permissions import require_permission
 from civicbill.core.utility_services import Service
-from civicbill.customers.models import Account, Premise
-from civicbill.customers.selectors import account_get
+from civicbill.customers.models import Premise
+from civicbill.customers.selectors import account_at_premise, account_get
 from civicbill.meters import locks
 from civicbill.meters.consumption import NotPlausibleError, Register, consumption_between, fits_register
 from civicbill.meters.models import (
@@ -52,14 +51,8 @@ def _register(meter: Meter) -> Register:
 
 def account_number_at(premise_id: int, day: dt.date) -> str:
     """The number of the account in service at the premise on ``day`` (for the account's audit trail)."""
-    return (
-        Account.objects.filter(premise_id=premise_id, opened_on__lte=day)
-        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=day))
-        .order_by("-opened_on", "-id")
-        .values_list("number", flat=True)
-        .first()
-        or ""
-    )
+    account = account_at_premise(premise_id, on=day)
+    return account.number if account else ""
 
 
 # -- service points ------------------------------------------------------------------------------
