@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "civicbill.ledger",
     "civicbill.meters",
     "civicbill.workorders",
+    "civicbill.rates",
+    "civicbill.billing",
     "civicbill.correspondence",
     "civicbill.web",
     "civicbill.demo",

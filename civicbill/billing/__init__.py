@@ -1,0 +1,1 @@
+"""Billing cycles, billing runs (trial, commit, resume), bills, bill documents, cancel/rebill."""

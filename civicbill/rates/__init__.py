@@ -1,0 +1,1 @@
+"""Rate schedules (effective-dated versions), the pure rating engine, and OWRS import."""
