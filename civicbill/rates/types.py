@@ -65,3 +65,26 @@ class RatingResult:
     @property
     def total(self) -> Decimal:
         return sum((line.amount for line in self.lines), Decimal("0.00"))
+
+
+@dataclass(frozen=True, slots=True)
+class PlanVersion:
+    """One schedule version as the engine needs it: its id, start day and parsed document."""
+
+    version_id: int | None
+    effective_from: dt.date
+    document: Mapping[str, Any]  # the parsed schedule (civicbill-yaml) or OWRS document, JSON-ready
+    source_format: str = "civicbill-yaml"  # or "owrs"
+    label: str = ""  # "W-RES from 2017-07-01"
+
+
+@dataclass(frozen=True, slots=True)
+class RatingPlan:
+    """A schedule and the versions in effect at any day of one period, oldest first.
+
+    A version runs until the next version's ``effective_from``; the engine splits the period there.
+    """
+
+    code: str
+    service: str
+    versions: tuple[PlanVersion, ...]

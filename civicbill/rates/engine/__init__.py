@@ -1,0 +1,97 @@
+"""The rating engine: a schedule plan and billing determinants in, priced bill lines out. Pure.
+
+:func:`rate_period` splits the period where a new schedule version takes effect (usage split pro
+rata by days), prorates fixed charges and tier widths when the period is not standard (see
+:mod:`.proration`), and prices each sub-period with the version's class: civicbill-yaml documents
+through :mod:`.charges`, OWRS documents through :mod:`civicbill.rates.owrs.calculator` (RateParser's
+semantics). Errors come back as values in ``RatingResult.errors``; the lines are then empty.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from civicbill.rates.engine.charges import RatingError, SubPeriodContext, rate_class
+from civicbill.rates.engine.period import split_by_version
+from civicbill.rates.engine.proration import days_inclusive, period_factor, split_usage
+from civicbill.rates.types import ChargeLine, Determinants, PlanVersion, RatingPlan, RatingResult
+
+__all__ = ["RatingError", "rate_period", "select_class"]
+
+_ONE = Decimal(1)
+
+
+def select_class(version: PlanVersion, customer_class: str) -> str:
+    """The class of a version that rates ``customer_class``: the only one, or the one named so."""
+    classes = version.document.get("classes") if version.source_format != "owrs" else None
+    if classes is not None:
+        if len(classes) == 1:
+            return next(iter(classes))
+        if customer_class in classes:
+            return customer_class
+        raise RatingError(
+            f"{version.label or 'the schedule'} has no class {customer_class!r} "
+            f"(it has {', '.join(sorted(classes))})"
+        )
+    return customer_class
+
+
+def rate_period(
+    *,
+    plan: RatingPlan,
+    determinants: Determinants,
+    period_start: dt.date,
+    period_end: dt.date,
+    standard_days: int | None = None,
+) -> RatingResult:
+    """Price one service agreement for one period (both dates included).
+
+    ``standard_days`` defaults to the schedule's own (30 unless the file says otherwise).
+    """
+    if period_end < period_start:
+        return RatingResult(
+            lines=(), errors=(f"the period ends ({period_end}) before it starts ({period_start})",)
+        )
+    days = days_inclusive(period_start, period_end)
+    versions = plan.versions
+    if len(versions) == 1 and versions[0].effective_from <= period_start:
+        # the common case: one version for the whole period
+        parts = [(versions[0], period_start, period_end, days)]
+        usages = [determinants.usage_hcf]
+    else:
+        sub_periods, uncovered = split_by_version(versions, period_start, period_end)
+        if uncovered is not None:
+            return RatingResult(lines=(), errors=(f"{plan.code} has no version in effect on {uncovered}",))
+        parts = [(part.version, part.start, part.end, part.days) for part in sub_periods]
+        usages = split_usage(determinants.usage_hcf, [part[3] for part in parts])
+    lines: list[ChargeLine] = []
+    try:
+        for (version, start, end, part_days), usage in zip(parts, usages, strict=True):
+            label = version.label or f"{plan.code} from {version.effective_from}"
+            document = version.document
+            standard = standard_days or int(document.get("standard_days", 30))
+            share = _ONE if part_days == days else Decimal(part_days) / Decimal(days)
+            context = SubPeriodContext(
+                service=plan.service,
+                version_id=version.version_id,
+                version_label=label,
+                start=start,
+                end=end,
+                days=part_days,
+                factor=period_factor(days, standard) * share,
+                share=share,
+                usage=usage,
+                unit=str(document.get("unit", "HCF")),
+                standard_days=standard,
+            )
+            if version.source_format == "owrs":
+                from civicbill.rates.owrs.lines import rate_owrs_lines
+
+                lines.extend(rate_owrs_lines(document, determinants, context))
+            else:
+                class_name = select_class(version, determinants.customer_class)
+                lines.extend(rate_class(document["classes"][class_name]["charges"], determinants, context))
+    except RatingError as error:
+        return RatingResult(lines=(), errors=(f"{plan.code}: {error}",))
+    return RatingResult(lines=tuple(lines))
