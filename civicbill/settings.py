@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "civicbill.workorders",
     "civicbill.rates",
     "civicbill.billing",
+    "civicbill.payments",
     "civicbill.correspondence",
     "civicbill.web",
     "civicbill.demo",

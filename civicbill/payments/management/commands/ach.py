@@ -1,0 +1,98 @@
+"""``civicbill ach ...``: NACHA ACH files.
+
+- ``civicbill ach validate FILE [--json] [--allow-custom-return-codes] [--strict]``: read the file as
+  the bank would, print a summary (batches, entries, debit and credit totals) and every problem
+  (line, record, field, found, expected). Exit 0 when valid, 1 when invalid, 2 when the file cannot
+  be read at all (missing, a directory, no permission).
+
+Drafting (``ach draft``) and returns (``ach returns``) come with autopay.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from civicbill.payments.nacha import ReadResult, read_file
+
+
+def _dollars(cents: int) -> str:
+    return f"${cents // 100:,}.{cents % 100:02d}"
+
+
+class Command(BaseCommand):
+    help = "NACHA ACH files: validate a file."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        validate = sub.add_parser("validate", help="check a NACHA file and list every problem")
+        validate.add_argument("file", help="the NACHA file (any bytes; nothing is changed)")
+        validate.add_argument("--json", action="store_true", help="print the result as JSON")
+        validate.add_argument(
+            "--allow-custom-return-codes",
+            action="store_true",
+            help="accept non-standard return reason codes such as R97",
+        )
+        validate.add_argument(
+            "--strict",
+            action="store_true",
+            help="refuse repaired line lengths and missing 9-padding (the rules for files we send)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        getattr(self, f"_{options['action']}")(options)
+
+    def _validate(self, options: dict[str, Any]) -> None:
+        path = Path(options["file"])
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise CommandError(f"Cannot read {path}: {error.strerror or error}", returncode=2) from error
+        try:
+            result = read_file(
+                data,
+                allow_custom_return_codes=options["allow_custom_return_codes"],
+                strict=options["strict"],
+            )
+        except Exception as error:  # the reader never raises; if it ever does, say so without a traceback
+            raise CommandError(
+                f"Could not validate {path}: internal error {type(error).__name__}: {error}", returncode=2
+            ) from error
+        if options["json"]:
+            document = {
+                "file": str(path),
+                "valid": result.valid,
+                "summary": result.summary(),
+                "problems": [problem.as_dict() for problem in result.problems],
+            }
+            self.stdout.write(json.dumps(document, ensure_ascii=False, indent=2))
+        else:
+            self._print(path, result)
+        if not result.valid:
+            sys.exit(1)
+
+    def _print(self, path: Path, result: ReadResult) -> None:
+        write = self.stdout.write
+        summary = result.summary()
+        count = summary["errors"]
+        verdict = "valid" if result.valid else f"INVALID ({count} error{'' if count == 1 else 's'})"
+        write(f"{path.name}: {verdict}")
+        sec = f" ({', '.join(summary['sec_codes'])})" if summary["sec_codes"] else ""
+        write(f"  batches: {summary['batches']}{sec}")
+        write(
+            f"  entries: {summary['entries']} (debits: {summary['debit_entries']}, "
+            f"credits: {summary['credit_entries']}, prenotes: {summary['prenotes']})"
+        )
+        if summary["returns"] or summary["notifications_of_change"]:
+            changes = summary["notifications_of_change"]
+            write(f"  returns: {summary['returns']}, notifications of change: {changes}")
+        write(f"  total debits:  {_dollars(summary['total_debit_cents'])}")
+        write(f"  total credits: {_dollars(summary['total_credit_cents'])}")
+        if result.problems:
+            write("Problems:" if result.errors else "Warnings:")
+            for problem in result.problems:
+                write(f"  {problem}")
