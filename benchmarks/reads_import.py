@@ -44,7 +44,14 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from civicbill.customers.models import Account, Customer, Premise, ServiceAgreement  # noqa: E402
-from civicbill.meters.models import Meter, MeterInstallation, Read, ReadException, ServicePoint  # noqa: E402
+from civicbill.meters.models import (  # noqa: E402
+    Meter,
+    MeterInstallation,
+    Read,
+    ReadException,
+    ReadImport,
+    ServicePoint,
+)
 from civicbill.meters.services import reads_import  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -174,6 +181,36 @@ def set_up(meters: int) -> tuple[User, list[tuple[str, int]], float]:
     return actor, installs, time.perf_counter() - started
 
 
+def set_up_again() -> tuple[User, list[tuple[str, int]], float]:
+    """An earlier run's city with its imports removed (reads, exceptions, import records), so that the
+    import can be timed again without the set-up. Returns what :func:`set_up` returns."""
+    started = time.perf_counter()
+    actor = User.objects.get(username="bench")
+    with connection.cursor() as cursor:  # raw SQL: the ORM would collect a million reads first
+        if connection.vendor == "postgresql":
+            cursor.execute("TRUNCATE meters_readexception, meters_read, meters_readimport CASCADE")
+            cursor.execute(
+                "INSERT INTO meters_read (meter_id, installation_id, service_point_id, read_on, value, "
+                "source, status, consumption_hcf, rolled_over, note, created_by_id, created_at) "
+                "SELECT meter_id, id, service_point_id, installed_on, install_read, 'install', 'actual', 0, "
+                "false, '', %s, created_at FROM meters_meterinstallation ORDER BY id",
+                [actor.pk],
+            )
+        else:
+            for table in (ReadException, Read, ReadImport):
+                where = " WHERE read_import_id IS NOT NULL" if table is Read else ""
+                cursor.execute(f"DELETE FROM {table._meta.db_table}{where}")  # noqa: S608 - our own names
+    installs = [
+        (serial, int(read))
+        for serial, read in MeterInstallation.objects.order_by("meter_id").values_list(
+            "meter__serial_number", "install_read"
+        )
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE meters_read" if connection.vendor == "postgresql" else "ANALYZE")
+    return actor, installs, time.perf_counter() - started
+
+
 def generate(installs: list[tuple[str, int]], reads: int, seed: int) -> tuple[bytes, bytes]:
     """The generic CSV: a monthly read per meter, month after month, ``reads`` rows in all; and the
     next month's file (one read per meter on 2026-12-01), for the monthly import after the year."""
@@ -202,6 +239,21 @@ def generate(installs: list[tuple[str, int]], reads: int, seed: int) -> tuple[by
                 f"{serial},{day.isoformat()},{int(value[n])},amr"
             )
     return ("\n".join(lines) + "\n").encode(), ("\n".join(following) + "\n").encode()
+
+
+def server_cpu_s() -> float | None:
+    """CPU seconds used so far by this connection's PostgreSQL backend, when the server runs on this
+    machine (``/proc``); None otherwise (SQLite runs inside this process)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def database_label() -> tuple[str, str]:
@@ -241,16 +293,26 @@ def main() -> None:
     parser.add_argument("--reads", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--reset", action="store_true", help="drop every table of the scratch database first")
+    parser.add_argument(
+        "--again",
+        action="store_true",
+        help="keep an earlier run's city (delete its imported reads) instead of setting it up again",
+    )
     parser.add_argument("--profile", action="store_true", help="print the import's top functions (cProfile)")
     parser.add_argument("--no-record", action="store_true", help="print only; leave RESULTS.md alone")
     options = parser.parse_args()
     if options.reset:
         reset()
     call_command("migrate", interactive=False, verbosity=0)
-    if Meter.objects.exists():
-        raise SystemExit("the scratch database already has meters; pass --reset to start again")
-    actor, installs, set_up_s = set_up(options.meters)
-    print(f"set-up: {options.meters:,} meters, accounts and installations in {set_up_s:.1f} s")
+    if Meter.objects.exists() and not options.again:
+        raise SystemExit("the scratch database already has meters; pass --reset (or --again)")
+    kept = options.again and Meter.objects.exists()
+    if kept:
+        actor, installs, set_up_s = set_up_again()
+        print(f"set-up kept; the earlier imports removed in {set_up_s:.1f} s")
+    else:
+        actor, installs, set_up_s = set_up(options.meters)
+        print(f"set-up: {options.meters:,} meters, accounts and installations in {set_up_s:.1f} s")
     started = time.perf_counter()
     content, next_month = generate(installs, options.reads, options.seed)
     print(
@@ -264,6 +326,9 @@ def main() -> None:
         marks[stage] = time.perf_counter()
 
     profiler = cProfile.Profile() if options.profile else None
+    load_before = os.getloadavg()[0]
+    server_before = server_cpu_s()
+    cpu_before = time.process_time()
     started = time.perf_counter()
     if profiler:
         profiler.enable()
@@ -273,6 +338,12 @@ def main() -> None:
     if profiler:
         profiler.disable()
     elapsed = time.perf_counter() - started
+    python_cpu_s = time.process_time() - cpu_before
+    server_after = server_cpu_s()
+    server_s = None if server_before is None or server_after is None else server_after - server_before
+    cpu_text = f"CPU: Python {python_cpu_s:.1f} s" + (
+        "" if server_s is None else f", PostgreSQL backend {server_s:.1f} s"
+    )
     stored = Read.objects.filter(read_import_id=report.read_import_id).count()
     held = ReadException.objects.filter(read__read_import_id=report.read_import_id).count()
     assert stored == report.reads_accepted + report.reads_exception and held == report.reads_exception
@@ -285,7 +356,8 @@ def main() -> None:
         f"(parse {parse_s:.1f} s, load + lock + validate while streaming {validate_s:.1f} s, "
         f"rest of store + commit {store_s:.1f} s); {report.reads_accepted:,} accepted, "
         f"{report.reads_exception:,} exceptions {report.exceptions_by_code}, "
-        f"{report.rows_bad} bad rows"
+        f"{report.rows_bad} bad rows; {cpu_text}; load average before/after "
+        f"{load_before:.1f}/{os.getloadavg()[0]:.1f}"
     )
     if profiler:
         pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
@@ -307,13 +379,26 @@ def main() -> None:
         f"### {label}\n\n"
         f"- date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; {os.cpu_count()} CPUs; Python "
         f"{platform.python_version()}, Django {django.get_version()}\n"
-        f"- set-up (not timed): {options.meters:,} meters with accounts and installations "
-        f"in {set_up_s:.0f} s\n\n"
-        "| reads | total | reads/s | parse | load, lock, validate (accepted reads streamed to the database "
+        + (
+            f"- set-up (not timed): {options.meters:,} meters with accounts and installations kept from an "
+            f"earlier run (`--again`), its imports removed in {set_up_s:.0f} s\n\n"
+            if kept
+            else f"- set-up (not timed): {options.meters:,} meters with accounts and installations "
+            f"in {set_up_s:.0f} s\n\n"
+        )
+        + "| reads | total | reads/s | parse | load, lock, validate (accepted reads streamed to the database "
         "meanwhile) | rest of store + commit | accepted | exceptions |\n"
         f"|---:|---:|---:|---:|---:|---:|---:|---:|\n"
         f"| {options.reads:,} | {elapsed:.1f} s | **{rate:,.0f}** | {parse_s:.1f} s | {validate_s:.1f} s | "
         f"{store_s:.1f} s | {report.reads_accepted:,} | {report.reads_exception:,} |\n\n"
+        f"{cpu_text} ("
+        + (
+            "SQLite works inside the Python process"
+            if server_s is None
+            else "the two overlap: the server works on one core, Python on the other"
+        )
+        + f"); load average {load_before:.1f} before the import, {os.getloadavg()[0]:.1f} "
+        "after (other jobs shared the machine when it is above ~1).\n\n"
         f"Then the next month's file, one read for each of the {options.meters:,} meters with 13 months of "
         f"history in the database: {monthly_s:.1f} s, {options.meters / monthly_s:,.0f} reads/s "
         f"({monthly.reads_exception:,} held for review).\n"

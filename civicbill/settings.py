@@ -97,7 +97,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        # temp_store=MEMORY: a statement on a table with triggers keeps a statement journal, in a
+        # temporary file by default (~19 µs per inserted row; ADR 0007)
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+            "PRAGMA temp_store=MEMORY;"
+        ),
     }
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-civicbill.sqlite3")}
 

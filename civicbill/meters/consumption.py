@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -82,6 +83,39 @@ def consumption_between(
             )
     units = raw * register.multiplier
     return Consumption(units=units, hcf=to_hcf(units, register.read_unit), rolled_over=rolled)
+
+
+def hcf_between(
+    register: Register, *, max_rollover_fraction: Decimal = Decimal("0.5")
+) -> Callable[[Decimal, Decimal], tuple[Decimal, bool]]:
+    """:func:`consumption_between` for one register with its constants worked out once, for batch
+    validation: ``between(previous, current)`` gives ``(hcf, rolled_over)``, the same figures in
+    the same Decimal steps (a test checks it), or raises NotPlausibleError."""
+    capacity = register.capacity
+    limit = capacity * max_rollover_fraction
+    multiplier = register.multiplier
+    try:
+        factor = HCF_PER_UNIT[register.read_unit]
+    except KeyError:
+        raise ValueError(
+            f"unknown read unit {register.read_unit!r}; expected one of {', '.join(HCF_PER_UNIT)}"
+        ) from None
+    exact = register.read_unit in ("CF", "HCF")
+
+    def between(previous: Decimal, current: Decimal) -> tuple[Decimal, bool]:
+        if current >= previous:
+            raw, rolled = current - previous, False
+        else:
+            raw, rolled = capacity - previous + current, True
+            if raw > limit:
+                raise NotPlausibleError(
+                    f"Read {current:,} is lower than the previous read {previous:,} "
+                    f"and is not a plausible rollover for a {register.dials}-dial register"
+                )
+        hcf = raw * multiplier * factor
+        return (hcf if exact else hcf.quantize(HCF_PLACES)), rolled
+
+    return between
 
 
 def fits_register(register: Register, value: Decimal) -> bool:

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 from civicbill.meters.consumption import HCF_PER_UNIT, Consumption, Register, consumption_between
 
@@ -40,9 +41,10 @@ BASIS_LABELS = {
 _ZERO = Decimal(0)
 
 
-@dataclass(frozen=True, slots=True)
-class UsagePeriod:
-    """Use between two reads: after ``start`` (the previous read's date) up to ``end`` inclusive."""
+class UsagePeriod(NamedTuple):
+    """Use between two reads: after ``start`` (the previous read's date) up to ``end`` inclusive.
+    (This and :class:`DailyUse` are NamedTuples, immutable and made fast: a read import makes one of
+    each per read, ADR 0007.)"""
 
     start: dt.date
     end: dt.date
@@ -53,8 +55,7 @@ class UsagePeriod:
         return (self.end - self.start).days
 
 
-@dataclass(frozen=True, slots=True)
-class DailyUse:
+class DailyUse(NamedTuple):
     hcf_per_day: Decimal
     basis: str  # SAME_PERIOD_LAST_YEAR, LAST_12_MONTHS or LAST_3_PERIODS
     history_days: int  # how many days of history the figure rests on

@@ -1,8 +1,17 @@
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from civicbill.meters.consumption import Consumption, NotPlausibleError, Register, consumption_between, to_hcf
+from civicbill.meters.consumption import (
+    Consumption,
+    NotPlausibleError,
+    Register,
+    consumption_between,
+    hcf_between,
+    to_hcf,
+)
 
 FIVE_DIAL_CF = Register(dials=5, read_unit="CF")
 
@@ -36,3 +45,26 @@ def test_a_lower_read_that_is_not_a_plausible_rollover_is_refused_with_the_reaso
         consumption_between(
             Register(dials=4, read_unit="CF"), previous=Decimal(4_530), current=Decimal(4_512)
         )
+
+
+@given(
+    dials=st.integers(1, 10),
+    unit=st.sampled_from(["CF", "HCF", "GAL", "KGAL"]),
+    multiplier=st.sampled_from([Decimal(1), Decimal(10), Decimal("0.1"), Decimal("2.5"), Decimal("1.0000")]),
+    previous=st.decimals(min_value=0, max_value=10**10, places=3, allow_nan=False, allow_infinity=False),
+    current=st.decimals(min_value=0, max_value=10**10, places=3, allow_nan=False, allow_infinity=False),
+)
+@settings(max_examples=400, deadline=None)
+def test_the_batch_form_gives_the_same_figures_as_consumption_between(
+    dials, unit, multiplier, previous, current
+):
+    register = Register(dials=dials, read_unit=unit, multiplier=multiplier)
+    previous, current = previous % register.capacity, current % register.capacity
+    try:
+        expected = consumption_between(register, previous=previous, current=current)
+    except NotPlausibleError:
+        with pytest.raises(NotPlausibleError):
+            hcf_between(register)(previous, current)
+        return
+    hcf, rolled_over = hcf_between(register)(previous, current)
+    assert (str(hcf), rolled_over) == (str(expected.hcf), expected.rolled_over)

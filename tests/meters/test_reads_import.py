@@ -283,3 +283,25 @@ def test_a_thousand_row_import_is_set_based(frozen, csr, django_assert_max_num_q
         report = reads_import(content=content, file_name="big.csv", file_format="csv", actor=csr, as_of=AS_OF)
     assert (report.reads_accepted, report.reads_exception, report.rows_bad) == (1000, 0, 0)
     assert Read.objects.filter(read_import_id=report.read_import_id, status=ReadStatus.ACTUAL).count() == 1000
+
+
+def test_a_held_read_without_an_installation_is_stored_with_its_exception(frozen, csr):
+    """A read dated before the meter was installed is held with no installation, service point or
+    consumption (the set-based writer stores NULLs, not text)."""
+    make_site("M-EARLY", actor=csr, dials=5, installed_on=D(2025, 1, 1))
+    content = b"meter_serial,read_date,read_value,source\nM-EARLY,2024-12-02,10,handheld\n"
+    report = reads_import(content=content, file_name="early.csv", file_format="csv", actor=csr, as_of=AS_OF)
+    assert (report.reads_accepted, report.reads_exception, report.exceptions_by_code) == (
+        0,
+        1,
+        {"outside_read_window": 1},
+    )
+    read = Read.objects.get(read_import_id=report.read_import_id)
+    assert (read.status, read.installation_id, read.service_point_id, read.consumption_hcf, read.value) == (
+        ReadStatus.EXCEPTION,
+        None,
+        None,
+        None,
+        Decimal(10),
+    )
+    assert (read.exception.code, read.exception.status) == ("outside_read_window", ReadException.Status.OPEN)

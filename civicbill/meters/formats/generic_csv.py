@@ -7,6 +7,8 @@ validator (so a non-number gets the stable ``not_numeric`` code).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from civicbill.meters.formats.common import (
     FILE_SOURCES,
     BadRow,
@@ -34,6 +36,7 @@ def parse(content: bytes) -> ParsedFile:
     parsed = ParsedFile(FORMAT)
     reads, bad = parsed.reads, parsed.bad_rows
     total = 0
+    dates: dict[str, dt.date | None] = {}  # a file repeats a handful of read dates
     for line, fields in records:
         total += 1
         if len(fields) != 4:
@@ -46,7 +49,10 @@ def parse(content: bytes) -> ParsedFile:
         if not serial:
             bad.append(BadRow(line, "malformed", "meter_serial is empty"))
             continue
-        read_on = iso_date(date_text)
+        try:
+            read_on = dates[date_text]
+        except KeyError:
+            read_on = dates[date_text] = iso_date(date_text)
         if read_on is None:
             bad.append(
                 BadRow(line, "bad_date", f"read_date {date_text.strip()!r} is not a date (YYYY-MM-DD)")

@@ -1,24 +1,26 @@
 """How validated reads reach the tables, set-based (only the read services call this).
 
-Accepted reads and AMI intervals are written with ``COPY`` on PostgreSQL and one ``executemany`` per
-chunk on SQLite, as the ledger does (civicbill/ledger/journal_insert.py): the ORM's per-object cost
-was most of the time of a large import. Exception reads need their ids (each gets a
-``ReadException``), so they go through ``bulk_create``, which returns ids on both databases; they are
-few. Values are prepared by the model fields, so the database receives what the ORM would send.
+Reads and AMI intervals are written with ``COPY`` on PostgreSQL and one ``executemany`` per chunk on
+SQLite, as the ledger does (civicbill/ledger/journal_insert.py): the ORM's per-object cost was most
+of the time of a large import. An import's held reads (status EXCEPTION) are written the same way and
+their ids read back for their ``ReadException`` rows; the few exception reads of an estimation run
+go through ``bulk_create``, which returns ids on both databases. A read's references are checked by
+the database's triggers once per statement (migration ``meters 0003``, ADR 0007).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
+from itertools import islice
 from typing import Any, cast
 
 from django.db import connection, models
 
+from civicbill.core.fast_insert import insert_rows
 from civicbill.meters.formats import IntervalRow
-from civicbill.meters.models import IntervalRead, Read, ReadException, ReadStatus
+from civicbill.meters.models import IntervalRead, Read, ReadException, ReadSource, ReadStatus
 from civicbill.meters.validation import ReadResult
 
 READ_COLUMNS = (
@@ -28,6 +30,7 @@ READ_COLUMNS = (
 )  # fmt: skip
 INTERVAL_COLUMNS = ("meter_id", "interval_start", "consumption", "read_import_id")
 CHUNK_ROWS = 50_000
+COPY_STATEMENT_ROWS = 100_000  # accepted reads per COPY statement (each checked by the trigger)
 NULL = "\\N"  # COPY's text format
 
 
@@ -72,53 +75,37 @@ def _copy_text(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def copy_lines(table: str, columns: Sequence[str], lines: Iterable[str], *, chunk: int = 20_000) -> int:
+def copy_lines(
+    table: str,
+    columns: Sequence[str],
+    lines: Iterable[str],
+    *,
+    chunk: int = 20_000,
+    statement_rows: int | None = None,
+) -> int:
     """PostgreSQL only: ``COPY`` rows already in COPY's text format (one line each, with its newline),
     sent in chunks. Formatting a line in Python is several times cheaper than psycopg adapting each
-    value of each row (``write_row``)."""
+    value of each row (``write_row``). With ``statement_rows``, a new ``COPY`` statement starts after
+    that many rows, so statement-level triggers run on each part while later rows are still being
+    prepared."""
     names = ", ".join(connection.ops.quote_name(column) for column in columns)
+    sql = f"COPY {table} ({names}) FROM STDIN"
+    iterator = iter(lines)
     count = 0
-    with (
-        connection.cursor() as cursor,
-        connection.wrap_database_errors,
-        cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
-    ):
-        batch: list[str] = []
-        for line in lines:
-            batch.append(line)
-            if len(batch) >= chunk:
-                copy.write("".join(batch))
-                count += len(batch)
-                batch = []
-        if batch:
-            copy.write("".join(batch))
-            count += len(batch)
-    return count
-
-
-@contextmanager
-def foreign_keys_checked_at_once(model: type[models.Model]) -> Iterator[None]:
-    """PostgreSQL: check the table's (deferred) foreign keys row by row as rows arrive instead of all
-    at commit, so the server checks them while Python is still validating and sending later rows
-    (two cores at work instead of one after the other). Switched back when the block succeeds."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT conname FROM pg_constraint "
-            "WHERE conrelid = %s::regclass AND contype = 'f' AND condeferrable",
-            [model._meta.db_table],
-        )
-        names = ", ".join(connection.ops.quote_name(row[0]) for row in cursor.fetchall())
-    if not names:
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(f"SET CONSTRAINTS {names} IMMEDIATE")
-    yield
-    with connection.cursor() as cursor:
-        cursor.execute(f"SET CONSTRAINTS {names} DEFERRED")
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        while True:
+            in_statement = 0
+            with cursor.cursor.copy(sql) as copy:
+                batch = list(islice(iterator, chunk))
+                while batch:
+                    copy.write("".join(batch))
+                    count += len(batch)
+                    in_statement += len(batch)
+                    if statement_rows is not None and in_statement >= statement_rows:
+                        break
+                    batch = list(islice(iterator, chunk))
+            if not batch:
+                return count
 
 
 def insert_accepted_reads(
@@ -128,8 +115,10 @@ def insert_accepted_reads(
     created_by_id: int,
     created_at: dt.datetime,
     notes: dict[int, str] | None = None,
+    status: str | None = None,
 ) -> int:
-    """Write accepted results as ACTUAL (or ESTIMATED, for estimated candidates) reads.
+    """Write accepted results as ACTUAL (or ESTIMATED, for estimated candidates) reads; with
+    ``status``, every result with that status (the import's held reads: EXCEPTION).
 
     PostgreSQL gets COPY text lines; SQLite gets tuples, Decimals and dates as they are (Django
     registers sqlite3 adapters for both, and ``adapt_decimalfield_value`` passes Decimals through)."""
@@ -142,17 +131,31 @@ def insert_accepted_reads(
         ending = f"\t{created_by_id}\t{at}\n"
 
         def lines() -> Iterable[str]:
+            # an import repeats each installation (meter, installation, service point), read date
+            # and source many times: their text is made once
+            starts: dict[tuple[int | None, ...], str] = {}
+            days: dict[dt.date, str] = {}
+            kinds = {
+                source: f"{source}\t{status or (estimated if source == 'estimated' else actual)}\t"
+                for source in ReadSource.values
+            }
             for index, result in enumerate(results):
                 candidate = result.candidate
-                source = candidate.source
+                ids = (result.meter_id, result.installation_id, result.service_point_id)
+                start = starts.get(ids)
+                if start is None:
+                    start = starts[ids] = "".join(f"{NULL if value is None else value}\t" for value in ids)
+                day = days.get(candidate.read_on)
+                if day is None:
+                    day = days[candidate.read_on] = f"{candidate.read_on}\t"
+                note = _copy_text(notes[index]) if notes and index in notes else ""
+                used = result.consumption_hcf
                 yield (
-                    f"{result.meter_id}\t{result.installation_id}\t{result.service_point_id}\t"
-                    f"{candidate.read_on}\t{result.value}\t{source}\t"
-                    f"{estimated if source == 'estimated' else actual}\t{result.consumption_hcf}\t"
-                    f"{'t' if result.rolled_over else 'f'}{tail}{_copy_text(notes.get(index, ''))}{ending}"
+                    f"{start}{day}{result.value}\t{kinds[candidate.source]}{NULL if used is None else used}\t"
+                    f"{'t' if result.rolled_over else 'f'}{tail}{note}{ending}"
                 )
 
-        return copy_lines(Read._meta.db_table, READ_COLUMNS, lines())
+        return copy_lines(Read._meta.db_table, READ_COLUMNS, lines(), statement_rows=COPY_STATEMENT_ROWS)
     at_value = _prep(Read, "created_at")(created_at)
 
     def rows() -> Iterable[tuple[Any, ...]]:
@@ -161,7 +164,8 @@ def insert_accepted_reads(
             source = candidate.source
             yield (
                 result.meter_id, result.installation_id, result.service_point_id, candidate.read_on,
-                result.value, source, estimated if source == "estimated" else actual, result.consumption_hcf,
+                result.value, source, status or (estimated if source == "estimated" else actual),
+                result.consumption_hcf,
                 result.rolled_over, None, read_import_id, notes.get(index, ""), created_by_id, at_value,
             )  # fmt: skip
 
@@ -206,6 +210,40 @@ def insert_exception_reads(
         batch_size=2_000,
     )
     return reads
+
+
+def insert_held_reads(
+    results: Sequence[ReadResult], *, read_import_id: int, created_by_id: int, created_at: dt.datetime
+) -> int:
+    """An import's exception results as EXCEPTION reads, each with its OPEN ReadException, set-based
+    like the accepted reads (``bulk_create`` built a model instance per read and per exception). The
+    reads' ids are read back in insertion order: they are the import's only EXCEPTION reads, and the
+    ids of one statement's rows increase in the order the rows are written."""
+    if not results:
+        return 0
+    insert_accepted_reads(
+        results,
+        read_import_id=read_import_id,
+        created_by_id=created_by_id,
+        created_at=created_at,
+        status=ReadStatus.EXCEPTION.value,
+    )
+    read_ids = list(
+        Read.objects.filter(read_import_id=read_import_id, status=ReadStatus.EXCEPTION)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    if len(read_ids) != len(results):  # pragma: no cover - the import writes its held reads once
+        raise RuntimeError(f"wrote {len(results)} held reads but found {len(read_ids)}")
+    open_status = ReadException.Status.OPEN.value
+    return insert_rows(
+        ReadException,
+        ("read_id", "code", "message", "status", "decision_note", "created_at"),
+        (
+            (read_id, result.code, result.message[:300], open_status, "", created_at)
+            for read_id, result in zip(read_ids, results, strict=True)
+        ),
+    )
 
 
 def insert_intervals(

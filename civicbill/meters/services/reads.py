@@ -46,9 +46,8 @@ from civicbill.meters.models import (
 from civicbill.meters.services.installations import account_number_at
 from civicbill.meters.services.read_context import in_slices, load_context
 from civicbill.meters.services.read_store import (
-    foreign_keys_checked_at_once,
     insert_accepted_reads,
-    insert_exception_reads,
+    insert_held_reads,
     insert_intervals,
 )
 from civicbill.meters.validation import (
@@ -392,11 +391,14 @@ def _report(
     bad = list(validated.bad_rows)
     exceptions: list[ExceptionLine] = []
     accepted = 0
+    accepted_verdict, exception_verdict = Verdict.ACCEPTED, Verdict.EXCEPTION  # looked up once
     for result in validated.results:
-        candidate = result.candidate
-        if result.verdict is Verdict.ACCEPTED:
+        verdict = result.verdict
+        if verdict is accepted_verdict:
             accepted += 1
-        elif result.verdict is Verdict.EXCEPTION:
+            continue
+        candidate = result.candidate
+        if verdict is exception_verdict:
             exceptions.append(
                 ExceptionLine(
                     candidate.line,
@@ -440,8 +442,8 @@ def _validate_and_store(
     prepared: _Prepared, *, read_import: ReadImport, actor: Any, progress: ProgressCallback
 ) -> None:
     """Validate and store at once: accepted reads go to the database while later ones are still being
-    validated (on PostgreSQL the server inserts and checks them on the other core meanwhile); the
-    exceptions, which need their ids, follow."""
+    validated (on PostgreSQL the server inserts them, and its trigger checks each COPY statement's
+    references, on the other core meanwhile); the exceptions, which need their ids, follow."""
     at = read_import.imported_at
     candidates = prepared.candidates
     results: list[ReadResult | None] = [None] * len(candidates)
@@ -452,22 +454,20 @@ def _validate_and_store(
         if validator is None:
             return
         done = 0
+        accepted_verdict = Verdict.ACCEPTED  # an enum member costs a lookup each time it is named
         for index, result in iter_validated(candidates, validator):
             results[index] = result
             done += 1
             if done % PROGRESS_EVERY == 0:
                 progress("validate", done, total)
-            if result.verdict is Verdict.ACCEPTED:
+            if result.verdict is accepted_verdict:
                 yield result
         progress("validate", done, total)
 
-    with foreign_keys_checked_at_once(Read):
-        insert_accepted_reads(
-            accepted(), read_import_id=read_import.pk, created_by_id=actor.pk, created_at=at
-        )
+    insert_accepted_reads(accepted(), read_import_id=read_import.pk, created_by_id=actor.pk, created_at=at)
     prepared.results = results  # type: ignore[assignment]
     held = [r for r in prepared.results if r.verdict is Verdict.EXCEPTION]
-    insert_exception_reads(held, read_import_id=read_import.pk, created_by_id=actor.pk, created_at=at)
+    insert_held_reads(held, read_import_id=read_import.pk, created_by_id=actor.pk, created_at=at)
     if prepared.intervals:
         insert_intervals(
             prepared.intervals, meter_ids=prepared.meter_ids_by_key, read_import_id=read_import.pk
