@@ -1,4 +1,4 @@
-"""Synthetic meters and 13 months of reads for the demo city, as pure data (no database).
+"""Synthetic meters and 14 months of reads for the demo city, as pure data (no database).
 
 A desert pattern: summer use about twice winter use; single-family homes average ~14 HCF a month,
 multi-family scale with their units, commercial and irrigation use more. A few premises have a leak
@@ -52,6 +52,8 @@ def _size_for(account: DemoAccount, rng: random.Random) -> str:
         return "1" if account.dwelling_units <= 4 else rng.choice(("1-1/2", "2"))
     if account.premise_type == "irrigation":
         return rng.choice(("2", "3"))
+    if any(a.service == "fire_line" for a in account.agreements):  # a fire line is 1-1/2" or more
+        return rng.choice(("1-1/2", "2", "2"))
     return rng.choice(("1", "1-1/2", "2"))
 
 
@@ -65,7 +67,7 @@ def _monthly_hcf(account: DemoAccount, rng: random.Random) -> float:
     return base * rng.uniform(0.6, 1.5)
 
 
-def read_dates(last_read_on: dt.date, months: int = 13) -> list[dt.date]:
+def read_dates(last_read_on: dt.date, months: int = 14) -> list[dt.date]:
     """Monthly read dates ending on ``last_read_on`` (same day of month, clamped to 28)."""
     day = min(last_read_on.day, 28)
     dates = []

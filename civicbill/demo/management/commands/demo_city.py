@@ -15,7 +15,8 @@ from tqdm import tqdm
 from civicbill.core import clock
 from civicbill.core.money import format_cents
 from civicbill.customers.models import Account
-from civicbill.demo.seed import demo_city_seed
+from civicbill.demo.billing import demo_billing_seed
+from civicbill.demo.seed import conversion_user, demo_city_seed
 
 
 def _reset_database() -> None:
@@ -77,12 +78,22 @@ class Command(BaseCommand):
             accounts=count, seed=options["seed"], conversion_date=clock.today(), progress=advance
         )
         bar.close()
+        billing = demo_billing_seed(
+            actor=conversion_user(), conversion_date=clock.today(), seed=options["seed"]
+        )
         elapsed_s = time.perf_counter() - started
         if options["json"]:
-            self.stdout.write(json.dumps({**result.__dict__, "seconds": round(elapsed_s, 2)}))
+            self.stdout.write(
+                json.dumps({**result.__dict__, "billing": billing.__dict__, "seconds": round(elapsed_s, 2)})
+            )
             return
         self.stdout.write(
             f"Demo city: {result.accounts} accounts, {result.opening_balance_entries} opening balances "
             f"({format_cents(result.owing_cents)} owing, {format_cents(result.credit_cents)} in credit) "
             f"in {elapsed_s:.1f} s"
+        )
+        self.stdout.write(
+            f"Billing: {billing.runs} committed runs over {billing.cycles} cycles, {billing.bills} bills "
+            f"({format_cents(billing.billed_cents)}), {billing.payments} payments; "
+            f"{billing.unbilled_period} is read and ready to bill"
         )

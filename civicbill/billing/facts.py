@@ -1,0 +1,244 @@
+"""Gathering what a bill needs, for many accounts at once (reads only).
+
+:func:`gather_facts` runs a fixed handful of queries for a set of accounts (a range of one cycle's
+accounts, or a few named accounts) and returns one :class:`~civicbill.billing.calculation.AccountFacts`
+each: agreements in effect in the period, premise type and dwelling units, the water service point's
+use from :func:`civicbill.meters.usage.consumption_for_period`, the reads shown on the bill, the
+receivable balance and the payments since the last bill from the ledger's selectors, and the
+average of the last 12 issued bills. Never a query per account.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q
+
+from civicbill.billing.calculation import (
+    PAYMENT_SOURCE_TYPES,
+    AccountFacts,
+    AgreementFacts,
+    WaterFacts,
+    average_cents,
+)
+from civicbill.billing.models import Bill, BillKind
+from civicbill.billing.periods import add_months
+from civicbill.core.utility_services import Service
+from civicbill.customers.models import Account, ServiceAgreement
+from civicbill.ledger import selectors as ledger_selectors
+from civicbill.meters.models import Read, ReadStatus, ServicePoint
+from civicbill.meters.usage import consumption_for_period, in_batches
+from civicbill.rates.classes import customer_class_for_premise_type
+
+READ_LOOKBACK_DAYS = 100  # how far before the period the "previous read" shown on a bill may be
+BILLED_STATUSES = (Account.Status.ACTIVE, Account.Status.FINAL)
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Which accounts: one cycle's accounts with ids in [first_id, last_id], or the named ids."""
+
+    cycle_number: int | None = None
+    first_id: int | None = None
+    last_id: int | None = None
+    account_ids: tuple[int, ...] = ()
+
+    def accounts(self, prefix: str = "") -> Q:
+        if self.account_ids:
+            return Q(**{f"{prefix}id__in": self.account_ids})
+        condition = Q(**{f"{prefix}premise__billing_cycle": self.cycle_number})
+        if self.first_id is not None:
+            condition &= Q(**{f"{prefix}id__gte": self.first_id})
+        if self.last_id is not None:
+            condition &= Q(**{f"{prefix}id__lte": self.last_id})
+        return condition
+
+
+def cycle_account_ids(*, cycle_number: int, period_start: dt.date, period_end: dt.date) -> list[int]:
+    """Accounts of the cycle with an agreement in effect on some day of the period, active or final
+    (moved out, not yet final-billed), ascending."""
+    in_effect = Q(start_date__lte=period_end) & (Q(end_date__isnull=True) | Q(end_date__gte=period_start))
+    ids = (
+        ServiceAgreement.objects.filter(
+            in_effect,
+            account__premise__billing_cycle=cycle_number,
+            account__status__in=BILLED_STATUSES,
+        )
+        .values_list("account_id", flat=True)
+        .distinct()
+        .order_by("account_id")
+    )
+    return list(ids)
+
+
+def final_billed_account_ids(account_ids: list[int]) -> set[int]:
+    """Accounts with a final bill (not cancelled): the regular run leaves them alone."""
+    found: set[int] = set()
+    for start in range(0, len(account_ids), 900):
+        found.update(
+            Bill.objects.filter(account_id__in=account_ids[start : start + 900], kind=BillKind.FINAL)
+            .exclude(status=Bill.Status.CANCELLED)
+            .values_list("account_id", flat=True)
+        )
+    return found
+
+
+def gather_facts(
+    *,
+    scope: Scope,
+    period: dt.date,
+    period_start: dt.date,
+    period_end: dt.date,
+    reads_after: dt.date,
+    reads_through: dt.date,
+) -> dict[int, AccountFacts]:
+    """Facts for the accounts of ``scope`` that have an agreement in effect in the period."""
+    in_effect = Q(start_date__lte=period_end) & (Q(end_date__isnull=True) | Q(end_date__gte=period_start))
+    rows = ServiceAgreement.objects.filter(in_effect & scope.accounts("account__")).values_list(
+        "account_id",
+        "service",
+        "rate_schedule_code",
+        "start_date",
+        "end_date",
+        "account__number",
+        "account__premise_id",
+        "account__premise__premise_type",
+        "account__premise__dwelling_units",
+        "account__customer__preferred_language",
+    )
+    agreements: dict[int, list[AgreementFacts]] = defaultdict(list)
+    accounts: dict[int, tuple[Any, ...]] = {}
+    for account_id, service, code, start, end, number, premise_id, premise_type, units, language in rows:
+        agreements[account_id].append(AgreementFacts(service, code, start, end))
+        accounts[account_id] = (number, premise_id, premise_type, units, language)
+    if not accounts:
+        return {}
+    account_ids = sorted(accounts)
+    premise_ids = {values[1] for values in accounts.values()}
+    water = _water_facts(premise_ids, reads_after, reads_through)
+    balances = ledger_selectors.account_balances(account_ids)
+    history = _bill_history(scope, period)
+    payments, previous = _since_last_bill(account_ids, history)
+    facts: dict[int, AccountFacts] = {}
+    for account_id in account_ids:
+        number, premise_id, premise_type, units, language = accounts[account_id]
+        past = history.get(account_id, [])
+        facts[account_id] = AccountFacts(
+            account_id=account_id,
+            number=number,
+            language=language,
+            premise_type=premise_type,
+            dwelling_units=units,
+            customer_class=customer_class_for_premise_type(premise_type),
+            agreements=tuple(agreements[account_id]),
+            water=water.get(premise_id),
+            balance_now_cents=balances[account_id].cents,
+            previous_balance_cents=previous.get(account_id, 0),
+            payments_cents=payments.get(account_id, 0),
+            average_bill_cents=average_cents([bill[1] for bill in past[-12:]]),
+        )
+    return facts
+
+
+def _water_facts(
+    premise_ids: set[int], reads_after: dt.date, reads_through: dt.date
+) -> dict[int, WaterFacts]:
+    """Per premise: its water service point's use (the lowest-numbered point when there are several)."""
+    point_of: dict[int, int] = {}
+    for batch in in_batches(sorted(premise_ids)):
+        points = ServicePoint.objects.filter(service=Service.WATER, premise_id__in=batch)
+        for point_id, premise_id in points.order_by("-id").values_list("id", "premise_id"):
+            point_of[premise_id] = point_id
+    point_ids = sorted(point_of.values())
+    usage = consumption_for_period(
+        service_point_ids=point_ids, period_start=reads_after, period_end=reads_through
+    )
+    read_rows: list[tuple[Any, ...]] = []
+    for batch in in_batches(point_ids):
+        read_rows.extend(
+            Read.objects.filter(
+                service_point_id__in=batch,
+                read_on__gt=reads_after - dt.timedelta(days=READ_LOOKBACK_DAYS),
+                read_on__lte=reads_through,
+                status__in=(ReadStatus.ACTUAL, ReadStatus.ESTIMATED),
+            )
+            .order_by("read_on", "id")
+            .values_list("service_point_id", "read_on", "value", "meter__serial_number")
+        )
+    before: dict[int, tuple[dt.date, Decimal]] = {}
+    within: dict[int, tuple[dt.date, Decimal, str]] = {}
+    for point_id, read_on, value, serial in read_rows:
+        if read_on <= reads_after:
+            before[point_id] = (read_on, value)
+        else:
+            within[point_id] = (read_on, value, serial)
+    result: dict[int, WaterFacts] = {}
+    for premise_id, point_id in point_of.items():
+        used = usage.get(point_id)
+        if used is None:
+            continue
+        last = within.get(point_id)
+        first = before.get(point_id)
+        result[premise_id] = WaterFacts(
+            consumption_hcf=used.consumption_hcf,
+            estimated=used.estimated,
+            missing=used.missing,
+            meter_size=used.meter_size,
+            meter_serial=last[2] if last else (used.meter_serials[-1] if used.meter_serials else ""),
+            previous_read_on=first[0] if first else None,
+            previous_read=first[1] if first else None,
+            current_read_on=last[0] if last else None,
+            current_read=last[1] if last else None,
+        )
+    return result
+
+
+# account -> [(issued_at, current_charges_cents, total_due_cents)], oldest first
+History = dict[int, list[tuple[dt.datetime, int, int]]]
+
+
+def _bill_history(scope: Scope, period: dt.date) -> History:
+    """Issued bills of the last 12 months before ``period`` (regular, final and rebills)."""
+    bills = Bill.objects.filter(
+        scope.accounts("account__"),
+        status=Bill.Status.ISSUED,
+        period__gte=add_months(period, -12),
+        period__lte=period,
+    )
+    history: History = defaultdict(list)
+    for account_id, issued_at, charges, total in bills.order_by("issued_at", "id").values_list(
+        "account_id", "issued_at", "current_charges_cents", "total_due_cents"
+    ):
+        if issued_at is not None:
+            history[account_id].append((issued_at, charges, total))
+    return history
+
+
+def _since_last_bill(account_ids: list[int], history: History) -> tuple[dict[int, int], dict[int, int]]:
+    """(payments since each account's last bill, previous balance). Without a bill in the last 12
+    months the previous balance is what conversion brought in and every other posting counts."""
+    billed = [account_id for account_id in account_ids if history.get(account_id)]
+    unbilled = [account_id for account_id in account_ids if not history.get(account_id)]
+    payments: dict[int, int] = defaultdict(int)
+    previous: dict[int, int] = defaultdict(int)
+    cutoff = {account_id: history[account_id][-1][0] for account_id in billed}
+    for account_id in billed:
+        previous[account_id] = history[account_id][-1][2]
+    if billed:
+        earliest = min(cutoff.values())
+        for account_id, posted_at, source_type, net in ledger_selectors.receivable_movements(
+            billed, posted_after=earliest
+        ):
+            if posted_at > cutoff[account_id] and source_type in PAYMENT_SOURCE_TYPES:
+                payments[account_id] += net
+    if unbilled:
+        for account_id, _posted_at, source_type, net in ledger_selectors.receivable_movements(unbilled):
+            if source_type in PAYMENT_SOURCE_TYPES:
+                payments[account_id] += net
+            elif source_type == "conversion":
+                previous[account_id] += net
+    return payments, previous

@@ -1,0 +1,162 @@
+"""Set-based writes of bills, their lines and exceptions, and of the bills' journal entries.
+
+Bills are written with ids reserved beforehand (PostgreSQL: the table's sequence; SQLite: after the
+highest id, inside the writing transaction, SQLite having one writer at a time) so their lines can
+name them, then everything goes out in one ``COPY`` (PostgreSQL) or ``executemany`` (SQLite) per
+table through :func:`civicbill.core.fast_insert.write_rows`.
+
+Journal entries are written the way :mod:`civicbill.ledger.journal_insert` writes them (lines first,
+headers last, the same columns); the ledger's triggers check every entry balances as it lands.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any, cast
+
+from django.db import connection, models
+
+from civicbill.core.fast_insert import write_rows
+from civicbill.ledger import chart
+from civicbill.ledger.journal_insert import ENTRY_COLUMNS, LINE_COLUMNS
+from civicbill.ledger.models import JournalEntry, JournalLine
+
+# values both databases take as they are (ints, text, booleans); dates, decimals and timestamps are
+# prepared by their field (SQLite stores them as text in Django's format)
+RAW_TYPES = frozenset(
+    {"AutoField", "BigAutoField", "IntegerField", "BigIntegerField", "PositiveIntegerField",
+     "PositiveSmallIntegerField", "SmallIntegerField", "ForeignKey", "CharField", "TextField", "BooleanField"}
+)  # fmt: skip
+
+
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """``count`` fresh primary keys for ``model`` (call inside the transaction that inserts them)."""
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
+            )
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608 - our table name
+        highest = cursor.fetchone()[0]
+    return list(range(highest + 1, highest + count + 1))
+
+
+def write_model_rows(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    json_columns: frozenset[str] = frozenset(),
+) -> int:
+    """Like ``insert_rows``: values prepared by the model's fields (each distinct value once); a JSON
+    column takes a Python value and is written as JSON text."""
+    fields = [cast(models.Field, model._meta.get_field(name)) for name in columns]
+    db_columns = [field.column for field in fields]
+    json_texts: dict[int, tuple[Any, str]] = {}  # the same detail object (a cached rating) is dumped once
+    kinds = [
+        "json" if name in json_columns else "raw" if field.get_internal_type() in RAW_TYPES else "prep"
+        for name, field in zip(columns, fields, strict=True)
+    ]
+
+    def as_json(value: Any) -> str:
+        known = json_texts.get(id(value))
+        if known is None or known[0] is not value:
+            known = json_texts[id(value)] = (value, json.dumps(value, sort_keys=True, default=str))
+        return known[1]
+
+    # column by column: each distinct value of a column is prepared once (a dict lookup per value)
+    rows = list(rows)
+    if not rows:
+        return 0
+    prepared_columns: list[Any] = []
+    for index, values in enumerate(zip(*rows, strict=True)):
+        kind = kinds[index]
+        if kind == "raw":
+            prepared_columns.append(values)
+        elif kind == "json":
+            prepared_columns.append([None if value is None else as_json(value) for value in values])
+        else:
+            field = fields[index]
+            mapping = {
+                value: None if value is None else field.get_db_prep_save(value, connection)
+                for value in set(values)
+            }
+            prepared_columns.append(list(map(mapping.__getitem__, values)))
+    prepared_rows = list(zip(*prepared_columns, strict=True))
+    return write_rows(model._meta.db_table, db_columns, prepared_rows)
+
+
+def bill_entry_lines(
+    *, account_id: int, charges_by_service: dict[str, int], memo: str
+) -> list[tuple[str, int, int, int | None, str | None, str]]:
+    """A bill's journal lines (gl code, debit, credit, customer account, service, memo): per service,
+    Dr receivable (naming the account and service) / Cr revenue for charges, the reverse for a net
+    credit. Services that net to zero have no lines."""
+    lines: list[tuple[str, int, int, int | None, str | None, str]] = []
+    for service, amount in charges_by_service.items():
+        if amount == 0:
+            continue
+        receivable = chart.receivable_control_for(service).code
+        revenue = chart.revenue_for(service).code
+        if amount > 0:
+            lines.append((receivable, amount, 0, account_id, service, memo))
+            lines.append((revenue, 0, amount, None, None, memo))
+        else:
+            lines.append((revenue, -amount, 0, None, None, memo))
+            lines.append((receivable, 0, -amount, account_id, service, memo))
+    return lines
+
+
+def write_entries(
+    entries: Sequence[tuple[uuid.UUID, dt.date, str, str, str, str, str, uuid.UUID | None, list[Any]]],
+    *,
+    posted_by_id: int,
+    posted_at: dt.datetime,
+    gl_ids: dict[str, int],
+) -> int:
+    """Write entries ``(id, accounting date, source type, source ref, key, reason, memo, reverses,
+    lines)``:
+    every line, then every header (two statements whatever the number of entries)."""
+
+    def prep(name: str, value: Any) -> Any:
+        field = cast(models.Field, JournalEntry._meta.get_field(name))
+        return field.get_db_prep_save(value, connection)
+
+    sqlite = connection.vendor != "postgresql"
+
+    posted_at_value = prep("posted_at", posted_at)
+    dates: dict[dt.date, Any] = {}
+    line_rows: list[tuple[Any, ...]] = []
+    entry_rows: list[tuple[Any, ...]] = []
+    for (
+        entry_id,
+        accounting_date,
+        source_type,
+        source_ref,
+        key,
+        reason,
+        memo_text,
+        reverses,
+        lines,
+    ) in entries:
+        prepared_id = entry_id.hex if sqlite else entry_id  # what UUIDField sends each database
+        total = 0
+        for gl_code, debit, credit, account_id, service, memo in lines:
+            line_rows.append((prepared_id, gl_ids[gl_code], debit, credit, account_id, service, memo))
+            total += debit
+        if accounting_date not in dates:
+            dates[accounting_date] = prep("accounting_date", accounting_date)
+        entry_rows.append(
+            (prepared_id, dates[accounting_date], posted_at_value, source_type, source_ref, key, reason,
+             memo_text, None if reverses is None else prep("id", reverses), posted_by_id, total)
+        )  # fmt: skip
+    write_rows(JournalLine._meta.db_table, LINE_COLUMNS, line_rows)
+    write_rows(JournalEntry._meta.db_table, ENTRY_COLUMNS, entry_rows)
+    return len(entry_rows)
