@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -130,3 +130,129 @@ class TransferForm(StaffForm):
     premise_type = MoveInForm.base_fields["premise_type"]
     dwelling_units = MoveInForm.base_fields["dwelling_units"]
     billing_cycle = MoveInForm.base_fields["billing_cycle"]
+
+
+# --- rates, billing runs and bills (issue 4) ---------------------------------------------------------
+
+MONTH_FORMAT_HELP = _("Year and month, like 2026-11.")
+
+
+class MonthField(forms.CharField):
+    """A billing month typed as ``YYYY-MM`` (``<input type="month">``); cleaned to its first day."""
+
+    widget = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"})
+
+    def to_python(self, value: Any) -> Any:
+        import datetime as dt
+
+        text = (super().to_python(value) or "").strip()
+        if not text:
+            return None
+        try:
+            year, month = (int(part) for part in text.split("-"))
+            return dt.date(year, month, 1)
+        except ValueError:
+            raise forms.ValidationError(
+                _("“%(text)s” is not a month: type it as year-month, like 2026-11."), params={"text": text}
+            ) from None
+
+
+class BillRunStartForm(StaffForm):
+    cycle = forms.ChoiceField(label=_("Billing cycle"))
+    period = MonthField(label=_("Billing month"), help_text=MONTH_FORMAT_HELP)
+
+    def __init__(self, *args: Any, cycles: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ChoiceField, self.fields["cycle"])
+        field.choices = [("all", _("All cycles")), *(cycles or [])]
+
+
+class BillExceptionResolveForm(StaffForm):
+    resolution = forms.ChoiceField(
+        label=_("Decision"), choices=[("released", _("Release: bill it")), ("held", _("Hold: do not bill"))]
+    )
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class CancelRebillForm(StaffForm):
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Say what was wrong, e.g. “read keyed as 4512, the meter shows 4215”. It goes in the audit trail."
+        ),
+        error_messages={"required": _("Give the reason for cancelling this bill.")},
+    )
+
+
+class RateVersionForm(StaffForm):
+    """A new version of a schedule: the YAML as a file or pasted. Its ``effective_from:`` is the date
+    the version takes effect (after today)."""
+
+    file = forms.FileField(label=_("Schedule file (YAML)"), required=False)
+    text = forms.CharField(
+        label=_("Or edit the schedule text"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 22, "spellcheck": "false", "class": "code"}),
+        help_text=_(
+            "Change the prices and set effective_from: to the day the new rates start (after today)."
+        ),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        upload = data.get("file")
+        data["from_file"] = upload is not None
+        if upload is not None:
+            try:
+                data["text"] = upload.read().decode("utf-8")
+            except UnicodeDecodeError:
+                self.add_error("file", _("The file is not UTF-8 text; save it as UTF-8 and upload it again."))
+            data["source_name"] = upload.name or "upload.yaml"
+        else:
+            data["source_name"] = "pasted text"
+        if not (data.get("text") or "").strip() and not self.has_error("file"):
+            self.add_error("text", _("Upload the schedule file or paste its text."))
+        return data
+
+
+class RateQuoteForm(StaffForm):
+    schedule = forms.ChoiceField(label=_("Rate schedule"))
+    customer_class = forms.CharField(
+        label=_("Customer class"),
+        max_length=60,
+        widget=forms.TextInput(attrs={"list": "customer-classes", "autocomplete": "off"}),
+        help_text=_("As the schedule names it, e.g. RESIDENTIAL_SINGLE."),
+    )
+    usage = forms.DecimalField(label=_("Usage (HCF)"), min_value=0, max_digits=12, decimal_places=3)
+    days = forms.IntegerField(label=_("Days in the period"), min_value=1, max_value=400, required=False)
+    meter_size = forms.CharField(
+        label=_("Meter size"), max_length=12, required=False, help_text=_('e.g. 3/4"')
+    )
+    variables = forms.CharField(
+        label=_("Other variables"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line as NAME=VALUE, e.g. hhsize=3 or et_amount=4.8."),
+    )
+
+    def __init__(self, *args: Any, schedules: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ChoiceField, self.fields["schedule"])
+        field.choices = schedules or []
+
+    def clean_variables(self) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for number, raw in enumerate(self.cleaned_data.get("variables", "").splitlines(), start=1):
+            line = raw.strip()
+            if not line:
+                continue
+            name, sep, value = line.partition("=")
+            if not sep or not name.strip() or not value.strip():
+                raise forms.ValidationError(
+                    _("Line %(number)s, “%(line)s”: write it as NAME=VALUE."),
+                    params={"number": number, "line": line},
+                )
+            found[name.strip()] = value.strip()
+        return found

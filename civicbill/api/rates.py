@@ -1,0 +1,113 @@
+"""``/api/rates``: rate schedules with their versions, and a bill quote on a schedule."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from civicbill.core import clock
+from civicbill.core.permissions import require_permission
+from civicbill.rates import selectors as rate_selectors
+from civicbill.rates.models import RateScheduleVersion
+from civicbill.rates.quotes import rate_quote
+
+router = Router(tags=["rates"])
+
+
+def _version_row(version: RateScheduleVersion, *, today: Any) -> dict[str, Any]:
+    classes = version.document.get("classes")
+    return {
+        "id": version.pk,
+        "effective_from": version.effective_from.isoformat(),
+        "label": version.label,
+        "source_format": version.source_format,
+        "source_name": version.source_name,
+        "loaded_by": version.loaded_by.username,
+        "loaded_at": version.loaded_at.isoformat(),
+        "classes": sorted(classes) if isinstance(classes, dict) else [],
+        "in_effect": False,
+        "future": version.effective_from > today,
+    }
+
+
+@router.get("/schedules", response=list[dict[str, Any]], summary="Rate schedules")
+def list_schedules(request: HttpRequest) -> list[dict[str, Any]]:
+    """Each schedule with its service, the version in effect today and the next version, if any."""
+    require_permission(request.user, "rates.view")
+    today = clock.today()
+    by_schedule: dict[int, list[RateScheduleVersion]] = {}
+    for version in RateScheduleVersion.objects.select_related("schedule", "loaded_by").order_by(
+        "effective_from"
+    ):
+        by_schedule.setdefault(version.schedule_id, []).append(version)
+    rows = []
+    for schedule in rate_selectors.schedules_list():
+        versions = by_schedule.get(schedule.pk, [])
+        current = next((v for v in reversed(versions) if v.effective_from <= today), None)
+        upcoming = next((v for v in versions if v.effective_from > today), None)
+        shown = current or upcoming
+        classes = shown.document.get("classes") if shown else None
+        rows.append(
+            {
+                "code": schedule.code,
+                "service": schedule.service,
+                "name": schedule.name,
+                "classes": sorted(classes) if isinstance(classes, dict) else [],
+                "current_version": current.effective_from.isoformat() if current else None,
+                "next_version": upcoming.effective_from.isoformat() if upcoming else None,
+                "versions": len(versions),
+            }
+        )
+    return rows
+
+
+@router.get("/schedules/{code}", response=dict[str, Any], summary="A schedule with its versions")
+def show_schedule(request: HttpRequest, code: str) -> dict[str, Any]:
+    """The schedule, every version (oldest first) and the document of the version in effect today
+    (or, before the first one takes effect, of the first)."""
+    require_permission(request.user, "rates.view")
+    schedule = rate_selectors.schedule_get(code)
+    today = clock.today()
+    versions = rate_selectors.schedule_versions(schedule=schedule)
+    current = next((v for v in reversed(versions) if v.effective_from <= today), None)
+    rows = [_version_row(version, today=today) for version in versions]
+    for row in rows:
+        row["in_effect"] = current is not None and row["id"] == current.pk
+    shown = current or (versions[0] if versions else None)
+    return {
+        "code": schedule.code,
+        "service": schedule.service,
+        "name": schedule.name,
+        "description": schedule.description,
+        "versions": rows,
+        "document": shown.document if shown else None,
+    }
+
+
+class QuoteIn(Schema):
+    schedule: str = Field(..., min_length=1, max_length=20)
+    customer_class: str = Field(..., min_length=1, max_length=60)
+    usage: Decimal = Field(..., ge=0, description="usage in HCF")
+    days: int | None = Field(None, ge=1, le=400)
+    meter_size: str | None = Field(None, max_length=12, description='e.g. 3/4"')
+    variables: dict[str, str] = Field(default_factory=dict, description="other determinants by OWRS name")
+
+
+@router.post("/quote", response=dict[str, Any], summary="Quote a bill on a schedule")
+def quote(request: HttpRequest, payload: QuoteIn) -> dict[str, Any]:
+    """Price one bill of ``days`` days (default 30) ending today with the versions in effect; nothing
+    is stored. ``{"total": "<decimal>", "lines": [...]}`` as ``civicbill rates quote --json`` prints."""
+    require_permission(request.user, "rates.view")
+    result = rate_quote(
+        schedule_code=payload.schedule,
+        customer_class=payload.customer_class,
+        usage_hcf=payload.usage,
+        days=payload.days,
+        meter_size=payload.meter_size,
+        variables=payload.variables,
+        as_of=clock.today(),
+    )
+    return result.as_json()
