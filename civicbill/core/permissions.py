@@ -71,6 +71,27 @@ PERMISSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "tasks.view": ("See background job progress", (CSR, TECHNICIAN, SUPERVISOR, FIELD, AUDITOR)),
     "admin.users": ("Manage staff users and roles", ()),
     "admin.calendar": ("Record office closures", (SUPERVISOR,)),
+    "payments.view": (
+        "Look up payments, receipts, drawer sessions and day closes",
+        (CSR, TECHNICIAN, SUPERVISOR, AUDITOR),
+    ),
+    "payments.take": ("Take payments at the counter and print receipts", (CSR, SUPERVISOR)),
+    "payments.void_approve": ("Approve voiding a same-day payment", (SUPERVISOR,)),
+    "misc_receipts.take": (
+        "Take miscellaneous receipts (citations, licenses, permits, fees)",
+        (CSR, SUPERVISOR),
+    ),
+    "drawers.open": ("Open a cash drawer session with a counted starting float", (CSR, SUPERVISOR)),
+    "drawers.close": ("Count and close a cash drawer session", (CSR, SUPERVISOR)),
+    "drawers.approve": ("Review and approve a closed drawer session", (SUPERVISOR,)),
+    "day.close": ("Close the business day and prepare the bank deposit", (SUPERVISOR,)),
+    "payments.manage": ("Set up locations, cash drawers and receipt codes", (SUPERVISOR,)),
+    "payments.import": ("Import lockbox and online payment files", (TECHNICIAN, SUPERVISOR)),
+    "payments.suspense": ("Apply unmatched (suspense) payments to accounts", (CSR, TECHNICIAN, SUPERVISOR)),
+    "payments.return": ("Record a returned check or payment (NSF) and its fee", (TECHNICIAN, SUPERVISOR)),
+    "refunds.request": ("Request a refund of an account's credit balance", (CSR, TECHNICIAN, SUPERVISOR)),
+    "refunds.approve": ("Approve or reject a refund and export refunds to accounts payable", (SUPERVISOR,)),
+    "ledger.export": ("Export the day's journal to the city's financial system (GL export)", (SUPERVISOR,)),
 }
 
 

@@ -45,6 +45,34 @@ code     name                                                  type       fund  
 520-6900 Uncollectible accounts expense - Refuse Fund          expense    refuse
 ======== ===================================================== ========== ======= ===========
 
+Added for cashiering (issue 5), appended after the table above:
+
+======== ===================================================== ========== ======= ===========
+100-1010 Undeposited funds - General Fund                      asset      general
+500-1010 Undeposited funds - Water Fund                        asset      water
+510-1010 Undeposited funds - Sewer Fund                        asset      sewer
+520-1010 Undeposited funds - Refuse Fund                       asset      refuse
+100-4310 Parking citations                                     revenue    general
+100-4320 Business license fees                                 revenue    general
+100-4330 Permit fees                                           revenue    general
+100-4390 Copies and other city fees                            revenue    general
+======== ===================================================== ========== ======= ===========
+
+Added for payments from other channels, returned checks and refunds (issue 5):
+
+======== ===================================================== ========== ======= ===========
+500-2300 Refunds payable - Water Fund                          liability  water
+510-2300 Refunds payable - Sewer Fund                          liability  sewer
+520-2300 Refunds payable - Refuse Fund                         liability  refuse
+500-4510 Returned payment fees                                 revenue    water
+======== ===================================================== ========== ======= ===========
+
+Lockbox and online payments debit the fund's cash directly (the bank or the processor deposits
+them); unmatched ones wait in 100-2900 Suspense until applied to an account.
+
+Counter payments debit each fund's *undeposited funds* account; the day close moves them to the
+fund's cash (the bank deposit). Over/short is the General Fund's, against its undeposited funds.
+
 (*) a contra-asset: an asset account that normally carries a credit balance.
 
 Only the four receivable control accounts take lines that name a customer account and service
@@ -59,6 +87,9 @@ Typical entries (amounts in dollars)::
     penalty   Dr 500-1210 AR water (acct, water)  4.00    Cr 500-4500 Late penalties     4.00
     opening   Dr 500-1210 AR water (acct, water) 12.34    Cr 500-3900 Conversion equity 12.34
     short     Dr 100-6100 Cash over/short         1.00    Cr 100-1000 Cash - General     1.00
+    counter   Dr 500-1010 Undeposited - Water    40.00    Cr 500-1210 AR water (acct)   40.00
+    deposit   Dr 500-1000 Cash - Water Fund      40.00    Cr 500-1010 Undeposited       40.00
+    misc      Dr 100-1010 Undeposited - General  35.00    Cr 100-4310 Parking citations 35.00
 
 Adding an account: append it to :data:`CHART` and write a new migration that calls
 ``seed_chart`` again (it creates only the codes that are missing). Never renumber a code that
@@ -136,6 +167,22 @@ REVENUE_REFUSE = "520-4130"
 PENALTY_REVENUE_REFUSE = "520-4500"
 WRITE_OFF_EXPENSE_REFUSE = "520-6900"
 
+# cashiering (appended)
+UNDEPOSITED_GENERAL = "100-1010"
+UNDEPOSITED_WATER = "500-1010"
+UNDEPOSITED_SEWER = "510-1010"
+UNDEPOSITED_REFUSE = "520-1010"
+REVENUE_PARKING_CITATIONS = "100-4310"
+REVENUE_BUSINESS_LICENSES = "100-4320"
+REVENUE_PERMITS = "100-4330"
+REVENUE_OTHER_CITY_FEES = "100-4390"
+
+# payments from other channels, returned checks, refunds (appended)
+REFUNDS_PAYABLE_WATER = "500-2300"
+REFUNDS_PAYABLE_SEWER = "510-2300"
+REFUNDS_PAYABLE_REFUSE = "520-2300"
+RETURNED_PAYMENT_FEES = "500-4510"
+
 _A, _L, _E, _R, _X = (
     AccountType.ASSET,
     AccountType.LIABILITY,
@@ -191,6 +238,20 @@ def _build_chart() -> tuple[ChartAccount, ...]:
         ),
         ChartAccount(REVENUE_SEWER, "Sewer service charges", _R, Fund.SEWER, False, Service.SEWER),
         ChartAccount(REVENUE_REFUSE, "Refuse collection charges", _R, Fund.REFUSE, False, Service.REFUSE),
+        # cashiering
+        ChartAccount(UNDEPOSITED_GENERAL, "Undeposited funds - General Fund", _A, Fund.GENERAL),
+        ChartAccount(UNDEPOSITED_WATER, "Undeposited funds - Water Fund", _A, Fund.WATER),
+        ChartAccount(UNDEPOSITED_SEWER, "Undeposited funds - Sewer Fund", _A, Fund.SEWER),
+        ChartAccount(UNDEPOSITED_REFUSE, "Undeposited funds - Refuse Fund", _A, Fund.REFUSE),
+        ChartAccount(REVENUE_PARKING_CITATIONS, "Parking citations", _R, Fund.GENERAL),
+        ChartAccount(REVENUE_BUSINESS_LICENSES, "Business license fees", _R, Fund.GENERAL),
+        ChartAccount(REVENUE_PERMITS, "Permit fees", _R, Fund.GENERAL),
+        ChartAccount(REVENUE_OTHER_CITY_FEES, "Copies and other city fees", _R, Fund.GENERAL),
+        # returned checks and refunds
+        ChartAccount(REFUNDS_PAYABLE_WATER, "Refunds payable - Water Fund", _L, Fund.WATER),
+        ChartAccount(REFUNDS_PAYABLE_SEWER, "Refunds payable - Sewer Fund", _L, Fund.SEWER),
+        ChartAccount(REFUNDS_PAYABLE_REFUSE, "Refunds payable - Refuse Fund", _L, Fund.REFUSE),
+        ChartAccount(RETURNED_PAYMENT_FEES, "Returned payment fees", _R, Fund.WATER),
     ]
     # plain str values (not enum members) so the data compares and hashes like database values
     return tuple(
@@ -258,6 +319,11 @@ def cash_for(fund: str) -> ChartAccount:
     return _fund_account(fund, "1000")
 
 
+def undeposited_funds_for(fund: str) -> ChartAccount:
+    """Where counter receipts wait for the bank deposit (cashiering)."""
+    return _fund_account(fund, "1010")
+
+
 def conversion_equity_for(fund: str) -> ChartAccount:
     """Where legacy opening balances are offset (one per fund, so each fund stays balanced)."""
     return _fund_account(fund, "3900")
@@ -302,3 +368,8 @@ def seed_chart(gl_account_model: type[models.Model]) -> int:
     ]
     gl_account_model.objects.bulk_create(missing)  # type: ignore[attr-defined]
     return len(missing)
+
+
+def refunds_payable_for(fund: str) -> ChartAccount:
+    """Where an approved refund of a credit balance waits for accounts payable (funds with receivables)."""
+    return _fund_account(fund, "2300")

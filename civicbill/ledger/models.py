@@ -179,3 +179,45 @@ class AccountingPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.status}"
+
+
+class GLExport(models.Model):
+    """One export of a day's journal (summarized by GL account and fund) to the city's financial
+    system. The journal rows are not touched: which entries went out is in :class:`GLExportEntry`."""
+
+    accounting_date = models.DateField(db_index=True)
+    file_format = models.CharField(max_length=10, default="csv")
+    file_name = models.CharField(max_length=255, blank=True)
+    file_sha256 = models.CharField(max_length=64)
+    is_again = models.BooleanField(default=False)  # a deliberate re-export (--again)
+    exported_at = models.DateTimeField()
+    exported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entry_count = models.IntegerField()
+    debit_cents = models.BigIntegerField()
+    credit_cents = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["accounting_date", "id"]
+        verbose_name = "GL export"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["accounting_date"], condition=Q(is_again=False), name="one_first_gl_export_per_date"
+            ),
+            models.CheckConstraint(condition=Q(debit_cents=F("credit_cents")), name="gl_export_balances"),
+        ]
+
+    def __str__(self) -> str:
+        return f"GL export {self.accounting_date} ({self.entry_count} entries)"
+
+
+class GLExportEntry(models.Model):
+    """A journal entry included in a GL export."""
+
+    export = models.ForeignKey(GLExport, on_delete=models.PROTECT, related_name="entries")
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="gl_exports")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["export", "entry"], name="entry_once_per_gl_export")]
+
+    def __str__(self) -> str:
+        return f"{self.export_id} {self.entry_id}"

@@ -1,0 +1,129 @@
+"""Online/IVR payment files: ``online-csv`` (docs/payment-files.md). Pure.
+
+A header row naming the columns, one row per payment, and a last row
+``TRAILER,<count>,<total>``. Payments name the account number (no scan line); the payment date
+is the day the processor settles to the city's bank.
+"""
+
+from __future__ import annotations
+
+import csv
+
+from civicbill.payments.imports.records import (
+    FORMATS,
+    FieldError,
+    ParsedFile,
+    RemittanceRow,
+    RowProblem,
+    canonical_account,
+    decode,
+    read_amount,
+    read_date,
+    trailer_problems,
+)
+
+COLUMNS = ("confirmation", "account_number", "amount", "paid_on", "method", "payer_name")
+METHODS = ("card", "ach", "ivr")
+MAX_CONFIRMATION = 40
+
+
+def parse_online_csv(content: bytes) -> ParsedFile:
+    """Read an ``online-csv`` file."""
+    rows: list[RemittanceRow] = []
+    row_problems: list[RowProblem] = []
+    file_problems: list[str] = []
+    header_seen = False
+    trailer_count: int | None = None
+    trailer_total: int | None = None
+    trailer_line: int | None = None
+    detail_count = 0
+    read_total = 0
+    for line_number, fields in enumerate(csv.reader(decode(content)), start=1):
+        if not fields or not "".join(fields).strip():
+            continue
+        if not header_seen:
+            header_seen = True
+            names = tuple(name.strip().lower() for name in fields)
+            if names != COLUMNS:
+                file_problems.append(
+                    f"line {line_number}: the header row must be {','.join(COLUMNS)}, not {','.join(fields)}"
+                )
+            continue
+        if fields[0].strip().upper() == "TRAILER":
+            if trailer_line is not None:
+                file_problems.append(f"line {line_number}: a second trailer row")
+                continue
+            trailer_line = line_number
+            padded = [*fields, "", ""]
+            try:
+                trailer_count = int(padded[1].strip()) if padded[1].strip().isdigit() else None
+                trailer_total = read_amount(padded[2], allow_zero=True)
+            except FieldError:
+                trailer_total = None
+            if trailer_count is None or trailer_total is None:
+                file_problems.append(f"line {line_number}: the trailer's count or total cannot be read")
+            continue
+        detail_count += 1
+        if trailer_line is not None:
+            file_problems.append(f"line {line_number}: a payment row after the trailer")
+            continue
+        if len(fields) != len(COLUMNS):
+            row_problems.append(
+                RowProblem(line_number, f"has {len(fields)} fields; a payment row has {len(COLUMNS)}")
+            )
+            continue
+        confirmation, account, amount_text, date_text, method, payer = (f.strip() for f in fields)
+        try:
+            amount = read_amount(amount_text)
+        except FieldError as error:
+            row_problems.append(RowProblem(line_number, str(error)))
+            continue
+        read_total += amount
+        problems = []
+        paid_on = None
+        try:
+            paid_on = read_date(date_text)
+        except FieldError as error:
+            problems.append(f"paid_on {error}")
+        if method.lower() not in METHODS:
+            problems.append(f"method {method!r} is not one of {', '.join(METHODS)}")
+        if not confirmation or len(confirmation) > MAX_CONFIRMATION:
+            problems.append(f"confirmation {confirmation!r} is missing or longer than {MAX_CONFIRMATION}")
+        if problems or paid_on is None:
+            row_problems.append(RowProblem(line_number, "; ".join(problems)))
+            continue
+        rows.append(
+            RemittanceRow(
+                line_number=line_number,
+                amount_cents=amount,
+                deposit_date=paid_on,
+                account_number=canonical_account(account),
+                reference=confirmation,
+                payer_name=" ".join(payer.split())[:120],
+                method=method.lower(),
+            )
+        )
+    if not header_seen:
+        file_problems.append(f"the file is empty: it needs the header row {','.join(COLUMNS)}")
+    if trailer_line is None or (trailer_count is not None and trailer_total is not None):
+        file_problems += trailer_problems(
+            trailer_count=trailer_count,
+            trailer_total_cents=trailer_total,
+            detail_count=detail_count,
+            read_total_cents=read_total,
+        )
+    return ParsedFile(
+        file_format="online-csv",
+        batch_reference="",
+        deposit_date=max((row.deposit_date for row in rows), default=None),
+        rows=tuple(rows),
+        row_problems=tuple(row_problems),
+        file_problems=tuple(file_problems),
+        detail_count=detail_count,
+        trailer_count=trailer_count,
+        trailer_total_cents=trailer_total,
+        read_total_cents=read_total,
+    )
+
+
+FORMATS["online-csv"] = parse_online_csv

@@ -1,0 +1,241 @@
+"""Refunds of credit balances: request → supervisor approval (posted as a refund payable) →
+export to the city's accounts payable.
+
+Approval posts ``refund``/``refund_payable``: Dr the account's receivable of each service holding
+credit (in the allocation policy's service order) / Cr that
+fund's *Refunds payable* (x-2300). Accounts payable cuts the check from the export
+(:func:`refunds_ap_export`, CSV), which marks the refunds exported.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Sum
+
+from civicbill.core import clock
+from civicbill.core.audit import audit_record
+from civicbill.core.exceptions import ApplicationError
+from civicbill.core.money import Money, format_cents
+from civicbill.core.permissions import require_permission
+from civicbill.customers.models import Account
+from civicbill.ledger import chart
+from civicbill.ledger import selectors as ledger_selectors
+from civicbill.ledger.models import SourceType
+from civicbill.ledger.posting import PostingLine
+from civicbill.payments import locks
+from civicbill.payments.allocation import DEFAULT_POLICY
+from civicbill.payments.models import Refund
+from civicbill.payments.services.journal import post_entry
+
+AP_EXPORT_COLUMNS = (
+    "refund_id", "approved_on", "payee_name", "mailing_address", "account_number", "fund", "gl_code",
+    "amount",
+)  # fmt: skip
+
+
+def _credit_by_service(account: Account) -> dict[str, int]:
+    """Credit (as positive cents) per service holding a credit balance, in the policy's service order."""
+    balances = ledger_selectors.account_balance_by_service(account)
+    credits = {service: -money.cents for service, money in balances.items() if money.is_negative()}
+    return dict(sorted(credits.items(), key=lambda item: (DEFAULT_POLICY.service_rank(item[0]), item[0])))
+
+
+def _pending_cents(account: Account, *, excluding: int | None = None) -> int:
+    pending = Refund.objects.filter(account=account, status=Refund.Status.REQUESTED)
+    if excluding is not None:
+        pending = pending.exclude(pk=excluding)
+    return int(pending.aggregate(cents=Sum("amount_cents"))["cents"] or 0)
+
+
+@transaction.atomic
+def refund_request(
+    *,
+    account: Account,
+    amount: Money,
+    reason: str,
+    as_of: dt.datetime,
+    actor: Any,
+    payee_name: str = "",
+    mailing_address: str = "",
+) -> Refund:
+    """Ask to refund ``amount`` of the account's credit balance (the payee defaults to the customer
+    at the mailing address). Refused beyond the credit not already asked for."""
+    require_permission(actor, "refunds.request")
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError("Say why the refund is made", code="missing_reason", field="reason")
+    if not amount.is_positive():
+        raise ApplicationError(f"A refund must be positive, not {amount}", code="amount_not_positive")
+    account = locks.lock_accounts([account.pk])[0]
+    available = sum(_credit_by_service(account).values()) - _pending_cents(account)
+    if amount.cents > available:
+        raise ApplicationError(
+            f"Account {account.number} has {format_cents(max(available, 0))} of credit available to refund; "
+            f"{amount} asked",
+            code="not_enough_credit",
+            field="amount",
+        )
+    customer = account.customer
+    refund = Refund.objects.create(
+        account=account,
+        amount_cents=amount.cents,
+        payee_name=(payee_name.strip() or customer.display_name)[:120],
+        mailing_address=(mailing_address.strip() or ", ".join(customer.mailing_address_lines))[:300],
+        reason=reason[:200],
+        requested_by=actor,
+        requested_at=as_of,
+    )
+    audit_record(
+        actor=actor,
+        action="refund.request",
+        target=refund,
+        at=as_of,
+        account_number=account.number,
+        summary=f"Refund {refund.pk} of {amount} requested on {account.number}: {reason}",
+        changes={"amount": str(amount), "payee": refund.payee_name, "reason": reason},
+    )
+    return refund
+
+
+def _locked_requested(refund: Refund) -> Refund:
+    locked = locks.lock_refund(refund.pk)
+    if locked.status != Refund.Status.REQUESTED:
+        raise ApplicationError(f"Refund {locked.pk} is already {locked.status}", code="refund_decided")
+    return locked
+
+
+@transaction.atomic
+def refund_approve(*, refund: Refund, as_of: dt.datetime, actor: Any, note: str = "") -> Refund:
+    """A supervisor other than the requester approves: the refund payable is posted."""
+    require_permission(actor, "refunds.approve")
+    locked = _locked_requested(refund)
+    if locked.requested_by_id == actor.pk:
+        raise ApplicationError(
+            "A refund is approved by a supervisor other than the one who asked for it", code="self_approval"
+        )
+    account = locks.lock_accounts([locked.account_id])[0]
+    credits = _credit_by_service(account)
+    if locked.amount_cents > sum(credits.values()):
+        raise ApplicationError(
+            f"Account {account.number} now has only {format_cents(sum(credits.values()))} of credit; "
+            f"refund {locked.pk} asks {format_cents(locked.amount_cents)}",
+            code="not_enough_credit",
+        )
+    lines: list[PostingLine] = []
+    left = locked.amount_cents
+    for service, credit in credits.items():
+        take = min(left, credit)
+        if not take:
+            continue
+        amount = Money.from_cents(take)
+        lines += [
+            PostingLine.debit(
+                chart.receivable_control_for(service).code,
+                amount,
+                customer_account_id=account.pk,
+                service=service,
+            ),
+            PostingLine.credit(chart.refunds_payable_for(chart.fund_for(service)).code, amount),
+        ]
+        left -= take
+    entry = post_entry(
+        lines=lines,
+        accounting_date=clock.business_date(as_of),
+        source_type=SourceType.REFUND,
+        source_ref=f"refund {locked.pk}",
+        idempotency_key=f"refund:{locked.pk}",
+        reason="refund_payable",
+        memo=f"Refund {locked.pk} of credit balance to {locked.payee_name}"[:500],
+        posted_by=actor,
+    )
+    locked.status = Refund.Status.APPROVED
+    locked.decided_by = actor
+    locked.decided_at = as_of
+    locked.decision_note = note.strip()[:200]
+    locked.entry = entry
+    locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "entry"])
+    audit_record(
+        actor=actor,
+        action="refund.approve",
+        target=locked,
+        at=as_of,
+        account_number=account.number,
+        summary=f"Approved refund {locked.pk} of {format_cents(locked.amount_cents)} to {locked.payee_name}",
+        changes={"status": {"before": "requested", "after": "approved"}},
+    )
+    return locked
+
+
+@transaction.atomic
+def refund_reject(*, refund: Refund, as_of: dt.datetime, actor: Any, note: str) -> Refund:
+    """A supervisor refuses the refund, saying why (nothing is posted)."""
+    require_permission(actor, "refunds.approve")
+    if not note.strip():
+        raise ApplicationError("Say why the refund is rejected", code="missing_reason", field="note")
+    locked = _locked_requested(refund)
+    locked.status = Refund.Status.REJECTED
+    locked.decided_by = actor
+    locked.decided_at = as_of
+    locked.decision_note = note.strip()[:200]
+    locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    audit_record(
+        actor=actor,
+        action="refund.reject",
+        target=locked,
+        at=as_of,
+        account_number=locked.account.number,
+        summary=f"Rejected refund {locked.pk}: {locked.decision_note}",
+        changes={"status": {"before": "requested", "after": "rejected"}},
+    )
+    return locked
+
+
+@transaction.atomic
+def refunds_ap_export(*, as_of: dt.datetime, actor: Any) -> tuple[str, list[Refund]]:
+    """The approved refunds not yet sent to accounts payable, as CSV (one row per refund and fund);
+    they are marked exported so the next export leaves them out."""
+    require_permission(actor, "refunds.approve")
+    refunds = list(
+        Refund.objects.select_for_update()
+        .filter(status=Refund.Status.APPROVED, ap_exported_at__isnull=True)
+        .order_by("pk")
+    )
+    accounts = {a.pk: a.number for a in Account.objects.filter(pk__in={r.account_id for r in refunds})}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(AP_EXPORT_COLUMNS)
+    for refund in refunds:
+        if refund.entry_id is None or refund.decided_at is None:  # approved refunds have both
+            continue
+        for line in ledger_selectors.entry_posting_lines(refund.entry_id):
+            if not line.credit_cents:
+                continue
+            writer.writerow(
+                [
+                    refund.pk,
+                    clock.business_date(refund.decided_at).isoformat(),
+                    refund.payee_name,
+                    refund.mailing_address,
+                    accounts[refund.account_id],
+                    chart.gl_account(line.gl_code).fund,
+                    line.gl_code,
+                    str(Money.from_cents(line.credit_cents).amount),
+                ]
+            )
+    Refund.objects.filter(pk__in=[r.pk for r in refunds]).update(ap_exported_at=as_of)
+    if refunds:
+        audit_record(
+            actor=actor,
+            action="refund.ap_export",
+            target=refunds[0],
+            at=as_of,
+            summary=f"Exported {len(refunds)} refunds ({format_cents(sum(r.amount_cents for r in refunds))}) "
+            "to accounts payable",
+            changes={"refunds": [r.pk for r in refunds]},
+        )
+    return out.getvalue(), refunds
