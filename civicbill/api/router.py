@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
-from civicbill.api import accounts, meters, workorders
+from civicbill.api import accounts, billing, meters, payment_files, payments, rates, workorders
 from civicbill.api.auth import StaffSession, StaffToken
 from civicbill.core.exceptions import ApplicationError, NotFoundError, PermissionDeniedError
 
@@ -43,3 +43,14 @@ api.add_router("/meters", meters.meters_router)
 api.add_router("/reads", meters.reads_router)
 api.add_router("/read-exceptions", meters.exceptions_router)
 api.add_router("/workorders", workorders.router)
+api.add_router("/rates", rates.router)
+api.add_router("/bill-runs", billing.runs_router)
+api.add_router("/bills", billing.bills_router)
+api.add_router("/drawer-sessions", payments.sessions_router)
+api.add_router("/payments", payments.payments_router)
+api.add_router("/misc-receipts", payments.misc_router)
+api.add_router("/day-close", payments.day_router)
+api.add_router("/payment-files", payment_files.files_router)
+api.add_router("/suspense", payment_files.suspense_router)
+api.add_router("/payments", payment_files.returns_router)
+api.add_router("/reports", payment_files.reports_router)

@@ -1,7 +1,20 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from civicbill.web.views import accounts, auth, home, ledger, meter_actions, meters, reads, tasks
+from civicbill.web.views import (
+    accounts,
+    auth,
+    billing,
+    bills,
+    counter,
+    home,
+    ledger,
+    meter_actions,
+    meters,
+    rates,
+    reads,
+    tasks,
+)
 
 urlpatterns = [
     path("login/", auth.sign_in, name="login"),
@@ -29,4 +42,65 @@ urlpatterns = [
     path("ledger/trial-balance/", ledger.trial_balance_page, name="trial-balance"),
     path("tasks/<str:key>/", tasks.task_progress, name="task-progress"),
     path("workorders/", include("civicbill.workorders.urls")),
+    path("rates/", rates.schedules_list, name="rates-list"),
+    path("rates/quote/", rates.quote, name="rates-quote"),
+    path("rates/<str:code>/", rates.schedule_page, name="rates-schedule"),
+    path("rates/<str:code>/versions/new/", rates.version_add, name="rates-version-add"),
+    path("billing/runs/", billing.runs_list, name="billing-runs"),
+    path("billing/runs/start/", billing.run_start, name="billing-run-start"),
+    path("billing/runs/<int:run_id>/", billing.run_page, name="billing-run"),
+    path("billing/runs/<int:run_id>/status/", billing.run_status, name="billing-run-status"),
+    path("billing/runs/<int:run_id>/commit/", billing.run_commit, name="billing-run-commit"),
+    path(
+        "billing/runs/<int:run_id>/exceptions/<int:exception_id>/resolve/",
+        billing.exception_resolve,
+        name="billing-exception-resolve",
+    ),
+    path("accounts/<str:number>/bills/", bills.account_bills, name="account-bills"),
+    path("accounts/<str:number>/final-bill/", bills.final_bill, name="account-final-bill"),
+    path("bills/<str:number>/", bills.bill_page, name="bill"),
+    path("bills/<str:number>/explain/", bills.bill_explain, name="bill-explain"),
+    path("bills/<str:number>/pdf/", bills.bill_pdf, name="bill-pdf"),
+    path("bills/<str:number>/cancel-rebill/", bills.cancel_rebill, name="bill-cancel-rebill"),
+    path("counter/", counter.my_drawer, name="counter"),
+    path("counter/pay/", counter.take_payment, name="counter-pay"),
+    path("counter/misc/", counter.misc_receipt, name="counter-misc"),
+    path("counter/receipts/<str:number>/", counter.receipt_page, name="counter-receipt"),
+    path("counter/receipts/<str:number>/print/", counter.receipt_print, name="counter-receipt-print"),
+    path("counter/receipts/<str:number>/pdf/", counter.receipt_pdf, name="counter-receipt-pdf"),
+    path("counter/receipts/<str:number>/reprint/", counter.receipt_reprint, name="counter-receipt-reprint"),
+    path("counter/receipts/<str:number>/void/", counter.receipt_void, name="counter-receipt-void"),
+    path("counter/sessions/", counter.sessions_list, name="counter-sessions"),
+    path("counter/sessions/<int:session_id>/", counter.session_page, name="counter-session"),
+    path("counter/sessions/<int:session_id>/close/", counter.session_close, name="counter-session-close"),
+    path(
+        "counter/sessions/<int:session_id>/approve/", counter.session_approve, name="counter-session-approve"
+    ),
+    path("counter/day-close/", counter.day_close_page, name="counter-day"),
+    path("counter/day-close/<str:day>/deposit-slip/", counter.deposit_slip, name="counter-deposit-slip"),
+]
+
+# payment reports and the payment channels' back-office pages (issue 5)
+from civicbill.web.views import payment_channels, payment_reports  # noqa: E402
+
+urlpatterns += [
+    path("payments/reports/", payment_reports.reports_index, name="payments-reports"),
+    path("payments/reports/<str:name>/", payment_reports.report_page, name="payments-report"),
+    path("payments/files/", payment_channels.file_upload, name="payments-files"),
+    path("payments/files/<int:import_id>/", payment_channels.file_result, name="payments-file"),
+    path("payments/suspense/", payment_channels.suspense_list, name="payments-suspense"),
+    path(
+        "payments/suspense/<int:item_id>/apply/",
+        payment_channels.suspense_apply,
+        name="payments-suspense-apply",
+    ),
+    path("payments/returns/", payment_channels.payment_return, name="payments-return"),
+    path("payments/refunds/", payment_channels.refunds_list, name="payments-refunds"),
+    path(
+        "payments/refunds/<int:refund_id>/decide/",
+        payment_channels.refund_decide,
+        name="payments-refund-decide",
+    ),
+    path("accounts/<str:number>/refund/", payment_channels.refund_request, name="account-refund"),
+    path("ledger/gl-export/", payment_channels.gl_export_page, name="gl-export"),
 ]
