@@ -177,9 +177,9 @@ class BillLine(models.Model):
     quantity = models.DecimalField(max_digits=16, decimal_places=4)
     unit = models.CharField(max_length=20)
     tier = models.PositiveSmallIntegerField(null=True, blank=True)
-    price = models.CharField(max_length=30, blank=True)  # exact decimal text, may carry > 2 places
+    price = models.CharField(max_length=60, blank=True)  # exact decimal text, may carry > 2 places
     amount_cents = models.BigIntegerField()
-    proration = models.CharField(max_length=30, blank=True)  # exact decimal text, blank when none
+    proration = models.CharField(max_length=60, blank=True)  # exact decimal text (up to 28 digits)
     line_period_start = models.DateField(null=True, blank=True)
     line_period_end = models.DateField(null=True, blank=True)
     rate_version_id = models.PositiveIntegerField(null=True, blank=True)  # rates.RateScheduleVersion pk

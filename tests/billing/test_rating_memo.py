@@ -34,3 +34,14 @@ def test_accounts_differing_only_in_a_variable_are_rated_apart(frozen: Any, tech
     capped = sewer_total({"winter_average_ccf": Decimal(12)})
 
     assert (uncapped, capped) == (UNCAPPED, CAPPED)
+
+
+def test_a_bill_line_has_room_for_a_full_precision_proration_factor() -> None:
+    """27 of 31 days as Decimal gives it is 30 characters of text (31 for some ratios), which PostgreSQL
+    refused in the first 30-character column when the demo city billed a move-in (SQLite never checks)."""
+    from civicbill.billing.models import BillLine
+
+    factor = str(Decimal(27) / Decimal(31))
+    assert factor == "0.8709677419354838709677419355"
+    assert BillLine._meta.get_field("proration").max_length == 60
+    assert BillLine._meta.get_field("price").max_length == 60

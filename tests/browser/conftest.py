@@ -40,29 +40,37 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _browser_database_url(tmp: Path) -> str:
+def _browser_database_url(tmp: Path, suffix: str = "browser") -> str:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
-        return f"sqlite:///{tmp / 'browser.sqlite3'}"
+        return f"sqlite:///{tmp / f'{suffix}.sqlite3'}"
     import psycopg
 
     base, name = url.rsplit("/", 1)
-    name = f"{name}_browser"
+    name = f"{name}_{suffix}"
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
     return f"{base}/{name}"
 
 
-@pytest.fixture(scope="session")
-def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    tmp = tmp_path_factory.mktemp("browser-server")
+def serve_demo_city(
+    tmp: Path,
+    *,
+    database_suffix: str = "browser",
+    with_worker: bool = False,
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[str]:
+    """Set up a demo city as ``make demo`` does in a throw-away database and serve it; yields its URL.
+
+    ``with_worker`` also starts a background-task worker (``db_worker``), for pages that start tasks."""
     env = {
         **os.environ,
-        "DATABASE_URL": _browser_database_url(tmp),
+        "DATABASE_URL": _browser_database_url(tmp, database_suffix),
         "CIVICBILL_VAR_DIR": str(tmp),
         "DEMO_PASSWORD": DEMO_PASSWORD,
         "CIVICBILL_DEBUG": "1",
+        **(extra_env or {}),
     }
     cli = [sys.executable, "-m", "civicbill.cli"]
     for command in (
@@ -75,26 +83,48 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             raise RuntimeError(f"civicbill {' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
     port = _free_port()
     log = (tmp / "server.log").open("w")
-    server = subprocess.Popen(  # noqa: S603
-        [*cli, "runserver", "--noreload", f"127.0.0.1:{port}"], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
+    processes = [
+        subprocess.Popen(  # noqa: S603
+            [*cli, "runserver", "--noreload", f"127.0.0.1:{port}"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    ]
+    if with_worker:
+        processes.append(
+            subprocess.Popen(  # noqa: S603
+                [*cli, "db_worker", "--no-reload", "--interval", "0.2", "--no-startup-delay"],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/login/", timeout=2)  # noqa: S310
-            break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                raise RuntimeError(f"the demo server did not start; see {tmp / 'server.log'}") from None
-            time.sleep(0.3)
     try:
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/login/", timeout=2)  # noqa: S310
+                break
+            except OSError:
+                if time.monotonic() > deadline or processes[0].poll() is not None:
+                    raise RuntimeError(f"the demo server did not start; see {tmp / 'server.log'}") from None
+                time.sleep(0.3)
         yield url
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        for process in reversed(processes):
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from serve_demo_city(tmp_path_factory.mktemp("browser-server"))
 
 
 @pytest.fixture(scope="session")

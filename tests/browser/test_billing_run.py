@@ -8,73 +8,27 @@ happens in the background while the page polls its progress.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DEMO_PASSWORD, _browser_database_url, _free_port, sign_in
+from tests.browser.conftest import serve_demo_city, sign_in
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def billing_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    tmp = tmp_path_factory.mktemp("billing-server")
-    env = {
-        **os.environ,
-        "DATABASE_URL": _browser_database_url(tmp),
-        "CIVICBILL_VAR_DIR": str(tmp),
-        "DEMO_PASSWORD": DEMO_PASSWORD,
-        "CIVICBILL_DEBUG": "1",
-        "CIVICBILL_TASK_BACKEND": "django_tasks_db.DatabaseBackend",
-    }
-    cli = [sys.executable, "-m", "civicbill.cli"]
-    for command in (
-        ["migrate", "--no-input", "-v0"],
-        ["demo-city", "--accounts", "300", "--seed", "7"],
-        ["demo-users"],
-    ):
-        done = subprocess.run(cli + command, env=env, capture_output=True, text=True)  # noqa: S603
-        if done.returncode:
-            raise RuntimeError(f"civicbill {' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
-    port = _free_port()
-    log = (tmp / "server.log").open("w")
-    server = subprocess.Popen(  # noqa: S603
-        [*cli, "runserver", "--noreload", f"127.0.0.1:{port}"], env=env, stdout=log, stderr=subprocess.STDOUT
+    """A demo city of its own (this test bills its open month) with a worker running the billing tasks."""
+    yield from serve_demo_city(
+        tmp_path_factory.mktemp("billing-server"),
+        database_suffix="browser_billing",
+        with_worker=True,
+        extra_env={"CIVICBILL_TASK_BACKEND": "django_tasks_db.DatabaseBackend"},
     )
-    worker = subprocess.Popen(  # noqa: S603
-        [*cli, "db_worker", "--no-reload", "--interval", "0.2", "--no-startup-delay"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/login/", timeout=2)  # noqa: S310
-            break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                worker.kill()
-                raise RuntimeError(f"the demo server did not start; see {tmp / 'server.log'}") from None
-            time.sleep(0.3)
-    try:
-        yield url
-    finally:
-        for process in (worker, server):
-            process.terminate()
-            process.wait(timeout=10)
-        log.close()
 
 
 def test_a_technician_runs_the_months_billing_reviews_an_exception_commits_and_opens_a_bill(
