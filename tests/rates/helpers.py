@@ -11,7 +11,7 @@ from civicbill.rates.schedule_format import parse_schedule
 from civicbill.rates.types import Determinants, PlanVersion, RatingPlan, RatingResult
 
 COACHELLA = Path(__file__).resolve().parents[2] / "civicbill" / "rates" / "schedules" / "coachella"
-OWRS_DIR = Path("/work/shared/data/owrs")
+OWRS_DIR = Path(__file__).resolve().parents[1] / "data" / "owrs"  # copies of the shared samples
 NOV_START, NOV_END = dt.date(2026, 10, 29), dt.date(2026, 11, 28)  # a 31-day monthly period
 
 

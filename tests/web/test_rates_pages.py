@@ -182,11 +182,7 @@ def test_an_owrs_version_is_shown_as_its_file(client: Client, frozen, supervisor
 
     from civicbill.rates.services import schedule_version_import_owrs
 
-    path = (
-        Path(__file__).resolve().parents[2].parent / "shared" / "data" / "owrs" / "coachella-2017-07-01.owrs"
-    )
-    if not path.exists():
-        pytest.skip(f"{path} is not here")
+    path = Path(__file__).resolve().parents[1] / "data" / "owrs" / "coachella-2017-07-01.owrs"
     text = path.read_text(encoding="utf-8")
     schedule_version_import_owrs(
         text=text, code="W-OWRS", actor=supervisor, as_of=TODAY, source_name=path.name

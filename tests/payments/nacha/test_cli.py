@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from civicbill.payments import nacha
 from tests.payments.nacha.helpers import golden_file, splice, with_line
 
-SAMPLES = Path("/work/shared/data/ach")
+SAMPLES = Path(__file__).resolve().parents[2] / "data" / "ach"
 
 
 def run(*args: str) -> tuple[int, str]:
