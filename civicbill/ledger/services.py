@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -74,6 +74,26 @@ def _closed_months(days: set[dt.date]) -> set[dt.date]:
             "month", flat=True
         )
     )
+
+
+def refuse_closed_periods(
+    days: Iterable[dt.date],
+    *,
+    advice: str = "post into an open period",
+    field: str | None = "accounting_date",
+) -> None:
+    """Refuse when any of ``days`` falls in a closed month (one query), for every path that posts.
+
+    ``advice`` ends the message; ``{day}`` in it is replaced by the first refused day."""
+    days = set(days)
+    closed = _closed_months(days)
+    for day in sorted(days):
+        if clock.first_of_month(day) in closed:
+            raise ApplicationError(
+                f"Accounting period {day:%Y-%m} is closed; " + advice.format(day=day),
+                code="period_closed",
+                field=field,
+            )
 
 
 def _refuse_if_invalid(spec: EntrySpec, gl_facts: Any, source_types: frozenset[str] = SOURCE_TYPES) -> None:

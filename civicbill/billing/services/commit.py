@@ -29,6 +29,7 @@ from civicbill.core.money import format_cents
 from civicbill.core.permissions import require_permission
 from civicbill.ledger import selectors as ledger_selectors
 from civicbill.ledger.models import JournalEntry, JournalLine, SourceType
+from civicbill.ledger.services import refuse_closed_periods
 
 # bills per transaction; a pause between chunks lets a busy office share the database (and lets the
 # kill-and-resume test stop a commit half-way)
@@ -42,13 +43,7 @@ def entry_key(bill_number: str) -> str:
 
 
 def refuse_closed_month(accounting_date: dt.date) -> None:
-    month = accounting_date.replace(day=1)
-    if month in set(ledger_selectors.closed_months()):
-        raise ApplicationError(
-            f"Accounting period {month:%Y-%m} is closed; reopen it or bill into an open month",
-            code="period_closed",
-            field="bill_date",
-        )
+    refuse_closed_periods([accounting_date], advice="reopen it or bill into an open month", field="bill_date")
 
 
 def bill_run_commit(*, run_id: int, actor: Any, as_of: dt.date, progress: Progress | None = None) -> BillRun:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +10,6 @@ from django.db import transaction
 
 from civicbill.billing.calculation import bill_number as make_bill_number
 from civicbill.billing.models import Bill, BillKind
-from civicbill.billing.rows import write_entries
 from civicbill.billing.services.commit import refuse_closed_month
 from civicbill.billing.services.cycles import cycle_period_containing
 from civicbill.billing.services.drafts import BillHeader
@@ -21,8 +19,7 @@ from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError, NotFoundError
 from civicbill.core.money import format_cents
 from civicbill.core.permissions import require_permission
-from civicbill.ledger import selectors as ledger_selectors
-from civicbill.ledger.models import SourceType
+from civicbill.ledger.service_posting import reverse_entry
 
 CANCEL_REASON = "bill_cancel"
 
@@ -65,26 +62,14 @@ def bill_cancel_rebill(*, bill_number: str, reason: str, actor: Any, as_of: dt.d
     now = clock.now()
     cancel_entry_id = None
     if entry is not None:
-        mirrored = [
-            (
-                line.gl_code,
-                line.credit_cents,
-                line.debit_cents,
-                line.customer_account_id,
-                line.service,
-                line.memo,
-            )
-            for line in ledger_selectors.entry_posting_lines(entry)
-        ]
-        cancel_entry_id = uuid.uuid4()
-        write_entries(
-            [(cancel_entry_id, accounting_date, SourceType.REVERSAL.value, str(entry.pk),
-              f"bill-cancel:{old.number}",
-              CANCEL_REASON, f"Cancel bill {old.number}: {reason}"[:500], entry.pk, mirrored)],
-            posted_by_id=actor.pk,
-            posted_at=now,
-            gl_ids=ledger_selectors.gl_account_ids(),
-        )  # fmt: skip
+        cancel_entry_id = reverse_entry(
+            entry=entry,
+            accounting_date=accounting_date,
+            reason=CANCEL_REASON,
+            memo=f"Cancel bill {old.number}: {reason}"[:500],
+            posted_by=actor,
+            closed_period_advice="reopen it or bill into an open month",
+        ).pk
     old.status = Bill.Status.CANCELLED
     old.cancel_reason = reason[:200]
     old.cancel_entry_id = cancel_entry_id

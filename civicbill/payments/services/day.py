@@ -22,9 +22,9 @@ from civicbill.core.utility_services import Fund
 from civicbill.ledger import chart
 from civicbill.ledger.models import SourceType
 from civicbill.ledger.posting import PostingLine
+from civicbill.ledger.service_posting import post_entry
 from civicbill.payments import locks, selectors
 from civicbill.payments.models import Channel, DayClose, Deposit, DrawerSession, Payment
-from civicbill.payments.services.journal import post_entry
 
 
 def _deposit_lines(by_fund: dict[str, int]) -> list[PostingLine]:

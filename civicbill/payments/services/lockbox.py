@@ -45,6 +45,7 @@ from civicbill.ledger import selectors as ledger_selectors
 from civicbill.ledger.journal_insert import NewEntry, insert_entries
 from civicbill.ledger.models import SourceType
 from civicbill.ledger.posting import EntrySpec, PostingLine, describe_errors, validate_entry
+from civicbill.ledger.services import refuse_closed_periods
 from civicbill.payments import locks
 from civicbill.payments.allocation import (
     CREDIT,
@@ -360,16 +361,6 @@ def suspense_lines(amount_cents: int) -> list[PostingLine]:
     ]
 
 
-def _refuse_closed_months(days: set[dt.date]) -> None:
-    closed = set(ledger_selectors.closed_months())
-    for day in sorted(days):
-        if clock.first_of_month(day) in closed:
-            raise ApplicationError(
-                f"Accounting period {day:%Y-%m} is closed; payments dated {day} cannot be posted",
-                code="period_closed",
-            )
-
-
 def _validated(specs: list[EntrySpec]) -> list[NewEntry]:
     facts = ledger_selectors.gl_facts()
     source_types = frozenset(SourceType.values) - {SourceType.REVERSAL}
@@ -430,7 +421,9 @@ def payment_file_import(
     _refuse_duplicate(sha256)
     parsed = _parse(content, file_format, file_name)
     rows = list(parsed.rows)
-    _refuse_closed_months({row.deposit_date for row in rows})
+    refuse_closed_periods(
+        {row.deposit_date for row in rows}, advice="payments dated {day} cannot be posted", field=None
+    )
     scans = [_scan_account(row) for row in rows]
     accounts = _accounts_named(rows, scans)
     matches = match_rows(rows, accounts, scans)

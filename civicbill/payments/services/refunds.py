@@ -27,10 +27,10 @@ from civicbill.ledger import chart
 from civicbill.ledger import selectors as ledger_selectors
 from civicbill.ledger.models import SourceType
 from civicbill.ledger.posting import PostingLine
+from civicbill.ledger.service_posting import post_entry
 from civicbill.payments import locks
 from civicbill.payments.allocation import DEFAULT_POLICY
 from civicbill.payments.models import Refund
-from civicbill.payments.services.journal import post_entry
 
 AP_EXPORT_COLUMNS = (
     "refund_id", "approved_on", "payee_name", "mailing_address", "account_number", "fund", "gl_code",

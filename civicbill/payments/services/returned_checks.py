@@ -29,6 +29,7 @@ from civicbill.customers.services.notes import note_add
 from civicbill.ledger import chart
 from civicbill.ledger.models import SourceType
 from civicbill.ledger.posting import PostingLine
+from civicbill.ledger.service_posting import post_entry
 from civicbill.payments import locks
 from civicbill.payments.models import (
     Channel,
@@ -39,7 +40,6 @@ from civicbill.payments.models import (
     Tender,
     TenderKind,
 )
-from civicbill.payments.services.journal import post_entry
 
 RETURN_REASON = "returned_payment"
 FEE_REASON = "returned_item_fee"

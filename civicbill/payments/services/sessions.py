@@ -23,9 +23,9 @@ from civicbill.core.utility_services import Fund
 from civicbill.ledger import chart
 from civicbill.ledger.models import SourceType
 from civicbill.ledger.posting import PostingLine
+from civicbill.ledger.service_posting import post_entry
 from civicbill.payments import locks, selectors
 from civicbill.payments.models import CashDrawer, DrawerCount, DrawerSession, Location, TenderKind
-from civicbill.payments.services.journal import post_entry
 from civicbill.payments.tenders import CASH_DENOMINATIONS_CENTS
 
 

@@ -27,10 +27,10 @@ from civicbill.customers.models import Account
 from civicbill.ledger import chart
 from civicbill.ledger.models import SourceType
 from civicbill.ledger.posting import PostingLine
+from civicbill.ledger.service_posting import post_entry
 from civicbill.payments import locks, selectors
 from civicbill.payments.allocation import DEFAULT_POLICY, AllocationPolicy
 from civicbill.payments.models import ChannelPayment, Payment, PaymentAllocation, SuspenseItem
-from civicbill.payments.services.journal import post_entry
 from civicbill.payments.services.lockbox import Share, shares_for
 
 APPLY_REASON = "suspense_applied"

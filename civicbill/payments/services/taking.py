@@ -23,6 +23,7 @@ from civicbill.customers.models import Account
 from civicbill.ledger import chart
 from civicbill.ledger.models import SourceType
 from civicbill.ledger.posting import MAX_IDEMPOTENCY_KEY, PostingLine
+from civicbill.ledger.service_posting import post_entry, reverse_entry
 from civicbill.payments import locks, selectors
 from civicbill.payments.allocation import (
     CREDIT,
@@ -41,7 +42,6 @@ from civicbill.payments.models import (
     ReceiptCode,
     Tender,
 )
-from civicbill.payments.services.journal import post_entry, reverse_entry
 from civicbill.payments.tenders import SettledTender, TenderError, TenderInput, settle_tenders
 
 PAYMENT_REASON = "counter_payment"

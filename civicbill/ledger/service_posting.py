@@ -1,11 +1,12 @@
-"""How cashiering posts to the ledger.
+"""Posting for domain services that build their own entries (cashiering, billing corrections).
 
-The ledger's ``entry_post``/``entry_reverse`` check ``ledger.post``/``ledger.reverse``, which
-cashiers rightly do not hold (those let one post any entry). Cashiering posts only the entries it
-builds itself, after its own permission check (``payments.take`` ...), so it validates with the
-ledger's rules (:func:`civicbill.ledger.posting.validate_entry`) and writes through the ledger's
-insert path (:mod:`civicbill.ledger.journal_insert`), as the billing commit does. The database
-triggers check balance and closed periods whatever the path.
+The ledger's ``entry_post``/``entry_reverse`` check ``ledger.post``/``ledger.reverse``, which a
+cashier or a billing technician rightly does not hold (those let one post any entry). A domain
+service posts only the entries it builds itself, after its own permission check (``payments.take``,
+``billing.cancel_rebill`` ...), so it posts through here: the ledger's rules
+(:func:`civicbill.ledger.posting.validate_entry`), the closed-period refusal, and the ledger's insert
+path (:mod:`civicbill.ledger.journal_insert`). The database triggers check balance and closed
+periods whatever the path.
 """
 
 from __future__ import annotations
@@ -21,16 +22,9 @@ from civicbill.ledger import selectors as ledger_selectors
 from civicbill.ledger.journal_insert import NewEntry, insert_entries, posted_entry
 from civicbill.ledger.models import JournalEntry, SourceType
 from civicbill.ledger.posting import EntrySpec, PostingLine, describe_errors, validate_entry
+from civicbill.ledger.services import refuse_closed_periods
 
 _SOURCE_TYPES = frozenset(SourceType.values) - {SourceType.REVERSAL}
-
-
-def _refuse_closed_month(day: dt.date) -> None:
-    if clock.first_of_month(day) in set(ledger_selectors.closed_months()):
-        raise ApplicationError(
-            f"Accounting period {day:%Y-%m} is closed; payments cannot be posted into it",
-            code="period_closed",
-        )
 
 
 def post_entry(
@@ -45,13 +39,14 @@ def post_entry(
     posted_by: Any,
     reverses: JournalEntry | None = None,
     allowed_source_types: frozenset[str] = _SOURCE_TYPES,
+    closed_period_advice: str = "payments cannot be posted into it",
 ) -> JournalEntry:
     """Validate and write one entry (inside the caller's transaction)."""
     spec = EntrySpec(tuple(lines), accounting_date, source_type, source_ref, idempotency_key, reason, memo)
     errors = validate_entry(spec, gl_accounts=ledger_selectors.gl_facts(), source_types=allowed_source_types)
     if errors:
         raise ApplicationError(f"Journal entry refused: {describe_errors(errors)}", code=errors[0].code)
-    _refuse_closed_month(accounting_date)
+    refuse_closed_periods([accounting_date], advice=closed_period_advice, field=None)
     new = NewEntry(spec, uuid.uuid4(), None if reverses is None else reverses.pk)
     posted_at = clock.now()
     insert_entries(
@@ -61,7 +56,13 @@ def post_entry(
 
 
 def reverse_entry(
-    *, entry: JournalEntry, accounting_date: dt.date, reason: str, memo: str, posted_by: Any
+    *,
+    entry: JournalEntry,
+    accounting_date: dt.date,
+    reason: str,
+    memo: str,
+    posted_by: Any,
+    closed_period_advice: str = "payments cannot be posted into it",
 ) -> JournalEntry:
     """Post the mirror of ``entry`` pointing at it (the database refuses a second reversal)."""
     lines = [line.mirrored() for line in ledger_selectors.entry_posting_lines(entry)]
@@ -76,4 +77,5 @@ def reverse_entry(
         posted_by=posted_by,
         reverses=entry,
         allowed_source_types=frozenset({SourceType.REVERSAL}),
+        closed_period_advice=closed_period_advice,
     )
