@@ -17,9 +17,12 @@ How the database keeps the journal honest (migration 0003, SQLite and PostgreSQL
   same way, because both triggers run for each row.
 * **Concurrent writers (PostgreSQL).** Two transactions could race: one posts an entry while
   another inserts a stray line naming the same (not yet visible) header. PostgreSQL therefore also
-  has a deferred constraint trigger on lines that re-checks, at commit, that the line's entry
-  exists and still balances to its declared total. SQLite has one writer at a time, so the
-  ``BEFORE INSERT`` triggers already see everything.
+  re-checks, at commit, that every entry a transaction added lines to exists and still balances to
+  its declared total. SQLite has one writer at a time, so the ``BEFORE INSERT`` triggers already
+  see everything.
+* **Per statement on PostgreSQL** (migration 0007, ADR 0009): there the checks above run once per
+  ``INSERT``/``COPY`` statement over its transition table (and the commit-time re-check once per
+  line statement, through the queue table ``ledger_line_commit_check``), not once per row.
 * **Closed periods.** A ``BEFORE INSERT`` trigger on the header refuses an accounting date in a
   closed month, and one refusing a reversal of a reversal; the services check both first and say
   so in words.
