@@ -148,19 +148,22 @@ def _issue_chunk(
         if bill_id in wanted:
             charges[bill_id][service] += amount
     entries = []
+    entry_by_bill: dict[int, uuid.UUID | None] = {}
     for bill_id, number, account_id in chunk:
         # a draft is posted in the transaction that issues it, so no key here is posted yet; if one
         # were, the journal's unique idempotency key would refuse the whole chunk (nothing twice)
         key = entry_key(number)
         lines = bill_entry_lines(account_id=account_id, charges_by_service=charges.get(bill_id, {}), memo="")
+        entry_by_bill[bill_id] = None
         if lines:
+            entry_by_bill[bill_id] = entry_id = uuid.uuid4()
             entries.append(
-                (uuid.uuid4(), run.bill_date, SourceType.BILL.value, number, key, BILL_REASON,
+                (entry_id, run.bill_date, SourceType.BILL.value, number, key, BILL_REASON,
                  f"Bill {number}", None, lines)
             )  # fmt: skip
     posted_at = clock.now()
     write_entries(entries, posted_by_id=actor.pk, posted_at=posted_at, gl_ids=gl_ids)
-    issue_bills(ids, issued_at=posted_at)
+    issue_bills(entry_by_bill, issued_at=posted_at)
     audit_record(
         actor=actor,
         action="bill_run.issue",
@@ -172,19 +175,26 @@ def _issue_chunk(
     return len(chunk)
 
 
-def issue_bills(bill_ids: list[int], *, issued_at: dt.datetime) -> None:
-    """Drafts → issued, each linked to the entry posted under its key (none for a zero bill)."""
+def issue_bills(entry_by_bill: dict[int, uuid.UUID | None], *, issued_at: dt.datetime) -> None:
+    """Drafts → issued, each linked to the entry just posted for it (``None`` for a zero bill): one
+    ``UPDATE … FROM unnest(…)`` on PostgreSQL, one ``executemany`` on SQLite."""
     table = Bill._meta.db_table
-    entry_table = JournalEntry._meta.db_table
     issued_value = Bill._meta.get_field("issued_at").get_db_prep_save(issued_at, connection)
-    concat = "'bill:' || b2.number"
+    bill_ids = list(entry_by_bill)
     with connection.cursor() as cursor:
-        for start in range(0, len(bill_ids), 900):
-            batch = bill_ids[start : start + 900]
-            marks = ", ".join(["%s"] * len(batch))
+        if connection.vendor == "postgresql":
             cursor.execute(
-                f"UPDATE {table} SET status = 'issued', issued_at = %s, journal_entry_id = ("  # noqa: S608
-                f"SELECT e.id FROM {entry_table} e JOIN {table} b2 ON e.idempotency_key = {concat} "
-                f"WHERE b2.id = {table}.id) WHERE id IN ({marks}) AND status = 'draft'",
-                [issued_value, *batch],
+                f"UPDATE {table} AS b SET status = 'issued', issued_at = %s, journal_entry_id = v.entry_id "  # noqa: S608
+                "FROM unnest(%s::bigint[], %s::uuid[]) AS v(bill_id, entry_id) "
+                "WHERE b.id = v.bill_id AND b.status = 'draft'",
+                [issued_value, bill_ids, [entry_by_bill[bill_id] for bill_id in bill_ids]],
             )
+            return
+        cursor.executemany(
+            f"UPDATE {table} SET status = 'issued', issued_at = %s, journal_entry_id = %s "  # noqa: S608
+            "WHERE id = %s AND status = 'draft'",
+            [
+                (issued_value, None if entry_id is None else entry_id.hex, bill_id)
+                for bill_id, entry_id in entry_by_bill.items()
+            ],
+        )

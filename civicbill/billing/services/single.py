@@ -81,15 +81,16 @@ def post_single(
     lines = bill_entry_lines(
         account_id=draft.account_id, charges_by_service=draft.charges_by_service, memo=""
     )
-    if lines:
+    entry_id = uuid.uuid4() if lines else None
+    if entry_id is not None:
         write_entries(
-            [(uuid.uuid4(), accounting_date, SourceType.BILL.value, draft.number, entry_key(draft.number),
+            [(entry_id, accounting_date, SourceType.BILL.value, draft.number, entry_key(draft.number),
               BILL_REASON, f"Bill {draft.number}", None, lines)],
             posted_by_id=actor.pk,
             posted_at=posted_at,
             gl_ids=ledger_selectors.gl_account_ids(),
         )  # fmt: skip
-    issue_bills([bill_id], issued_at=posted_at)
+    issue_bills({bill_id: entry_id}, issued_at=posted_at)
     return Bill.objects.get(pk=bill_id)
 
 

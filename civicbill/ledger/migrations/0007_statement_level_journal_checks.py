@@ -31,19 +31,18 @@ POSTGRESQL = [
     DECLARE
         bad record;
     BEGIN
-        SELECT n.id, n.total_cents,
-               coalesce(s.line_count, 0) AS line_count,
-               coalesce(s.debit_total, 0) AS debit_total,
-               coalesce(s.credit_total, 0) AS credit_total
+        -- grouped per new header, joined (not a LEFT JOIN to a grouped subquery, which the planner
+        -- may run as a nested loop over the whole statement: quadratic)
+        SELECT n.id, n.total_cents, count(l.entry_id) AS line_count,
+               coalesce(sum(l.debit_cents), 0) AS debit_total,
+               coalesce(sum(l.credit_cents), 0) AS credit_total
           INTO bad
           FROM new_entries n
-          LEFT JOIN (SELECT l.entry_id, count(*) AS line_count,
-                            sum(l.debit_cents) AS debit_total, sum(l.credit_cents) AS credit_total
-                       FROM ledger_journalline l
-                      WHERE l.entry_id IN (SELECT id FROM new_entries)
-                      GROUP BY l.entry_id) s ON s.entry_id = n.id
-         WHERE s.entry_id IS NULL OR s.line_count < 2
-            OR s.debit_total <> n.total_cents OR s.credit_total <> n.total_cents
+          LEFT JOIN ledger_journalline l ON l.entry_id = n.id
+         GROUP BY n.id, n.total_cents
+        HAVING count(l.entry_id) < 2
+            OR coalesce(sum(l.debit_cents), 0) <> n.total_cents
+            OR coalesce(sum(l.credit_cents), 0) <> n.total_cents
          LIMIT 1;
         IF FOUND THEN
             RAISE EXCEPTION 'journal entry % is not balanced: % lines, debits % cents, credits % cents, declared total % cents (an entry needs at least two lines, inserted before its header)',
@@ -61,8 +60,9 @@ POSTGRESQL = [
         END IF;
         SELECT n.id INTO bad
           FROM new_entries n
-          JOIN ledger_journalentry reversed ON reversed.id = n.reverses_id
-         WHERE reversed.reverses_id IS NOT NULL
+         WHERE n.reverses_id IS NOT NULL
+           AND EXISTS (SELECT 1 FROM ledger_journalentry reversed
+                        WHERE reversed.id = n.reverses_id AND reversed.reverses_id IS NOT NULL)
          LIMIT 1;
         IF FOUND THEN
             RAISE EXCEPTION 'journal entry % reverses a reversal: post a new entry instead', bad.id
@@ -78,9 +78,9 @@ POSTGRESQL = [
     DECLARE
         sealed_id uuid;
     BEGIN
-        SELECT e.id INTO sealed_id
-          FROM ledger_journalentry e
-         WHERE e.id IN (SELECT entry_id FROM new_lines)
+        SELECT nl.entry_id INTO sealed_id
+          FROM new_lines nl
+         WHERE EXISTS (SELECT 1 FROM ledger_journalentry e WHERE e.id = nl.entry_id)
          LIMIT 1;
         IF FOUND THEN
             RAISE EXCEPTION 'journal entry % is already posted: lines cannot be added to it', sealed_id
@@ -113,20 +113,17 @@ POSTGRESQL = [
     DECLARE
         bad record;
     BEGIN
-        SELECT u.id, e.id IS NOT NULL AS has_header, e.total_cents,
-               coalesce(s.line_count, 0) AS line_count,
-               coalesce(s.debit_total, 0) AS debit_total,
-               coalesce(s.credit_total, 0) AS credit_total
+        SELECT u.id, e.id IS NOT NULL AS has_header, e.total_cents, count(l.entry_id) AS line_count,
+               coalesce(sum(l.debit_cents), 0) AS debit_total,
+               coalesce(sum(l.credit_cents), 0) AS credit_total
           INTO bad
           FROM unnest(NEW.entry_ids) AS u(id)
           LEFT JOIN ledger_journalentry e ON e.id = u.id
-          LEFT JOIN (SELECT l.entry_id, count(*) AS line_count,
-                            sum(l.debit_cents) AS debit_total, sum(l.credit_cents) AS credit_total
-                       FROM ledger_journalline l
-                      WHERE l.entry_id = ANY (NEW.entry_ids)
-                      GROUP BY l.entry_id) s ON s.entry_id = u.id
-         WHERE e.id IS NULL OR s.line_count < 2
-            OR s.debit_total <> e.total_cents OR s.credit_total <> e.total_cents
+          LEFT JOIN ledger_journalline l ON l.entry_id = u.id
+         GROUP BY u.id, e.id, e.total_cents
+        HAVING e.id IS NULL OR count(l.entry_id) < 2
+            OR coalesce(sum(l.debit_cents), 0) <> e.total_cents
+            OR coalesce(sum(l.credit_cents), 0) <> e.total_cents
          LIMIT 1;
         IF FOUND THEN
             IF NOT bad.has_header THEN
