@@ -8,12 +8,15 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
+from civicbill.api.payments import _money as parse_amount
 from civicbill.core import clock
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.permissions import has_permission, require_permission
 from civicbill.customers import services as customer_services
 from civicbill.customers.selectors import account_detail, account_get, account_search
 from civicbill.customers.summary import account_summary
+from civicbill.payments.deposit_selectors import customer_deposit_held_cents
+from civicbill.payments.services.customer_deposits import customer_deposit_charge
 
 router = Router(tags=["accounts"])
 
@@ -166,3 +169,43 @@ def transfer_account(request: HttpRequest, number: str, payload: TransferIn) -> 
     return Status(
         201, account_summary(new_account, include_money=has_permission(request.user, "ledger.view"))
     )
+
+
+# -- service deposits (payments.services.customer_deposits) -----------------------------------------
+class DepositChargeIn(Schema):
+    amount: str = Field(description='The deposit, dollars and cents as a string: "100.00"')
+    memo: str = Field("", max_length=200)
+    idempotency_key: str = Field(
+        "", max_length=150, description="A retried request with the same key posts once"
+    )
+
+
+class DepositOut(Schema):
+    account_number: str
+    held_cents: int
+    entry_id: str | None = None
+
+
+@router.get("/{number}/deposit", response=DepositOut, summary="The service deposit held")
+def show_deposit(request: HttpRequest, number: str) -> DepositOut:
+    require_permission(request.user, "ledger.view")
+    account = account_get(number)
+    return DepositOut(account_number=account.number, held_cents=customer_deposit_held_cents(account.pk))
+
+
+@router.post("/{number}/deposits", response={201: DepositOut}, summary="Charge a service deposit")
+def charge_deposit(request: HttpRequest, number: str, payload: DepositChargeIn) -> Status[DepositOut]:
+    """Post a deposit due on the account (the next payment settles it first); it is held until the
+    final bill applies it."""
+    require_permission(request.user, "deposits.charge")
+    account = account_get(number)
+    entry = customer_deposit_charge(
+        account_number=account.number,
+        amount=parse_amount(payload.amount, "amount"),
+        memo=payload.memo,
+        actor=request.user,
+        as_of=clock.today(),
+        idempotency_key=f"api:deposit:{payload.idempotency_key}" if payload.idempotency_key else "",
+    )
+    held = customer_deposit_held_cents(account.pk)
+    return Status(201, DepositOut(account_number=account.number, held_cents=held, entry_id=str(entry.pk)))

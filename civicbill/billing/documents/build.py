@@ -34,6 +34,7 @@ from civicbill.billing.models import Bill, BillLine
 from civicbill.core.money import Money
 from civicbill.core.utility_services import Service
 from civicbill.meters.consumption import GALLONS_PER_HCF
+from civicbill.payments.deposit_selectors import customer_deposit_applied_cents
 
 MAX_BILLS_PER_QUERY = 10_000
 SERVICE_ORDER = {service: index for index, service in enumerate(Service.values)}
@@ -237,6 +238,11 @@ def _document(
                 mailing_line1=customer.mailing_line1,
                 account_number=account.number,
             ),
+            deposit_applied=(
+                Money.from_cents(customer_deposit_applied_cents(bill.number))
+                if bill.kind == "final"
+                else Money.zero()
+            ),
         )
         return _with_messages(document)
 
@@ -248,6 +254,11 @@ def _with_messages(document: BillDocument) -> BillDocument:
     if document.kind == "final":
         messages.append(
             gettext("This is your final bill for this service address. Thank you for being our customer.")
+        )
+    if document.deposit_applied.is_positive():
+        messages.append(
+            gettext("Your service deposit of %(amount)s has been applied to this bill.")
+            % {"amount": money_text(document.deposit_applied)}
         )
     if document.replaces_number:
         messages.append(

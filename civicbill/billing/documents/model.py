@@ -8,7 +8,7 @@ messages are already in the bill's language; labels are translated by the render
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from civicbill.core.money import Money
@@ -99,6 +99,8 @@ class BillDocument:
     utility_phone: str
     # mail sort: (zip, street, house number, unit, account number)
     sort_key: tuple[str, str, int, str, str]
+    # a final bill: the service deposit applied to it (also counted in ``adjustments``)
+    deposit_applied: Money = field(default_factory=Money.zero)
 
     @property
     def cancelled(self) -> bool:

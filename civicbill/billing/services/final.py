@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from django.db import transaction
@@ -20,6 +21,7 @@ from civicbill.core.exceptions import ApplicationError, NotFoundError
 from civicbill.core.money import format_cents
 from civicbill.core.permissions import require_permission
 from civicbill.customers.models import Account
+from civicbill.payments.services.customer_deposits import customer_deposit_apply
 
 
 @transaction.atomic
@@ -29,8 +31,9 @@ def final_bill_issue(*, account_number: str, actor: Any, as_of: dt.date) -> Bill
     full period, plus the balance carried. Refused while a service is still open, when the account
     already has a final bill, or when the move-out read is missing (enter it first).
 
-    No deposit is applied: nothing in civicbill records deposits per account yet (the ledger's
-    customer-deposit account 500-2200 is not a subledger)."""
+    A service deposit held for the account is applied to what it owes, this bill's charges included
+    (``payments.services.customer_deposits``), and shows among the bill's adjustments; a deposit
+    larger than what is owed leaves a credit to refund."""
     require_permission(actor, "billing.final_bill")
     account = (
         Account.objects.select_for_update()
@@ -82,6 +85,15 @@ def final_bill_issue(*, account_number: str, actor: Any, as_of: dt.date) -> Bill
         standard_days=full.days,
         bill_services=bill_services,
     )
+    applied = customer_deposit_apply(
+        account=account, reference=number, actor=actor, as_of=as_of, pending_charges=draft.charges_by_service
+    )
+    if applied:
+        draft = replace(
+            draft,
+            adjustments_cents=draft.adjustments_cents - applied,
+            total_due_cents=draft.total_due_cents - applied,
+        )
     now = clock.now()
     header = BillHeader(
         run_id=None,
@@ -103,6 +115,7 @@ def final_bill_issue(*, account_number: str, actor: Any, as_of: dt.date) -> Bill
         f"{format_cents(bill.current_charges_cents)}, total due {format_cents(bill.total_due_cents)}",
         changes={
             "current_charges_cents": bill.current_charges_cents,
+            "deposit_applied_cents": applied,
             "total_due_cents": bill.total_due_cents,
         },
     )

@@ -14,6 +14,8 @@
   ``payments refunds-export --out FILE --user U``: refunds of credit balances
 * ``payments report cash-receipts|daily-balance|by-channel --date D | --from D --to D [--format csv|pdf]
   --out FILE [--json]``: a payment report as CSV or PDF (``--json``: the figures on stdout)
+* ``payments service-deposit-charge ACCOUNT --amount 100.00 [--memo TEXT] [--date D] --user U [--json]``,
+  ``payments service-deposit ACCOUNT [--json]``: a service deposit charged, and what is held
 
 Taking payments is interactive work for the counter pages and the API; these are the batch and
 back-office parts. Errors print one line and exit non-zero.
@@ -32,9 +34,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from civicbill.core import clock
 from civicbill.core.exceptions import ApplicationError
-from civicbill.core.money import Money, format_cents
+from civicbill.core.money import Money, MoneyError, format_cents
 from civicbill.customers.models import Account
 from civicbill.payments import selectors, services
+from civicbill.payments.deposit_selectors import customer_deposit_held_cents
 from civicbill.payments.models import DayClose, Deposit, DrawerSession, PaymentImport, Refund, SuspenseItem
 from civicbill.payments.receipts import (
     deposit_slip_html,
@@ -43,6 +46,7 @@ from civicbill.payments.receipts import (
     receipt_html,
     receipt_pdf,
 )
+from civicbill.payments.services.customer_deposits import customer_deposit_charge
 
 
 def _date(text: str) -> dt.date:
@@ -136,6 +140,7 @@ class Command(BaseCommand):
 
         self._add_channel_arguments(sub)
         self._add_report_arguments(sub)
+        self._add_deposit_arguments(sub)
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -428,3 +433,55 @@ class Command(BaseCommand):
                 f"{tie.label} ({format_cents(tie.difference_cents)})" for tie in problems
             )
         self.stdout.write(summary)
+
+    # -- service deposits (services.customer_deposits) ----------------------------------------------
+    def _add_deposit_arguments(self, sub: Any) -> None:
+        charge = sub.add_parser("service-deposit-charge", help="charge a service deposit to an account")
+        charge.add_argument("account", help="account number, e.g. 1000001-6")
+        charge.add_argument("--amount", required=True, help='dollars and cents, e.g. "100.00"')
+        charge.add_argument("--memo", default="", help="why (goes in the audit trail)")
+        charge.add_argument("--date", type=_date, help="accounting date (default: today)")
+        charge.add_argument("--user", required=True)
+        charge.add_argument("--json", action="store_true")
+        held = sub.add_parser("service-deposit", help="the service deposit held for an account")
+        held.add_argument("account")
+        held.add_argument("--json", action="store_true")
+
+    def _service_deposit_charge(self, options: dict[str, Any]) -> None:
+        try:
+            amount = Money.parse(options["amount"])
+        except MoneyError:
+            raise CommandError(f"--amount {options['amount']!r} is not an amount, e.g. 100.00") from None
+        entry = customer_deposit_charge(
+            account_number=options["account"].strip(),
+            amount=amount,
+            memo=options["memo"],
+            actor=_user(options["user"]),
+            as_of=options["date"] or clock.today(),
+        )
+        account_id = entry.lines.filter(customer_account__isnull=False).values_list(
+            "customer_account_id", flat=True
+        )[0]
+        row = {
+            "account_number": options["account"].strip(),
+            "charged_cents": amount.cents,
+            "held_cents": customer_deposit_held_cents(account_id),
+            "entry_id": str(entry.pk),
+        }
+        if options["json"]:
+            self.stdout.write(json.dumps(row, indent=2))
+            return
+        self.stdout.write(
+            f"Charged a deposit of {amount} to {row['account_number']}; "
+            f"held {format_cents(row['held_cents'])}"
+        )
+
+    def _service_deposit(self, options: dict[str, Any]) -> None:
+        account = Account.objects.filter(number=options["account"].strip()).first()
+        if account is None:
+            raise CommandError(f"No account {options['account']}")
+        held = customer_deposit_held_cents(account.pk)
+        if options["json"]:
+            self.stdout.write(json.dumps({"account_number": account.number, "held_cents": held}, indent=2))
+            return
+        self.stdout.write(f"Deposit held for {account.number}: {format_cents(held)}")
