@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "civicbill.billing",
     "civicbill.payments",
     "civicbill.correspondence",
+    "civicbill.autopay",
     "civicbill.web",
     "civicbill.demo",
 ]
@@ -170,3 +171,27 @@ CIVICBILL_READ_LOW_PERCENT = int(os.environ.get("CIVICBILL_READ_LOW_PERCENT", "5
 CIVICBILL_READ_MAX_CONSECUTIVE_ESTIMATES = int(
     os.environ.get("CIVICBILL_READ_MAX_CONSECUTIVE_ESTIMATES", "3")
 )
+
+# Autopay by ACH (issue 6): the city's origination settings, checked at start-up by the system check
+# in civicbill/autopay/checks.py (an error names the setting). Values stay text here so that a bad
+# one is reported by name instead of failing the import. docs/autopay.md describes each one.
+CIVICBILL_ACH_COMPANY_NAME = os.environ.get("CIVICBILL_ACH_COMPANY_NAME", "CITY COACHELLA")
+CIVICBILL_ACH_COMPANY_ID = os.environ.get("CIVICBILL_ACH_COMPANY_ID", "1956000123")
+CIVICBILL_ACH_ODFI_ROUTING = os.environ.get("CIVICBILL_ACH_ODFI_ROUTING", "121042882")
+CIVICBILL_ACH_IMMEDIATE_DESTINATION = os.environ.get("CIVICBILL_ACH_IMMEDIATE_DESTINATION", "121042882")
+CIVICBILL_ACH_IMMEDIATE_DESTINATION_NAME = os.environ.get(
+    "CIVICBILL_ACH_IMMEDIATE_DESTINATION_NAME", "DEMO BANK"
+)
+CIVICBILL_ACH_IMMEDIATE_ORIGIN = os.environ.get("CIVICBILL_ACH_IMMEDIATE_ORIGIN", "1956000123")
+CIVICBILL_ACH_IMMEDIATE_ORIGIN_NAME = os.environ.get(
+    "CIVICBILL_ACH_IMMEDIATE_ORIGIN_NAME", "CITY OF COACHELLA"
+)
+CIVICBILL_ACH_ENTRY_DESCRIPTION = os.environ.get("CIVICBILL_ACH_ENTRY_DESCRIPTION", "UTILITY")
+CIVICBILL_ACH_PRENOTE_WAIT_BUSINESS_DAYS = os.environ.get("CIVICBILL_ACH_PRENOTE_WAIT_BUSINESS_DAYS", "6")
+CIVICBILL_ACH_RETURN_WINDOW_BUSINESS_DAYS = os.environ.get("CIVICBILL_ACH_RETURN_WINDOW_BUSINESS_DAYS", "2")
+CIVICBILL_ACH_RETURN_FEE = os.environ.get("CIVICBILL_ACH_RETURN_FEE", "25.00")
+# Key(s) encrypting bank account numbers at rest (ADR 0010): Fernet keys, comma-separated, the first
+# encrypts and all decrypt (rotation). Required when CIVICBILL_DEBUG=0; in development (read here, as
+# the test runner turns DEBUG off later) an empty key is derived from SECRET_KEY.
+CIVICBILL_FIELD_KEY = os.environ.get("CIVICBILL_FIELD_KEY", "")
+CIVICBILL_FIELD_KEY_FROM_SECRET_KEY = DEBUG

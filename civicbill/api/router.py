@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
-from civicbill.api import accounts, billing, meters, payment_files, payments, rates, workorders
+from civicbill.api import accounts, autopay, billing, meters, payment_files, payments, rates, workorders
 from civicbill.api.auth import StaffSession, StaffToken
 from civicbill.core.exceptions import ApplicationError, NotFoundError, PermissionDeniedError
 
@@ -54,3 +54,4 @@ api.add_router("/payment-files", payment_files.files_router)
 api.add_router("/suspense", payment_files.suspense_router)
 api.add_router("/payments", payment_files.returns_router)
 api.add_router("/reports", payment_files.reports_router)
+api.add_router("/autopay", autopay.router)

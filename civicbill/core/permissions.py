@@ -90,8 +90,22 @@ PERMISSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "payments.suspense": ("Apply unmatched (suspense) payments to accounts", (CSR, TECHNICIAN, SUPERVISOR)),
     "payments.return": ("Record a returned check or payment (NSF) and its fee", (TECHNICIAN, SUPERVISOR)),
     "refunds.request": ("Request a refund of an account's credit balance", (CSR, TECHNICIAN, SUPERVISOR)),
+    "deposits.charge": ("Charge a service deposit to an account", (CSR, TECHNICIAN, SUPERVISOR)),
     "refunds.approve": ("Approve or reject a refund and export refunds to accounts payable", (SUPERVISOR,)),
     "ledger.export": ("Export the day's journal to the city's financial system (GL export)", (SUPERVISOR,)),
+    "autopay.view": (
+        "See autopay enrollments, ACH draft files, returns and their reports",
+        (CSR, TECHNICIAN, SUPERVISOR, AUDITOR),
+    ),
+    "autopay.enroll": (
+        "Enroll an account in autopay, change its bank details or end it",
+        (CSR, TECHNICIAN, SUPERVISOR),
+    ),
+    "autopay.draft": ("Create, download and cancel ACH draft files", (TECHNICIAN, SUPERVISOR)),
+    "autopay.returns": (
+        "Import ACH return and notification-of-change files and resolve unmatched returns",
+        (TECHNICIAN, SUPERVISOR),
+    ),
 }
 
 

@@ -16,6 +16,7 @@ from civicbill.customers.models import Account, Language
 
 class LetterKind(models.TextChoices):
     HIGH_USAGE_NOTICE = "high_usage_notice", "High water use notice"
+    AUTOPAY_RETURN = "autopay_return", "Autopay payment returned"
 
 
 class LetterStatus(models.TextChoices):

@@ -29,6 +29,10 @@ SUBJECTS: dict[str, dict[str, str]] = {
         Language.ENGLISH: "Your water use was higher than usual",
         Language.SPANISH: "Su consumo de agua fue más alto de lo normal",
     },
+    LetterKind.AUTOPAY_RETURN: {
+        Language.ENGLISH: "Your automatic payment was returned by your bank",
+        Language.SPANISH: "Su banco devolvió su pago automático",
+    },
 }
 
 
@@ -213,5 +217,47 @@ def letter_cancel(*, letter: Letter, reason: str, actor: Any) -> Letter:
         target=letter,
         account_number=letter.account.number,
         summary=f"Letter {letter.pk} cancelled: {reason}",
+    )
+    return letter
+
+
+@transaction.atomic
+def letter_queue(
+    *, account: Account, kind: str, facts: dict[str, Any], reference: str, actor: Any, as_of: dt.date
+) -> Letter:
+    """Queue a letter of ``kind`` for ``account`` stating ``facts`` (JSON-ready: dates as ISO text),
+    in the customer's language, with the account's and the utility's details added. The template is
+    ``correspondence/<kind>.<language>.html``. Used by the services of other apps for the letters
+    their events send (autopay returns); ``customers.note`` covers writing to a customer."""
+    require_permission(actor, "customers.note")
+    if kind not in SUBJECTS:
+        raise ApplicationError(f"There is no letter of kind {kind!r}.", field="kind")
+    language = account.customer.preferred_language
+    if language not in Language.values:
+        language = Language.ENGLISH
+    context: dict[str, Any] = {
+        "letter_date": as_of.isoformat(),
+        **_account_facts(account),
+        **utility_contact(),
+        **facts,
+    }
+    letter = Letter.objects.create(
+        account=account,
+        kind=kind,
+        language=language,
+        status=LetterStatus.QUEUED,
+        channel=_channel_for(account),
+        subject=SUBJECTS[kind][language],
+        context=context,
+        reference=reference[:40],
+        created_by=actor,
+        created_at=clock.now(),
+    )
+    audit_record(
+        actor=actor,
+        action="letter.queue",
+        target=letter,
+        account_number=account.number,
+        summary=f"{letter.get_kind_display()} queued ({language}, {letter.channel}) about {reference}",
     )
     return letter

@@ -81,7 +81,7 @@ urlpatterns = [
 ]
 
 # payment reports and the payment channels' back-office pages (issue 5)
-from civicbill.web.views import payment_channels, payment_reports  # noqa: E402
+from civicbill.web.views import deposits, payment_channels, payment_reports  # noqa: E402
 
 urlpatterns += [
     path("payments/reports/", payment_reports.reports_index, name="payments-reports"),
@@ -102,5 +102,9 @@ urlpatterns += [
         name="payments-refund-decide",
     ),
     path("accounts/<str:number>/refund/", payment_channels.refund_request, name="account-refund"),
+    path("accounts/<str:number>/deposit/", deposits.deposit_charge, name="account-deposit"),
     path("ledger/gl-export/", payment_channels.gl_export_page, name="gl-export"),
 ]
+
+# autopay (issue 6): /autopay/... and the account page's panel /accounts/<number>/autopay/...
+urlpatterns += [path("", include("civicbill.autopay.urls"))]

@@ -83,16 +83,25 @@ def return_lines(
 
 @transaction.atomic
 def payment_return(
-    *, payment: Payment, reason: str, as_of: dt.datetime, actor: Any, charge_fee: bool = True
+    *,
+    payment: Payment,
+    reason: str,
+    as_of: dt.datetime,
+    actor: Any,
+    charge_fee: bool = True,
+    fee: Money | None = None,
 ) -> ReturnedItem:
     """Record that the bank returned ``payment`` (NSF ...): undo it on the account, charge the
-    returned-item fee (unless ``charge_fee`` is False) and note the account."""
+    returned-item fee (unless ``charge_fee`` is False) and note the account. ``fee`` replaces the
+    fee schedule's amount (autopay charges its configured ACH return fee)."""
     require_permission(actor, "payments.return")
     reason = reason.strip()
     if not reason:
         raise ApplicationError(
             "Say why the payment was returned (e.g. NSF)", code="missing_reason", field="reason"
         )
+    if fee is not None and fee.is_negative():
+        raise ApplicationError(f"A returned-item fee cannot be negative ({fee})", field="fee")
     locked = locks.lock_payment(payment.pk)
     receipt = locked.receipt_number
     if locked.status == Payment.Status.VOIDED:
@@ -131,7 +140,10 @@ def payment_return(
         memo=f"Returned payment, receipt {receipt}: {reason}"[:500],
         posted_by=actor,
     )
-    fee = returned_item_fee_on(returned_on) if charge_fee else Money.zero()
+    if not charge_fee:
+        fee = Money.zero()
+    elif fee is None:
+        fee = returned_item_fee_on(returned_on)
     fee_entry = None
     if fee.is_positive():
         fee_entry = post_entry(

@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from civicbill.autopay import selectors as autopay_selectors
 from civicbill.core import clock
 from civicbill.core.audit import audit_for_account
 from civicbill.core.exceptions import ApplicationError, NotFoundError
@@ -63,6 +64,8 @@ def _account_context(request: HttpRequest, account: Account) -> dict[str, object
         )
     if has_permission(request.user, "meters.view"):
         context.update(_water_context(account))
+    if has_permission(request.user, "autopay.view"):
+        context["autopay_enrollment"] = autopay_selectors.live_enrollment(account)
     context.update(
         note_form=NoteForm(),
         interaction_form=InteractionForm(),

@@ -5,7 +5,7 @@
   (line, record, field, found, expected). Exit 0 when valid, 1 when invalid, 2 when the file cannot
   be read at all (missing, a directory, no permission).
 
-Drafting (``ach draft``) and returns (``ach returns``) come with autopay.
+Autopay adds ``ach draft``, ``ach cancel`` and ``ach returns`` (:mod:`civicbill.autopay.commands`).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from civicbill.autopay import commands as autopay_commands
 from civicbill.payments.nacha import ReadResult, read_file
 
 
@@ -25,7 +26,7 @@ def _dollars(cents: int) -> str:
 
 
 class Command(BaseCommand):
-    help = "NACHA ACH files: validate a file."
+    help = "NACHA ACH files: validate a file; autopay's draft files and return files."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -42,8 +43,12 @@ class Command(BaseCommand):
             action="store_true",
             help="refuse repaired line lengths and missing 9-padding (the rules for files we send)",
         )
+        autopay_commands.add_subcommands(sub)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] in ("draft", "cancel", "returns"):
+            getattr(autopay_commands, options["action"])(options, self.stdout)
+            return
         getattr(self, f"_{options['action']}")(options)
 
     def _validate(self, options: dict[str, Any]) -> None:

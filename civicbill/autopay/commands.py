@@ -1,0 +1,164 @@
+"""The autopay sub-commands of ``civicbill ach`` (the command itself lives with the NACHA library in
+``civicbill/payments/management/commands/ach.py``):
+
+- ``civicbill ach draft --date D --out FILE [--json] [--user U]``: the draft file for effective entry
+  date D (a business day after today), written to FILE and stored; its payments posted as pending;
+- ``civicbill ach cancel ID --reason TEXT [--json] [--user U]``: cancel a draft file before its date;
+- ``civicbill ach returns FILE [--json] [--user U]``: import a return / notification-of-change file.
+
+They run as the system user ``autopay`` (Technician) unless ``--user`` names a staff member. A refusal
+prints one line and exits 1; a file that cannot be read or written exits 2. Bank account numbers
+appear masked in every output; only the draft file itself carries them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth.models import Group, User
+from django.core.management.base import CommandError, OutputWrapper
+from django.db import transaction
+
+from civicbill.autopay import selectors, services, summary
+from civicbill.core import clock
+from civicbill.core.exceptions import ApplicationError
+from civicbill.core.money import format_cents
+from civicbill.core.permissions import TECHNICIAN
+
+SYSTEM_USER = "autopay"
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-12-21") from None
+
+
+def system_user() -> User:
+    user, created = User.objects.get_or_create(
+        username=SYSTEM_USER, defaults={"first_name": "Autopay", "last_name": "(command line)"}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save()
+        user.groups.add(Group.objects.get_or_create(name=TECHNICIAN)[0])
+    return user
+
+
+def actor_named(username: str | None) -> User:
+    if not username:
+        return system_user()
+    actor = User.objects.filter(username=username, is_active=True).first()
+    if actor is None:
+        raise CommandError(f"No active user named {username!r}", returncode=1)
+    return actor
+
+
+def add_subcommands(sub: Any) -> None:
+    draft = sub.add_parser("draft", help="write the autopay draft file of an effective entry date")
+    draft.add_argument("--date", type=_date, required=True, help="effective entry date (a business day)")
+    draft.add_argument("--out", required=True, help="where to write the NACHA file")
+    draft.add_argument("--json", action="store_true", help="print the file's totals and entries as JSON")
+    draft.add_argument("--user", help="the staff user drafting (default: the system user autopay)")
+    cancel = sub.add_parser("cancel", help="cancel a draft file before its effective date")
+    cancel.add_argument("draft_file", type=int, help="the draft file's number")
+    cancel.add_argument("--reason", required=True)
+    cancel.add_argument("--json", action="store_true")
+    cancel.add_argument("--user", help="the staff user cancelling (default: the system user autopay)")
+    returns = sub.add_parser("returns", help="import a return / notification-of-change file")
+    returns.add_argument("file", help="the bank's NACHA return file")
+    returns.add_argument("--json", action="store_true", help="print what was done with each entry as JSON")
+    returns.add_argument("--user", help="the staff user importing (default: the system user autopay)")
+
+
+def _refused(error: ApplicationError) -> CommandError:
+    return CommandError(error.message, returncode=1)
+
+
+def draft(options: dict[str, Any], out: OutputWrapper) -> None:
+    path = Path(options["out"])
+    actor = actor_named(options.get("user"))
+    try:
+        with transaction.atomic():
+            draft_file = services.ach_draft_create(
+                effective_date=options["date"], as_of=clock.now(), actor=actor
+            )
+            data = selectors.draft_file_bytes(draft_file)
+            try:
+                path.write_bytes(data)  # inside the transaction: a file that cannot be written drafts nothing
+            except OSError as error:
+                raise CommandError(
+                    f"Cannot write {path}: {error.strerror or error}; nothing was drafted", returncode=2
+                ) from error
+    except ApplicationError as error:
+        raise _refused(error) from None
+    entries = list(draft_file.entries.select_related("account", "bill", "payment").order_by("sequence"))
+    if options["json"]:
+        document = summary.draft_file_dict(draft_file, entries=entries, today=clock.today())
+        document["out"] = str(path)
+        out.write(json.dumps(document, ensure_ascii=False, indent=2))
+        return
+    out.write(
+        f"{path}: draft file {draft_file.pk} ({draft_file.file_name}) effective {draft_file.effective_date}, "
+        f"modifier {draft_file.file_id_modifier}"
+    )
+    out.write(
+        f"  debits:   {draft_file.debit_count} for {format_cents(draft_file.total_debit_cents)} (pending)"
+    )
+    out.write(f"  prenotes: {draft_file.prenote_count}")
+    out.write(f"  traces:   {draft_file.first_trace_sequence} to {draft_file.last_trace_sequence}")
+
+
+def cancel(options: dict[str, Any], out: OutputWrapper) -> None:
+    actor = actor_named(options.get("user"))
+    try:
+        draft_file = selectors.draft_file_get(options["draft_file"])
+        draft_file = services.ach_draft_cancel(
+            draft_file=draft_file, reason=options["reason"], as_of=clock.now(), actor=actor
+        )
+    except ApplicationError as error:
+        raise _refused(error) from None
+    if options["json"]:
+        out.write(json.dumps(summary.draft_file_dict(draft_file), ensure_ascii=False, indent=2))
+        return
+    out.write(
+        f"Draft file {draft_file.pk} ({draft_file.file_name}) cancelled: {draft_file.debit_count} payments "
+        f"of {format_cents(draft_file.total_debit_cents)} voided"
+    )
+
+
+def returns(options: dict[str, Any], out: OutputWrapper) -> None:
+    path = Path(options["file"])
+    try:
+        content = path.read_bytes()
+    except OSError as error:
+        raise CommandError(f"Cannot read {path}: {error.strerror or error}", returncode=2) from error
+    actor = actor_named(options.get("user"))
+    try:
+        record = services.ach_returns_import(
+            content=content, file_name=path.name, as_of=clock.now(), actor=actor
+        )
+    except ApplicationError as error:
+        raise _refused(error) from None
+    items = list(selectors.return_items(return_file=record))
+    if options["json"]:
+        out.write(json.dumps(summary.return_file_dict(record, items=items), ensure_ascii=False, indent=2))
+        return
+    out.write(f"{path.name}: return file {record.pk}")
+    out.write(
+        f"  returns: {record.return_count} for {format_cents(record.returned_cents)}, "
+        f"fees {format_cents(record.fees_cents)}"
+    )
+    out.write(f"  notifications of change: {record.change_count}")
+    out.write(f"  unmatched (held in suspense): {record.unmatched_count}")
+    for item in items:
+        account = item.draft_entry.account.number if item.draft_entry else "-"
+        out.write(
+            f"  line {item.line_number}: {item.code} trace {item.original_trace_number} account {account} "
+            f"{format_cents(item.amount_cents)}: {item.get_outcome_display()}"
+        )

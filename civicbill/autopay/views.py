@@ -1,0 +1,424 @@
+"""Autopay pages: the account page's Autopay panel (enroll, change bank details, end), enrollments,
+draft files (create, entries, download, cancel), returns (upload, outcomes, resolve the unmatched) and
+the monthly report (page and CSV). Thin: forms validate, services execute, selectors read.
+
+Bank account numbers are shown masked everywhere; the fields that take them never echo them back and
+their POST values are hidden from error reports (``sensitive_post_parameters``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from civicbill.autopay import selectors, services
+from civicbill.autopay.forms import (
+    BankChangeForm,
+    CancelDraftForm,
+    DraftForm,
+    EndForm,
+    EnrollForm,
+    EnrollmentFilterForm,
+    ResolveForm,
+    ReturnFileForm,
+    ReturnFilterForm,
+)
+from civicbill.autopay.models import AchReturn, DraftFile
+from civicbill.autopay.report_csv import monthly_report_csv
+from civicbill.core import clock
+from civicbill.core.exceptions import ApplicationError, NotFoundError
+from civicbill.core.money import format_cents
+from civicbill.core.permissions import PERMISSIONS, has_permission
+from civicbill.customers import selectors as customer_selectors
+from civicbill.customers.models import Account
+from civicbill.web.permissions import requires
+
+PAGE_SIZE = 100
+SECRET_FIELDS = ("account_number", "account_number_again")
+
+
+def _forbidden(request: HttpRequest, code: str) -> HttpResponse:
+    return render(
+        request, "web/forbidden.html", {"permission": code, "what": PERMISSIONS[code][0]}, status=403
+    )
+
+
+def _not_found(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "web/not_found.html", {"message": message}, status=404)
+
+
+def _refusal(form: Any, error: ApplicationError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+def _account(request: HttpRequest, number: str) -> Account | HttpResponse:
+    try:
+        return customer_selectors.account_get(number)
+    except NotFoundError as error:
+        return _not_found(request, error.message)
+
+
+def _panel_context(account: Account, **forms: Any) -> dict[str, Any]:
+    today = clock.today()
+    autopay = selectors.account_autopay(account, today=today)
+    context: dict[str, Any] = {"account": account, "autopay": autopay, "today": today}
+    context["enroll_form"] = forms.get("enroll_form") or EnrollForm(
+        initial={"authorized_on": today, "authorized_by": account.customer.display_name}
+    )
+    context["bank_form"] = forms.get("bank_form") or BankChangeForm(
+        initial={"account_type": autopay.enrollment.account_type if autopay.enrollment else "checking"}
+    )
+    context["end_form"] = forms.get("end_form") or EndForm()
+    context["open_form"] = forms.get("open_form", "")
+    return context
+
+
+def _account_autopay_url(account: Account) -> str:
+    return reverse("account", args=[account.number]) + "#autopay-heading"
+
+
+# -- the account page's panel ---------------------------------------------------------------------------
+@requires("autopay.view")
+def account_panel(request: HttpRequest, number: str) -> HttpResponse:
+    """The Autopay panel (loaded in place by htmx on the account page; a page of its own without it)."""
+    account = _account(request, number)
+    if isinstance(account, HttpResponse):
+        return account
+    template = (
+        "autopay/account_panel.html" if getattr(request, "htmx", False) else "autopay/account_page.html"
+    )
+    return render(request, template, _panel_context(account))
+
+
+@sensitive_post_parameters(*SECRET_FIELDS)
+@require_POST
+@requires("autopay.enroll")
+def enroll(request: HttpRequest, number: str) -> HttpResponse:
+    account = _account(request, number)
+    if isinstance(account, HttpResponse):
+        return account
+    form = EnrollForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            enrollment = services.autopay_enroll(
+                account=account,
+                routing_number=data["routing_number"],
+                account_number=data["account_number"],
+                account_type=data["account_type"],
+                authorized_on=data["authorized_on"],
+                authorized_by=data["authorized_by"],
+                holder_name=data["holder_name"],
+                as_of=clock.now(),
+                actor=request.user,
+            )
+        except ApplicationError as error:
+            _refusal(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Autopay enrolled: %(bank)s. A prenote goes with the next draft file; "
+                    "drafting starts after it."
+                )
+                % {"bank": f"{enrollment.get_account_type_display()} {enrollment.masked_account_number}"},
+            )
+            return redirect(_account_autopay_url(account))
+    context = _panel_context(account, enroll_form=form, open_form="enroll")
+    return render(request, "autopay/account_page.html", context, status=422)
+
+
+@sensitive_post_parameters(*SECRET_FIELDS)
+@require_POST
+@requires("autopay.enroll")
+def bank_change(request: HttpRequest, number: str) -> HttpResponse:
+    account = _account(request, number)
+    if isinstance(account, HttpResponse):
+        return account
+    enrollment = selectors.live_enrollment(account)
+    if enrollment is None:
+        return _not_found(
+            request, _("Account %(number)s is not enrolled in autopay.") % {"number": account.number}
+        )
+    form = BankChangeForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            changed = services.autopay_bank_change(
+                enrollment=enrollment,
+                routing_number=data["routing_number"],
+                account_number=data["account_number"],
+                account_type=data["account_type"],
+                note=data["note"],
+                as_of=clock.now(),
+                actor=request.user,
+            )
+        except ApplicationError as error:
+            _refusal(form, error)
+        else:
+            messages.success(
+                request,
+                _("Bank details changed to %(bank)s; a new prenote goes with the next draft file.")
+                % {"bank": f"{changed.get_account_type_display()} {changed.masked_account_number}"},
+            )
+            return redirect(_account_autopay_url(account))
+    context = _panel_context(account, bank_form=form, open_form="bank")
+    return render(request, "autopay/account_page.html", context, status=422)
+
+
+@require_POST
+@requires("autopay.enroll")
+def end(request: HttpRequest, number: str) -> HttpResponse:
+    account = _account(request, number)
+    if isinstance(account, HttpResponse):
+        return account
+    enrollment = selectors.live_enrollment(account)
+    if enrollment is None:
+        return _not_found(
+            request, _("Account %(number)s is not enrolled in autopay.") % {"number": account.number}
+        )
+    form = EndForm(request.POST)
+    if form.is_valid():
+        try:
+            services.autopay_end(
+                enrollment=enrollment,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+                as_of=clock.now(),
+                actor=request.user,
+            )
+        except ApplicationError as error:
+            _refusal(form, error)
+        else:
+            messages.success(request, _("Autopay ended; nothing more will be drafted for this account."))
+            return redirect(_account_autopay_url(account))
+    context = _panel_context(account, end_form=form, open_form="end")
+    return render(request, "autopay/account_page.html", context, status=422)
+
+
+# -- enrollments -------------------------------------------------------------------------------------------
+@requires("autopay.view")
+def enrollments_list(request: HttpRequest) -> HttpResponse:
+    form = EnrollmentFilterForm(request.GET or None)
+    status = query = ""
+    if form.is_bound and form.is_valid():
+        status, query = form.cleaned_data["status"], form.cleaned_data["q"]
+    page = Paginator(selectors.enrollments_list(status=status or None, query=query), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "autopay/enrollments.html",
+        {"form": form, "page": page, "counts": selectors.status_counts(), "status": status, "query": query},
+    )
+
+
+# -- draft files ---------------------------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+@requires("autopay.view")
+def drafts_list(request: HttpRequest) -> HttpResponse:
+    """The draft files, newest first, and (for autopay.draft) the form that creates one."""
+    today = clock.today()
+    form = DraftForm(
+        request.POST or None,
+        initial={"effective_date": clock.business_calendar().add_business_days(today, 1)},
+    )
+    if request.method == "POST":
+        if not has_permission(request.user, "autopay.draft"):
+            return _forbidden(request, "autopay.draft")
+        if form.is_valid():
+            try:
+                draft_file = services.ach_draft_create(
+                    effective_date=form.cleaned_data["effective_date"], as_of=clock.now(), actor=request.user
+                )
+            except ApplicationError as error:
+                _refusal(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Draft file %(name)s written: %(debits)s debits for %(total)s, %(prenotes)s prenotes.")
+                    % {
+                        "name": draft_file.file_name,
+                        "debits": draft_file.debit_count,
+                        "total": format_cents(draft_file.total_debit_cents),
+                        "prenotes": draft_file.prenote_count,
+                    },
+                )
+                return redirect("autopay-draft", draft_file_id=draft_file.pk)
+    page = Paginator(selectors.draft_files_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "autopay/drafts.html", {"form": form, "page": page}, status=422 if form.errors else 200
+    )
+
+
+def _draft_or_404(request: HttpRequest, draft_file_id: int) -> DraftFile | HttpResponse:
+    try:
+        return selectors.draft_file_get(draft_file_id)
+    except NotFoundError as error:
+        return _not_found(request, error.message)
+
+
+@requires("autopay.view")
+def draft_page(request: HttpRequest, draft_file_id: int) -> HttpResponse:
+    draft_file = _draft_or_404(request, draft_file_id)
+    if isinstance(draft_file, HttpResponse):
+        return draft_file
+    today = clock.today()
+    context = {
+        "draft_file": draft_file,
+        "entries": selectors.draft_file_entries(draft_file, today=today),
+        "outcome": selectors.draft_file_outcome(draft_file, today=today),
+        "cancel_form": CancelDraftForm(),
+        "can_cancel": draft_file.status == DraftFile.Status.CREATED and today < draft_file.effective_date,
+    }
+    return render(request, "autopay/draft.html", context)
+
+
+@requires("autopay.draft")
+def draft_download(request: HttpRequest, draft_file_id: int) -> HttpResponse:
+    """The NACHA file itself, for the bank (it carries the customers' account numbers)."""
+    draft_file = _draft_or_404(request, draft_file_id)
+    if isinstance(draft_file, HttpResponse):
+        return draft_file
+    response = HttpResponse(selectors.draft_file_bytes(draft_file), content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="{draft_file.file_name}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@requires("autopay.draft")
+def draft_cancel(request: HttpRequest, draft_file_id: int) -> HttpResponse:
+    draft_file = _draft_or_404(request, draft_file_id)
+    if isinstance(draft_file, HttpResponse):
+        return draft_file
+    form = CancelDraftForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the draft file is cancelled."))
+        return redirect("autopay-draft", draft_file_id=draft_file.pk)
+    try:
+        services.ach_draft_cancel(
+            draft_file=draft_file, reason=form.cleaned_data["reason"], as_of=clock.now(), actor=request.user
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Draft file %(name)s cancelled; its payments were voided.") % {"name": draft_file.file_name},
+        )
+    return redirect("autopay-draft", draft_file_id=draft_file.pk)
+
+
+# -- returns -------------------------------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+@requires("autopay.view")
+def returns_list(request: HttpRequest) -> HttpResponse:
+    """Return files (upload one, for autopay.returns), every return with its outcome, unmatched first."""
+    form = ReturnFileForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not has_permission(request.user, "autopay.returns"):
+            return _forbidden(request, "autopay.returns")
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                record = services.ach_returns_import(
+                    content=upload.read(),
+                    file_name=upload.name or "returns.ach",
+                    as_of=clock.now(),
+                    actor=request.user,
+                )
+            except ApplicationError as error:
+                _refusal(form, error)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "%(name)s: %(returns)s returns, %(changes)s notifications of change, "
+                        "%(unmatched)s unmatched."
+                    )
+                    % {
+                        "name": record.file_name,
+                        "returns": record.return_count,
+                        "changes": record.change_count,
+                        "unmatched": record.unmatched_count,
+                    },
+                )
+                return redirect("autopay-return-file", return_file_id=record.pk)
+    filter_form = ReturnFilterForm(request.GET or None)
+    outcome = filter_form.cleaned_data["outcome"] if filter_form.is_bound and filter_form.is_valid() else ""
+    items = Paginator(selectors.return_items(outcome=outcome or None), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "form": form,
+        "filter_form": filter_form,
+        "items": items,
+        "unmatched": list(selectors.unmatched_returns()),
+        "files": list(selectors.return_files_list()[:20]),
+        "resolve_form": ResolveForm(),
+    }
+    return render(request, "autopay/returns.html", context, status=422 if form.errors else 200)
+
+
+@requires("autopay.view")
+def return_file_page(request: HttpRequest, return_file_id: int) -> HttpResponse:
+    try:
+        record = selectors.return_file_get(return_file_id)
+    except NotFoundError as error:
+        return _not_found(request, error.message)
+    items = list(selectors.return_items(return_file=record))
+    return render(request, "autopay/return_file.html", {"record": record, "items": items})
+
+
+@require_POST
+@requires("autopay.returns")
+def return_resolve(request: HttpRequest, return_id: int) -> HttpResponse:
+    try:
+        item = selectors.return_item_get(return_id)
+    except NotFoundError as error:
+        return _not_found(request, error.message)
+    form = ResolveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.ach_return_resolve(
+                ach_return=item,
+                trace_number=form.cleaned_data["trace_number"],
+                as_of=clock.now(),
+                actor=request.user,
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Return %(id)s resolved.") % {"id": item.pk})
+    else:
+        messages.error(request, _("A trace number has 15 digits."))
+    return redirect(reverse("autopay-returns") + f"?outcome={AchReturn.Outcome.UNMATCHED.value}")
+
+
+# -- the monthly report ----------------------------------------------------------------------------------
+def _month(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(f"{(text or '').strip()}-01")
+    except ValueError:
+        return None
+
+
+@requires("autopay.view")
+def report(request: HttpRequest) -> HttpResponse:
+    """The month's drafts and returns (return rate by code); ``?format=csv`` downloads it."""
+    month = _month(request.GET.get("month")) or clock.today().replace(day=1)
+    built = selectors.monthly_report(month)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(monthly_report_csv(built), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="autopay-{month:%Y-%m}.csv"'
+        return response
+    return render(request, "autopay/report.html", {"report": built, "month": month})
