@@ -472,15 +472,7 @@ def receivable_movements_by_account(
     ids). For batch payment posting (lockbox), where a query per account is too slow."""
     ids = sorted({int(account_id) for account_id in account_ids})
     result: dict[int, list[tuple[str, str, dt.date, int]]] = {account_id: [] for account_id in ids}
-    for chunk in _chunked(ids):
-        lines = (
-            JournalLine.objects.filter(customer_account_id__in=chunk)
-            .order_by("customer_account_id", "entry__accounting_date", "entry__posted_at", "id")
-            .values_list(
-                "customer_account_id", "entry_id", "service", "entry__source_type", "entry__accounting_date",
-                "debit_cents", "credit_cents",
-            )
-        )  # fmt: skip
+    for lines in _receivable_lines(ids):
         nets: dict[tuple[int, uuid.UUID, str], list[Any]] = {}
         for account_id, entry_id, service, source_type, accounting_date, debit, credit in lines:
             key = (account_id, entry_id, service or "")
@@ -492,3 +484,33 @@ def receivable_movements_by_account(
             if net:
                 result[account_id].append((service, source_type, day, net))
     return result
+
+
+def _receivable_lines(ids: list[int]) -> Iterator[Iterable[tuple[Any, ...]]]:
+    """The receivable lines of the accounts ``ids`` ``(account id, entry id, service, source type,
+    accounting date, debit, credit)`` in account, date, posting order; per chunk of ids. PostgreSQL
+    takes the ids as one array parameter: Django binds parameters client-side, and an ``IN`` list of
+    100,000 ids cost more to bind and parse than to run."""
+    if connection.vendor == "postgresql":
+        line, entry = (
+            connection.ops.quote_name(model._meta.db_table) for model in (JournalLine, JournalEntry)
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT l.customer_account_id, l.entry_id, l.service, e.source_type, e.accounting_date, "  # noqa: S608
+                f"l.debit_cents, l.credit_cents FROM {line} l JOIN {entry} e ON e.id = l.entry_id "
+                "WHERE l.customer_account_id = ANY(%s::bigint[]) "
+                "ORDER BY l.customer_account_id, e.accounting_date, e.posted_at, l.id",
+                [ids],
+            )
+            yield cursor.fetchall()
+        return
+    for chunk in _chunked(ids):
+        yield (
+            JournalLine.objects.filter(customer_account_id__in=chunk)
+            .order_by("customer_account_id", "entry__accounting_date", "entry__posted_at", "id")
+            .values_list(
+                "customer_account_id", "entry_id", "service", "entry__source_type", "entry__accounting_date",
+                "debit_cents", "credit_cents",
+            )
+        )  # fmt: skip

@@ -38,16 +38,25 @@ class AllocationPolicy:
     kind_order: tuple[str, ...] = (DEPOSIT, PENALTY, CHARGE)
     service_order: tuple[str, ...] = ("water", "sewer", "refuse", "fire_line")
     credit_service: str = "water"
+    # the orders as look-ups (a batch ranks hundreds of thousands of items)
+    _kind_ranks: dict[str, int] = field(init=False, repr=False, compare=False)
+    _service_ranks: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if sorted(self.kind_order) != sorted((DEPOSIT, PENALTY, CHARGE)):
             raise ValueError(f"kind_order must order deposit, penalty and charge; got {self.kind_order}")
+        object.__setattr__(self, "_kind_ranks", {kind: rank for rank, kind in enumerate(self.kind_order)})
+        service_ranks: dict[str, int] = {}
+        for rank, service in enumerate(self.service_order):
+            service_ranks.setdefault(service, rank)
+        object.__setattr__(self, "_service_ranks", service_ranks)
 
     def kind_rank(self, kind: str) -> int:
-        return self.kind_order.index(kind)
+        rank = self._kind_ranks.get(kind)
+        return self.kind_order.index(kind) if rank is None else rank  # index() names an unknown kind
 
     def service_rank(self, service: str) -> int:
-        return self.service_order.index(service) if service in self.service_order else len(self.service_order)
+        return self._service_ranks.get(service, len(self.service_order))
 
 
 DEFAULT_POLICY = AllocationPolicy()
@@ -85,35 +94,38 @@ class _Open:
     cents: int
 
 
-@dataclass
+@dataclass(slots=True)
 class _Pool:
     items: list[_Open] = field(default_factory=list)
     credit_cents: int = 0  # unapplied credit waiting for the next debit
 
 
-def _order_key(policy: AllocationPolicy, kind: str, day: dt.date) -> tuple[int, dt.date]:
-    return (policy.kind_rank(kind), day)
-
-
 def open_items(movements: Iterable[Movement], *, policy: AllocationPolicy = DEFAULT_POLICY) -> list[OpenItem]:
     """What is still owed per service, given the movements in posting order. A credit settles the
     open items of its own service in the policy's order; credit beyond them waits for later debits."""
-    pools: dict[str, _Pool] = defaultdict(_Pool)
+    kind_rank = policy.kind_rank
+    pools: dict[str, _Pool] = {}
     for movement in movements:
-        pool = pools[movement.service]
-        if movement.net_cents > 0:
-            used = min(movement.net_cents, pool.credit_cents)
+        pool = pools.get(movement.service)
+        if pool is None:
+            pool = pools[movement.service] = _Pool()
+        net_cents = movement.net_cents
+        if net_cents > 0:
+            used = min(net_cents, pool.credit_cents)
             pool.credit_cents -= used
-            if movement.net_cents - used:
+            if net_cents - used:
                 kind = KIND_OF_SOURCE_TYPE.get(movement.source_type, CHARGE)
-                pool.items.append(_Open(kind, movement.accounting_date, movement.net_cents - used))
-        elif movement.net_cents < 0:
-            left = -movement.net_cents
-            pool.items.sort(key=lambda item: _order_key(policy, item.kind, item.day))
+                pool.items.append(_Open(kind, movement.accounting_date, net_cents - used))
+        elif net_cents < 0:
+            left = -net_cents
+            if len(pool.items) > 1:
+                pool.items.sort(key=lambda item: (kind_rank(item.kind), item.day))
             for item in pool.items:
                 take = min(left, item.cents)
                 item.cents -= take
                 left -= take
+                if not left:
+                    break
             pool.items = [item for item in pool.items if item.cents]
             pool.credit_cents += left
     result = [
@@ -121,10 +133,10 @@ def open_items(movements: Iterable[Movement], *, policy: AllocationPolicy = DEFA
         for service, pool in pools.items()
         for item in pool.items
     ]
-    return sorted(
-        result,
-        key=lambda i: (*_order_key(policy, i.kind, i.accounting_date), policy.service_rank(i.service)),
-    )
+    if len(result) < 2:
+        return result
+    service_rank = policy.service_rank
+    return sorted(result, key=lambda i: (kind_rank(i.kind), i.accounting_date, service_rank(i.service)))
 
 
 def _pro_rata(amount_cents: int, owed: Sequence[int]) -> list[int]:
@@ -140,10 +152,10 @@ def _pro_rata(amount_cents: int, owed: Sequence[int]) -> list[int]:
 def credit_service_for(services: Iterable[str], policy: AllocationPolicy = DEFAULT_POLICY) -> str:
     """Where an overpayment goes: the policy's credit service when the account has it (or has no
     receivable history), otherwise its first service in the policy's order."""
-    known = sorted(set(services), key=lambda s: (policy.service_rank(s), s))
+    known = set(services)
     if not known or policy.credit_service in known:
         return policy.credit_service
-    return known[0]
+    return min(known, key=lambda s: (policy.service_rank(s), s))
 
 
 def allocate(
@@ -158,14 +170,17 @@ def allocate(
     if amount_cents <= 0:
         raise ValueError(f"a payment allocates a positive amount, not {amount_cents} cents")
     buckets: dict[tuple[int, dt.date], list[OpenItem]] = defaultdict(list)
+    kind_rank, service_rank = policy.kind_rank, policy.service_rank
     for item in items:
-        buckets[_order_key(policy, item.kind, item.accounting_date)].append(item)
+        buckets[(kind_rank(item.kind), item.accounting_date)].append(item)
     applied: dict[tuple[str, str], int] = {}
     left = amount_cents
     for key in sorted(buckets):
         if not left:
             break
-        bucket = sorted(buckets[key], key=lambda i: (policy.service_rank(i.service), i.service))
+        bucket = buckets[key]
+        if len(bucket) > 1:
+            bucket = sorted(bucket, key=lambda i: (service_rank(i.service), i.service))
         owed = [item.amount_cents for item in bucket]
         shares = owed if left >= sum(owed) else _pro_rata(left, owed)
         for item, share in zip(bucket, shares, strict=True):
