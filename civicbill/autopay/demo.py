@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from civicbill.autopay import bank_files, config
+from civicbill.autopay import bank_files, config, crypto
 from civicbill.autopay.models import DraftEntry, DraftFile, Enrollment
 from civicbill.autopay.services import ach_draft_create, ach_returns_import, autopay_enroll
 from civicbill.core import clock
@@ -44,6 +44,16 @@ _ROUTING_PREFIXES = (
     "07100001", "11100002", "26207384", "31107455", "12100035", "32207014", "12214333", "04400003",
 )  # fmt: skip
 DEMO_ROUTING_NUMBERS = tuple(f"{prefix}{nacha.routing_check_digit(prefix)}" for prefix in _ROUTING_PREFIXES)
+
+
+def autopay_ready() -> bool:
+    """Whether this server can enroll (a bank-account key is set up; ADR 0010): a production-like
+    demo without ``CIVICBILL_FIELD_KEY`` is seeded without autopay rather than refused."""
+    try:
+        crypto.require_key()
+    except ApplicationError:
+        return False
+    return True
 
 
 def demo_bank_details(rng: random.Random) -> tuple[str, str, str]:

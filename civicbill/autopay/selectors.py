@@ -306,3 +306,10 @@ def monthly_report(month: dt.date) -> MonthlyReport:
         unmatched_count=len(unmatched_rows),
         unmatched_cents=sum(unmatched_rows),
     )
+
+
+def live_autopay_account_ids() -> set[int]:
+    """Accounts whose bills autopay drafts (an enrollment active or waiting for its prenote)."""
+    return set(
+        Enrollment.objects.exclude(status=Enrollment.Status.ENDED).values_list("account_id", flat=True)
+    )

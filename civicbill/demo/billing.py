@@ -1,6 +1,10 @@
 """The demo city's billing history: Coachella rates, one billing cycle per premise cycle, twelve
-committed monthly runs from the generated reads (and the customers' payments of them), ending with
-the latest month's reads imported but not billed, so a visitor's first act can be that month's run.
+committed monthly runs from the generated reads, ending with the latest month's reads imported but
+not billed, so a visitor's first act can be that month's run.
+
+After each month's runs, the customers pay those bills before the next month is billed, through
+the real payment channels (:mod:`civicbill.demo.payments`: the counter's drawers and closed days,
+lockbox and online files, suspense, returned checks, refunds); the newest bills are partly unpaid.
 
 The generated history holds 13 monthly reads before the latest; the first of them only measures use
 since the meter was installed, so the first billable month is the second one: 12 months of bills.
@@ -10,24 +14,31 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
 from typing import Any
 
-from civicbill.billing.models import Bill, BillingCycle, BillLine
+from civicbill.autopay.demo import DemoMonth, autopay_ready, demo_autopay_enroll, demo_autopay_month
+from civicbill.autopay.selectors import live_autopay_account_ids
+from civicbill.billing.models import BillingCycle
 from civicbill.billing.periods import add_months
-from civicbill.billing.services import bill_run_commit, bill_run_start, bill_run_trial, billing_cycle_ensure
-from civicbill.core.money import Money
-from civicbill.customers.models import Premise
+from civicbill.billing.services import (
+    bill_run_commit,
+    bill_run_start,
+    bill_run_trial,
+    billing_cycle_ensure,
+    cycle_period,
+)
+from civicbill.core import clock
+from civicbill.customers.models import Account, Premise
 from civicbill.demo.meters_generator import read_dates
-from civicbill.ledger import chart
-from civicbill.ledger.posting import EntrySpec, PostingLine
-from civicbill.ledger.services import entries_post_bulk
+from civicbill.demo.payments import DemoPayments, PaymentHistory
 from civicbill.rates.services import load_demo_schedules
 
 HISTORY_MONTHS = 12
-PAYING_SHARE = 0.9  # most customers pay each bill in full about twelve days after it is dated
+AUTOPAY_SHARE = 0.15  # of the accounts, enrolled before the first month of history
+AUTOPAY_LEAD_DAYS = 45  # enrolled this long before the first bill date (the prenotes wait ~2 weeks)
+AUTOPAY_REPLY_DAYS = 7  # a due date is drafted when the bank's reply (2 business days on) is past
 CYCLE_NAMES = {1: "North", 2: "East", 3: "South", 4: "West"}
 
 
@@ -39,12 +50,24 @@ class BillingSeedResult:
     billed_cents: int
     payments: int
     unbilled_period: str
+    payment_history: PaymentHistory
+    autopay: AutopayHistory
 
 
 def demo_billing_seed(
-    *, actor: Any, conversion_date: dt.date, seed: int, progress: Callable[[str], None] | None = None
+    *,
+    actor: Any,
+    conversion_date: dt.date,
+    seed: int,
+    progress: Callable[[str], None] | None = None,
+    autopay_account_ids: Collection[int] = frozenset(),
+    autopay_share: float = AUTOPAY_SHARE,
 ) -> BillingSeedResult:
-    """Rates, cycles and 12 months of committed runs (with payments) up to the latest read month."""
+    """Rates, cycles and 12 months of committed runs up to the latest read month, each month's bills
+    paid through the payment channels before the next month is billed. About ``autopay_share`` of the
+    accounts enroll in ACH autopay two months before the first bill (prenotes sent), and their bills
+    are drafted on each due date, with the bank's replies (a few returns, a notification of change);
+    the bills of ``autopay_account_ids`` (a test's choice) are left unpaid by the other channels."""
     load_demo_schedules(actor=actor, as_of=conversion_date)
     dates = read_dates(conversion_date - dt.timedelta(days=8))
     read_day = dates[-1].day
@@ -53,69 +76,91 @@ def demo_billing_seed(
         billing_cycle_ensure(number=number, name=CYCLE_NAMES.get(number, ""), read_day=read_day, actor=actor)
     latest = dates[-1].replace(day=1)
     months = [add_months(latest, -offset) for offset in range(HISTORY_MONTHS, 0, -1)]
-    rng = random.Random(seed * 104_729 + 3)  # noqa: S311 - synthetic demo data
-    runs = bills = billed = payments = 0
+    cycles = list(BillingCycle.objects.filter(number__in=numbers))
+    rng = random.Random(seed * 7_919 + 11)  # noqa: S311 - synthetic demo data
+    enrolled: set[int] = set(autopay_account_ids)
+    if autopay_share > 0 and autopay_ready():
+        first_bill_date = min(cycle_period(cycle, months[0]).bill_date for cycle in cycles)
+        enrolled |= demo_autopay_enroll(
+            rng=rng,
+            account_ids=Account.objects.values_list("pk", flat=True),
+            as_of=_at_ten(first_bill_date - dt.timedelta(days=AUTOPAY_LEAD_DAYS)),
+            actor=actor,
+            share=autopay_share,
+        )
+    history = DemoPayments(seed=seed, autopay_account_ids=enrolled)
+    autopay = AutopayHistory(enrolled=len(enrolled))
+    runs = bills = billed = 0
     for month in months:
-        for cycle in BillingCycle.objects.filter(number__in=numbers):
+        run_ids = []
+        for cycle in cycles:
             run = bill_run_start(cycle_number=cycle.number, period=month, actor=actor, as_of=conversion_date)
             bill_run_trial(run_id=run.pk, actor=actor, as_of=conversion_date)
             run = bill_run_commit(run_id=run.pk, actor=actor, as_of=conversion_date)
             runs += 1
             bills += run.bills_count
             billed += run.total_billed_cents
-            payments += _pay_bills(run_id=run.pk, rng=rng, actor=actor, conversion_date=conversion_date)
+            run_ids.append(run.pk)
+        # paid before the next month's bills are dated (the newest: before the conversion)
+        next_bill_date = min(
+            (cycle_period(cycle, add_months(month, 1)).bill_date for cycle in cycles),
+            default=conversion_date,
+        )
+        newest = month == months[-1]
+        if enrolled:
+            # the autopay accounts' bills are drafted on their due date; an account whose autopay
+            # ended (a return) pays through the other channels from then on
+            for due_date in sorted({cycle_period(cycle, month).due_date for cycle in cycles}):
+                if due_date + dt.timedelta(days=AUTOPAY_REPLY_DAYS) < conversion_date:
+                    autopay.add(
+                        demo_autopay_month(
+                            due_date=due_date,
+                            as_of=_at_ten(due_date - dt.timedelta(days=2)),
+                            actor=actor,
+                            rng=rng,
+                        )
+                    )
+            history.autopay_account_ids = frozenset(live_autopay_account_ids() | set(autopay_account_ids))
+        history.pay_month(
+            run_ids=run_ids,
+            pay_until=(conversion_date if newest else next_bill_date) - dt.timedelta(days=1),
+            newest=newest,
+        )
         if progress:
             progress(f"{month:%Y-%m}")
+    payments = history.result()
     return BillingSeedResult(
         cycles=len(numbers),
         runs=runs,
         bills=bills,
         billed_cents=billed,
-        payments=payments,
+        payments=payments.payments,
         unbilled_period=f"{latest:%Y-%m}",
+        payment_history=payments,
+        autopay=autopay,
     )
 
 
-def _pay_bills(*, run_id: int, rng: random.Random, actor: Any, conversion_date: dt.date) -> int:
-    """Payments of most of the run's bills (each service's charges), as ledger entries."""
-    charges: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for bill_id, service, amount in BillLine.objects.filter(
-        bill__run_id=run_id, bill__status="issued"
-    ).values_list("bill_id", "service", "amount_cents"):
-        charges[bill_id][service] += amount
-    specs = []
-    for bill_id, number, account_id, bill_date in (
-        Bill.objects.filter(run_id=run_id, status="issued")
-        .order_by("id")
-        .values_list("id", "number", "account_id", "bill_date")
-    ):
-        if rng.random() >= PAYING_SHARE:
-            continue
-        paid_on = min(bill_date + dt.timedelta(days=rng.randint(6, 18)), conversion_date)
-        lines = []
-        for service, amount in sorted(charges[bill_id].items()):
-            if amount <= 0:
-                continue
-            money = Money.from_cents(amount)
-            lines.append(PostingLine.debit(chart.cash_for(chart.fund_for(service)).code, money))
-            lines.append(
-                PostingLine.credit(
-                    chart.receivable_control_for(service).code,
-                    money,
-                    customer_account_id=account_id,
-                    service=service,
-                )
-            )
-        if lines:
-            specs.append(
-                EntrySpec(
-                    lines=tuple(lines),
-                    accounting_date=paid_on,
-                    source_type="payment",
-                    source_ref=f"demo payment of {number}",
-                    idempotency_key=f"demo-payment:{number}",
-                    reason="payment",
-                    memo="Payment (demo history)",
-                )
-            )
-    return entries_post_bulk(entries=specs, actor=actor) if specs else 0
+def _at_ten(day: dt.date) -> dt.datetime:
+    """10:00 in the utility's time zone on ``day``."""
+    return dt.datetime.combine(day, dt.time(10), tzinfo=clock.utility_zone())
+
+
+@dataclass
+class AutopayHistory:
+    """What the demo's autopay did: enrolled accounts, draft files, debits, returns by code."""
+
+    enrolled: int
+    draft_files: int = 0
+    debits: int = 0
+    debit_cents: int = 0
+    replies: dict[str, int] = field(default_factory=dict)  # R01, R03, C01 -> count
+
+    def add(self, month: DemoMonth) -> None:
+        if month.draft_file_id is None:
+            return
+        self.draft_files += 1
+        self.debits += month.debit_count
+        self.debit_cents += month.total_debit_cents
+        for code, count in month.returns.items():
+            self.replies[code] = self.replies.get(code, 0) + count

@@ -20,7 +20,7 @@ def _switch_user(page: Any, server: str, username: str) -> None:
 
 
 def test_open_a_drawer_take_cash_with_change_print_close_and_approve(page: Any, demo_server: str) -> None:
-    # the demo city has no drawers: the supervisor adds one on the drawer sessions page
+    # the supervisor adds a drawer of its own on the drawer sessions page (the demo city has CH-1, CH-2)
     sign_in(page, demo_server, "supervisor")
     page.goto(f"{demo_server}/counter/sessions/")
     page.get_by_label("Drawer code").fill("BT-1")

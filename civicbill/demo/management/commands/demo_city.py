@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 import time
@@ -84,7 +85,13 @@ class Command(BaseCommand):
         elapsed_s = time.perf_counter() - started
         if options["json"]:
             self.stdout.write(
-                json.dumps({**result.__dict__, "billing": billing.__dict__, "seconds": round(elapsed_s, 2)})
+                json.dumps(
+                    {
+                        **result.__dict__,
+                        "billing": dataclasses.asdict(billing),
+                        "seconds": round(elapsed_s, 2),
+                    }
+                )
             )
             return
         self.stdout.write(
@@ -94,6 +101,23 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"Billing: {billing.runs} committed runs over {billing.cycles} cycles, {billing.bills} bills "
-            f"({format_cents(billing.billed_cents)}), {billing.payments} payments; "
-            f"{billing.unbilled_period} is read and ready to bill"
+            f"({format_cents(billing.billed_cents)}); {billing.unbilled_period} is read and ready to bill"
+        )
+        paid = billing.payment_history
+        self.stdout.write(
+            f"Payments: {paid.payments} (counter {paid.counter}, lockbox {paid.lockbox}, "
+            f"online {paid.online}, autopay {paid.autopay}), {paid.misc_receipts} misc receipts, "
+            f"{paid.voided} voided; "
+            f"{paid.drawer_sessions} drawer sessions closed and approved; {paid.closed_days} days "
+            f"closed with deposits of {format_cents(paid.deposits_cents)}; {paid.payment_files} "
+            f"lockbox/online files; {paid.suspense_items} to suspense ({paid.suspense_open} open); "
+            f"{paid.returned_checks} returned payments (checks, ACH); "
+            f"{paid.accounts_in_credit} accounts in credit; "
+            f"refunds {paid.refunds_approved} approved, {paid.refunds_requested} awaiting approval"
+        )
+        autopay = billing.autopay
+        replies = ", ".join(f"{count} {code}" for code, count in sorted(autopay.replies.items())) or "none"
+        self.stdout.write(
+            f"Autopay: {autopay.enrolled} accounts enrolled; {autopay.draft_files} draft files, "
+            f"{autopay.debits} debits ({format_cents(autopay.debit_cents)}); bank replies: {replies}"
         )
