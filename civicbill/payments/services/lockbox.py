@@ -26,13 +26,15 @@ import gc
 import hashlib
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Max
 
 from civicbill.billing.documents.scanline import ScanLineError, parse_scan_line
 from civicbill.core import clock
@@ -46,7 +48,7 @@ from civicbill.customers.models import Account
 from civicbill.ledger import chart
 from civicbill.ledger import selectors as ledger_selectors
 from civicbill.ledger.journal_insert import NewEntry, insert_entries
-from civicbill.ledger.models import SourceType
+from civicbill.ledger.models import JournalLine, SourceType
 from civicbill.ledger.posting import EntrySpec, PostingLine, describe_errors, validate_entry
 from civicbill.ledger.services import refuse_closed_periods
 from civicbill.payments import locks
@@ -266,6 +268,7 @@ def _write_payments(
             days[row.deposit_date] = _prepared(Payment, "business_date", row.deposit_date)
     received_at = _prepared(Payment, "received_at", as_of)
     native_uuid = connection.features.has_native_uuid_field
+    written_before = Payment.objects.aggregate(highest=Max("pk"))["highest"] or 0
     write_rows(
         Payment._meta.db_table,
         PAYMENT_COLUMNS,
@@ -276,7 +279,11 @@ def _write_payments(
             for (row, account_id, _shares), entry_id in zip(paid, entry_ids, strict=True)
         ],
     )  # fmt: skip
-    ids = dict(Payment.objects.filter(receipt_number__startswith=prefix).values_list("receipt_number", "pk"))
+    ids = dict(
+        Payment.objects.filter(receipt_number__startswith=prefix, pk__gt=written_before).values_list(
+            "receipt_number", "pk"
+        )
+    )
     payment_ids = [ids[f"{prefix}{row.line_number}"] for row, _a, _s in paid]
     # ints and text only: already what the database takes
     write_rows(
@@ -415,6 +422,47 @@ def _parse(content: bytes, file_format: str, file_name: str) -> ParsedFile:
     return parsed
 
 
+WRITE_CHUNK = 10_000  # payments written per round while the next round's entries are built
+
+
+def _built_ahead(
+    chunks: list[list[Any]], build: Callable[[list[Any]], list[NewEntry]]
+) -> Iterator[tuple[list[Any], list[NewEntry]]]:
+    """Each chunk with its validated entries, the next chunk's being built (pure Python, no database)
+    in a worker thread while the caller writes this one: the database works on its rows (COPY,
+    triggers, foreign keys) while Python prepares the next ones, as the meter read import streams."""
+    if len(chunks) < 2:
+        for chunk in chunks:
+            yield chunk, build(chunk)
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lockbox-build") as pool:
+        ahead = pool.submit(build, chunks[0])
+        for index, chunk in enumerate(chunks):
+            batch = ahead.result()
+            if index + 1 < len(chunks):
+                ahead = pool.submit(build, chunks[index + 1])
+            yield chunk, batch
+
+
+def _checks_at_each_statement() -> None:
+    """PostgreSQL: check the payments tables' foreign keys (and the journal lines' keys to GL and
+    customer accounts) at the end of each statement instead of all at COMMIT, so the server checks a
+    round's rows while Python builds the next round. A line's key to its entry stays deferred (lines
+    are written before their header, ADR 0002), as does the journal's commit-time balance check."""
+    if connection.vendor != "postgresql":
+        return
+    tables = [model._meta.db_table for model in (Payment, ChannelPayment, PaymentAllocation)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT quote_ident(conname) FROM pg_constraint WHERE contype = 'f' AND condeferrable "
+            "AND (conrelid = ANY(%s::regclass[]) OR (conrelid = %s::regclass AND conname NOT LIKE %s))",
+            [tables, JournalLine._meta.db_table, "%entry_id%"],
+        )
+        names = [name for (name,) in cursor.fetchall()]
+        if names:
+            cursor.execute(f"SET CONSTRAINTS {', '.join(names)} IMMEDIATE")
+
+
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """A file of 100,000 payments makes millions of small objects that form no reference cycles, and
@@ -485,11 +533,9 @@ def payment_file_import(
         errors=[problem.as_dict() for problem in parsed.row_problems],
     )
     prefix = f"{RECEIPT_PREFIX[channel]}{record.pk}-"
-    specs: list[EntrySpec] = []
     paid: list[tuple[RemittanceRow, int, list[Share]]] = []
     held: list[tuple[RemittanceRow, Match]] = []
     for row, match in zip(rows, matches, strict=True):
-        receipt = f"{prefix}{row.line_number}"
         if match.account_id is None:
             held.append((row, match))
             continue
@@ -500,39 +546,53 @@ def payment_file_import(
             for share in shares
         )
         paid.append((row, match.account_id, shares))
-        specs.append(
-            EntrySpec(
-                tuple(payment_lines(match.account_id, shares)),
-                row.deposit_date,
-                SourceType.PAYMENT,
-                receipt,
-                f"payment:{receipt}",
-                REASON_OF_CHANNEL[channel],
-                f"{channel.label} payment line {row.line_number} of {file_name}"[:500],
-            )
+
+    def paid_entries(chunk: list[tuple[RemittanceRow, int, list[Share]]]) -> list[NewEntry]:
+        return _validated(
+            [
+                EntrySpec(
+                    tuple(payment_lines(account_id, shares)),
+                    row.deposit_date,
+                    SourceType.PAYMENT,
+                    f"{prefix}{row.line_number}",
+                    f"payment:{prefix}{row.line_number}",
+                    REASON_OF_CHANNEL[channel],
+                    f"{channel.label} payment line {row.line_number} of {file_name}"[:500],
+                )
+                for row, account_id, shares in chunk
+            ]
         )
-    for row, match in held:
-        specs.append(
-            EntrySpec(
-                tuple(suspense_lines(row.amount_cents)),
-                row.deposit_date,
-                SourceType.PAYMENT,
-                f"{prefix}{row.line_number}",
-                f"suspense:{record.pk}:{row.line_number}",
-                SUSPENSE_REASON,
-                f"Unapplied {channel.label.lower()} payment line {row.line_number} of {file_name}: "
-                f"{match.detail}"[:500],
-            )
+
+    def held_entries(chunk: list[tuple[RemittanceRow, Match]]) -> list[NewEntry]:
+        return _validated(
+            [
+                EntrySpec(
+                    tuple(suspense_lines(row.amount_cents)),
+                    row.deposit_date,
+                    SourceType.PAYMENT,
+                    f"{prefix}{row.line_number}",
+                    f"suspense:{record.pk}:{row.line_number}",
+                    SUSPENSE_REASON,
+                    f"Unapplied {channel.label.lower()} payment line {row.line_number} of {file_name}: "
+                    f"{match.detail}"[:500],
+                )
+                for row, match in chunk
+            ]
         )
-    batch = _validated(specs)
+
     posted_at = clock.now()
-    if batch:
-        insert_entries(
-            batch, posted_by_id=actor.pk, posted_at=posted_at, gl_ids=ledger_selectors.gl_account_ids()
+    gl_ids = ledger_selectors.gl_account_ids()
+    _checks_at_each_statement()
+    chunks = [paid[start : start + WRITE_CHUNK] for start in range(0, len(paid), WRITE_CHUNK)]
+    for chunk, batch in _built_ahead(chunks, paid_entries):
+        insert_entries(batch, posted_by_id=actor.pk, posted_at=posted_at, gl_ids=gl_ids)
+        _write_payments(
+            record, prefix, channel, chunk, [new.entry_id for new in batch], as_of=as_of, actor=actor
         )
-    entry_ids = [new.entry_id for new in batch]
-    _write_payments(record, prefix, channel, paid, entry_ids[: len(paid)], as_of=as_of, actor=actor)
-    _write_suspense(record, channel, held, entry_ids[len(paid) :])
+    if held:
+        batch = held_entries(held)
+        insert_entries(batch, posted_by_id=actor.pk, posted_at=posted_at, gl_ids=gl_ids)
+        _write_suspense(record, channel, held, [new.entry_id for new in batch])
     record.posted_count = len(paid)
     record.posted_cents = sum(row.amount_cents for row, _a, _s in paid)
     record.suspense_count = len(held)

@@ -16,6 +16,7 @@ from civicbill.ledger import selectors as ledger_selectors
 from civicbill.ledger.models import JournalEntry, JournalLine
 from civicbill.payments import services
 from civicbill.payments.models import ChannelPayment, Payment, PaymentAllocation, PaymentImport, SuspenseItem
+from civicbill.payments.services import lockbox
 from tests.payments.channels.conftest import IMPORT_AT, books_ok, csv_file, fixed_detail, gl, scan
 
 pytestmark = pytest.mark.django_db
@@ -220,6 +221,51 @@ def test_several_payments_on_one_account_in_a_file_apply_one_after_the_other(
         ("water", "charge", 2143),
         ("sewer", "charge", 1858),
         ("water", "credit", 999),
+    ]
+    assert ledger_selectors.account_balance(lopez).cents == -999
+    books_ok()
+
+
+def test_a_file_written_in_rounds_posts_exactly_what_one_round_posts(
+    accounts: tuple[Account, Account], importer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large files are written in rounds, the next round's entries built while this one is written:
+    with rounds of one payment, every payment, allocation and entry is the same as in one round."""
+    monkeypatch.setattr(lockbox, "WRITE_CHUNK", 1)
+    lopez, kim = accounts
+    content = csv_file(
+        "H,LB0001,2026-12-01",
+        f"D,,{lopez.number},50.00,1,,A",
+        f"D,,{kim.number},30.00,2,,B",
+        f"D,,{lopez.number},50.00,3,,A",
+        "D,,9999999-9,12.34,4,,Nobody Known",
+        "T,4,142.34",
+    )
+
+    result = services.payment_file_import(
+        content=content, file_name="rounds.csv", file_format="lockbox-csv", as_of=IMPORT_AT, actor=importer
+    )
+
+    record = result.payment_import
+    assert (record.posted_count, record.posted_cents, record.suspense_count) == (3, 13000, 1)
+    assert [(p.receipt_number, p.account_id, p.amount_cents) for p in result.payments] == [
+        (f"LB{record.pk}-2", lopez.pk, 5000),
+        (f"LB{record.pk}-3", kim.pk, 3000),
+        (f"LB{record.pk}-4", lopez.pk, 5000),
+    ]
+    assert all(p.journal_entry.source_ref == p.receipt_number for p in result.payments)
+    assert list(
+        PaymentAllocation.objects.order_by("pk").values_list(
+            "payment__receipt_number", "service", "kind", "amount_cents"
+        )
+    ) == [
+        (f"LB{record.pk}-2", "water", "charge", 2677),
+        (f"LB{record.pk}-2", "sewer", "charge", 2323),
+        (f"LB{record.pk}-3", "water", "charge", 1636),  # 30.00 pro rata to water 30.00 and refuse 25.00
+        (f"LB{record.pk}-3", "refuse", "charge", 1364),
+        (f"LB{record.pk}-4", "water", "charge", 2143),
+        (f"LB{record.pk}-4", "sewer", "charge", 1858),
+        (f"LB{record.pk}-4", "water", "credit", 999),
     ]
     assert ledger_selectors.account_balance(lopez).cents == -999
     books_ok()
