@@ -1,7 +1,8 @@
 """Gathering what a bill needs, for many accounts at once (reads only).
 
 :func:`gather_facts` runs a fixed handful of queries for a set of accounts (a range of one cycle's
-accounts, or a few named accounts) and returns one :class:`~civicbill.billing.calculation.AccountFacts`
+accounts, or a few named accounts; the meters' tables are queried with that set as a subquery, never
+a list of ids) and returns one :class:`~civicbill.billing.calculation.AccountFacts`
 each: agreements in effect in the period, premise type and dwelling units, the water service point's
 use from :func:`civicbill.meters.usage.consumption_for_period`, the reads shown on the bill, the
 receivable balance and the payments since the last bill from the ledger's selectors, and the
@@ -31,7 +32,7 @@ from civicbill.core.utility_services import Service
 from civicbill.customers.models import Account, ServiceAgreement
 from civicbill.ledger import selectors as ledger_selectors
 from civicbill.meters.models import Read, ReadStatus, ServicePoint
-from civicbill.meters.usage import consumption_for_period, in_batches
+from civicbill.meters.usage import consumption_for_period
 from civicbill.rates.classes import customer_class_for_premise_type
 
 READ_LOOKBACK_DAYS = 100  # how far before the period the "previous read" shown on a bill may be
@@ -97,29 +98,46 @@ def gather_facts(
     reads_through: dt.date,
 ) -> dict[int, AccountFacts]:
     """Facts for the accounts of ``scope`` that have an agreement in effect in the period."""
-    in_effect = Q(start_date__lte=period_end) & (Q(end_date__isnull=True) | Q(end_date__gte=period_start))
-    rows = ServiceAgreement.objects.filter(in_effect & scope.accounts("account__")).values_list(
-        "account_id",
-        "service",
-        "rate_schedule_code",
-        "start_date",
-        "end_date",
-        "account__number",
-        "account__premise_id",
-        "account__premise__premise_type",
-        "account__premise__dwelling_units",
-        "account__customer__preferred_language",
+    in_effect = Q(agreements__start_date__lte=period_end) & (
+        Q(agreements__end_date__isnull=True) | Q(agreements__end_date__gte=period_start)
+    )
+    # from the accounts (a range of their primary key) to their agreements: an index range scan,
+    # whatever the share of the table one chunk is
+    rows = (
+        Account.objects.filter(scope.accounts())
+        .filter(in_effect)
+        .order_by("id", "agreements__service", "agreements__start_date")
+        .values_list(
+            "id",
+            "agreements__service",
+            "agreements__rate_schedule_code",
+            "agreements__start_date",
+            "agreements__end_date",
+            "number",
+            "premise_id",
+            "premise__premise_type",
+            "premise__dwelling_units",
+            "customer__preferred_language",
+        )
     )
     agreements: dict[int, list[AgreementFacts]] = defaultdict(list)
     accounts: dict[int, tuple[Any, ...]] = {}
+    # most accounts share their agreements' terms and their premise's class: one object each
+    shared: dict[tuple[Any, ...], AgreementFacts] = {}
+    classes: dict[str, str] = {}
     for account_id, service, code, start, end, number, premise_id, premise_type, units, language in rows:
-        agreements[account_id].append(AgreementFacts(service, code, start, end))
+        terms = (service, code, start, end)
+        agreement = shared.get(terms)
+        if agreement is None:
+            agreement = shared[terms] = AgreementFacts(service, code, start, end)
+        agreements[account_id].append(agreement)
+        if premise_type not in classes:
+            classes[premise_type] = customer_class_for_premise_type(premise_type)
         accounts[account_id] = (number, premise_id, premise_type, units, language)
     if not accounts:
         return {}
     account_ids = sorted(accounts)
-    premise_ids = {values[1] for values in accounts.values()}
-    water = _water_facts(premise_ids, reads_after, reads_through)
+    water = _water_facts(scope, reads_after, reads_through)
     balances = ledger_selectors.account_balances(account_ids)
     history = _bill_history(scope, period)
     payments, previous = _since_last_bill(account_ids, history)
@@ -133,42 +151,39 @@ def gather_facts(
             language=language,
             premise_type=premise_type,
             dwelling_units=units,
-            customer_class=customer_class_for_premise_type(premise_type),
+            customer_class=classes[premise_type],
             agreements=tuple(agreements[account_id]),
             water=water.get(premise_id),
             balance_now_cents=balances[account_id].cents,
             previous_balance_cents=previous.get(account_id, 0),
             payments_cents=payments.get(account_id, 0),
-            average_bill_cents=average_cents([bill[1] for bill in past[-12:]]),
+            average_bill_cents=average_cents([bill[1] for bill in past[-12:]]) if past else None,
         )
     return facts
 
 
-def _water_facts(
-    premise_ids: set[int], reads_after: dt.date, reads_through: dt.date
-) -> dict[int, WaterFacts]:
-    """Per premise: its water service point's use (the lowest-numbered point when there are several)."""
+def _water_facts(scope: Scope, reads_after: dt.date, reads_through: dt.date) -> dict[int, WaterFacts]:
+    """Per premise of the scope's accounts: its water service point's use (the lowest-numbered point
+    when there are several). The scope goes to the database as a subquery, never as a list of ids."""
+    premises = Account.objects.filter(scope.accounts()).values("premise_id")
+    points = ServicePoint.objects.filter(service=Service.WATER, premise_id__in=premises)
     point_of: dict[int, int] = {}
-    for batch in in_batches(sorted(premise_ids)):
-        points = ServicePoint.objects.filter(service=Service.WATER, premise_id__in=batch)
-        for point_id, premise_id in points.order_by("-id").values_list("id", "premise_id"):
-            point_of[premise_id] = point_id
-    point_ids = sorted(point_of.values())
+    for point_id, premise_id in points.order_by("-id").values_list("id", "premise_id"):
+        point_of[premise_id] = point_id
+    point_ids = points.values_list("id", flat=True)
     usage = consumption_for_period(
         service_point_ids=point_ids, period_start=reads_after, period_end=reads_through
     )
-    read_rows: list[tuple[Any, ...]] = []
-    for batch in in_batches(point_ids):
-        read_rows.extend(
-            Read.objects.filter(
-                service_point_id__in=batch,
-                read_on__gt=reads_after - dt.timedelta(days=READ_LOOKBACK_DAYS),
-                read_on__lte=reads_through,
-                status__in=(ReadStatus.ACTUAL, ReadStatus.ESTIMATED),
-            )
-            .order_by("read_on", "id")
-            .values_list("service_point_id", "read_on", "value", "meter__serial_number")
+    read_rows = (
+        Read.objects.filter(
+            service_point_id__in=point_ids,
+            read_on__gt=reads_after - dt.timedelta(days=READ_LOOKBACK_DAYS),
+            read_on__lte=reads_through,
+            status__in=(ReadStatus.ACTUAL, ReadStatus.ESTIMATED),
         )
+        .order_by("read_on", "id")
+        .values_list("service_point_id", "read_on", "value", "meter__serial_number")
+    )
     before: dict[int, tuple[dt.date, Decimal]] = {}
     within: dict[int, tuple[dt.date, Decimal, str]] = {}
     for point_id, read_on, value, serial in read_rows:

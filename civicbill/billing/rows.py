@@ -48,6 +48,58 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     return list(range(highest + 1, highest + count + 1))
 
 
+class ModelRows:
+    """Rows of some of ``model``'s columns prepared for :func:`write_rows` the way its fields would
+    send them (``get_db_prep_save``), each distinct value of a column once (a dict look-up per
+    value); a JSON column takes a Python value and is written as JSON text (the same object once)."""
+
+    def __init__(
+        self, model: type[models.Model], columns: Sequence[str], *, json_columns: frozenset[str] = frozenset()
+    ) -> None:
+        self.fields = [cast(models.Field, model._meta.get_field(name)) for name in columns]
+        self.table = model._meta.db_table
+        self.db_columns = [field.column for field in self.fields]
+        self.kinds = [
+            "json" if name in json_columns else "raw" if field.get_internal_type() in RAW_TYPES else "prep"
+            for name, field in zip(columns, self.fields, strict=True)
+        ]
+        self._prepared: list[dict[Any, Any]] = [{} for _ in columns]
+        self._json_texts: dict[int, tuple[Any, str]] = {}
+
+    def _json(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        known = self._json_texts.get(id(value))
+        if known is None or known[0] is not value:
+            known = self._json_texts[id(value)] = (value, json.dumps(value, sort_keys=True, default=str))
+        return known[1]
+
+    def _column(self, index: int, values: Sequence[Any]) -> Sequence[Any]:
+        kind = self.kinds[index]
+        if kind == "raw":
+            return values
+        if kind == "json":
+            return [self._json(value) for value in values]
+        field, prepared = self.fields[index], self._prepared[index]
+        for value in set(values).difference(prepared):
+            prepared[value] = None if value is None else field.get_db_prep_save(value, connection)
+        return list(map(prepared.__getitem__, values))
+
+    def row(self, values: Sequence[Any]) -> tuple[Any, ...]:
+        """One row, prepared."""
+        return tuple(self._column(index, (value,))[0] for index, value in enumerate(values))
+
+    def rows(self, rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
+        """Many rows, prepared column by column."""
+        if not rows:
+            return []
+        columns = [self._column(index, values) for index, values in enumerate(zip(*rows, strict=True))]
+        return list(zip(*columns, strict=True))
+
+    def write(self, prepared_rows: Sequence[Sequence[Any]]) -> int:
+        return write_rows(self.table, self.db_columns, prepared_rows)
+
+
 def write_model_rows(
     model: type[models.Model],
     columns: Sequence[str],
@@ -57,40 +109,8 @@ def write_model_rows(
 ) -> int:
     """Like ``insert_rows``: values prepared by the model's fields (each distinct value once); a JSON
     column takes a Python value and is written as JSON text."""
-    fields = [cast(models.Field, model._meta.get_field(name)) for name in columns]
-    db_columns = [field.column for field in fields]
-    json_texts: dict[int, tuple[Any, str]] = {}  # the same detail object (a cached rating) is dumped once
-    kinds = [
-        "json" if name in json_columns else "raw" if field.get_internal_type() in RAW_TYPES else "prep"
-        for name, field in zip(columns, fields, strict=True)
-    ]
-
-    def as_json(value: Any) -> str:
-        known = json_texts.get(id(value))
-        if known is None or known[0] is not value:
-            known = json_texts[id(value)] = (value, json.dumps(value, sort_keys=True, default=str))
-        return known[1]
-
-    # column by column: each distinct value of a column is prepared once (a dict lookup per value)
-    rows = list(rows)
-    if not rows:
-        return 0
-    prepared_columns: list[Any] = []
-    for index, values in enumerate(zip(*rows, strict=True)):
-        kind = kinds[index]
-        if kind == "raw":
-            prepared_columns.append(values)
-        elif kind == "json":
-            prepared_columns.append([None if value is None else as_json(value) for value in values])
-        else:
-            field = fields[index]
-            mapping = {
-                value: None if value is None else field.get_db_prep_save(value, connection)
-                for value in set(values)
-            }
-            prepared_columns.append(list(map(mapping.__getitem__, values)))
-    prepared_rows = list(zip(*prepared_columns, strict=True))
-    return write_rows(model._meta.db_table, db_columns, prepared_rows)
+    writer = ModelRows(model, columns, json_columns=json_columns)
+    return writer.write(writer.rows(list(rows)))
 
 
 def bill_entry_lines(

@@ -23,7 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from civicbill.customers.models import Account
 from civicbill.meters.estimation import UsagePeriod, expected_daily_use
@@ -237,7 +237,7 @@ class PeriodConsumption:
 
 def consumption_for_period(
     *,
-    service_point_ids: Iterable[int] | None,
+    service_point_ids: Iterable[int] | QuerySet[Any, int] | None,
     period_start: dt.date,
     period_end: dt.date,
 ) -> dict[int, PeriodConsumption]:
@@ -245,8 +245,10 @@ def consumption_for_period(
 
     ``service_point_ids=None`` means every service point that had a meter or an accepted read in the
     period. Every requested service point is in the answer (``missing`` when nothing was read).
-    Two queries in all when ``None``, else two per batch of ids (~950 on SQLite, ~9,950 on
-    PostgreSQL): never one per service point."""
+    Two queries in all when ``None``; three when the ids are a query (``values_list("id",
+    flat=True)``), which the database runs as a subquery, however many points it names (the billing
+    run's way); else two per batch of ids (~950 on SQLite, ~9,950 on PostgreSQL): never one per
+    service point."""
     if period_end < period_start:
         raise ValueError(f"period_end {period_end} is before period_start {period_start}")
     reads = Read.objects.filter(
@@ -269,6 +271,12 @@ def consumption_for_period(
         read_rows = list(reads.exclude(service_point_id=None).values_list(*read_fields))
         installation_rows = list(installations.values_list(*installation_fields))
         wanted = sorted({row[0] for row in read_rows} | {row[0] for row in installation_rows})
+    elif isinstance(service_point_ids, QuerySet):
+        wanted = sorted(set(service_point_ids))
+        read_rows = list(reads.filter(service_point_id__in=service_point_ids).values_list(*read_fields))
+        installation_rows = list(
+            installations.filter(service_point_id__in=service_point_ids).values_list(*installation_fields)
+        )
     else:
         wanted = sorted(set(service_point_ids))
         for batch in in_batches(wanted):
@@ -283,16 +291,17 @@ def consumption_for_period(
     for row in sorted(installation_rows, key=lambda row: (row[0], row[1])):
         meters_by_point[row[0]].append(row)
     result = {}
+    install, estimate, zero = ReadSource.INSTALL, ReadStatus.ESTIMATED, Decimal("0.000")
     for point_id in wanted:
         point_reads = reads_by_point.get(point_id, [])
-        measuring = [row for row in point_reads if row[3] != ReadSource.INSTALL]
+        measuring = [row for row in point_reads if row[3] != install]
         meters = meters_by_point.get(point_id, [])
         at_end = [row for row in meters if row[2] is None or row[2] > period_end]
         in_place = at_end[-1] if at_end else (meters[-1] if meters else None)
         result[point_id] = PeriodConsumption(
             service_point_id=point_id,
-            consumption_hcf=sum((row[4] or Decimal(0) for row in measuring), Decimal("0.000")),
-            estimated=any(row[2] == ReadStatus.ESTIMATED for row in point_reads),
+            consumption_hcf=sum((row[4] or Decimal(0) for row in measuring), zero),
+            estimated=any(row[2] == estimate for row in point_reads),
             missing=not measuring,
             read_dates=tuple(row[1] for row in point_reads),
             meter_size=None if in_place is None else in_place[4],

@@ -142,3 +142,86 @@ def test_a_commit_killed_mid_way_finishes_on_the_rerun_without_duplicates_or_gap
     assert int(posted_cents) == total
     books = civicbill(url, tmp_path, "check-books")
     assert books.returncode == 0, books.stdout + books.stderr
+
+
+def civicbill_with(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - our own console script
+        [sys.executable, "-m", "civicbill.cli", *args],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+
+
+def _drafts(query: Any, run_id: int) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """A run's drafts as stored (bills with their lines; exceptions), without ids or timestamps."""
+    lines = query(
+        "SELECT b.account_id, b.number, b.meter_serial, b.previous_read_on, b.previous_read, "
+        "b.current_read_on, b.current_read, b.consumption_hcf, b.estimated, b.previous_balance_cents, "
+        "b.payments_cents, b.adjustments_cents, b.current_charges_cents, b.total_due_cents, l.sequence, "
+        "l.service, l.charge_key, l.description, l.quantity, l.unit, l.tier, l.price, l.amount_cents, "
+        "l.proration, l.line_period_start, l.line_period_end, l.rate_version_id, l.version_label, l.detail "
+        f"FROM billing_bill b JOIN billing_billline l ON l.bill_id = b.id WHERE b.run_id = {run_id} "
+        "AND b.status = 'draft' ORDER BY b.account_id, l.sequence"
+    )
+    exceptions = query(
+        "SELECT account_id, code, blocking, message, resolution FROM billing_billexception "
+        f"WHERE run_id = {run_id} ORDER BY account_id, code"
+    )
+    return lines, exceptions
+
+
+def _processes_with(text: str) -> list[int]:
+    """Live processes whose environment holds ``text`` (a scratch database's URL)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if text.encode() in (entry / "environ").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="trial workers run on Linux only")
+def test_a_trial_in_worker_processes_killed_mid_way_carries_on_and_drafts_what_one_process_drafts(
+    scratch: tuple[str, Any], tmp_path: Path
+) -> None:
+    url, query = scratch
+    seeded = civicbill(url, tmp_path, "demo-city", "--accounts", "120", "--seed", "5", "--reset", "--json")
+    assert seeded.returncode == 0, seeded.stderr
+    period = json.loads(seeded.stdout)["billing"]["unbilled_period"]
+    trial = ("bill-run", "--cycle", "1", "--period", period, "--trial")
+    one_process = civicbill_with(_env(url, tmp_path, CIVICBILL_BILL_TRIAL_WORKERS="1"), *trial, "--json")
+    assert one_process.returncode == 0, one_process.stderr
+    [run] = json.loads(one_process.stdout)["runs"]
+    expected = _drafts(query, run["run_id"])
+    assert run["accounts"] == len({line[0] for line in expected[0]}) == 30
+
+    # the trial again (it replaces the drafts) in two workers, three accounts a chunk, killed half-way
+    workers = _env(url, tmp_path, CIVICBILL_BILL_TRIAL_WORKERS="2", CIVICBILL_BILL_TRIAL_CHUNK="3")
+    trying = subprocess.Popen(  # noqa: S603 - our own console script
+        [sys.executable, "-m", "civicbill.cli", *trial],
+        cwd=ROOT, env={**workers, "CIVICBILL_BILL_TRIAL_PAUSE_S": "0.3"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    drafts_sql = f"SELECT COUNT(*) FROM billing_bill WHERE run_id = {run['run_id']}"
+    status_sql = f"SELECT status FROM billing_billrun WHERE id = {run['run_id']}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (
+        query(status_sql)[0][0] == "trial_running" and 6 <= query(drafts_sql)[0][0] < 30
+    ):
+        time.sleep(0.02)
+    os.kill(trying.pid, signal.SIGKILL)
+    trying.wait(timeout=30)
+    time.sleep(0.5)
+    assert _processes_with(url) == []  # the workers died with the trial that forked them
+    assert 6 <= query(drafts_sql)[0][0] < 30
+    assert query(status_sql)[0][0] == "trial_running"
+
+    rerun = civicbill_with(workers, *trial, "--json")
+    assert rerun.returncode == 0, rerun.stderr
+    [outcome] = json.loads(rerun.stdout)["runs"]
+    assert (outcome["status"], outcome["accounts"], outcome["drafts"]) == ("trial", 30, 30)
+    assert _drafts(query, run["run_id"]) == expected
+    books = civicbill(url, tmp_path, "check-books")
+    assert books.returncode == 0, books.stdout + books.stderr

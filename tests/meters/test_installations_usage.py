@@ -321,3 +321,18 @@ def test_consumption_for_many_service_points_takes_a_few_queries_not_one_each(
         assert (
             consumption_for_period(service_point_ids=None, period_start=SEP_30, period_end=OCT_31) == expected
         )
+
+
+def test_consumption_for_a_query_of_service_points_runs_it_as_a_subquery_in_three_queries(
+    technician: Any, django_assert_max_num_queries: Any
+) -> None:
+    ids, expected = _bulk_city(1_200, technician)
+    # half the route's points, named by a query (the billing run's way) instead of a list of ids
+    wanted = ServicePoint.objects.filter(read_route="R9", route_sequence__lt=600).values_list("id", flat=True)
+    half = set(
+        ServicePoint.objects.filter(read_route="R9", route_sequence__lt=600).values_list("id", flat=True)
+    )
+    assert len(half) == 600 and half < set(ids)
+    with django_assert_max_num_queries(3):  # the ids, the reads, the installations
+        result = consumption_for_period(service_point_ids=wanted, period_start=SEP_30, period_end=OCT_31)
+    assert result == {point_id: expected[point_id] for point_id in sorted(half)}

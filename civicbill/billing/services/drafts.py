@@ -7,9 +7,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from civicbill.billing.calculation import DraftBill
+from civicbill.billing.calculation import DraftBill, DraftLine
 from civicbill.billing.models import Bill, BillException, BillLine
-from civicbill.billing.rows import reserve_ids, write_model_rows
+from civicbill.billing.rows import ModelRows, reserve_ids, write_model_rows
 
 BILL_COLUMNS = (
     "id", "number", "account_id", "run_id", "kind", "status", "period", "period_start", "period_end",
@@ -52,13 +52,29 @@ def _text(value: Any) -> str:
     return "" if value is None else format(value, "f")
 
 
+def _line_values(item: DraftLine) -> tuple[Any, ...]:
+    """A draft line's columns after ``bill_id`` (LINE_COLUMNS[1:]), as Python values."""
+    line = item.line
+    return (
+        item.sequence, line.service, line.charge_key[:60], line.description[:200], line.quantity,
+        line.unit[:20], line.tier, _text(line.price), int(line.amount * 100), _text(line.proration),
+        line.period_start, line.period_end, line.version_id, line.version_label[:120], dict(line.detail),
+    )  # fmt: skip
+
+
 def write_bills(
     drafts: Sequence[DraftBill], *, header: BillHeader, resolutions: Resolutions | None = None
 ) -> list[int]:
-    """Insert the bills, their lines and exceptions (three or four statements); returns bill ids."""
+    """Insert the bills, their lines and exceptions (three or four statements); returns bill ids.
+
+    Drafts rated alike share one tuple of lines (the rating memo): those lines are prepared for the
+    database once, and each bill's line rows are its id followed by the prepared values."""
     ids = reserve_ids(Bill, len(drafts))
+    bill_writer = ModelRows(Bill, BILL_COLUMNS)
+    line_writer = ModelRows(BillLine, LINE_COLUMNS, json_columns=frozenset({"detail"}))
+    prepared_lines: dict[int, tuple[tuple[DraftLine, ...], list[tuple[Any, ...]]]] = {}
     bill_rows = []
-    line_rows = []
+    line_rows: list[tuple[Any, ...]] = []
     exception_rows = []
     resolutions = resolutions or {}
     for bill_id, draft in zip(ids, drafts, strict=True):
@@ -77,16 +93,12 @@ def write_bills(
                 header.created_at, header.issued_at, header.replaces_id,
             )
         )  # fmt: skip
-        for item in draft.lines:
-            line = item.line
-            line_rows.append(
-                (
-                    bill_id, item.sequence, line.service, line.charge_key[:60], line.description[:200],
-                    line.quantity, line.unit[:20], line.tier, _text(line.price), int(line.amount * 100),
-                    _text(line.proration), line.period_start, line.period_end, line.version_id,
-                    line.version_label[:120], dict(line.detail),
-                )
-            )  # fmt: skip
+        known = prepared_lines.get(id(draft.lines))
+        if known is None or known[0] is not draft.lines:
+            # bill_id is an integer column, sent as it is: prepare the rest with a stand-in id
+            tails = [line_writer.row((0, *_line_values(item)))[1:] for item in draft.lines]
+            known = prepared_lines[id(draft.lines)] = (draft.lines, tails)
+        line_rows.extend([(bill_id, *tail) for tail in known[1]])
         if header.run_id is not None:
             for exception in draft.exceptions:
                 decided = resolutions.get((draft.account_id, exception.code))
@@ -95,7 +107,7 @@ def write_bills(
                     (header.run_id, draft.account_id, bill_id, exception.code, exception.blocking,
                      exception.message[:300], resolution, by, at, note)
                 )  # fmt: skip
-    write_model_rows(Bill, BILL_COLUMNS, bill_rows)
-    write_model_rows(BillLine, LINE_COLUMNS, line_rows, json_columns=frozenset({"detail"}))
+    bill_writer.write(bill_writer.rows(bill_rows))
+    line_writer.write(line_rows)
     write_model_rows(BillException, EXCEPTION_COLUMNS, exception_rows)
     return ids

@@ -3,26 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
 
 from civicbill.billing import facts as billing_facts
-from civicbill.billing.calculation import bill_number, draft_bill
 from civicbill.billing.models import Bill, BillException, BillKind, BillLine, BillRun
 from civicbill.billing.periods import month_start
 from civicbill.billing.services.cycles import cycle_get, cycle_period
-from civicbill.billing.services.drafts import BillHeader, write_bills
-from civicbill.billing.services.rating import rate_function
+from civicbill.billing.services.drafts import BillHeader, Resolutions
+from civicbill.billing.services.trial_chunks import (
+    TRIAL_WORKERS,
+    Progress,
+    TrialPlan,
+    parallel_workers,
+    run_trial_chunks,
+    trial_chunks,
+)
 from civicbill.core import clock
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError, NotFoundError
 from civicbill.core.permissions import require_permission
-
-TRIAL_CHUNK = 20_000
-Progress = Callable[[int, int], None]  # (done, total)
 
 
 def lock_run(run_id: int) -> BillRun:
@@ -102,9 +104,13 @@ def _delete_drafts(run: BillRun) -> dict[tuple[int, str], tuple[str, int | None,
 
 
 def bill_run_trial(*, run_id: int, actor: Any, as_of: dt.date, progress: Progress | None = None) -> BillRun:
-    """Rate every account of the run's cycle and store the drafts and exceptions (replacing an
-    earlier trial of the same run). Posts nothing. Chunks of accounts are written in their own
-    transactions; a trial killed half-way is simply run again."""
+    """Rate every account of the run's cycle and store the drafts and exceptions. Posts nothing.
+
+    Chunks of accounts are written in their own transactions, in worker processes when there are
+    many accounts (:mod:`.trial_chunks`). A trial that stopped half-way (the run still
+    ``trial_running``) carries on: the accounts it drafted keep their drafts and the others are
+    rated. A finished or failed trial run again replaces every draft, keeping the decisions taken
+    on its exceptions."""
     require_permission(actor, "billing.run")
     with transaction.atomic():
         run = lock_run(run_id)
@@ -114,7 +120,14 @@ def bill_run_trial(*, run_id: int, actor: Any, as_of: dt.date, progress: Progres
                 "be tried again",
                 code="run_not_in_trial",
             )
-        resolutions = _delete_drafts(run)
+        if run.status == BillRun.Status.TRIAL_RUNNING:
+            resolutions: Resolutions = {}
+            drafted = set(
+                Bill.objects.filter(run=run, status=Bill.Status.DRAFT).values_list("account_id", flat=True)
+            )
+        else:
+            resolutions = _delete_drafts(run)
+            drafted = set()
         BillRun.objects.filter(pk=run.pk).update(status=BillRun.Status.TRIAL_RUNNING, last_error="")
     cycle = run.cycle
     billing = cycle_period(cycle, run.period)
@@ -123,49 +136,32 @@ def bill_run_trial(*, run_id: int, actor: Any, as_of: dt.date, progress: Progres
     )
     already = _already_billed(account_ids, run)
     account_ids = [account_id for account_id in account_ids if account_id not in already]
-    codes = _schedule_codes(cycle.number, run.period_start, run.period_end)
-    rate = rate_function(codes=codes, period_start=run.period_start, period_end=run.period_end)
-    header = BillHeader(
+    to_rate = [account_id for account_id in account_ids if account_id not in drafted]
+    plan = TrialPlan(
         run_id=run.pk,
-        kind=BillKind.REGULAR,
-        status=Bill.Status.DRAFT,
+        cycle_number=cycle.number,
         period=run.period,
-        bill_date=run.bill_date,
-        due_date=run.due_date,
-        created_at=clock.now(),
-    )
-    done = 0
-    memo: dict[Any, Any] = {}  # accounts with the same facts share one calculation
-    if progress:
-        progress(0, len(account_ids))
-    for start in range(0, len(account_ids), TRIAL_CHUNK):
-        chunk = account_ids[start : start + TRIAL_CHUNK]
-        facts = billing_facts.gather_facts(
-            scope=billing_facts.Scope(cycle_number=cycle.number, first_id=chunk[0], last_id=chunk[-1]),
+        period_start=run.period_start,
+        period_end=run.period_end,
+        reads_after=billing.reads_after,
+        reads_through=billing.reads_through,
+        standard_days=billing.days,
+        schedule_codes=tuple(_schedule_codes(cycle.number, run.period_start, run.period_end)),
+        header=BillHeader(
+            run_id=run.pk,
+            kind=BillKind.REGULAR,
+            status=Bill.Status.DRAFT,
             period=run.period,
-            period_start=run.period_start,
-            period_end=run.period_end,
-            reads_after=billing.reads_after,
-            reads_through=billing.reads_through,
-        )
-        drafts = [
-            draft_bill(
-                facts[account_id],
-                number=bill_number(BillKind.REGULAR, run.period, facts[account_id].number),
-                period_start=run.period_start,
-                period_end=run.period_end,
-                standard_days=billing.days,
-                rate=rate,
-                memo=memo,
-            )
-            for account_id in chunk
-            if account_id in facts
-        ]
-        with transaction.atomic():
-            write_bills(drafts, header=header, resolutions=resolutions)
-        done += len(chunk)
-        if progress:
-            progress(done, len(account_ids))
+            bill_date=run.bill_date,
+            due_date=run.due_date,
+            created_at=clock.now(),
+        ),
+        resolutions=resolutions,
+    )
+    workers = parallel_workers(TRIAL_WORKERS)
+    run_trial_chunks(
+        plan, trial_chunks(to_rate, workers), workers=workers, progress=progress, total=len(to_rate)
+    )
     with transaction.atomic():
         run = lock_run(run_id)
         totals = bill_run_totals(run)
