@@ -71,18 +71,9 @@ BATCH = 100_000
 
 
 def reset() -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-        else:
-            cursor.execute("PRAGMA foreign_keys = OFF")
-            names = cursor.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            )
-            for (name,) in names.fetchall():
-                cursor.execute(f'DROP TABLE IF EXISTS "{name}"')
-            cursor.execute("PRAGMA foreign_keys = ON")
-    connection.close()
+    from scratch_db import drop_all_tables  # benchmarks/ is on sys.path when a script runs
+
+    drop_all_tables()
 
 
 def copy_model(model: type[models.Model], count: int, values: Callable[[int], dict[str, Any]]) -> None:

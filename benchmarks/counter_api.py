@@ -75,20 +75,9 @@ def setup_django() -> None:
 
 
 def reset() -> None:
-    from django.db import connection
+    from scratch_db import drop_all_tables  # benchmarks/ is on sys.path when a script runs
 
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-        else:
-            cursor.execute("PRAGMA foreign_keys = OFF")
-            names = cursor.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            )
-            for (name,) in names.fetchall():
-                cursor.execute(f'DROP TABLE IF EXISTS "{name}"')
-            cursor.execute("PRAGMA foreign_keys = ON")
-    connection.close()
+    drop_all_tables()
 
 
 # -- set-up -------------------------------------------------------------------------------------------
