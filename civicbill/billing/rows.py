@@ -5,8 +5,9 @@ highest id, inside the writing transaction, SQLite having one writer at a time) 
 name them, then everything goes out in one ``COPY`` (PostgreSQL) or ``executemany`` (SQLite) per
 table through :func:`civicbill.core.fast_insert.write_rows`.
 
-Journal entries are written the way :mod:`civicbill.ledger.journal_insert` writes them (lines first,
-headers last, the same columns); the ledger's triggers check every entry balances as it lands.
+Journal entries are written by the ledger's own writer
+(:func:`civicbill.ledger.journal_insert.write_entry_rows`: lines first, headers last), from tuples
+rather than validated ``EntrySpec`` objects; the ledger's triggers check every entry as it lands.
 """
 
 from __future__ import annotations
@@ -21,8 +22,7 @@ from django.db import connection, models
 
 from civicbill.core.fast_insert import write_rows
 from civicbill.ledger import chart
-from civicbill.ledger.journal_insert import ENTRY_COLUMNS, LINE_COLUMNS
-from civicbill.ledger.models import JournalEntry, JournalLine
+from civicbill.ledger.journal_insert import write_entry_rows
 
 # values both databases take as they are (ints, text, booleans); dates, decimals and timestamps are
 # prepared by their field (SQLite stores them as text in Django's format)
@@ -141,42 +141,11 @@ def write_entries(
     posted_at: dt.datetime,
     gl_ids: dict[str, int],
 ) -> int:
-    """Write entries ``(id, accounting date, source type, source ref, key, reason, memo, reverses,
-    lines)``:
-    every line, then every header (two statements whatever the number of entries)."""
-
-    def prep(name: str, value: Any) -> Any:
-        field = cast(models.Field, JournalEntry._meta.get_field(name))
-        return field.get_db_prep_save(value, connection)
-
-    sqlite = connection.vendor != "postgresql"
-
-    posted_at_value = prep("posted_at", posted_at)
-    dates: dict[dt.date, Any] = {}
-    line_rows: list[tuple[Any, ...]] = []
-    entry_rows: list[tuple[Any, ...]] = []
-    for (
-        entry_id,
-        accounting_date,
-        source_type,
-        source_ref,
-        key,
-        reason,
-        memo_text,
-        reverses,
-        lines,
-    ) in entries:
-        prepared_id = entry_id.hex if sqlite else entry_id  # what UUIDField sends each database
-        total = 0
-        for gl_code, debit, credit, account_id, service, memo in lines:
-            line_rows.append((prepared_id, gl_ids[gl_code], debit, credit, account_id, service, memo))
-            total += debit
-        if accounting_date not in dates:
-            dates[accounting_date] = prep("accounting_date", accounting_date)
-        entry_rows.append(
-            (prepared_id, dates[accounting_date], posted_at_value, source_type, source_ref, key, reason,
-             memo_text, None if reverses is None else prep("id", reverses), posted_by_id, total)
-        )  # fmt: skip
-    write_rows(JournalLine._meta.db_table, LINE_COLUMNS, line_rows)
-    write_rows(JournalEntry._meta.db_table, ENTRY_COLUMNS, entry_rows)
-    return len(entry_rows)
+    """Write bills' entries ``(id, accounting date, source type, source ref, key, reason, memo,
+    reverses, lines)`` through the ledger's writer (each entry's total is the sum of its debits)."""
+    return write_entry_rows(
+        [(*entry[:8], None, entry[8]) for entry in entries],
+        posted_by_id=posted_by_id,
+        posted_at=posted_at,
+        gl_ids=gl_ids,
+    )

@@ -1,7 +1,9 @@
 """How posted entries reach the tables: lines first, headers last, set-based.
 
-Only the services call :func:`insert_entries`, after validating. The header's ``BEFORE INSERT``
-trigger finds the entry's lines already there and checks them (see :mod:`civicbill.ledger.models`).
+Only the services call :func:`insert_entries`, after validating, and the billing run's commit calls
+:func:`write_entry_rows` (the same writer, from tuples it builds itself). The header's insert trigger
+finds the entry's lines already there and checks them (see :mod:`civicbill.ledger.models`; per row on
+SQLite, per statement on PostgreSQL: ADR 0009).
 
 Rows are written with ``COPY`` on PostgreSQL and one ``executemany`` statement on SQLite rather
 than ``bulk_create``: the ORM's per-row model and per-value compile cost was most of the time of
@@ -48,29 +50,75 @@ def _db_value(name: str, value: Any) -> Any:
     return field.get_db_prep_save(value, connection)
 
 
-def insert_entries(
-    batch: Sequence[NewEntry], *, posted_by_id: int, posted_at: dt.datetime, gl_ids: dict[str, int]
-) -> None:
-    """Write the lines of every entry, then every header (two statements whatever the batch size)."""
+# an entry as rows to write: (id, accounting date, source type, source ref, idempotency key, reason,
+# memo, reverses, declared total in cents or None for the sum of the debits,
+# lines as (gl code, debit cents, credit cents, customer account id, service, memo))
+EntryRow = tuple[
+    uuid.UUID, dt.date, str, str, str, str, str, "uuid.UUID | None", "int | None",
+    Sequence[tuple[str, int, int, "int | None", "str | None", str]],
+]  # fmt: skip
+
+
+def write_entry_rows(
+    entries: Sequence[EntryRow], *, posted_by_id: int, posted_at: dt.datetime, gl_ids: dict[str, int]
+) -> int:
+    """Write every entry's lines, then every header: two statements whatever the number of entries.
+    The batch paths (a billing run's commit) build these tuples themselves; the others go through
+    :func:`insert_entries`. Returns the number of entries written."""
+    native_uuid = connection.features.has_native_uuid_field  # else 32 hex digits, as UUIDField sends
+
+    def prepared_id(value: uuid.UUID) -> Any:
+        return value if native_uuid else value.hex
+
     posted_at_value = _db_value("posted_at", posted_at)
     dates: dict[dt.date, Any] = {}
     line_rows: list[tuple[Any, ...]] = []
     entry_rows: list[tuple[Any, ...]] = []
-    for new in batch:
-        spec = new.spec
-        entry_id = _db_value("id", new.entry_id)
-        for line in spec.lines:
-            line_rows.append((entry_id, gl_ids[line.gl_code], line.debit_cents, line.credit_cents,
-                              line.customer_account_id, line.service, line.memo))  # fmt: skip
-        if spec.accounting_date not in dates:
-            dates[spec.accounting_date] = _db_value("accounting_date", spec.accounting_date)
-        reverses_id = None if new.reverses_id is None else _db_value("id", new.reverses_id)
+    for (
+        entry_id,
+        accounting_date,
+        source_type,
+        source_ref,
+        key,
+        reason,
+        memo,
+        reverses,
+        total,
+        lines,
+    ) in entries:
+        entry_value = prepared_id(entry_id)
+        debits = 0
+        for gl_code, debit, credit, account_id, service, line_memo in lines:
+            line_rows.append((entry_value, gl_ids[gl_code], debit, credit, account_id, service, line_memo))
+            debits += debit
+        if accounting_date not in dates:
+            dates[accounting_date] = _db_value("accounting_date", accounting_date)
         entry_rows.append(
-            (entry_id, dates[spec.accounting_date], posted_at_value, spec.source_type, spec.source_ref,
-             spec.idempotency_key, spec.reason, spec.memo, reverses_id, posted_by_id, spec.total_cents)
+            (entry_value, dates[accounting_date], posted_at_value, source_type, source_ref, key, reason, memo,
+             None if reverses is None else prepared_id(reverses), posted_by_id,
+             debits if total is None else total)
         )  # fmt: skip
     write_rows(JournalLine._meta.db_table, LINE_COLUMNS, line_rows)
     write_rows(JournalEntry._meta.db_table, ENTRY_COLUMNS, entry_rows)
+    return len(entry_rows)
+
+
+def insert_entries(
+    batch: Sequence[NewEntry], *, posted_by_id: int, posted_at: dt.datetime, gl_ids: dict[str, int]
+) -> None:
+    """Write validated entries (lines first, headers last; two statements whatever the batch size)."""
+    write_entry_rows(
+        [
+            (new.entry_id, new.spec.accounting_date, new.spec.source_type, new.spec.source_ref,
+             new.spec.idempotency_key, new.spec.reason, new.spec.memo, new.reverses_id, new.spec.total_cents,
+             [(line.gl_code, line.debit_cents, line.credit_cents, line.customer_account_id, line.service,
+               line.memo) for line in new.spec.lines])
+            for new in batch
+        ],
+        posted_by_id=posted_by_id,
+        posted_at=posted_at,
+        gl_ids=gl_ids,
+    )  # fmt: skip
 
 
 def posted_entry(new: NewEntry, *, posted_by: Any, posted_at: dt.datetime) -> JournalEntry:
