@@ -55,6 +55,24 @@ def post_entry(
     return posted_entry(new, posted_by=posted_by, posted_at=posted_at)
 
 
+def validated_entries(
+    specs: Sequence[EntrySpec], *, source_types: frozenset[str] = _SOURCE_TYPES
+) -> list[NewEntry]:
+    """A batch of entries a domain service built (lockbox, ACH drafts), each checked by the ledger's
+    rules and given its UUID, ready for :func:`~civicbill.ledger.journal_insert.insert_entries`;
+    the first invalid one refuses the batch, naming its source reference."""
+    facts = ledger_selectors.gl_facts()
+    batch = []
+    for spec in specs:
+        errors = validate_entry(spec, gl_accounts=facts, source_types=source_types)
+        if errors:
+            raise ApplicationError(
+                f"Journal entry {spec.source_ref} refused: {describe_errors(errors)}", code=errors[0].code
+            )
+        batch.append(NewEntry(spec, uuid.uuid4()))
+    return batch
+
+
 def reverse_entry(
     *,
     entry: JournalEntry,

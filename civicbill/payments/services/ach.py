@@ -15,7 +15,6 @@ A draft file cancelled before its effective date voids its payments: each gets a
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,10 +28,10 @@ from civicbill.core.fast_insert import write_rows
 from civicbill.core.money import format_cents
 from civicbill.core.permissions import require_permission
 from civicbill.ledger import selectors as ledger_selectors
-from civicbill.ledger.journal_insert import NewEntry, insert_entries
+from civicbill.ledger.journal_insert import insert_entries
 from civicbill.ledger.models import SourceType
-from civicbill.ledger.posting import EntrySpec, describe_errors, validate_entry
-from civicbill.ledger.service_posting import reverse_entry
+from civicbill.ledger.posting import EntrySpec
+from civicbill.ledger.service_posting import reverse_entry, validated_entries
 from civicbill.ledger.services import refuse_closed_periods
 from civicbill.payments import locks
 from civicbill.payments.allocation import Movement
@@ -41,31 +40,17 @@ from civicbill.payments.services.lockbox import (
     ALLOCATION_COLUMNS,
     PAYMENT_COLUMNS,
     Share,
+    apply_payment,
     payment_lines,
-    shares_for,
 )
 
 ACH_REASON = "ach_payment"
 ACH_VOID_REASON = "ach_payment_void"
 CHUNK = 900  # ids per query (SQLite's parameter limit leaves room)
-_SOURCE_TYPES = frozenset(SourceType.values) - {SourceType.REVERSAL}
 
 
 def _chunks(items: list[Any]) -> list[list[Any]]:
     return [items[start : start + CHUNK] for start in range(0, len(items), CHUNK)]
-
-
-def _validated(specs: list[EntrySpec]) -> list[NewEntry]:
-    facts = ledger_selectors.gl_facts()
-    batch = []
-    for spec in specs:
-        errors = validate_entry(spec, gl_accounts=facts, source_types=_SOURCE_TYPES)
-        if errors:
-            raise ApplicationError(
-                f"Journal entry {spec.source_ref} refused: {describe_errors(errors)}", code=errors[0].code
-            )
-        batch.append(NewEntry(spec, uuid.uuid4()))
-    return batch
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,18 +78,14 @@ def ach_debits_post(
         raise ApplicationError("An ACH payment must be for a positive amount", code="amount_not_positive")
     refuse_closed_periods([effective_date], advice="ACH payments dated {day} cannot be posted", field=None)
     account_ids = sorted({debit.account_id for debit in debits})
-    for chunk in _chunks(account_ids):
-        locks.lock_account_ids(chunk)
+    locks.lock_account_ids(account_ids)
     history = ledger_selectors.receivable_movements_by_account(account_ids)
     movements = {account_id: [Movement(*found) for found in rows] for account_id, rows in history.items()}
     specs: list[EntrySpec] = []
     shares_of: list[list[Share]] = []
     for debit in debits:
-        account_movements = movements.setdefault(debit.account_id, [])
-        shares = shares_for(account_movements, debit.amount_cents)
-        account_movements.extend(
-            Movement(share.service, SourceType.PAYMENT, effective_date, -share.amount_cents)
-            for share in shares
+        shares = apply_payment(
+            movements, account_id=debit.account_id, amount_cents=debit.amount_cents, paid_on=effective_date
         )
         shares_of.append(shares)
         specs.append(
@@ -118,7 +99,7 @@ def ach_debits_post(
                 f"Autopay ACH debit, trace {debit.trace_number}, {file_label}"[:500],
             )
         )
-    batch = _validated(specs)
+    batch = validated_entries(specs)
     insert_entries(
         batch, posted_by_id=actor.pk, posted_at=clock.now(), gl_ids=ledger_selectors.gl_account_ids()
     )

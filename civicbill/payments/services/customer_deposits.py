@@ -36,8 +36,9 @@ from civicbill.ledger.models import JournalEntry, SourceType
 from civicbill.ledger.posting import PostingLine
 from civicbill.ledger.service_posting import post_entry
 from civicbill.payments import deposit_selectors, locks, selectors
-from civicbill.payments.allocation import Movement, allocate, credit_service_for, open_items
+from civicbill.payments.allocation import Movement
 from civicbill.payments.deposit_selectors import APPLIED, CHARGED, applied_key
+from civicbill.payments.services.lockbox import shares_for
 
 MAX_DEPOSIT_CENTS = 1_000_000  # $10,000: a typo guard, not a policy
 DEPOSIT_FUND = Fund.WATER  # 500-2200 Customer deposits held is a water-fund liability
@@ -117,11 +118,9 @@ def customer_deposit_apply(
         for service, cents in (pending_charges or {}).items()
         if cents
     ]
-    credit_service = credit_service_for(m.service for m in movements)
     shares: dict[str, int] = defaultdict(int)
-    for allocation in allocate(amount_cents=held, items=open_items(movements), credit_service=credit_service):
-        # per service; the left-over (kind CREDIT) is a credit on ``credit_service``
-        shares[allocation.service] += allocation.amount_cents
+    for share in shares_for(movements, held):  # a left-over is a credit on the credit service
+        shares[share.service] += share.amount_cents
     lines = [PostingLine.debit(chart.CUSTOMER_DEPOSITS, Money.from_cents(held))]
     for service, cents in shares.items():
         money = Money.from_cents(cents)

@@ -49,7 +49,8 @@ from civicbill.ledger import chart
 from civicbill.ledger import selectors as ledger_selectors
 from civicbill.ledger.journal_insert import NewEntry, insert_entries
 from civicbill.ledger.models import JournalLine, SourceType
-from civicbill.ledger.posting import EntrySpec, PostingLine, describe_errors, validate_entry
+from civicbill.ledger.posting import EntrySpec, PostingLine
+from civicbill.ledger.service_posting import validated_entries
 from civicbill.ledger.services import refuse_closed_periods
 from civicbill.payments import locks
 from civicbill.payments.allocation import (
@@ -359,6 +360,24 @@ def shares_for(
     return shares
 
 
+def apply_payment(
+    movements: dict[int, list[Movement]],
+    *,
+    account_id: int,
+    amount_cents: int,
+    paid_on: dt.date,
+    policy: AllocationPolicy = DEFAULT_POLICY,
+) -> list[Share]:
+    """The shares of a payment on ``account_id``, recorded in ``movements`` (the batch's receivable
+    movements per account) so that the account's next payment in the batch applies after it."""
+    account_movements = movements.setdefault(account_id, [])
+    shares = shares_for(account_movements, amount_cents, policy)
+    account_movements.extend(
+        Movement(share.service, SourceType.PAYMENT, paid_on, -share.amount_cents) for share in shares
+    )
+    return shares
+
+
 def payment_lines(account_id: int, shares: Sequence[Share]) -> list[PostingLine]:
     """Dr cash per fund / Cr the account's receivable per service."""
     by_fund: dict[str, int] = defaultdict(int)
@@ -383,20 +402,6 @@ def suspense_lines(amount_cents: int) -> list[PostingLine]:
         PostingLine.debit(chart.cash_for(Fund.GENERAL).code, amount),
         PostingLine.credit(chart.SUSPENSE_UNAPPLIED_CASH, amount),
     ]
-
-
-def _validated(specs: list[EntrySpec]) -> list[NewEntry]:
-    facts = ledger_selectors.gl_facts()
-    source_types = frozenset(SourceType.values) - {SourceType.REVERSAL}
-    batch = []
-    for spec in specs:
-        errors = validate_entry(spec, gl_accounts=facts, source_types=source_types)
-        if errors:
-            raise ApplicationError(
-                f"Journal entry {spec.source_ref} refused: {describe_errors(errors)}", code=errors[0].code
-            )
-        batch.append(NewEntry(spec, uuid.uuid4()))
-    return batch
 
 
 def _refuse_duplicate(sha256: str) -> None:
@@ -539,16 +544,17 @@ def payment_file_import(
         if match.account_id is None:
             held.append((row, match))
             continue
-        account_movements = movements.setdefault(match.account_id, [])
-        shares = shares_for(account_movements, row.amount_cents, policy)
-        account_movements.extend(
-            Movement(share.service, SourceType.PAYMENT, row.deposit_date, -share.amount_cents)
-            for share in shares
+        shares = apply_payment(
+            movements,
+            account_id=match.account_id,
+            amount_cents=row.amount_cents,
+            paid_on=row.deposit_date,
+            policy=policy,
         )
         paid.append((row, match.account_id, shares))
 
     def paid_entries(chunk: list[tuple[RemittanceRow, int, list[Share]]]) -> list[NewEntry]:
-        return _validated(
+        return validated_entries(
             [
                 EntrySpec(
                     tuple(payment_lines(account_id, shares)),
@@ -564,7 +570,7 @@ def payment_file_import(
         )
 
     def held_entries(chunk: list[tuple[RemittanceRow, Match]]) -> list[NewEntry]:
-        return _validated(
+        return validated_entries(
             [
                 EntrySpec(
                     tuple(suspense_lines(row.amount_cents)),

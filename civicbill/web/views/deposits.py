@@ -64,6 +64,7 @@ def deposit_charge(request: HttpRequest, number: str) -> HttpResponse:
             source_type=SourceType.DEPOSIT, lines__customer_account=account, reason__startswith="deposit_"
         )
         .distinct()
+        .select_related("reversed_by")
         .order_by("accounting_date", "posted_at")
     )
     context = {

@@ -459,9 +459,7 @@ class Command(BaseCommand):
             actor=_user(options["user"]),
             as_of=options["date"] or clock.today(),
         )
-        account_id = entry.lines.filter(customer_account__isnull=False).values_list(
-            "customer_account_id", flat=True
-        )[0]
+        account_id = Account.objects.values_list("pk", flat=True).get(number=options["account"].strip())
         row = {
             "account_number": options["account"].strip(),
             "charged_cents": amount.cents,
