@@ -11,14 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from ninja import Field, Header, Router, Schema, Status
 
 from civicbill.core import clock
+from civicbill.core.accounts import second_person_approval
 from civicbill.core.exceptions import ApplicationError, NotFoundError
 from civicbill.core.money import Money, MoneyError
-from civicbill.core.permissions import has_permission, require_permission
+from civicbill.core.permissions import require_permission
 from civicbill.customers import selectors as customer_selectors
 from civicbill.payments import selectors
 from civicbill.payments import services as payment_services
@@ -311,25 +311,16 @@ class VoidIn(Schema):
 def void_payment(request: HttpRequest, receipt_number: str, payload: VoidIn) -> dict[str, Any]:
     require_permission(request.user, "payments.take")
     payment = selectors.payment_for_receipt(receipt_number)
-    approver = authenticate(request, username=payload.approver_username, password=payload.approver_password)
-    if approver is None:
-        raise ApplicationError(
-            "The approving supervisor's user name or password is not right",
-            code="approval_refused",
-            field="approver_password",
-        )
-    if approver.pk == request.user.pk:
-        raise ApplicationError(
-            "Another person must approve a void, not the cashier",
-            code="own_approval",
-            field="approver_username",
-        )
-    if not has_permission(approver, "payments.void_approve"):
-        raise ApplicationError(
-            f"{approver.get_username()} may not approve voids",
-            code="approval_refused",
-            field="approver_username",
-        )
+    at = clock.now()
+    payment_services.payment_void_check(payment=payment, reason=payload.reason, as_of=at, actor=request.user)
+    approver = second_person_approval(
+        request=request,
+        username=payload.approver_username,
+        password=payload.approver_password,
+        permission="payments.void_approve",
+        requester=request.user,
+        at=at,
+    )
     payment_services.payment_void(
         payment=payment, reason=payload.reason, approved_by=approver, as_of=clock.now(), actor=request.user
     )

@@ -29,8 +29,13 @@ from civicbill.core.permissions import (
     ROLES,
     SUPERVISOR,
     TECHNICIAN,
+    has_permission,
     require_permission,
 )
+
+
+def _remote_addr(request: Any) -> str:
+    return (getattr(request, "META", {}).get("REMOTE_ADDR") or "")[:64]
 
 
 def _window() -> dt.timedelta:
@@ -57,6 +62,40 @@ def login_attempt(*, request: Any, username: str, password: str, at: dt.datetime
             username=username[:150], failed_at=at, remote_addr=(request.META.get("REMOTE_ADDR") or "")[:64]
         )
         raise ApplicationError("The user name or password is not right.", code="bad_credentials")
+    return user
+
+
+APPROVAL_REFUSED = (
+    "The approver's user name or password was not accepted, or that person may not approve this."
+)
+
+
+def second_person_approval(
+    *, request: Any, username: str, password: str, permission: str, requester: Any, at: dt.datetime
+) -> User:
+    """Check the credentials of a second person approving something at the requester's side (a
+    void, …) and return them, or raise ApplicationError ``approval_refused``.
+
+    This goes through the sign-in lockout: a locked-out user name is refused even with the right
+    password, and every refusal is recorded as a failed sign-in. Wrong password, unknown user, locked
+    out and "may not approve" all answer the same message, so the answer tells nothing about the
+    password. Callers check that the thing can be approved at all *before* calling this.
+    """
+    username = (username or "").strip()
+    if not username or username.lower() == (getattr(requester, "username", "") or "").lower():
+        # said before any password is looked at, so it reveals nothing about one
+        raise ApplicationError(
+            "Another person must approve this, not the person asking.",
+            code="own_approval",
+            field="approver_username",
+        )
+    refused = ApplicationError(APPROVAL_REFUSED, code="approval_refused", field="approver_password")
+    if is_locked_out(username=username, at=at):
+        raise refused
+    user = authenticate(request, username=username, password=password)
+    if user is None or user.pk == getattr(requester, "pk", None) or not has_permission(user, permission):
+        LoginFailure.objects.create(username=username[:150], failed_at=at, remote_addr=_remote_addr(request))
+        raise refused
     return user
 
 

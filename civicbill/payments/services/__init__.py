@@ -13,6 +13,7 @@ from civicbill.payments.services.taking import (
     misc_receipt_take,
     payment_take,
     payment_void,
+    payment_void_check,
     receipt_reprint,
 )
 from civicbill.payments.tenders import TenderInput
@@ -29,6 +30,7 @@ __all__ = [
     "misc_receipt_take",
     "payment_take",
     "payment_void",
+    "payment_void_check",
     "receipt_reprint",
 ]
 

@@ -403,6 +403,34 @@ def misc_receipt_take(
 
 
 # -- voids and reprints -------------------------------------------------------------------------------
+def _void_refusal(payment: Payment, session: DrawerSession | None, as_of: dt.datetime) -> None:
+    if payment.status == Payment.Status.VOIDED:
+        raise ApplicationError(f"Receipt {payment.receipt_number} is already void", code="already_void")
+    business_date = clock.business_date(as_of)
+    if payment.business_date != business_date:
+        raise ApplicationError(
+            f"Receipt {payment.receipt_number} was taken on {payment.business_date}; only a payment taken "
+            f"today ({business_date}) can be voided",
+            code="not_same_day",
+        )
+    if session is not None and session.status != DrawerSession.Status.OPEN:
+        raise ApplicationError(
+            f"Drawer session {session.pk} is already closed; receipt {payment.receipt_number} "
+            "can no longer be voided",
+            code="session_closed",
+        )
+
+
+def payment_void_check(*, payment: Payment, reason: str, as_of: dt.datetime, actor: Any) -> None:
+    """Refuse a void that cannot happen (already void, not today's, drawer closed, no reason) —
+    called before a supervisor's credentials are looked at, so no password is tried in vain."""
+    require_permission(actor, "payments.take")
+    if not reason.strip():
+        raise ApplicationError("Say why the payment is voided", code="missing_reason", field="reason")
+    session = DrawerSession.objects.filter(pk=payment.session_id).first() if payment.session_id else None
+    _void_refusal(Payment.objects.get(pk=payment.pk), session, as_of)
+
+
 @transaction.atomic
 def payment_void(
     *, payment: Payment, reason: str, approved_by: Any, as_of: dt.datetime, actor: Any
@@ -416,21 +444,8 @@ def payment_void(
         raise ApplicationError("Say why the payment is voided", code="missing_reason", field="reason")
     locked_session = locks.lock_session(payment.session_id) if payment.session_id else None
     locked = locks.lock_payment(payment.pk)
-    if locked.status == Payment.Status.VOIDED:
-        raise ApplicationError(f"Receipt {locked.receipt_number} is already void", code="already_void")
+    _void_refusal(locked, locked_session, as_of)
     business_date = clock.business_date(as_of)
-    if locked.business_date != business_date:
-        raise ApplicationError(
-            f"Receipt {locked.receipt_number} was taken on {locked.business_date}; only a payment taken "
-            f"today ({business_date}) can be voided",
-            code="not_same_day",
-        )
-    if locked_session is not None and locked_session.status != DrawerSession.Status.OPEN:
-        raise ApplicationError(
-            f"Drawer session {locked_session.pk} is already closed; receipt {locked.receipt_number} "
-            "can no longer be voided",
-            code="session_closed",
-        )
     reversal = reverse_entry(
         entry=locked.journal_entry,
         accounting_date=business_date,
@@ -465,8 +480,9 @@ def payment_void(
 
 @transaction.atomic
 def receipt_reprint(*, payment: Payment, actor: Any) -> Payment:
-    """Count a reprint (the reprinted receipt says REPRINT)."""
-    require_permission(actor, "payments.view")
+    """Count a reprint (the reprinted receipt says REPRINT): printing receipts is taking payments'
+    permission (docs/permissions.md), not a read-only one."""
+    require_permission(actor, "payments.take")
     locked = locks.lock_payment(payment.pk)
     locked.reprint_count += 1
     locked.save(update_fields=["reprint_count"])

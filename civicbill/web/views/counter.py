@@ -11,7 +11,6 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import authenticate
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +20,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
 from civicbill.core import clock
+from civicbill.core.accounts import second_person_approval
 from civicbill.core.exceptions import ApplicationError, NotFoundError
 from civicbill.core.money import Money, MoneyError, format_cents
 from civicbill.core.permissions import has_permission
@@ -321,7 +321,7 @@ def receipt_pdf(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @require_POST
-@requires("payments.view")
+@requires("payments.take")
 def receipt_reprint(request: HttpRequest, number: str) -> HttpResponse:
     payment = _payment(number)
     if payment is None:
@@ -339,18 +339,34 @@ def receipt_void(request: HttpRequest, number: str) -> HttpResponse:
         return _not_found(request, _("There is no receipt %(number)s.") % {"number": number})
     form = VoidForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        approver = authenticate(
-            request,
-            username=form.cleaned_data["supervisor"],
-            password=form.cleaned_data["supervisor_password"],
-        )
-        if approver is None:
-            form.add_error("supervisor_password", _("The supervisor's user name or password is not right."))
-        elif approver.pk == request.user.pk:
-            form.add_error("supervisor", _("Another person must approve a void, not the cashier."))
-        elif not has_permission(approver, "payments.void_approve"):
-            form.add_error("supervisor", _("%(user)s may not approve voids.") % {"user": approver.username})
-        else:
+        at = clock.now()
+        approver = None
+        try:
+            payment_services.payment_void_check(
+                payment=payment, reason=form.cleaned_data["reason"], as_of=at, actor=request.user
+            )
+            approver = second_person_approval(
+                request=request,
+                username=form.cleaned_data["supervisor"],
+                password=form.cleaned_data["supervisor_password"],
+                permission="payments.void_approve",
+                requester=request.user,
+                at=at,
+            )
+        except ApplicationError as error:
+            if error.code == "approval_refused":
+                form.add_error(
+                    "supervisor_password",
+                    _(
+                        "The approver's user name or password was not accepted, or that person may not "
+                        "approve this."
+                    ),
+                )
+            elif error.code == "own_approval":
+                form.add_error("supervisor", _("Another person must approve a void, not the cashier."))
+            else:
+                _refusal(form, error)
+        if approver is not None:
             try:
                 payment_services.payment_void(
                     payment=payment,
