@@ -17,8 +17,14 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv if argv is None else argv)
     if len(args) > 1 and "-" in args[1] and not args[1].startswith("-"):
         args[1] = args[1].replace("-", "_")
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
+    try:
+        settings.INSTALLED_APPS  # noqa: B018  (loads the settings: a missing secret is one line, not a traceback)
+    except ImproperlyConfigured as error:
+        sys.exit(f"civicbill: {error}")
     execute_from_command_line(args)
 
 

@@ -7,6 +7,9 @@ Everything that differs between a laptop, CI and a city's server comes from the 
 - ``CIVICBILL_DEBUG``: ``1`` for development (default), ``0`` in production.
 - ``CIVICBILL_TIME_ZONE``: the utility's time zone (default America/Los_Angeles).
 - ``CIVICBILL_ALLOWED_HOSTS``: comma-separated host names.
+- HTTPS: ``CIVICBILL_BEHIND_TLS_PROXY``, ``CIVICBILL_CSRF_TRUSTED_ORIGINS``, ``CIVICBILL_HTTPS``,
+  ``CIVICBILL_SSL_REDIRECT``, ``CIVICBILL_HSTS_SECONDS``, ``CIVICBILL_HSTS_INCLUDE_SUBDOMAINS``,
+  ``CIVICBILL_HSTS_PRELOAD`` (docs/deployment.md describes each).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -25,9 +29,37 @@ DEBUG = os.environ.get("CIVICBILL_DEBUG", "1") == "1"
 _DEV_SECRET_KEY = "civicbill-development-key-not-for-production-use-0123456789abcdef"  # noqa: S105
 SECRET_KEY = os.environ.get("CIVICBILL_SECRET_KEY", _DEV_SECRET_KEY if DEBUG else "")
 if not SECRET_KEY:
-    raise RuntimeError("CIVICBILL_SECRET_KEY must be set when CIVICBILL_DEBUG=0")
+    # one line, not a traceback: civicbill.cli and civicbill.wsgi print it and stop
+    raise ImproperlyConfigured(
+        "CIVICBILL_SECRET_KEY must be set when CIVICBILL_DEBUG=0 (a long random string; docs/deployment.md)"
+    )
 
-ALLOWED_HOSTS = [h for h in os.environ.get("CIVICBILL_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+
+def _env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def _env_flag(name: str, default: bool) -> bool:
+    return os.environ.get(name, "1" if default else "0").strip().lower() in ("1", "true", "yes", "on")
+
+
+ALLOWED_HOSTS = _env_list("CIVICBILL_ALLOWED_HOSTS", "127.0.0.1,localhost")
+
+# HTTPS (docs/deployment.md). Behind a TLS-terminating proxy that sets X-Forwarded-Proto, Django must
+# be told to trust that header, or it sees plain HTTP and refuses every POST's origin.
+CIVICBILL_HTTPS = _env_flag("CIVICBILL_HTTPS", not DEBUG)
+if _env_flag("CIVICBILL_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# e.g. https://billing.example.gov (scheme included), needed when the proxy's host differs
+CSRF_TRUSTED_ORIGINS = _env_list("CIVICBILL_CSRF_TRUSTED_ORIGINS")
+SECURE_SSL_REDIRECT = CIVICBILL_HTTPS and _env_flag("CIVICBILL_SSL_REDIRECT", True)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the proxy's health check may call plain HTTP on localhost
+SECURE_HSTS_SECONDS = int(os.environ.get("CIVICBILL_HSTS_SECONDS", "31536000" if CIVICBILL_HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_flag("CIVICBILL_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = _env_flag("CIVICBILL_HSTS_PRELOAD", False)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]  # preload is the city's choice
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -100,9 +132,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         # temp_store=MEMORY: a statement on a table with triggers keeps a statement journal, in a
         # temporary file by default (~19 µs per inserted row; ADR 0007)
+        # recursive_triggers=ON: INSERT OR REPLACE fires the append-only tables' DELETE triggers
+        # (without it SQLite deletes the conflicting row silently; civicbill/core/append_only.py)
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-            "PRAGMA temp_store=MEMORY;"
+            "PRAGMA temp_store=MEMORY; PRAGMA recursive_triggers=ON;"
         ),
     }
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-civicbill.sqlite3")}
@@ -123,8 +157,8 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 10  # one working day
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SECURE = CIVICBILL_HTTPS
+CSRF_COOKIE_SECURE = CIVICBILL_HTTPS
 
 # Login lockout: this many failures for one user name within the window locks it for the window.
 CIVICBILL_LOGIN_MAX_FAILURES = int(os.environ.get("CIVICBILL_LOGIN_MAX_FAILURES", "5"))
