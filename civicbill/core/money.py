@@ -8,11 +8,24 @@ Rates and intermediate products may carry more decimals (``Decimal``), and becom
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Literal
 
 CENT = Decimal("0.01")
+
+# The limits (ADR 0012). One amount typed by a person or read from a file (a payment, a tender, a
+# receipt, a deposit, a refund, a file row) is at most $10,000,000.00: far above any utility payment,
+# and it keeps every cents column inside 32 bits. A journal line may add up many amounts (a day's
+# bank deposit), so the ledger takes lines up to $1,000,000,000.00; the sum of every line ever posted
+# stays inside the databases' 64-bit integers (it would take 92 million lines at that cap to overflow).
+MAX_AMOUNT_CENTS = 1_000_000_000
+MAX_LINE_CENTS = 100_000_000_000
+MAX_TEXT_LENGTH = 40  # an amount field holds at most this much text (API schemas); messages quote as much
+
+# ASCII digits only (``\d`` would take ``١٢`` and ``²``); thousands separators only in groups of three
+_NUMBER = re.compile(r"(?P<whole>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]*)(?:\.(?P<cents>[0-9]*))?", re.ASCII)
 
 CreditStyle = Literal["CR", "parentheses", "minus"]
 
@@ -21,11 +34,33 @@ class MoneyError(ValueError):
     """An amount could not be read or made exact."""
 
 
+class AmountLimitError(MoneyError):
+    """An amount above the limit (``MAX_AMOUNT_CENTS``); ``str()`` names the limit."""
+
+
+def _shown(text: str) -> str:
+    """The text as quoted in a message (a pasted megabyte is not echoed back)."""
+    return repr(text if len(text) <= MAX_TEXT_LENGTH else text[:MAX_TEXT_LENGTH] + "…")
+
+
+def _why(body: str) -> str:
+    """Why text that is almost a number is not an amount (for the message), or ""."""
+    if any(ch.isdigit() and not ch.isascii() for ch in body):
+        return " (type the digits 0-9)"
+    if any(ch.isspace() for ch in body):
+        return " (no spaces inside the number)"
+    if "," in body:
+        return " (commas only between groups of three digits, like 1,234.50)"
+    return ""
+
+
 def _to_decimal(value: Decimal | int | str) -> Decimal:
     if isinstance(value, float):
         raise MoneyError("floats are not money: pass a str, int or Decimal")
     if isinstance(value, bool):
         raise MoneyError("a boolean is not an amount")
+    if isinstance(value, str) and not value.isascii():
+        raise MoneyError(f"{_shown(value)} is not an amount (ASCII digits only)")
     try:
         result = value if isinstance(value, Decimal) else Decimal(value)
     except (InvalidOperation, TypeError, ValueError) as error:
@@ -48,9 +83,13 @@ class Money:
 
     def __post_init__(self) -> None:
         amount = _to_decimal(self.amount)
-        if amount != amount.quantize(CENT):
+        try:
+            exact = amount.quantize(CENT)
+        except InvalidOperation:
+            raise MoneyError(f"{amount} is too large to be an amount") from None
+        if amount != exact:
             raise MoneyError(f"{amount} has fractions of a cent; use Money.round() to round it to the cent")
-        object.__setattr__(self, "amount", amount.quantize(CENT))
+        object.__setattr__(self, "amount", exact)
 
     # -- making -----------------------------------------------------------------------------
     @classmethod
@@ -66,31 +105,57 @@ class Money:
     @classmethod
     def round(cls, value: Decimal | int | str) -> Money:
         """The one rounding rule: half up (away from zero) to the cent."""
-        return cls(round_half_up(_to_decimal(value)))
+        try:
+            return cls(round_half_up(_to_decimal(value)))
+        except InvalidOperation:
+            raise MoneyError(f"{value} is too large to be an amount") from None
 
     @classmethod
-    def parse(cls, text: str) -> Money:
-        """Read an amount typed by a person or found in a file.
+    def parse(cls, text: str, *, limit_cents: int | None = MAX_AMOUNT_CENTS) -> Money:
+        """Read an amount typed by a person or found in a file: the one parser of money text.
 
-        Accepts ``1,234.50``, ``$12``, ``(3.00)`` and ``3.00 CR``.
-
-        Raises MoneyError naming the text when it is not an amount in whole cents.
+        Accepts ``1234.5``, ``1,234.50``, ``$12``, ``.75`` and a credit as ``-3.00``, ``(3.00)`` or
+        ``3.00 CR``. Refuses anything else with a MoneyError naming the text: digits other than ASCII
+        ``0-9`` (``١٢``, ``²``, ``①``), thousands separators outside groups of three (``1,00``), spaces
+        inside the number (``5 0``), more than two decimals, no digit at all (``.``). An amount whose
+        size is above ``limit_cents`` ($10,000,000.00 unless a caller passes another limit; None for
+        none) raises AmountLimitError naming the limit.
         """
-        raw = text
-        cleaned = text.strip().replace(",", "").replace("$", "").replace(" ", "")
+        if not isinstance(text, str):
+            raise MoneyError(f"{text!r} is not an amount: amounts are read from text")
+        shown = _shown(text)  # (linear work only: a long number is refused before int() sees it)
+        body = text.strip()
         negative = False
-        if cleaned.startswith("(") and cleaned.endswith(")"):
-            negative, cleaned = True, cleaned[1:-1]
-        if cleaned.upper().endswith("CR"):
-            negative, cleaned = True, cleaned[:-2]
-        if cleaned.startswith("-"):
-            negative, cleaned = not negative, cleaned[1:]
-        if not cleaned or not all(ch.isdigit() or ch == "." for ch in cleaned) or cleaned.count(".") > 1:
-            raise MoneyError(f"{raw!r} is not an amount")
-        value = Decimal(cleaned)
-        if value != value.quantize(CENT):
-            raise MoneyError(f"{raw!r} has more than two decimals")
-        return cls(-value if negative else value)
+        if body[-2:].upper() == "CR":
+            negative, body = True, body[:-2].rstrip()
+        if body.startswith("(") and body.endswith(")"):
+            if negative:
+                raise MoneyError(f"{shown} is not an amount")
+            negative, body = True, body[1:-1]
+        if body.startswith("-"):
+            if negative:
+                raise MoneyError(f"{shown} is not an amount")
+            negative, body = True, body[1:]
+        body = body.removeprefix("$")
+        if body.startswith("-") and not negative:  # $-3.00
+            negative, body = True, body[1:]
+        match = _NUMBER.fullmatch(body)
+        if match is None or not any(ch.isdigit() for ch in body):
+            raise MoneyError(f"{shown} is not an amount{_why(body)}")
+        whole = match["whole"].replace(",", "").lstrip("0")
+        decimals = match["cents"]
+        if decimals is not None:
+            if len(decimals) > 2:
+                raise MoneyError(f"{shown} has more than two decimals")
+            if not decimals:
+                raise MoneyError(f"{shown} is not an amount")
+        # at most 12 digits before the point here (a longer number is over any limit, and never reaches int())
+        if len(whole) > 12:
+            raise AmountLimitError(_over_limit(shown, MAX_LINE_CENTS if limit_cents is None else limit_cents))
+        cents = int(whole or "0") * 100 + int((decimals or "").ljust(2, "0"))
+        if limit_cents is not None and cents > limit_cents:
+            raise AmountLimitError(_over_limit(shown, limit_cents))
+        return cls.from_cents(-cents if negative else cents)
 
     # -- reading ------------------------------------------------------------------------------
     @property
@@ -132,6 +197,10 @@ class Money:
 
     def __repr__(self) -> str:
         return f"Money('{self.amount:.2f}')"
+
+
+def _over_limit(shown: str, limit_cents: int) -> str:
+    return f"{shown} is over the limit of {format_cents(limit_cents)} for one amount"
 
 
 def money_sum(amounts: list[Money] | tuple[Money, ...]) -> Money:
