@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from civicbill.api.payments import _money as parse_amount
 from civicbill.core import clock
@@ -68,7 +68,7 @@ class TransferIn(Schema):
     new_address: AddressIn
 
 
-class NoteIn(Schema):
+class AccountNoteIn(Schema):
     body: str = Field(..., min_length=1, max_length=4000)
 
 
@@ -92,7 +92,9 @@ def _interaction_out(item: Any) -> InteractionOut:
 
 
 @router.get("/", response=list[AccountHitOut], summary="Search accounts")
-def search_accounts(request: HttpRequest, q: str, limit: int = 25) -> list[AccountHitOut]:
+def search_accounts(
+    request: HttpRequest, q: str, limit: int = Query(25, ge=1, le=100)
+) -> list[AccountHitOut]:
     """One search over account number, customer name, service address, phone and email."""
     require_permission(request.user, "customers.view")
     if not q.strip():
@@ -144,7 +146,7 @@ def log_interaction(request: HttpRequest, number: str, payload: InteractionIn) -
 
 
 @router.post("/{number}/notes", response={201: NoteOut}, summary="Add a note")
-def add_note(request: HttpRequest, number: str, payload: NoteIn) -> Status[NoteOut]:
+def add_note(request: HttpRequest, number: str, payload: AccountNoteIn) -> Status[NoteOut]:
     require_permission(request.user, "customers.note")
     note = customer_services.note_add(account=account_get(number), body=payload.body, actor=request.user)
     return Status(

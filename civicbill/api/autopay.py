@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, File, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
 from civicbill.autopay import selectors, services, summary
 from civicbill.core import clock
@@ -35,8 +35,8 @@ def enrollments(
     request: HttpRequest,
     status: EnrollmentStatus | None = None,
     q: str = "",
-    limit: int = 100,
-    offset: int = 0,
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0),
 ) -> dict[str, Any]:
     require_permission(request.user, "autopay.view")
     found = selectors.enrollments_list(status=status, query=q)
@@ -130,7 +130,7 @@ def end(request: HttpRequest, enrollment_id: int, payload: EndIn) -> dict[str, A
 
 # -- draft files --------------------------------------------------------------------------------------------
 @router.get("/drafts", response=dict[str, Any], summary="Draft files (newest first)")
-def drafts(request: HttpRequest, limit: int = 50) -> dict[str, Any]:
+def drafts(request: HttpRequest, limit: int = Query(50, ge=1, le=500)) -> dict[str, Any]:
     require_permission(request.user, "autopay.view")
     files = list(selectors.draft_files_list()[: max(1, min(limit, 500))])
     return {"drafts": [summary.draft_file_dict(f) for f in files]}
@@ -205,18 +205,20 @@ ReturnOutcome = Literal[
 
 
 @router.get("/returns", response=dict[str, Any], summary="Returns and notifications of change, newest first")
-def returns(request: HttpRequest, outcome: ReturnOutcome | None = None, limit: int = 200) -> dict[str, Any]:
+def returns(
+    request: HttpRequest, outcome: ReturnOutcome | None = None, limit: int = Query(200, ge=1, le=2000)
+) -> dict[str, Any]:
     require_permission(request.user, "autopay.view")
     items = list(selectors.return_items(outcome=outcome)[: max(1, min(limit, 2000))])
     return {"returns": [summary.return_dict(item) for item in items]}
 
 
-class ResolveIn(Schema):
+class ReturnResolveIn(Schema):
     trace_number: str = Field(description="the 15-digit trace number of the draft entry it belongs to")
 
 
 @router.post("/returns/{return_id}/resolve", response=dict[str, Any], summary="Resolve an unmatched return")
-def return_resolve(request: HttpRequest, return_id: int, payload: ResolveIn) -> dict[str, Any]:
+def return_resolve(request: HttpRequest, return_id: int, payload: ReturnResolveIn) -> dict[str, Any]:
     require_permission(request.user, "autopay.returns")
     resolved = services.ach_return_resolve(
         ach_return=selectors.return_item_get(return_id),

@@ -176,12 +176,12 @@ def close_session(request: HttpRequest, session_id: int, payload: SessionCloseIn
     return session_row(_session(session.pk))
 
 
-class NoteIn(Schema):
+class SessionApprovalIn(Schema):
     note: str = ""
 
 
 @sessions_router.post("/{session_id}/approve", response=dict[str, Any], summary="Approve a closed session")
-def approve_session(request: HttpRequest, session_id: int, payload: NoteIn) -> dict[str, Any]:
+def approve_session(request: HttpRequest, session_id: int, payload: SessionApprovalIn) -> dict[str, Any]:
     require_permission(request.user, "drawers.approve")
     session = payment_services.drawer_session_approve(
         session=_session(session_id), as_of=clock.now(), actor=request.user, note=payload.note
