@@ -23,7 +23,9 @@ from typing import Any, cast
 
 from django.db import connection, models
 
+from civicbill.core.exceptions import ApplicationError
 from civicbill.core.fast_insert import write_rows
+from civicbill.core.money import MAX_LINE_CENTS, format_cents
 from civicbill.ledger.models import JournalEntry, JournalLine
 from civicbill.ledger.posting import EntrySpec
 
@@ -89,6 +91,12 @@ def write_entry_rows(
         entry_value = prepared_id(entry_id)
         debits = 0
         for gl_code, debit, credit, account_id, service, line_memo in lines:
+            if debit > MAX_LINE_CENTS or credit > MAX_LINE_CENTS:  # the last guard: no sum may overflow
+                raise ApplicationError(
+                    f"Journal entry {source_ref} refused: a line of {format_cents(max(debit, credit))} is "
+                    f"over the limit of {format_cents(MAX_LINE_CENTS)} for one journal line",
+                    code="amount_over_limit",
+                )
             line_rows.append((entry_value, gl_ids[gl_code], debit, credit, account_id, service, line_memo))
             debits += debit
         if accounting_date not in dates:

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from civicbill.core.money import Money
+from civicbill.core.money import MAX_LINE_CENTS, Money, format_cents, format_money
 from civicbill.core.utility_services import Fund
 from civicbill.ledger import chart
 
@@ -148,6 +148,12 @@ def _line_errors(number: int, line: PostingLine, facts: GLFacts | None) -> list[
             "debit_and_credit",
             f"a line is a debit or a credit, not both "
             f"(debit {line.debit_amount}, credit {line.credit_amount})",
+        )
+    if debit > MAX_LINE_CENTS or credit > MAX_LINE_CENTS:
+        add(
+            "amount_over_limit",
+            f"{format_money(max(line.debit_amount, line.credit_amount))} is over the limit of "
+            f"{format_cents(MAX_LINE_CENTS)} for one journal line",
         )
     if len(line.memo) > MAX_LINE_MEMO:
         add("memo_too_long", f"memo is longer than {MAX_LINE_MEMO} characters")
