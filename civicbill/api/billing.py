@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from civicbill.billing import selectors as billing_selectors
 from civicbill.billing import tasks as billing_tasks
@@ -109,7 +109,9 @@ def start_run(request: HttpRequest, payload: RunStartIn) -> Status[dict[str, Any
 
 
 @runs_router.get("/", response=list[dict[str, Any]], summary="Billing runs, newest month first")
-def list_runs(request: HttpRequest, status: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+def list_runs(
+    request: HttpRequest, status: str | None = None, limit: int = Query(100, ge=1, le=1000)
+) -> list[dict[str, Any]]:
     require_permission(request.user, "billing.run")
     runs = BillRun.objects.select_related("cycle")
     if status:
@@ -137,7 +139,7 @@ def list_run_exceptions(
     run_id: int,
     code: str | None = None,
     resolution: str | None = None,
-    limit: int = 200,
+    limit: int = Query(200, ge=1, le=5000),
 ) -> list[dict[str, Any]]:
     require_permission(request.user, "billing.run")
     run = _run(run_id)
@@ -161,7 +163,7 @@ def commit_run(request: HttpRequest, run_id: int) -> Status[dict[str, Any]]:
     return Status(202, run_row(run))
 
 
-class ResolveIn(Schema):
+class BillExceptionResolveIn(Schema):
     resolution: Literal["released", "held"]
     note: str = Field("", max_length=300)
 
@@ -170,7 +172,7 @@ class ResolveIn(Schema):
     "/{run_id}/exceptions/{exception_id}/resolve", response=dict[str, Any], summary="Release or hold"
 )
 def resolve_exception(
-    request: HttpRequest, run_id: int, exception_id: int, payload: ResolveIn
+    request: HttpRequest, run_id: int, exception_id: int, payload: BillExceptionResolveIn
 ) -> dict[str, Any]:
     require_permission(request.user, "billing.run")
     _run(run_id)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from civicbill.core import clock
 from civicbill.core.exceptions import ApplicationError, NotFoundError
@@ -36,7 +36,7 @@ def list_meters(
     status: str | None = None,
     size: str | None = None,
     serial: str | None = None,
-    limit: int = 100,
+    limit: int = Query(100, ge=1, le=1000),
 ) -> list[dict[str, Any]]:
     require_permission(request.user, "meters.view")
     meters = meters_list(status=status, size=size, serial_prefix=serial, limit=max(1, min(limit, 1000)))
@@ -141,7 +141,10 @@ def _exception(exception_id: int) -> ReadException:
 
 @exceptions_router.get("/", response=list[dict[str, Any]], summary="Held reads waiting for a decision")
 def list_exceptions(
-    request: HttpRequest, route: str | None = None, code: str | None = None, limit: int = 100
+    request: HttpRequest,
+    route: str | None = None,
+    code: str | None = None,
+    limit: int = Query(100, ge=1, le=1000),
 ) -> list[dict[str, Any]]:
     require_permission(request.user, "reads.review")
     return [
@@ -253,7 +256,7 @@ def remove_meter(request: HttpRequest, serial: str, payload: RemoveIn) -> dict[s
     return meter_summary(meter_history(meter_get(serial)))
 
 
-class ExchangeIn(Schema):
+class MeterExchangeIn(Schema):
     new_serial: str
     exchanged_on: dt.date
     old_read: Decimal = Field(..., ge=0)
@@ -261,7 +264,7 @@ class ExchangeIn(Schema):
 
 
 @meters_router.post("/{serial}/exchange", response=dict[str, Any], summary="Exchange for a stock meter")
-def exchange_meter(request: HttpRequest, serial: str, payload: ExchangeIn) -> dict[str, Any]:
+def exchange_meter(request: HttpRequest, serial: str, payload: MeterExchangeIn) -> dict[str, Any]:
     services.meter_exchange(
         old_meter=meter_get(serial),
         new_meter=meter_get(payload.new_serial),

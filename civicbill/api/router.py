@@ -1,26 +1,42 @@
 """The JSON API under ``/api/`` (OpenAPI docs at ``/api/docs``, for signed-in staff).
 
-Every endpoint needs a staff session or a bearer token, and checks the role's permission; the
-services behind it check again. Business-rule refusals come back as ``{"detail", "code"}`` with
-400 (403 for permissions, 404 for unknown records).
+Every endpoint needs a bearer token or a staff session (with CSRF for POST; see ``auth.py``), and
+checks the role's permission; the services behind it check again. Every refusal comes back as
+``{"detail", "code", "field"}``: 400 for a business rule, 401 without a valid token or session,
+403 for permissions and CSRF, 404 for unknown records, 409 for an idempotency key reused with a
+different request, 422 for a request that does not match its schema (``field`` names the first
+wrong field, ``errors`` lists them all). Every operation documents these answers (docs/api.md).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from civicbill.api import accounts, autopay, billing, meters, payment_files, payments, rates, workorders
 from civicbill.api.auth import StaffSession, StaffToken
-from civicbill.core.exceptions import ApplicationError, NotFoundError, PermissionDeniedError
+from civicbill.api.errors import add_error_responses, validation_error_body
+from civicbill.core.exceptions import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 
-api = NinjaAPI(
+
+class CivicbillAPI(NinjaAPI):
+    """The API whose OpenAPI document lists every operation's error answers."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        return add_error_responses(schema)
+
+
+api = CivicbillAPI(
     title="civicbill API",
     version="1",
     description="Utility billing and customer service. Authenticate with a staff session or "
     "`Authorization: Bearer <token>` (make one with `civicbill api-token USER`).",
-    auth=[StaffSession(), StaffToken()],
+    auth=[StaffToken(), StaffSession()],  # the token first: a bearer request needs no CSRF token
     docs_decorator=login_required,
     urls_namespace="api",
 )
@@ -33,8 +49,42 @@ def application_error(request: HttpRequest, error: ApplicationError) -> HttpResp
         status = 403
     elif isinstance(error, NotFoundError):
         status = 404
+    elif isinstance(error, ConflictError):
+        status = 409
     return api.create_response(
         request, {"detail": error.message, "code": error.code, "field": error.field}, status=status
+    )
+
+
+@api.exception_handler(ValidationError)
+def schema_error(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    return api.create_response(request, validation_error_body(error.errors), status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+    detail = "Sign in, or send Authorization: Bearer <token> with a valid, unrevoked token"
+    return api.create_response(
+        request, {"detail": detail, "code": "not_authenticated", "field": None}, status=401
+    )
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    code = "csrf_failed" if "CSRF" in error.message else f"http_{error.status_code}"
+    if code == "csrf_failed":
+        detail = "CSRF check failed: a session POST needs the X-CSRFToken header; scripts use a token"
+    else:
+        detail = error.message
+    return api.create_response(
+        request, {"detail": detail, "code": code, "field": None}, status=error.status_code
+    )
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, error: Http404) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": str(error) or "Not found", "code": "not_found", "field": None}, status=404
     )
 
 

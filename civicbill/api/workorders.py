@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from civicbill.core import clock
 from civicbill.core.exceptions import NotFoundError
@@ -27,7 +27,7 @@ def list_workorders(
     status: str | None = None,
     work_type: str | None = None,
     route: str | None = None,
-    limit: int = 200,
+    limit: int = Query(200, ge=1, le=1000),
 ) -> list[dict[str, Any]]:
     """``status=active`` means open or assigned."""
     require_permission(request.user, "workorders.view")
@@ -55,7 +55,7 @@ def show_workorder(request: HttpRequest, number: str) -> dict[str, Any]:
     return workorder_summary(workorder_get(number))
 
 
-class ExchangeIn(Schema):
+class WorkOrderExchangeIn(Schema):
     new_meter_serial: str
     old_read: Decimal = Field(..., ge=0)
     new_read: Decimal = Field(..., ge=0)
@@ -65,7 +65,7 @@ class CompleteIn(Schema):
     completed_on: dt.date
     findings: str = Field(..., min_length=1, max_length=4000)
     read_value: Decimal | None = Field(None, ge=0)
-    exchange: ExchangeIn | None = None
+    exchange: WorkOrderExchangeIn | None = None
     notes: str = Field("", max_length=4000)
 
 

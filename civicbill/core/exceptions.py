@@ -21,3 +21,11 @@ class NotFoundError(ApplicationError):
 class PermissionDeniedError(ApplicationError):
     def __init__(self, message: str) -> None:
         super().__init__(message, code="permission_denied")
+
+
+class ConflictError(ApplicationError):
+    """The request clashes with one already done, e.g. an idempotency key reused for another
+    request (the API answers 409)."""
+
+    def __init__(self, message: str, *, code: str = "idempotency_conflict", field: str | None = None) -> None:
+        super().__init__(message, code=code, field=field)

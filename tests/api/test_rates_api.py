@@ -120,7 +120,9 @@ def test_a_negative_usage_is_refused_by_the_schema(client: Client, csr, demo_rat
     client.force_login(csr)
     response = _quote(client, {"schedule": "W-RES", "customer_class": "RESIDENTIAL_SINGLE", "usage": "-1"})
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == ["body", "payload", "usage"]
+    body = response.json()
+    assert (body["code"], body["field"]) == ("invalid_request", "usage")
+    assert [error["field"] for error in body["errors"]] == ["usage"]
 
 
 def test_a_field_worker_may_not_read_rates(client: Client, field_worker, demo_rates):

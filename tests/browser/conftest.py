@@ -60,6 +60,7 @@ def serve_demo_city(
     database_suffix: str = "browser",
     with_worker: bool = False,
     extra_env: dict[str, str] | None = None,
+    accounts: int = 300,
 ) -> Iterator[str]:
     """Set up a demo city as ``make demo`` does in a throw-away database and serve it; yields its URL.
 
@@ -75,7 +76,7 @@ def serve_demo_city(
     cli = [sys.executable, "-m", "civicbill.cli"]
     for command in (
         ["migrate", "--no-input", "-v0"],
-        ["demo-city", "--accounts", "300", "--seed", "7"],
+        ["demo-city", "--accounts", str(accounts), "--seed", "7"],
         ["demo-users"],
     ):
         done = subprocess.run(cli + command, env=env, capture_output=True, text=True)  # noqa: S603
