@@ -3,6 +3,14 @@
 Used from migrations: ``operations = [..., *append_only_operations("ledger_journalline")]``. Once
 installed, any ``UPDATE`` or ``DELETE`` on the table fails inside the database itself, whatever
 code (or person with a SQL prompt) tries it. Corrections are new rows (ADR 0002).
+
+SQLite's ``INSERT OR REPLACE`` (and ``REPLACE INTO``) deletes a conflicting row *without* firing
+``DELETE`` triggers unless ``PRAGMA recursive_triggers`` is on. Two locks close that door:
+``settings.py`` turns the pragma on for every connection the application opens, so the delete
+trigger refuses the replacement; and :func:`no_replace_operations` adds a ``BEFORE INSERT`` trigger
+refusing a row whose primary key (or other unique column) is already taken, which holds even for a
+connection without the pragma (the ``sqlite3`` shell). PostgreSQL has no ``REPLACE``; its
+``INSERT ... ON CONFLICT DO UPDATE`` fires the ``UPDATE`` trigger and is refused by it.
 """
 
 from __future__ import annotations
@@ -64,6 +72,37 @@ def vendor_sql(
             schema_editor.execute(statement, params=None)
 
     return migrations.RunPython(forward, backward)
+
+
+def _sqlite_no_replace_sql(table: str, unique_columns: tuple[str, ...]) -> list[str]:
+    def same(key: str) -> str:  # "a" or a composite "a, b"
+        return " AND ".join(f"{column} = NEW.{column}" for column in (c.strip() for c in key.split(",")))
+
+    taken = " OR ".join(
+        f"EXISTS (SELECT 1 FROM {table} WHERE {same(key)})"  # noqa: S608 (names from migrations)
+        for key in unique_columns
+    )
+    message = f"{table} is append-only: a row with this key exists and cannot be replaced"
+    return [
+        f"""CREATE TRIGGER IF NOT EXISTS {table}_no_replace BEFORE INSERT ON {table}
+        WHEN {taken}
+        BEGIN SELECT RAISE(ABORT, '{message}'); END;"""
+    ]
+
+
+def no_replace_operations(table: str, unique_columns: tuple[str, ...] = ("id",)) -> list[Any]:
+    """SQLite: refuse an inserted row whose key (each of ``unique_columns``) is already taken, so
+    ``INSERT OR REPLACE`` cannot delete an append-only row even on a connection without
+    ``PRAGMA recursive_triggers``. Name every unique key (a column, or ``"a, b"`` for a composite
+    one): ``REPLACE`` deletes the row that conflicts on *any* of them. Costs one index probe per
+    key per inserted row. PostgreSQL needs nothing (it has no ``REPLACE``; ``ON CONFLICT DO
+    UPDATE`` is refused by the update trigger)."""
+    return [
+        vendor_sql(
+            {"sqlite": _sqlite_no_replace_sql(table, unique_columns), "postgresql": []},
+            {"sqlite": [f"DROP TRIGGER IF EXISTS {table}_no_replace;"], "postgresql": []},
+        )
+    ]
 
 
 def append_only_operations(table: str) -> list[Any]:

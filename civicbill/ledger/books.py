@@ -346,3 +346,67 @@ def check_closed_periods(late: Iterable[LatePosting]) -> BookCheck:
         for item in late
     ]
     return _result("closed_periods_untouched", problems, "nothing was posted into a month after it closed")
+
+
+@dataclass(frozen=True, slots=True)
+class AccountTotals:
+    line_count: int
+    debit_cents: int
+    credit_cents: int
+
+
+@dataclass(frozen=True)
+class MonthTotals:
+    """A month's journal: its entry count and, per GL account code, the lines' totals."""
+
+    month: str  # YYYY-MM
+    entry_count: int
+    by_gl_account: Mapping[str, AccountTotals] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ClosedMonth:
+    """A closed month: what was recorded when it closed (None: nothing recorded) and what it holds now."""
+
+    month: str  # YYYY-MM
+    closed_at: str
+    recorded: MonthTotals | None
+    current: MonthTotals
+
+
+def _totals_text(totals: AccountTotals | None) -> str:
+    if totals is None:
+        return "no lines"
+    lines = f"{totals.line_count} line{'s' if totals.line_count != 1 else ''}"
+    return f"debits {_m(totals.debit_cents)}, credits {_m(totals.credit_cents)} ({lines})"
+
+
+def closed_month_problems(closed: ClosedMonth) -> list[str]:
+    where = f"closed period {closed.month} (closed {closed.closed_at})"
+    if closed.recorded is None:
+        return [f"{where} has no totals recorded at its close"]
+    problems: list[str] = []
+    if closed.recorded.entry_count != closed.current.entry_count:
+        problems.append(
+            f"{where} holds {closed.current.entry_count} entries, "
+            f"{closed.recorded.entry_count} when it was closed"
+        )
+    for code in sorted(set(closed.recorded.by_gl_account) | set(closed.current.by_gl_account)):
+        then = closed.recorded.by_gl_account.get(code)
+        now = closed.current.by_gl_account.get(code)
+        if then != now:
+            problems.append(
+                f"{where}: GL account {code} has {_totals_text(now)}; when closed, {_totals_text(then)}"
+            )
+    return problems
+
+
+def check_closed_period_totals(closed_months: Iterable[ClosedMonth]) -> BookCheck:
+    """Each closed month still holds what it held when it was closed (entries and GL totals)."""
+    months = list(closed_months)
+    problems = [problem for closed in months for problem in closed_month_problems(closed)]
+    return _result(
+        "closed_periods_match_close",
+        problems,
+        f"every closed period holds what it held when it was closed ({len(months)} checked)",
+    )

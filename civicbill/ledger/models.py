@@ -184,6 +184,47 @@ class AccountingPeriod(models.Model):
         return f"{self.month:%Y-%m} {self.status}"
 
 
+class PeriodCloseRecord(models.Model):
+    """What an accounting month held when it was closed: its entry count and debit/credit totals,
+    with one :class:`PeriodCloseTotal` per GL account. Append-only; a reopened month closed again
+    gets a new record, and ``check-books`` compares each closed month with its latest record, so an
+    entry moved into or out of a closed month (by whatever means) is named."""
+
+    month = models.DateField(db_index=True)  # the first day of the month
+    closed_at = models.DateTimeField()
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entry_count = models.IntegerField()
+    debit_cents = models.BigIntegerField()
+    credit_cents = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["month", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["month", "closed_at"], name="one_close_record_per_close")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} closed {self.closed_at:%Y-%m-%d %H:%M}"
+
+
+class PeriodCloseTotal(models.Model):
+    """One GL account's debits and credits in a month as they stood when the month was closed."""
+
+    record = models.ForeignKey(PeriodCloseRecord, on_delete=models.PROTECT, related_name="totals")
+    gl_account = models.ForeignKey(GLAccount, on_delete=models.PROTECT, related_name="+")
+    line_count = models.IntegerField()
+    debit_cents = models.BigIntegerField()
+    credit_cents = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["record", "gl_account"], name="one_close_total_per_gl_account")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_id} {self.gl_account_id} Dr {self.debit_cents} Cr {self.credit_cents}"
+
+
 class GLExport(models.Model):
     """One export of a day's journal (summarized by GL account and fund) to the city's financial
     system. The journal rows are not touched: which entries went out is in :class:`GLExportEntry`."""

@@ -21,7 +21,15 @@ from django.db.models.functions import Coalesce, TruncMonth
 from civicbill.core.money import Money
 from civicbill.ledger import books
 from civicbill.ledger.books import BooksReport, FundTie, LineGroup
-from civicbill.ledger.models import AccountingPeriod, GLAccount, JournalEntry, JournalLine, SourceType
+from civicbill.ledger.models import (
+    AccountingPeriod,
+    GLAccount,
+    JournalEntry,
+    JournalLine,
+    PeriodCloseRecord,
+    PeriodCloseTotal,
+    SourceType,
+)
 from civicbill.ledger.posting import GLFacts, LineKey, PostingLine
 
 __all__ = [
@@ -39,6 +47,7 @@ __all__ = [
     "entry_posting_lines",
     "gl_account_ids",
     "gl_facts",
+    "month_totals",
     "receivable_movements",
     "subledger_vs_control",
     "trial_balance",
@@ -441,6 +450,81 @@ def _late_postings() -> list[books.LatePosting]:
     ]
 
 
+def _as_date(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _next_month(month: dt.date) -> dt.date:
+    return dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def month_totals(months: Iterable[dt.date]) -> dict[dt.date, books.MonthTotals]:
+    """Per month (first days): the entry count and each GL account's line count, debits and credits,
+    by accounting date. Two aggregate queries over the months' date range."""
+    wanted = sorted(set(months))
+    if not wanted:
+        return {}
+    in_range = Q(accounting_date__gte=wanted[0], accounting_date__lt=_next_month(wanted[-1]))
+    entry_counts = {
+        _as_date(month): count
+        for month, count in JournalEntry.objects.filter(in_range)
+        .annotate(month=TruncMonth("accounting_date"))
+        .values("month")
+        .annotate(count=Count("id"))
+        .values_list("month", "count")
+        .order_by()
+    }
+    by_month: dict[dt.date, dict[str, books.AccountTotals]] = defaultdict(dict)
+    line_range = Q(entry__accounting_date__gte=wanted[0], entry__accounting_date__lt=_next_month(wanted[-1]))
+    for month, code, count, debit, credit in (
+        JournalLine.objects.filter(line_range)
+        .annotate(month=TruncMonth("entry__accounting_date"))
+        .values("month", "gl_account__code")
+        .annotate(count=Count("id"), debit=Sum("debit_cents"), credit=Sum("credit_cents"))
+        .values_list("month", "gl_account__code", "count", "debit", "credit")
+        .order_by()
+    ):
+        by_month[_as_date(month)][code] = books.AccountTotals(count, _int(debit), _int(credit))
+    return {
+        month: books.MonthTotals(f"{month:%Y-%m}", entry_counts.get(month, 0), by_month.get(month, {}))
+        for month in wanted
+    }
+
+
+def _recorded_totals(records: list[PeriodCloseRecord]) -> dict[int, books.MonthTotals]:
+    by_record: dict[int, dict[str, books.AccountTotals]] = defaultdict(dict)
+    for record_id, code, count, debit, credit in PeriodCloseTotal.objects.filter(
+        record_id__in=[record.pk for record in records]
+    ).values_list("record_id", "gl_account__code", "line_count", "debit_cents", "credit_cents"):
+        by_record[record_id][code] = books.AccountTotals(count, debit, credit)
+    return {
+        record.pk: books.MonthTotals(
+            f"{record.month:%Y-%m}", record.entry_count, by_record.get(record.pk, {})
+        )
+        for record in records
+    }
+
+
+def _closed_month_facts() -> list[books.ClosedMonth]:
+    periods = list(AccountingPeriod.objects.filter(status=AccountingPeriod.Status.CLOSED).order_by("month"))
+    latest: dict[dt.date, PeriodCloseRecord] = {}
+    for record in PeriodCloseRecord.objects.filter(month__in=[p.month for p in periods]).order_by(
+        "month", "id"
+    ):
+        latest[record.month] = record
+    recorded = _recorded_totals(list(latest.values()))
+    current = month_totals(period.month for period in periods)
+    return [
+        books.ClosedMonth(
+            f"{period.month:%Y-%m}",
+            f"{period.closed_at:%Y-%m-%d %H:%M} UTC" if period.closed_at else "?",
+            recorded[latest[period.month].pk] if period.month in latest else None,
+            current[period.month],
+        )
+        for period in periods
+    ]
+
+
 def check_books() -> BooksReport:
     """Verify the whole ledger (a fixed number of aggregate queries) and name every problem found."""
     gl = gl_facts()
@@ -456,6 +540,7 @@ def check_books() -> BooksReport:
         books.check_subledger_ties(books.subledger_ties(groups, gl)),
         books.check_reversals(_reversal_facts()),
         books.check_closed_periods(_late_postings()),
+        books.check_closed_period_totals(_closed_month_facts()),
     )
     return BooksReport(
         checks=checks,

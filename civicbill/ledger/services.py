@@ -23,7 +23,14 @@ from civicbill.core.money import Money
 from civicbill.core.permissions import require_permission
 from civicbill.ledger import selectors
 from civicbill.ledger.journal_insert import NewEntry, insert_entries, posted_entry
-from civicbill.ledger.models import AccountingPeriod, JournalEntry, JournalLine, SourceType
+from civicbill.ledger.models import (
+    AccountingPeriod,
+    JournalEntry,
+    JournalLine,
+    PeriodCloseRecord,
+    PeriodCloseTotal,
+    SourceType,
+)
 from civicbill.ledger.posting import (
     EntrySpec,
     LineKey,
@@ -373,15 +380,46 @@ def period_close(*, month: dt.date, actor: Any) -> AccountingPeriod:
     period.closed_by = actor
     period.closed_at = clock.now()
     period.save(update_fields=fields)
+    record = _record_close_totals(month, closed_at=period.closed_at, actor=actor)
     audit_record(
         actor=actor,
         action="accounting_period.close",
         target=period,
         at=period.closed_at,
         summary=f"Closed accounting period {month:%Y-%m}",
-        changes=diff(before, snapshot(period, fields)),
+        changes={
+            **diff(before, snapshot(period, fields)),
+            "entry_count": record.entry_count,
+            "debit_cents": record.debit_cents,
+            "credit_cents": record.credit_cents,
+        },
     )
     return period
+
+
+def _record_close_totals(month: dt.date, *, closed_at: dt.datetime, actor: Any) -> PeriodCloseRecord:
+    """Record what the month holds as it closes (append-only), for check-books to compare with later."""
+    totals = selectors.month_totals([month])[month]
+    gl_ids = selectors.gl_account_ids()
+    record = PeriodCloseRecord.objects.create(
+        month=month,
+        closed_at=closed_at,
+        closed_by=actor,
+        entry_count=totals.entry_count,
+        debit_cents=sum(account.debit_cents for account in totals.by_gl_account.values()),
+        credit_cents=sum(account.credit_cents for account in totals.by_gl_account.values()),
+    )
+    PeriodCloseTotal.objects.bulk_create(
+        PeriodCloseTotal(
+            record=record,
+            gl_account_id=gl_ids[code],
+            line_count=account.line_count,
+            debit_cents=account.debit_cents,
+            credit_cents=account.credit_cents,
+        )
+        for code, account in sorted(totals.by_gl_account.items())
+    )
+    return record
 
 
 @transaction.atomic
