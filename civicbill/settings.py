@@ -224,6 +224,11 @@ CIVICBILL_ACH_ENTRY_DESCRIPTION = os.environ.get("CIVICBILL_ACH_ENTRY_DESCRIPTIO
 CIVICBILL_ACH_PRENOTE_WAIT_BUSINESS_DAYS = os.environ.get("CIVICBILL_ACH_PRENOTE_WAIT_BUSINESS_DAYS", "6")
 CIVICBILL_ACH_RETURN_WINDOW_BUSINESS_DAYS = os.environ.get("CIVICBILL_ACH_RETURN_WINDOW_BUSINESS_DAYS", "2")
 CIVICBILL_ACH_RETURN_FEE = os.environ.get("CIVICBILL_ACH_RETURN_FEE", "25.00")
+# Refunds wait while money behind a credit can still come back: business days after the payment
+# (civicbill/payments/clearing.py, docs/cashiering.md); 0 turns the hold off for that tender
+CIVICBILL_REFUND_HOLD_CHECK_DAYS = os.environ.get("CIVICBILL_REFUND_HOLD_CHECK_DAYS", "10")
+CIVICBILL_REFUND_HOLD_MONEY_ORDER_DAYS = os.environ.get("CIVICBILL_REFUND_HOLD_MONEY_ORDER_DAYS", "10")
+CIVICBILL_REFUND_HOLD_ACH_DAYS = os.environ.get("CIVICBILL_REFUND_HOLD_ACH_DAYS", "5")
 # Key(s) encrypting bank account numbers at rest (ADR 0010): Fernet keys, comma-separated, the first
 # encrypts and all decrypt (rotation). Required when CIVICBILL_DEBUG=0; in development (read here, as
 # the test runner turns DEBUG off later) an empty key is derived from SECRET_KEY.

@@ -37,10 +37,16 @@ def import_file(
     request: HttpRequest,
     file: File[UploadedFile],
     format: Form[FileFormat],
+    processor: Form[str] = "",
+    new_batch: Form[bool] = False,
 ) -> Status[dict[str, Any]]:
-    """Multipart: ``format`` and ``file``. Returns what was posted, held in suspense and the bad rows
-    (line, reason). The same file twice is refused (``duplicate_file``); a file whose trailer does
-    not tie is refused whole (``file_refused``)."""
+    """Multipart: ``format`` and ``file`` (and, for an online file, ``processor``: whose confirmation
+    numbers it carries, at most 40 characters; for a lockbox file, ``new_batch``). Returns what was
+    posted, held in suspense and the bad rows
+    (line, reason). A file sent again is refused (``duplicate_file``: the same records, whatever the
+    line endings or blank space; ``duplicate_batch``: a lockbox id and deposit date already imported,
+    unless ``new_batch``); an online confirmation already posted is a bad row; a file whose trailer
+    does not tie is refused whole (``file_refused``)."""
     require_permission(request.user, "payments.import")
     result = payment_services.payment_file_import(
         content=file.read(),
@@ -48,6 +54,8 @@ def import_file(
         file_format=format,
         as_of=clock.now(),
         actor=request.user,
+        processor=processor,
+        new_batch=new_batch,
     )
     row = result.as_dict()
     payments = result.payments

@@ -22,15 +22,14 @@ and the good rows are kept.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.money import Money, MoneyError
+from civicbill.core.textfiles import csv_fields, split_lines, too_long
 from civicbill.meters.models import MeterSize, MeterType, ReadUnit
 
 REQUIRED_COLUMNS = ("serial", "make", "model", "size", "dials", "unit", "multiplier")
@@ -165,7 +164,7 @@ def clean_dials(value: Any) -> int:
         raise refuse(
             "dials", "Dials is required (how many digits the register shows, 1 to 10).", code="required"
         )
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_DIALS:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_DIALS:
         raise refuse("dials", f"Dials must be a whole number from 1 to {MAX_DIALS}, not {raw!r}.")
     return int(raw)
 
@@ -186,6 +185,8 @@ def _decimal(value: Any, field: str) -> Decimal:
     if isinstance(value, float | bool):
         raise refuse(field, f"{label(field)} must be an exact number, not {value!r}.")
     raw = value if isinstance(value, Decimal) else _as_text(value, field).replace(",", "")
+    if isinstance(raw, str) and not raw.isascii():  # Decimal() also reads other scripts' digits
+        raise refuse(field, f"{label(field)} must be a number written with the digits 0-9, not {raw[:40]!r}.")
     try:
         number = Decimal(raw)
     except (InvalidOperation, ValueError):
@@ -372,58 +373,62 @@ def parse_shipment(content: bytes, *, file_name: str = "the file") -> Shipment:
             f"{file_name} is not a CSV text file (line {bad_line} is not UTF-8 text); "
             "save it from the spreadsheet as CSV UTF-8."
         ) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    lines = split_lines(text)
     rows: list[ShipmentRow] = []
     bad: list[BadRow] = []
     first_line_of: dict[str, int] = {}
-    try:
-        header_cells = next(reader)
-        names = _header(header_cells, file_name)
-        line = reader.line_num
-        for cells in reader:
-            start, line = line + 1, reader.line_num
-            if not any(cell.strip() for cell in cells):
-                continue
-            values = dict(zip(names, cells, strict=False))
-            serial = " ".join(values.get("serial", "").split())
-            if len(cells) != len(names):
-                bad.append(
-                    BadRow(start, serial, f"the row has {len(cells)} cells but the header has {len(names)}")
-                )
-                continue
-            try:
-                spec = clean_meter(
-                    serial_number=values["serial"],
-                    make=values["make"],
-                    model=values["model"],
-                    size=values["size"],
-                    meter_type=values.get("type", ""),
-                    dials=values["dials"],
-                    read_unit=values["unit"],
-                    multiplier=values["multiplier"],
-                    endpoint_id=values.get("endpoint_id", ""),
-                    purchase_date=values.get("purchase_date"),
-                    purchase_cost=values.get("cost"),
-                )
-            except ApplicationError as error:
-                bad.append(BadRow(start, serial, error.message))
-                continue
-            if spec.serial_number in first_line_of:
-                bad.append(
-                    BadRow(
-                        start,
-                        spec.serial_number,
-                        f"serial number {spec.serial_number} is also on line "
-                        f"{first_line_of[spec.serial_number]} of this file",
-                    )
-                )
-                continue
-            first_line_of[spec.serial_number] = start
-            rows.append(ShipmentRow(start, spec))
-    except csv.Error as error:
+    header_line = lines[0] if lines else ""
+    if too_long(header_line):
         raise ShipmentFileError(
-            f"{file_name} is not a readable CSV file (line {reader.line_num}: {error})."
-        ) from None
+            f"{file_name} is not a meter shipment file (line 1: {too_long(header_line)})."
+        )
+    names = _header(csv_fields(header_line), file_name)
+    for start, line in enumerate(lines[1:], start=2):
+        if not line.strip():
+            continue
+        problem = too_long(line)
+        if problem:
+            bad.append(BadRow(start, "", problem))
+            continue
+        cells = csv_fields(line)
+        if not any(cell.strip() for cell in cells):
+            continue
+        values = dict(zip(names, cells, strict=False))
+        serial = " ".join(values.get("serial", "").split())[:40]
+        if len(cells) != len(names):
+            bad.append(
+                BadRow(start, serial, f"the row has {len(cells)} cells but the header has {len(names)}")
+            )
+            continue
+        try:
+            spec = clean_meter(
+                serial_number=values["serial"],
+                make=values["make"],
+                model=values["model"],
+                size=values["size"],
+                meter_type=values.get("type", ""),
+                dials=values["dials"],
+                read_unit=values["unit"],
+                multiplier=values["multiplier"],
+                endpoint_id=values.get("endpoint_id", ""),
+                purchase_date=values.get("purchase_date"),
+                purchase_cost=values.get("cost"),
+            )
+        except ApplicationError as error:
+            bad.append(BadRow(start, serial, error.message))
+            continue
+        if spec.serial_number in first_line_of:
+            bad.append(
+                BadRow(
+                    start,
+                    spec.serial_number,
+                    f"serial number {spec.serial_number} is also on line {first_line_of[spec.serial_number]} "
+                    "of this file",
+                )
+            )
+            continue
+        first_line_of[spec.serial_number] = start
+        rows.append(ShipmentRow(start, spec))
     if not rows and not bad:
         raise ShipmentFileError(f"{file_name} has a header but no meter rows.")
     return Shipment(rows=tuple(rows), bad_rows=tuple(bad))

@@ -352,7 +352,10 @@ class Deposit(models.Model):
 
 # -- payments from other channels (lockbox, online/IVR), suspense, returned checks, refunds -------------
 class PaymentImport(models.Model):
-    """One imported remittance file (lockbox or online). The same file (by SHA-256) is refused twice."""
+    """One imported remittance file (lockbox or online). A file sent again is refused: the same bytes
+    (``file_sha256``), the same records with other line endings or blanks (``content_sha256``, the
+    normalised content; :func:`civicbill.core.textfiles.content_fingerprint`), or the same lockbox
+    batch (``batch_reference`` and ``deposit_date``, checked by the import service)."""
 
     class Format(models.TextChoices):
         LOCKBOX_CSV = "lockbox-csv", "Lockbox CSV"
@@ -360,10 +363,13 @@ class PaymentImport(models.Model):
         ONLINE_CSV = "online-csv", "Online/IVR CSV"
 
     file_sha256 = models.CharField(max_length=64, unique=True)
+    # SHA-256 of the normalised content (blank for files imported before it was recorded)
+    content_sha256 = models.CharField(max_length=64, blank=True)
     file_name = models.CharField(max_length=255)
     file_format = models.CharField(max_length=16, choices=Format.choices)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     batch_reference = models.CharField(max_length=40, blank=True)  # the header's lockbox/batch id
+    processor = models.CharField(max_length=40, blank=True)  # online files: whose confirmations
     deposit_date = models.DateField()
     imported_at = models.DateTimeField()
     imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -378,9 +384,36 @@ class PaymentImport(models.Model):
 
     class Meta:
         ordering = ["-imported_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_sha256"], condition=~Q(content_sha256=""), name="one_import_per_content"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.file_format} {self.file_name} ({self.deposit_date})"
+
+
+class ProcessorConfirmation(models.Model):
+    """A payment processor's confirmation number, once posted (as a payment or to suspense): the same
+    confirmation from the same processor is never posted twice, whatever file it comes in."""
+
+    processor = models.CharField(max_length=40)
+    confirmation = models.CharField(max_length=40)
+    payment_import = models.ForeignKey(PaymentImport, on_delete=models.PROTECT, related_name="+")
+    line_number = models.IntegerField()
+    posted_on = models.DateField()  # the payment's date (the day the processor settled)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["processor", "confirmation"], name="one_posting_per_processor_confirmation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.processor} {self.confirmation}"
 
 
 class ChannelPayment(models.Model):
@@ -394,6 +427,7 @@ class ChannelPayment(models.Model):
     scan_line = models.CharField(max_length=40, blank=True)
     check_number = models.CharField(max_length=20, blank=True)
     reference = models.CharField(max_length=40, blank=True)  # online confirmation number
+    method = models.CharField(max_length=8, blank=True)  # online: card / ach / ivr (when recorded)
 
     class Meta:
         ordering = ["id"]

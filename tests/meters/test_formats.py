@@ -75,8 +75,8 @@ def test_a_byte_order_mark_and_crlf_line_ends_are_fine():
         ),
         (
             b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
-            "Not a generic read CSV file: the file is binary, not text; expected a CSV whose first line is "
-            "exactly meter_serial,read_date,read_value,source.",
+            "Not a generic read CSV file: line 3: has a NUL byte: the file is binary, not text; expected a "
+            "CSV whose first line is exactly meter_serial,read_date,read_value,source.",
         ),
         (
             b"   \n",
@@ -85,8 +85,9 @@ def test_a_byte_order_mark_and_crlf_line_ends_are_fine():
         ),
         (
             b"meter_serial,read_date,read_value,source\nM-1,2026-11-02,\xff1,amr\n",
-            "Not a generic read CSV file: the file is not UTF-8 text (byte 57 cannot be read); expected a "
-            "CSV whose first line is exactly meter_serial,read_date,read_value,source.",
+            "Not a generic read CSV file: line 2: byte 0xFF (column 16) is not UTF-8 text; save the file as "
+            'UTF-8 ("CSV UTF-8" in a spreadsheet) and import it again; expected a CSV whose first line is '
+            "exactly meter_serial,read_date,read_value,source.",
         ),
     ],
 )

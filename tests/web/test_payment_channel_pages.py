@@ -5,6 +5,7 @@ GL export download. Frozen at 2026-12-01 09:00 PT."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -78,8 +79,8 @@ def test_upload_a_lockbox_file_and_see_what_it_did(client: Client, technician: A
     again = upload(client, lockbox(lopez, kim), name="renamed.csv")
     assert again.status_code == 422
     assert (
-        f"This file was already imported on 2026-12-01 17:00 UTC as import {record.pk} (lb-20261201.csv); "
-        "nothing was posted" in again.content.decode()
+        f"This file was already imported as lb-20261201.csv (import {record.pk}) on 2026-12-01 09:00 by "
+        f"{technician.username}; nothing was posted" in again.content.decode()
     )
     assert PaymentImport.objects.count() == 1
 
@@ -151,8 +152,8 @@ def test_record_a_returned_check(client: Client, technician: Any, accounts: Any)
     books_ok()
 
 
-def test_request_a_refund_and_a_supervisor_approves_it(
-    client: Client, technician: Any, csr: Any, supervisor: Any, accounts: Any
+def test_request_a_refund_and_a_supervisor_approves_it_once_the_check_has_cleared(
+    client: Client, technician: Any, csr: Any, supervisor: Any, accounts: Any, frozen: Any
 ) -> None:
     lopez, kim = accounts
     client.force_login(technician)
@@ -169,6 +170,16 @@ def test_request_a_refund_and_a_supervisor_approves_it(
     client.force_login(supervisor)
     waiting = client.get("/payments/refunds/").content.decode()
     assert "Moved away" in waiting and "$15.00" in waiting
+    held = client.post(f"/payments/refunds/{refund.pk}/decide/", {"decision": "approve", "note": ""})
+    assert held.status_code == 302  # back to the queue, saying why
+    assert (
+        f"Refund {refund.pk} of $15.00 waits: the credit comes from money that can still come back: the "
+        "$70.00 check of 2026-12-01 clears on 2026-12-15."
+    ) in client.get(held["Location"]).content.decode()
+    refund.refresh_from_db()
+    assert refund.status == "requested"
+    frozen.move_to(dt.datetime(2026, 12, 15, 17, 0, tzinfo=dt.UTC))
+    client.force_login(supervisor)  # a new day's session
     approved = client.post(f"/payments/refunds/{refund.pk}/decide/", {"decision": "approve", "note": ""})
     assert approved.status_code == 302
     refund.refresh_from_db()

@@ -32,6 +32,7 @@ from civicbill.meters.formats.common import (
     ParsedFile,
     csv_records,
     decode_text,
+    header_fields,
 )
 from civicbill.meters.validation import Candidate, parse_read_value
 
@@ -59,16 +60,19 @@ def _number(text: str) -> tuple[Decimal | None, bool]:
 def parse(content: bytes) -> ParsedFile:
     text = decode_text(content, FORMAT, EXPECTED)
     records = csv_records(text)
-    first = next(records, None)
-    key = HEADERS.get(tuple(name.strip() for name in first[1])) if first else None
+    first = header_fields(FORMAT, next(records, None), EXPECTED)
+    key = HEADERS.get(tuple(name.strip() for name in first)) if first else None
     if key is None:
-        found = ",".join(first[1])[:120] if first else ""
+        found = ",".join(first)[:120] if first else ""
         raise FormatError(FORMAT, f"expected {EXPECTED}; the first line is {found!r}.")
     parsed = ParsedFile(FORMAT, meter_key=key)
     seen: set[tuple[str, dt.datetime]] = set()
     total = 0
-    for line, fields in records:
+    for line, fields, problem in records:
         total += 1
+        if fields is None:
+            parsed.bad_rows.append(BadRow(line, "malformed", problem))
+            continue
         if len(fields) != 4:
             parsed.bad_rows.append(BadRow(line, "malformed", f"expected 4 fields, found {len(fields)}"))
             continue

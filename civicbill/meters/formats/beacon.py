@@ -22,7 +22,14 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from civicbill.meters.formats.common import BadRow, FormatError, ParsedFile, csv_records, decode_text
+from civicbill.meters.formats.common import (
+    BadRow,
+    FormatError,
+    ParsedFile,
+    csv_records,
+    decode_text,
+    header_fields,
+)
 from civicbill.meters.validation import Candidate
 
 FORMAT = "beacon"
@@ -69,14 +76,14 @@ def read_date(text: str, zone: ZoneInfo) -> dt.date | None:
 def parse(content: bytes, *, zone: ZoneInfo) -> ParsedFile:
     text = decode_text(content, FORMAT, EXPECTED)
     records = csv_records(text)
-    first = next(records, None)
-    header = [name.strip().lower() for name in first[1]] if first else []
+    first = header_fields(FORMAT, next(records, None), EXPECTED)
+    header = [name.strip().lower() for name in first] if first else []
     columns = {name: index for index, name in enumerate(header)}
     missing = [name for name in ("Meter_ID", "Read_Time") if name.lower() not in columns] + (
         [] if "billing_read" in columns or "read" in columns else ["Billing_Read or Read"]
     )
     if missing:
-        found = ",".join(first[1])[:120] if first else ""
+        found = ",".join(first)[:120] if first else ""
         raise FormatError(
             FORMAT,
             f"the header lacks {', '.join(missing)}; expected {EXPECTED}. The first line is {found!r}.",
@@ -88,8 +95,11 @@ def parse(content: bytes, *, zone: ZoneInfo) -> ParsedFile:
     width = len(header)
     parsed = ParsedFile(FORMAT)
     total = 0
-    for line, fields in records:
+    for line, fields, problem in records:
         total += 1
+        if fields is None:
+            parsed.bad_rows.append(BadRow(line, "malformed", problem))
+            continue
         if len(fields) < width:
             fields = fields + [""] * (width - len(fields))
         serial = fields[meter_at].strip()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from civicbill.core.textfiles import MAX_LINE_CHARS, TextFileError, split_lines, too_long
+from civicbill.core.textfiles import decode as decode_utf8
 from civicbill.meters.validation import Candidate
 
 # sources a file may give (estimated, install and removal reads come from their own services)
@@ -63,26 +64,55 @@ class ParsedFile:
 
 
 def decode_text(content: bytes, file_format: str, expected: str) -> str:
-    """The file as text (UTF-8, a byte-order mark allowed); refuses empty and binary files."""
+    """The file as text (UTF-8, a byte-order mark allowed); refuses empty and binary files, and a
+    byte that is not UTF-8, naming its line."""
     if not content.strip():
         raise FormatError(file_format, f"the file is empty; expected {expected}.")
-    if b"\x00" in content[:65536]:
-        raise FormatError(file_format, f"the file is binary, not text; expected {expected}.")
     try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise FormatError(
-            file_format,
-            f"the file is not UTF-8 text (byte {error.start + 1} cannot be read); expected {expected}.",
-        ) from None
+        return decode_utf8(content)
+    except TextFileError as error:
+        raise FormatError(file_format, f"{error}; expected {expected}.") from None
 
 
-def csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
-    """``(line number, fields)`` for each CSV record, blank lines skipped (line numbers count them)."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    for fields in reader:
-        if fields and (len(fields) > 1 or fields[0].strip()):
-            yield reader.line_num, fields
+def csv_records(text: str) -> Iterator[tuple[int, list[str] | None, str]]:
+    """``(line number, fields, "")`` for each CSV record, blank lines skipped (line numbers count
+    them; lines end in LF, CR LF or CR). A record that cannot be read (a line longer than
+    :data:`~civicbill.core.textfiles.MAX_LINE_CHARS`, a quoted field running on past the ``csv``
+    field limit) comes as ``(line number, None, problem)`` and reading goes on with the next one."""
+    lines = split_lines(text)
+    long_lines: dict[int, str] = {}
+    if lines and max(map(len, lines)) > MAX_LINE_CHARS:  # rare: only then a line at a time
+        for number, line in enumerate(lines, start=1):
+            problem = too_long(line)
+            if problem:
+                long_lines[number] = problem
+                lines[number - 1] = ""  # read as an empty record, reported below
+    reader = csv.reader(lines)
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            yield reader.line_num, None, f"the record cannot be read as CSV ({error})"
+            continue
+        if reader.line_num in long_lines:
+            yield reader.line_num, None, long_lines.pop(reader.line_num)
+        elif fields and (len(fields) > 1 or fields[0].strip()):
+            yield reader.line_num, fields, ""
+
+
+def header_fields(
+    file_format: str, first: tuple[int, list[str] | None, str] | None, expected: str
+) -> list[str]:
+    """The header record's fields ([] when the file has none); a header that cannot be read refuses
+    the file."""
+    if first is None:
+        return []
+    line, fields, problem = first
+    if fields is None:
+        raise FormatError(file_format, f"line {line} (the header): {problem}; expected {expected}.")
+    return fields
 
 
 def iso_date(text: str) -> dt.date | None:

@@ -16,6 +16,7 @@ from civicbill.meters.formats.common import (
     ParsedFile,
     csv_records,
     decode_text,
+    header_fields,
     iso_date,
 )
 from civicbill.meters.validation import Candidate
@@ -29,16 +30,19 @@ _SOURCES = {source: source for source in FILE_SOURCES}
 def parse(content: bytes) -> ParsedFile:
     text = decode_text(content, FORMAT, EXPECTED)
     records = csv_records(text)
-    first = next(records, None)
-    if first is None or tuple(name.strip() for name in first[1]) != HEADER:
-        found = ",".join(first[1])[:120] if first else ""
+    first = header_fields(FORMAT, next(records, None), EXPECTED)
+    if first is None or tuple(name.strip() for name in first) != HEADER:
+        found = ",".join(first)[:120] if first else ""
         raise FormatError(FORMAT, f"expected {EXPECTED}; the first line is {found!r}.")
     parsed = ParsedFile(FORMAT)
     reads, bad = parsed.reads, parsed.bad_rows
     total = 0
     dates: dict[str, dt.date | None] = {}  # a file repeats a handful of read dates
-    for line, fields in records:
+    for line, fields, problem in records:
         total += 1
+        if fields is None:
+            parsed.bad_rows.append(BadRow(line, "malformed", problem))
+            continue
         if len(fields) != 4:
             bad.append(
                 BadRow(line, "malformed", f"expected 4 fields ({','.join(HEADER)}), found {len(fields)}")

@@ -3,7 +3,7 @@ modelled on Sensus AutoRead route files (it is not a Sensus specification; see
 docs/reads-formats.md). civicbill writes the route (previous read, low/high limits per meter), the
 handheld fills in the read, date, time and read code, and the file comes back here.
 
-Every record is exactly 100 characters (ASCII; lines end in LF or CR LF). Columns, 1-based:
+Every record is exactly 100 characters (ASCII; lines end in LF, CR LF or CR). Columns, 1-based:
 
 ====== ========= ===== =====================================================================
 record columns   width field
@@ -39,6 +39,7 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
+from civicbill.core.textfiles import split_lines
 from civicbill.meters.formats.common import BadRow, FormatError, ParsedFile, decode_text
 from civicbill.meters.validation import Candidate
 
@@ -113,8 +114,7 @@ def parse(content: bytes) -> ParsedFile:
     if not text.isascii():
         raise FormatError(FORMAT, f"the file has characters that are not ASCII; expected {EXPECTED}.")
     records: list[tuple[int, str]] = []
-    for number, raw in enumerate(text.split("\n"), start=1):
-        record = raw.rstrip("\r")
+    for number, record in enumerate(split_lines(text), start=1):
         if not record.strip():
             continue
         if len(record) != RECORD_LENGTH:

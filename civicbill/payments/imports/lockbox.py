@@ -8,10 +8,10 @@ record and total the amounts read, or the whole file is refused.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from dataclasses import dataclass, field
 
+from civicbill.core.textfiles import TextFileError, csv_lines, numbered_lines, too_long
 from civicbill.payments.imports.records import (
     FORMATS,
     FieldError,
@@ -19,11 +19,14 @@ from civicbill.payments.imports.records import (
     RemittanceRow,
     RowProblem,
     canonical_account,
-    decode,
+    over_limit_problem,
     read_amount,
     read_cents,
+    read_count,
     read_date,
+    shown,
     trailer_problems,
+    unreadable,
 )
 
 CSV_DETAIL_FIELDS = 7  # D, scan line, account, amount, check number, deposit date, payer name
@@ -61,11 +64,22 @@ class _Reading:
             self.file_problems.append(f"line {line_number}: a second trailer record")
             return
         self.trailer_line = line_number
-        count_text = count_text.strip()
-        if not count_text.isdigit() or total_cents is None:
+        count = read_count(count_text)
+        if count is None or total_cents is None:
             self.file_problems.append(f"line {line_number}: the trailer's count or total cannot be read")
             return
-        self.trailer_count, self.trailer_total_cents = int(count_text), total_cents
+        self.trailer_count, self.trailer_total_cents = count, total_cents
+
+    def too_long(self, line_number: int, kind: str, problem: str) -> None:
+        """A line too long to read: a detail record is reported (and counted), a header or trailer
+        refuses the file."""
+        if kind == "D":
+            if self.before_detail(line_number):
+                self.row_problems.append(RowProblem(line_number, problem))
+        elif kind in ("H", "T"):
+            self.file_problems.append(f"line {line_number}: {problem}")
+        else:
+            self.row_problems.append(RowProblem(line_number, problem))
 
     def before_detail(self, line_number: int) -> bool:
         """Count a detail record; False when it is out of place (a file problem)."""
@@ -95,7 +109,7 @@ class _Reading:
             self.row_problems.append(RowProblem(line_number, amount_problem))
             return
         self.read_total_cents += amount
-        problems = []
+        problems = [problem] if (problem := over_limit_problem(amount)) else []
         deposit_date = self.deposit_date
         if date_text.strip():
             try:
@@ -104,7 +118,9 @@ class _Reading:
                 problems.append(f"deposit {error}")
         check_number = check_number.strip()
         if len(check_number) > MAX_CHECK_NUMBER:
-            problems.append(f"check number {check_number!r} is longer than {MAX_CHECK_NUMBER} characters")
+            problems.append(
+                f"check number {shown(check_number)} is longer than {MAX_CHECK_NUMBER} characters"
+            )
         if problems or deposit_date is None:
             self.row_problems.append(RowProblem(line_number, "; ".join(problems) or "no deposit date"))
             return
@@ -150,8 +166,16 @@ def parse_lockbox_csv(content: bytes) -> ParsedFile:
     """Read a ``lockbox-csv`` file: ``H,lockbox,YYYY-MM-DD`` / ``D,scan,account,123.45,check,date,payer``
     / ``T,count,total``."""
     reading = _Reading("lockbox-csv")
-    for line_number, fields in enumerate(csv.reader(decode(content)), start=1):
-        if not fields or not "".join(fields).strip():
+    try:
+        lines = list(csv_lines(content))
+    except TextFileError as error:
+        return unreadable(reading.file_format, error)
+    for line in lines:
+        line_number, fields = line.number, line.fields
+        if fields is None:
+            reading.too_long(line_number, line.first_char.upper(), line.problem)
+            continue
+        if not "".join(fields).strip():
             continue
         kind = fields[0].strip().upper()
         if kind == "H":
@@ -191,7 +215,7 @@ def parse_lockbox_csv(content: bytes) -> ParsedFile:
             )
         else:
             reading.row_problems.append(
-                RowProblem(line_number, f"record type {fields[0]!r} is not H, D or T")
+                RowProblem(line_number, f"record type {shown(fields[0])} is not H, D or T")
             )
     return reading.result()
 
@@ -223,10 +247,16 @@ FIXED_DETAIL_MIN_LENGTH = 47  # up to the amount; the rest may be blank and trim
 def parse_lockbox_fixed(content: bytes) -> ParsedFile:
     """Read a ``lockbox-fixed`` file (fixed columns; see docs/payment-files.md)."""
     reading = _Reading("lockbox-fixed")
-    for line_number, line in enumerate(decode(content), start=1):
-        if not line.strip():
-            continue
+    try:
+        lines = numbered_lines(content)
+    except TextFileError as error:
+        return unreadable(reading.file_format, error)
+    for line_number, line in lines:
         kind = line[0].upper()
+        problem = too_long(line)
+        if problem:
+            reading.too_long(line_number, kind, problem)
+            continue
         if kind == "H":
             reading.header(line_number, line[FIXED_HEADER_LOCKBOX], line[FIXED_HEADER_DATE], compact=True)
         elif kind == "T":
@@ -260,7 +290,9 @@ def parse_lockbox_fixed(content: bytes) -> ParsedFile:
                 compact=True,
             )
         else:
-            reading.row_problems.append(RowProblem(line_number, f"record type {line[0]!r} is not H, D or T"))
+            reading.row_problems.append(
+                RowProblem(line_number, f"record type {shown(line[0])} is not H, D or T")
+            )
     return reading.result()
 
 

@@ -7,8 +7,7 @@ is the day the processor settles to the city's bank.
 
 from __future__ import annotations
 
-import csv
-
+from civicbill.core.textfiles import TextFileError, csv_lines
 from civicbill.payments.imports.records import (
     FORMATS,
     FieldError,
@@ -16,10 +15,13 @@ from civicbill.payments.imports.records import (
     RemittanceRow,
     RowProblem,
     canonical_account,
-    decode,
+    over_limit_problem,
     read_amount,
+    read_count,
     read_date,
+    shown,
     trailer_problems,
+    unreadable,
 )
 
 COLUMNS = ("confirmation", "account_number", "amount", "paid_on", "method", "payer_name")
@@ -38,15 +40,33 @@ def parse_online_csv(content: bytes) -> ParsedFile:
     trailer_line: int | None = None
     detail_count = 0
     read_total = 0
-    for line_number, fields in enumerate(csv.reader(decode(content)), start=1):
-        if not fields or not "".join(fields).strip():
+    first_line_of: dict[str, int] = {}  # confirmation → the line that has it
+    try:
+        lines = list(csv_lines(content))
+    except TextFileError as error:
+        return unreadable("online-csv", error)
+    for line in lines:
+        line_number, fields = line.number, line.fields
+        if fields is None:  # too long to read: a payment row that cannot be read
+            if not header_seen:
+                header_seen = True
+                file_problems.append(f"line {line_number}: the header row cannot be read: {line.problem}")
+            elif trailer_line is not None:
+                detail_count += 1
+                file_problems.append(f"line {line_number}: a payment row after the trailer")
+            else:
+                detail_count += 1
+                row_problems.append(RowProblem(line_number, line.problem))
+            continue
+        if not "".join(fields).strip():
             continue
         if not header_seen:
             header_seen = True
             names = tuple(name.strip().lower() for name in fields)
             if names != COLUMNS:
                 file_problems.append(
-                    f"line {line_number}: the header row must be {','.join(COLUMNS)}, not {','.join(fields)}"
+                    f"line {line_number}: the header row must be {','.join(COLUMNS)}, "
+                    f"not {','.join(fields)[:200]}"
                 )
             continue
         if fields[0].strip().upper() == "TRAILER":
@@ -56,7 +76,7 @@ def parse_online_csv(content: bytes) -> ParsedFile:
             trailer_line = line_number
             padded = [*fields, "", ""]
             try:
-                trailer_count = int(padded[1].strip()) if padded[1].strip().isdigit() else None
+                trailer_count = read_count(padded[1])
                 trailer_total = read_amount(padded[2], allow_zero=True)
             except FieldError:
                 trailer_total = None
@@ -79,19 +99,27 @@ def parse_online_csv(content: bytes) -> ParsedFile:
             row_problems.append(RowProblem(line_number, str(error)))
             continue
         read_total += amount
-        problems = []
+        problems = [problem] if (problem := over_limit_problem(amount)) else []
         paid_on = None
         try:
             paid_on = read_date(date_text)
         except FieldError as error:
             problems.append(f"paid_on {error}")
         if method.lower() not in METHODS:
-            problems.append(f"method {method!r} is not one of {', '.join(METHODS)}")
+            problems.append(f"method {shown(method)} is not one of {', '.join(METHODS)}")
         if not confirmation or len(confirmation) > MAX_CONFIRMATION:
-            problems.append(f"confirmation {confirmation!r} is missing or longer than {MAX_CONFIRMATION}")
+            problems.append(
+                f"confirmation {shown(confirmation)} is missing or longer than {MAX_CONFIRMATION}"
+            )
+        if confirmation in first_line_of:
+            problems.append(
+                f"confirmation {shown(confirmation)} is also on line {first_line_of[confirmation]} "
+                "of this file"
+            )
         if problems or paid_on is None:
             row_problems.append(RowProblem(line_number, "; ".join(problems)))
             continue
+        first_line_of[confirmation] = line_number
         rows.append(
             RemittanceRow(
                 line_number=line_number,

@@ -7,9 +7,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-MAX_AMOUNT_CENTS = 99_999_999_99  # a single remittance of up to $99,999,999.99
-_AMOUNT = re.compile(r"^\d{1,10}\.\d{2}$")
-_ACCOUNT = re.compile(r"^(\d{7})-?(\d)$")
+from civicbill.core.money import MAX_AMOUNT_CENTS, format_cents  # one payment: at most $10,000,000.00
+from civicbill.core.textfiles import TextFileError
+
+_AMOUNT = re.compile(r"^[0-9]{1,10}\.[0-9]{2}$")
+_ACCOUNT = re.compile(r"^([0-9]{7})-?([0-9])$")
+_DIGITS = re.compile(r"^[0-9]+$")
+SHOWN_CHARS = 40  # a field quoted in a message is cut to this
 
 
 class FieldError(ValueError):
@@ -60,23 +64,49 @@ class ParsedFile:
         return bool(self.file_problems)
 
 
+def shown(text: str) -> str:
+    """A field as quoted in a message: ``repr``, cut to :data:`SHOWN_CHARS` characters."""
+    text = text.strip()
+    return repr(text) if len(text) <= SHOWN_CHARS else f"{text[:SHOWN_CHARS]!r}…"
+
+
+def is_digits(text: str) -> bool:
+    """ASCII digits only (``str.isdigit`` also takes ``²`` and other scripts' digits)."""
+    return bool(_DIGITS.match(text))
+
+
+def read_count(text: str) -> int | None:
+    """A count of records (ASCII digits), or None."""
+    text = text.strip()
+    return int(text) if is_digits(text) else None
+
+
 def read_amount(text: str, *, allow_zero: bool = False) -> int:
-    """``"123.45"`` → 12345 cents. Two decimals, no sign, no thousands separators; positive unless
-    ``allow_zero`` (a trailer's total)."""
+    """``"123.45"`` → 12345 cents. ASCII digits, two decimals, no sign, no thousands separators;
+    positive unless ``allow_zero`` (a trailer's total)."""
     text = text.strip()
     if not _AMOUNT.match(text):
-        raise FieldError(f"amount {text!r} is not like 123.45")
+        raise FieldError(f"amount {shown(text)} is not like 123.45")
     cents = int(text.replace(".", ""))
     if cents <= 0 and not (allow_zero and cents == 0):
         raise FieldError(f"amount {text} is not positive")
     return cents
 
 
+def over_limit_problem(cents: int) -> str:
+    """Why a payment row above the limit (ADR 0012) is refused, or "". The amount was read: it counts
+    toward the file's total (the bank's trailer includes it), but the row does not post."""
+    if cents <= MAX_AMOUNT_CENTS:
+        return ""
+    limit = format_cents(MAX_AMOUNT_CENTS)
+    return f"amount {format_cents(cents)} is over the limit of {limit} for one payment"
+
+
 def read_cents(text: str, width_name: str = "amount") -> int:
     """Zero-filled cents of a fixed-width field (``"0000012345"`` → 12345)."""
     text = text.strip()
-    if not text.isdigit():
-        raise FieldError(f"{width_name} {text!r} is not digits (cents)")
+    if not is_digits(text):
+        raise FieldError(f"{width_name} {shown(text)} is not digits (cents)")
     return int(text)
 
 
@@ -84,13 +114,15 @@ def read_date(text: str, *, compact: bool = False) -> dt.date:
     text = text.strip()
     try:
         if compact:
-            if len(text) != 8 or not text.isdigit():
+            if len(text) != 8 or not is_digits(text):
                 raise ValueError
             return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        if len(text) != 10 or not is_digits(text[:4] + text[5:7] + text[8:]) or text[4::3] != "--":
+            raise ValueError
         return dt.date.fromisoformat(text)
     except ValueError:
         shape = "YYYYMMDD" if compact else "YYYY-MM-DD"
-        raise FieldError(f"date {text!r} is not a date like {shape}") from None
+        raise FieldError(f"date {shown(text)} is not a date like {shape}") from None
 
 
 def canonical_account(text: str) -> str:
@@ -111,9 +143,16 @@ def parse_file(content: bytes, file_format: str) -> ParsedFile:
     return FORMATS[file_format](content)
 
 
-def decode(content: bytes) -> list[str]:
-    """The file's lines (UTF-8, a BOM ignored, any line ending)."""
-    return content.decode("utf-8-sig", errors="replace").splitlines()
+def unreadable(file_format: str, error: TextFileError) -> ParsedFile:
+    """The refusal of a file that is not UTF-8 text (a byte that is not UTF-8, a NUL byte)."""
+    return ParsedFile(
+        file_format=file_format,
+        batch_reference="",
+        deposit_date=None,
+        rows=(),
+        row_problems=(),
+        file_problems=(str(error),),
+    )
 
 
 def trailer_problems(

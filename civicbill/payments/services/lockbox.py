@@ -2,12 +2,17 @@
 
 One call imports one file, atomically:
 
-1. the file's SHA-256 must be new (the same file twice is refused);
+1. a file sent again is refused, nothing posted: the same bytes (SHA-256), the same records with
+   other line endings, a byte-order mark, trailing blanks or blank lines (the normalised content's
+   SHA-256, :func:`civicbill.core.textfiles.content_fingerprint`), or a lockbox batch (the header's
+   lockbox id and deposit date) already imported, unless staff say it is a new batch;
 2. the pure reader (:mod:`civicbill.payments.imports`) returns the rows and the problems; a file
    whose trailer does not tie (count, total), or has no header/trailer, is refused whole;
 3. each good row is matched to an account by its scan line (check digits verified) or account
    number; an unreadable scan line, an unknown or closed account, a scan line and account number
-   that disagree, or an amount far above the amount due sends the row to **suspense**;
+   that disagree, or an amount far above both the scan line's amount due and the account's balance
+   (:func:`hold_doubtful`) sends the row to **suspense**; an online row whose processor
+   confirmation was already posted (in any file) is refused with the earlier file and line;
 4. matched rows are applied by the same allocation order as the counter
    (:mod:`civicbill.payments.allocation`; several payments on one account in one file apply one
    after the other) and post one entry each: Dr *cash* of each fund (the bank or the processor
@@ -33,7 +38,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 
 from civicbill.billing.documents.scanline import ScanLineError, parse_scan_line
@@ -43,6 +48,7 @@ from civicbill.core.exceptions import ApplicationError
 from civicbill.core.fast_insert import insert_rows, write_rows
 from civicbill.core.money import Money, format_cents
 from civicbill.core.permissions import require_permission
+from civicbill.core.textfiles import content_fingerprint
 from civicbill.core.utility_services import Fund
 from civicbill.customers.models import Account
 from civicbill.ledger import chart
@@ -62,7 +68,7 @@ from civicbill.payments.allocation import (
     credit_service_for,
     open_items,
 )
-from civicbill.payments.imports import ParsedFile, RemittanceRow, parse_file
+from civicbill.payments.imports import ParsedFile, RemittanceRow, RowProblem, parse_file
 from civicbill.payments.models import (
     AllocationKind,
     Channel,
@@ -70,6 +76,7 @@ from civicbill.payments.models import (
     Payment,
     PaymentAllocation,
     PaymentImport,
+    ProcessorConfirmation,
     SuspenseItem,
 )
 
@@ -81,11 +88,15 @@ CHANNEL_OF_FORMAT = {
 RECEIPT_PREFIX = {Channel.LOCKBOX: "LB", Channel.ONLINE: "OL"}
 REASON_OF_CHANNEL = {Channel.LOCKBOX: "lockbox_payment", Channel.ONLINE: "online_payment"}
 SUSPENSE_REASON = "unapplied_cash"
-# a payment is doubtful when it is more than this many times the scan line's amount due and more
-# than DOUBTFUL_EXCESS_CENTS above it (a misplaced decimal point, a stub of another account)
+# a payment is doubtful when it is more than this many times what the account owes (the scan line's
+# amount due, or the account's balance when that is more) and more than DOUBTFUL_EXCESS_CENTS above
+# it (a misplaced decimal point, a stub of another account, a mistyped account number)
 DOUBTFUL_FACTOR = 10
 DOUBTFUL_EXCESS_CENTS = 100_000
 LOCK_CHUNK = 5_000
+# online files: whose confirmation numbers they carry, when the import does not name the processor
+DEFAULT_ONLINE_PROCESSOR = "online"
+MAX_PROCESSOR = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +134,8 @@ class ImportResult:
             "file_name": record.file_name,
             "format": record.file_format,
             "channel": record.channel,
+            "batch_reference": record.batch_reference,
+            "processor": record.processor,
             "deposit_date": record.deposit_date.isoformat(),
             "detail_count": record.detail_count,
             "total_cents": record.total_cents,
@@ -156,7 +169,7 @@ def match_rows(
     ``scans`` are the rows' :func:`_scan_account` results when already computed."""
     matches = []
     for index, row in enumerate(rows):
-        scan_number, due_cents, scan_problem = scans[index] if scans is not None else _scan_account(row)
+        scan_number, _due, scan_problem = scans[index] if scans is not None else _scan_account(row)
         if scan_problem:
             matches.append(Match(None, SuspenseItem.Reason.BAD_SCAN_LINE, scan_problem))
             continue
@@ -183,21 +196,45 @@ def match_rows(
         if status == Account.Status.CLOSED:
             matches.append(Match(None, SuspenseItem.Reason.CLOSED_ACCOUNT, f"account {number} is closed"))
             continue
-        if (
-            due_cents
-            and row.amount_cents > DOUBTFUL_FACTOR * due_cents
-            and row.amount_cents - due_cents > DOUBTFUL_EXCESS_CENTS
-        ):
-            matches.append(
-                Match(
-                    None,
-                    SuspenseItem.Reason.AMOUNT_DOUBTFUL,
-                    f"paid {format_cents(row.amount_cents)} on {format_cents(due_cents)} due",
-                )
-            )
-            continue
         matches.append(Match(account_id))
     return matches
+
+
+def is_doubtful(amount_cents: int, owed_cents: int) -> bool:
+    """A payment far above what is owed: more than :data:`DOUBTFUL_FACTOR` times it and more than
+    :data:`DOUBTFUL_EXCESS_CENTS` above it (nothing owed, or a credit, counts as 0)."""
+    owed_cents = max(owed_cents, 0)
+    return amount_cents > DOUBTFUL_FACTOR * owed_cents and amount_cents - owed_cents > DOUBTFUL_EXCESS_CENTS
+
+
+def hold_doubtful(
+    rows: Sequence[RemittanceRow],
+    matches: Sequence[Match],
+    scans: Sequence[tuple[str | None, int | None, str]],
+    balances: dict[int, int],
+) -> list[Match]:
+    """The matches with every doubtful payment sent to suspense instead: one far above both the scan
+    line's amount due (when the row has a scan line) and the account's balance before the file
+    (``balances``: account id → cents owed), whether it was matched by scan line or account number."""
+    checked = []
+    for row, match, (_number, due_cents, _problem) in zip(rows, matches, scans, strict=True):
+        if match.account_id is None:
+            checked.append(match)
+            continue
+        balance = balances.get(match.account_id, 0)
+        owed = max(due_cents or 0, balance)
+        if not is_doubtful(row.amount_cents, owed):
+            checked.append(match)
+            continue
+        if due_cents:
+            detail = (
+                f"paid {format_cents(row.amount_cents)} on {format_cents(due_cents)} due "
+                f"(balance {format_cents(balance)})"
+            )
+        else:
+            detail = f"paid {format_cents(row.amount_cents)} on a balance of {format_cents(balance)}"
+        checked.append(Match(None, SuspenseItem.Reason.AMOUNT_DOUBTFUL, detail))
+    return checked
 
 
 def _accounts_named(
@@ -237,8 +274,13 @@ PAYMENT_COLUMNS = (
     "change_cents", "idempotency_key", "status", "business_date", "received_at", "taken_by_id",
     "journal_entry_id", "void_reason", "reprint_count",
 )  # fmt: skip
+# a file's payments carry no request hash (that is the API's idempotency check); the column has no
+# database default, so it is written
+FILE_PAYMENT_COLUMNS = (*PAYMENT_COLUMNS, "request_sha256")
 ALLOCATION_COLUMNS = ("payment_id", "account_id", "service", "kind", "fund", "gl_code", "amount_cents")
-DETAIL_COLUMNS = ("payment_id", "payment_import_id", "line_number", "scan_line", "check_number", "reference")
+DETAIL_COLUMNS = (
+    "payment_id", "payment_import_id", "line_number", "scan_line", "check_number", "reference", "method",
+)  # fmt: skip
 SUSPENSE_COLUMNS = (
     "payment_import_id", "line_number", "channel", "deposit_date", "amount_cents", "scan_line",
     "account_number_text", "check_number", "reference", "payer_name", "reason", "detail", "status",
@@ -272,11 +314,11 @@ def _write_payments(
     written_before = Payment.objects.aggregate(highest=Max("pk"))["highest"] or 0
     write_rows(
         Payment._meta.db_table,
-        PAYMENT_COLUMNS,
+        FILE_PAYMENT_COLUMNS,
         [
             (f"{prefix}{row.line_number}", channel, account_id, "", row.payer_name, "en", row.amount_cents, 0,
              f"import:{record.pk}:{row.line_number}", Payment.Status.POSTED.value, days[row.deposit_date],
-             received_at, actor.pk, entry_id if native_uuid else entry_id.hex, "", 0)
+             received_at, actor.pk, entry_id if native_uuid else entry_id.hex, "", 0, "")
             for (row, account_id, _shares), entry_id in zip(paid, entry_ids, strict=True)
         ],
     )  # fmt: skip
@@ -291,7 +333,15 @@ def _write_payments(
         ChannelPayment._meta.db_table,
         DETAIL_COLUMNS,
         [
-            (payment_id, record.pk, row.line_number, row.scan_line[:40], row.check_number, row.reference)
+            (
+                payment_id,
+                record.pk,
+                row.line_number,
+                row.scan_line[:40],
+                row.check_number,
+                row.reference,
+                row.method,
+            )
             for payment_id, (row, _a, _s) in zip(payment_ids, paid, strict=True)
         ],
     )
@@ -404,14 +454,122 @@ def suspense_lines(amount_cents: int) -> list[PostingLine]:
     ]
 
 
-def _refuse_duplicate(sha256: str) -> None:
-    earlier = PaymentImport.objects.filter(file_sha256=sha256).first()
+def _when(record: PaymentImport) -> str:
+    local = record.imported_at.astimezone(clock.utility_zone())
+    return f"{local:%Y-%m-%d %H:%M} by {record.imported_by.get_username()}"
+
+
+def _refuse_duplicate(sha256: str, fingerprint: str) -> None:
+    """A file sent again, byte for byte or with other line endings/blanks, is refused."""
+    imports = PaymentImport.objects.select_related("imported_by")
+    earlier = imports.filter(file_sha256=sha256).first()
     if earlier is not None:
         raise ApplicationError(
-            f"This file was already imported on {earlier.imported_at:%Y-%m-%d %H:%M} UTC as import "
-            f"{earlier.pk} ({earlier.file_name}); nothing was posted",
+            f"This file was already imported as {earlier.file_name} (import {earlier.pk}) on "
+            f"{_when(earlier)}; nothing was posted",
             code="duplicate_file",
+            field="file",
         )
+    earlier = imports.filter(content_sha256=fingerprint).first()
+    if earlier is not None:
+        raise ApplicationError(
+            f"This file holds the same records as {earlier.file_name} (import {earlier.pk}), imported on "
+            f"{_when(earlier)} (only line endings or blank space differ): it was sent again; "
+            "nothing was posted",
+            code="duplicate_file",
+            field="file",
+        )
+
+
+def _refuse_repeated_batch(parsed: ParsedFile, channel: str, *, new_batch: bool) -> None:
+    """A lockbox batch (the header's lockbox id and deposit date) already imported is refused, unless
+    staff say that this is another batch the bank sent under the same id that day."""
+    if new_batch or channel != Channel.LOCKBOX or not parsed.batch_reference or parsed.deposit_date is None:
+        return
+    earlier = (
+        PaymentImport.objects.select_related("imported_by")
+        .filter(channel=channel, batch_reference=parsed.batch_reference, deposit_date=parsed.deposit_date)
+        .first()
+    )
+    if earlier is not None:
+        raise ApplicationError(
+            f"Lockbox batch {parsed.batch_reference} of {parsed.deposit_date.isoformat()} was already "
+            f"imported as {earlier.file_name} (import {earlier.pk}) on {_when(earlier)}: this looks like "
+            "the same batch sent again; nothing was posted. If the bank sent a second, different batch "
+            "under the same lockbox id that day, import it as a new batch",
+            code="duplicate_batch",
+            field="file",
+        )
+
+
+def _processor_name(processor: str, channel: str) -> str:
+    if channel != Channel.ONLINE:
+        return ""
+    name = " ".join(processor.split()) or DEFAULT_ONLINE_PROCESSOR
+    if len(name) > MAX_PROCESSOR or "\x00" in name:
+        raise ApplicationError(
+            f"The processor's name is at most {MAX_PROCESSOR} characters", code="invalid", field="processor"
+        )
+    return name
+
+
+def _already_posted(
+    rows: list[RemittanceRow], processor: str
+) -> tuple[list[RemittanceRow], list[RowProblem]]:
+    """The rows whose processor confirmation was never posted, and a refusal for each other one
+    naming the file and line that posted it."""
+    if not processor:
+        return rows, []
+    earlier: dict[str, ProcessorConfirmation] = {}
+    for chunk in _chunks(sorted({row.reference for row in rows})):
+        for found in ProcessorConfirmation.objects.filter(
+            processor=processor, confirmation__in=chunk
+        ).select_related("payment_import"):
+            earlier[found.confirmation] = found
+    if not earlier:
+        return rows, []
+    kept: list[RemittanceRow] = []
+    refused: list[RowProblem] = []
+    for row in rows:
+        posted = earlier.get(row.reference)
+        if posted is None:
+            kept.append(row)
+            continue
+        refused.append(
+            RowProblem(
+                row.line_number,
+                f"confirmation {row.reference} from {processor} was already posted on "
+                f"{posted.posted_on.isoformat()} (file {posted.payment_import.file_name}, import "
+                f"{posted.payment_import_id}, line {posted.line_number}); not posted again",
+            )
+        )
+    return kept, refused
+
+
+def _record_confirmations(record: PaymentImport, rows: list[RemittanceRow]) -> None:
+    if not record.processor or not rows:
+        return
+    try:
+        with transaction.atomic():
+            ProcessorConfirmation.objects.bulk_create(
+                [
+                    ProcessorConfirmation(
+                        processor=record.processor,
+                        confirmation=row.reference,
+                        payment_import=record,
+                        line_number=row.line_number,
+                        posted_on=row.deposit_date,
+                    )
+                    for row in rows
+                ],
+                batch_size=2_000,
+            )
+    except IntegrityError:  # another import posted one of them at the same moment
+        raise ApplicationError(
+            f"Another import of {record.processor} payments posted some of these confirmations at the "
+            "same moment; nothing was posted. Import the file again to see which",
+            code="duplicate_confirmation",
+        ) from None
 
 
 def _parse(content: bytes, file_format: str, file_name: str) -> ParsedFile:
@@ -493,9 +651,15 @@ def payment_file_import(
     as_of: dt.datetime,
     actor: Any,
     policy: AllocationPolicy = DEFAULT_POLICY,
+    processor: str = "",
+    new_batch: bool = False,
 ) -> ImportResult:
     """Import one lockbox or online payment file (see the module docstring). Returns the import
-    record with the payments posted and the suspense items made; bad rows are in ``errors``."""
+    record with the payments posted and the suspense items made; bad rows are in ``errors``.
+
+    ``processor`` names whose confirmation numbers an online file carries (default
+    :data:`DEFAULT_ONLINE_PROCESSOR`); ``new_batch`` imports a lockbox file whose lockbox id and
+    deposit date were already imported (a second batch the bank sent under the same id)."""
     require_permission(actor, "payments.import")
     if file_format not in CHANNEL_OF_FORMAT:
         known = ", ".join(CHANNEL_OF_FORMAT)
@@ -503,10 +667,14 @@ def payment_file_import(
             f"Unknown payment file format {file_format!r}; use one of {known}", code="unknown_format"
         )
     channel = CHANNEL_OF_FORMAT[PaymentImport.Format(file_format)]
+    processor = _processor_name(processor, channel)
     sha256 = hashlib.sha256(content).hexdigest()
-    _refuse_duplicate(sha256)
+    fingerprint = content_fingerprint(content)
+    _refuse_duplicate(sha256, fingerprint)
     parsed = _parse(content, file_format, file_name)
-    rows = list(parsed.rows)
+    _refuse_repeated_batch(parsed, channel, new_batch=new_batch)
+    rows, refused = _already_posted(list(parsed.rows), processor)
+    row_problems = sorted([*parsed.row_problems, *refused], key=lambda problem: problem.line_number)
     refuse_closed_periods(
         {row.deposit_date for row in rows}, advice="payments dated {day} cannot be posted", field=None
     )
@@ -519,24 +687,36 @@ def payment_file_import(
     movements = {
         account_id: [Movement(*movement) for movement in found] for account_id, found in history.items()
     }
-    record = PaymentImport.objects.create(
-        file_sha256=sha256,
-        file_name=file_name[:255],
-        file_format=file_format,
-        channel=channel,
-        batch_reference=parsed.batch_reference,
-        deposit_date=parsed.deposit_date or clock.business_date(as_of),
-        imported_at=as_of,
-        imported_by=actor,
-        detail_count=parsed.detail_count,
-        total_cents=parsed.trailer_total_cents or 0,
-        posted_count=0,
-        posted_cents=0,
-        suspense_count=0,
-        suspense_cents=0,
-        error_count=len(parsed.row_problems),
-        errors=[problem.as_dict() for problem in parsed.row_problems],
-    )
+    balances = {
+        account_id: sum(movement.net_cents for movement in found) for account_id, found in movements.items()
+    }
+    matches = hold_doubtful(rows, matches, scans, balances)
+    try:
+        with transaction.atomic():
+            record = PaymentImport.objects.create(
+                file_sha256=sha256,
+                content_sha256=fingerprint,
+                file_name=file_name[:255],
+                file_format=file_format,
+                channel=channel,
+                batch_reference=parsed.batch_reference,
+                processor=processor,
+                deposit_date=parsed.deposit_date or clock.business_date(as_of),
+                imported_at=as_of,
+                imported_by=actor,
+                detail_count=parsed.detail_count,
+                total_cents=parsed.trailer_total_cents or 0,
+                posted_count=0,
+                posted_cents=0,
+                suspense_count=0,
+                suspense_cents=0,
+                error_count=len(row_problems),
+                errors=[problem.as_dict() for problem in row_problems],
+            )
+    except IntegrityError:  # the same file, imported at the same moment by someone else
+        _refuse_duplicate(sha256, fingerprint)
+        raise
+    _record_confirmations(record, rows)
     prefix = f"{RECEIPT_PREFIX[channel]}{record.pk}-"
     paid: list[tuple[RemittanceRow, int, list[Share]]] = []
     held: list[tuple[RemittanceRow, Match]] = []

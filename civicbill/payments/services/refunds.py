@@ -1,6 +1,10 @@
 """Refunds of credit balances: request → supervisor approval (posted as a refund payable) →
 export to the city's accounts payable.
 
+A refund waits while money behind the credit can still come back: approval is refused
+(``refund_held``), saying which check, money order or ACH payment clears when, until enough of the
+credit comes from money past its clearing window (:mod:`civicbill.payments.clearing`).
+
 Approval posts ``refund``/``refund_payable``: Dr the account's receivable of each service holding
 credit (in the allocation policy's service order) / Cr that
 fund's *Refunds payable* (x-2300). Accounts payable cuts the check from the export
@@ -15,7 +19,7 @@ import io
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from civicbill.core import clock
 from civicbill.core.audit import audit_record
@@ -28,9 +32,9 @@ from civicbill.ledger import selectors as ledger_selectors
 from civicbill.ledger.models import SourceType
 from civicbill.ledger.posting import PostingLine
 from civicbill.ledger.service_posting import post_entry
-from civicbill.payments import locks
+from civicbill.payments import clearing, locks
 from civicbill.payments.allocation import DEFAULT_POLICY
-from civicbill.payments.models import Refund
+from civicbill.payments.models import Channel, Payment, PaymentAllocation, Refund, Tender, TenderKind
 
 AP_EXPORT_COLUMNS = (
     "refund_id", "approved_on", "payee_name", "mailing_address", "account_number", "fund", "gl_code",
@@ -50,6 +54,87 @@ def _pending_cents(account: Account, *, excluding: int | None = None) -> int:
     if excluding is not None:
         pending = pending.exclude(pk=excluding)
     return int(pending.aggregate(cents=Sum("amount_cents"))["cents"] or 0)
+
+
+def _received_behind(account: Account, *, since: dt.date) -> list[clearing.Received]:
+    """The account's money received since ``since`` by a tender that can come back (checks and money
+    orders at the counter, lockbox checks, autopay drafts, online bank-account payments), as much of
+    each payment as went to this account; voided and returned payments left out."""
+    shares = dict(
+        PaymentAllocation.objects.filter(
+            account=account,
+            payment__business_date__gte=since,
+            payment__status=Payment.Status.POSTED,
+            payment__returned_item__isnull=True,
+        )
+        .values_list("payment_id")
+        .annotate(cents=Sum("amount_cents"))
+    )
+    if not shares:
+        return []
+    payments = list(
+        Payment.objects.filter(pk__in=shares)
+        .filter(
+            Q(channel__in=[Channel.COUNTER, Channel.LOCKBOX, Channel.ACH])
+            | Q(channel=Channel.ONLINE, channel_detail__method="ach")
+        )
+        .values_list("pk", "channel", "business_date", "receipt_number")
+    )
+    tenders: dict[int, dict[str, int]] = {}
+    for payment_id, kind, cents in (
+        Tender.objects.filter(
+            payment_id__in=[p[0] for p in payments if p[1] == Channel.COUNTER],
+            kind__in=[TenderKind.CHECK, TenderKind.MONEY_ORDER],
+        )
+        .values_list("payment_id", "kind")
+        .annotate(cents=Sum("amount_cents"))
+    ):
+        tenders.setdefault(payment_id, {})[kind] = int(cents)
+    received = []
+    for payment_id, channel, business_date, receipt in payments:
+        share = int(shares[payment_id])
+        if channel == Channel.COUNTER:
+            for kind, tender in (
+                (clearing.CHECK, TenderKind.CHECK),
+                (clearing.MONEY_ORDER, TenderKind.MONEY_ORDER),
+            ):
+                cents = min(share, tenders.get(payment_id, {}).get(tender, 0))
+                if cents > 0:
+                    received.append(clearing.Received(kind, cents, business_date, receipt))
+                    share -= cents
+            continue
+        kind = clearing.CHECK if channel == Channel.LOCKBOX else clearing.ACH
+        received.append(clearing.Received(kind, share, business_date, receipt))
+    return received
+
+
+def refund_hold(*, account: Account, amount_cents: int, credit_cents: int, on: dt.date) -> str:
+    """Why a refund of ``amount_cents`` out of ``credit_cents`` of credit must wait on ``on`` (``""``
+    when it need not): the uncleared money behind the credit and the day the refund can be approved."""
+    days = clearing.hold_days()
+    longest = max(days.values(), default=0)
+    if not longest:
+        return ""
+    calendar = clock.business_calendar()
+    since = calendar.add_business_days(on, -longest)
+    waiting = clearing.uncleared(_received_behind(account, since=since), on=on, days=days, calendar=calendar)
+    uncleared_cents = sum(item.received.amount_cents for item in waiting)
+    if amount_cents <= credit_cents - uncleared_cents:
+        return ""
+    ready_on = waiting[-1].clears_on
+    for index, item in enumerate(waiting):  # the first day enough of the credit has cleared
+        still = sum(
+            later.received.amount_cents for later in waiting[index + 1 :] if later.clears_on > item.clears_on
+        )
+        if amount_cents <= credit_cents - still:
+            ready_on = item.clears_on
+            break
+    cleared_cents = max(credit_cents - uncleared_cents, 0)
+    return (
+        "the credit comes from money that can still come back: "
+        f"{'; '.join(item.describe() for item in waiting)}. Of {format_cents(credit_cents)} of credit, "
+        f"{format_cents(cleared_cents)} has cleared; the refund can be approved on {ready_on.isoformat()}"
+    )
 
 
 @transaction.atomic
@@ -125,6 +210,16 @@ def refund_approve(*, refund: Refund, as_of: dt.datetime, actor: Any, note: str 
             f"Account {account.number} now has only {format_cents(sum(credits.values()))} of credit; "
             f"refund {locked.pk} asks {format_cents(locked.amount_cents)}",
             code="not_enough_credit",
+        )
+    hold = refund_hold(
+        account=account,
+        amount_cents=locked.amount_cents,
+        credit_cents=sum(credits.values()),
+        on=clock.business_date(as_of),
+    )
+    if hold:
+        raise ApplicationError(
+            f"Refund {locked.pk} of {format_cents(locked.amount_cents)} waits: {hold}", code="refund_held"
         )
     lines: list[PostingLine] = []
     left = locked.amount_cents

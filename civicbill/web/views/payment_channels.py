@@ -46,6 +46,15 @@ def _refusal(form: forms.Form, error: ApplicationError) -> None:
 class PaymentFileForm(StaffForm):
     file_format = forms.ChoiceField(label=gettext_lazy("File format"), choices=PaymentImport.Format.choices)
     file = forms.FileField(label=gettext_lazy("Payment file"))
+    processor = forms.CharField(
+        label=gettext_lazy("Processor (online files; blank: the usual one)"), max_length=40, required=False
+    )
+    new_batch = forms.BooleanField(
+        label=gettext_lazy(
+            "A new batch: the bank sent a second, different batch under the same lockbox id and date"
+        ),
+        required=False,
+    )
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
@@ -107,9 +116,11 @@ def file_upload(request: HttpRequest) -> HttpResponse:
                 file_format=form.cleaned_data["file_format"],
                 as_of=clock.now(),
                 actor=request.user,
+                processor=form.cleaned_data["processor"],
+                new_batch=form.cleaned_data["new_batch"],
             )
         except ApplicationError as error:
-            form.add_error("file", error.message)
+            form.add_error("processor" if error.field == "processor" else "file", error.message)
         else:
             record = result.payment_import
             messages.success(

@@ -61,9 +61,15 @@ def test_import_suspense_return_and_refund_from_the_command_line(
     assert run(
         "refund-request", kim.number, "--amount", "12.00", "--reason", "moved", "--user", csr.username
     ) == (f"Refund {Refund.objects.get().pk} of 12.00 requested for {kim.number}\n")
-    run("refund-approve", str(Refund.objects.get().pk), "--user", supervisor.username)
-    run("refunds-export", "--out", str(tmp_path / "ap.csv"), "--user", supervisor.username)
-    assert (tmp_path / "ap.csv").read_text().count("\n") == 2
+    refund = Refund.objects.get()
+    # the credit comes from lockbox checks of 2026-12-01 (one applied from suspense): the refund waits
+    with pytest.raises(CommandError) as held:
+        run("refund-approve", str(refund.pk), "--user", supervisor.username)
+    assert str(held.value) == (
+        f"Refund {refund.pk} of $12.00 waits: the credit comes from money that can still come back: the "
+        "$60.00 check of 2026-12-01 clears on 2026-12-15; the $7.00 check of 2026-12-01 clears on "
+        "2026-12-15. Of $12.00 of credit, $0.00 has cleared; the refund can be approved on 2026-12-15"
+    )
     returned = json.loads(
         run(
             "returned-check",
@@ -76,6 +82,11 @@ def test_import_suspense_return_and_refund_from_the_command_line(
         )
     )
     assert returned["fee_cents"] == 2500
-    # the 12.00 credit was refunded (0.00); the returned 60.00 and the 25.00 fee are owed again
-    assert ledger_selectors.account_balance(kim).cents == 8500
+    # the check bounced before the refund was paid: the city paid nothing out; the returned 60.00 and
+    # the 25.00 fee are owed again (less the 12.00 credit)
+    assert ledger_selectors.account_balance(kim).cents == 7300
+    with pytest.raises(CommandError, match=r"now has only \$0\.00 of credit"):
+        run("refund-approve", str(refund.pk), "--user", supervisor.username)
+    run("refunds-export", "--out", str(tmp_path / "ap.csv"), "--user", supervisor.username)
+    assert (tmp_path / "ap.csv").read_text().count("\n") == 1  # the header: nothing to pay
     books_ok()

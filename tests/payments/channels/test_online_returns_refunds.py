@@ -19,6 +19,7 @@ from tests.payments.channels.conftest import IMPORT_AT, books_ok, csv_file, gl
 
 pytestmark = pytest.mark.django_db
 LATER = IMPORT_AT + dt.timedelta(days=7)  # Tuesday 2026-12-08
+CLEARED = IMPORT_AT + dt.timedelta(days=14)  # Tuesday 2026-12-15: a check of 2026-12-01 has cleared
 
 
 def lines_of(entry_id: Any) -> list[tuple[str, int | None, int, int]]:
@@ -205,21 +206,25 @@ def test_a_credit_balance_is_refunded_after_a_supervisors_approval_and_exported_
     assert twice.value.code == "not_enough_credit"  # the pending request already claims the credit
     assert ledger_selectors.account_balance(diaz).cents == -1500  # nothing posted on request
 
-    approved = services.refund_approve(refund=refund, as_of=LATER, actor=supervisor)
+    with pytest.raises(ApplicationError) as held:  # the $25.00 lockbox check of 2026-12-01 may bounce
+        services.refund_approve(refund=refund, as_of=LATER, actor=supervisor)
+    assert held.value.code == "refund_held"
+    assert ledger_selectors.account_balance(diaz).cents == -1500
+    approved = services.refund_approve(refund=refund, as_of=CLEARED, actor=supervisor)
 
     assert approved.status == Refund.Status.APPROVED
     assert lines_of(approved.entry_id) == [("500-1210", diaz.pk, 1500, 0), ("500-2300", None, 0, 1500)]
     assert ledger_selectors.account_balance(diaz).cents == 0
     assert gl("500-2300") == "-15.00"
     books_ok()
-    text, exported = services.refunds_ap_export(as_of=LATER, actor=supervisor)
+    text, exported = services.refunds_ap_export(as_of=CLEARED, actor=supervisor)
     assert text == (
         "refund_id,approved_on,payee_name,mailing_address,account_number,fund,gl_code,amount\n"
-        f'{refund.pk},2026-12-08,Test Diaz,"106 Grapefruit Blvd, Coachella, CA 92236",{diaz.number},'
+        f'{refund.pk},2026-12-15,Test Diaz,"106 Grapefruit Blvd, Coachella, CA 92236",{diaz.number},'
         "water,500-2300,15.00\n"
     )
     assert [r.pk for r in exported] == [refund.pk]
-    assert services.refunds_ap_export(as_of=LATER, actor=supervisor)[1] == []
+    assert services.refunds_ap_export(as_of=CLEARED, actor=supervisor)[1] == []
 
 
 def test_a_refund_is_not_approved_by_its_requester_and_a_rejection_says_why(

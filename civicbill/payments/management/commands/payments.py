@@ -225,6 +225,14 @@ class Command(BaseCommand):
         imported.add_argument("file", type=Path)
         imported.add_argument("--format", required=True, choices=[f.value for f in PaymentImport.Format])
         imported.add_argument("--user", required=True, help="the staff member importing")
+        imported.add_argument(
+            "--processor", default="", help="online files: the processor whose confirmations they carry"
+        )
+        imported.add_argument(
+            "--new-batch",
+            action="store_true",
+            help="lockbox: another batch the bank sent under a lockbox id and date already imported",
+        )
         imported.add_argument("--json", action="store_true")
         queue = sub.add_parser("suspense", help="the suspense queue (unmatched payments)")
         queue.add_argument("--all", action="store_true", help="applied items too")
@@ -267,6 +275,8 @@ class Command(BaseCommand):
             file_format=options["format"],
             as_of=clock.now(),
             actor=_user(options["user"]),
+            processor=options["processor"],
+            new_batch=options["new_batch"],
         )
         row = result.as_dict()
         if options["json"]:
