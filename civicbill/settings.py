@@ -224,6 +224,9 @@ CIVICBILL_ACH_ENTRY_DESCRIPTION = os.environ.get("CIVICBILL_ACH_ENTRY_DESCRIPTIO
 CIVICBILL_ACH_PRENOTE_WAIT_BUSINESS_DAYS = os.environ.get("CIVICBILL_ACH_PRENOTE_WAIT_BUSINESS_DAYS", "6")
 CIVICBILL_ACH_RETURN_WINDOW_BUSINESS_DAYS = os.environ.get("CIVICBILL_ACH_RETURN_WINDOW_BUSINESS_DAYS", "2")
 CIVICBILL_ACH_RETURN_FEE = os.environ.get("CIVICBILL_ACH_RETURN_FEE", "25.00")
+# the return codes that charge it (never an unauthorized-entry code), and how far ahead a draft may be dated
+CIVICBILL_ACH_RETURN_FEE_CODES = os.environ.get("CIVICBILL_ACH_RETURN_FEE_CODES", "R01,R09")
+CIVICBILL_ACH_MAX_DAYS_AHEAD = os.environ.get("CIVICBILL_ACH_MAX_DAYS_AHEAD", "30")
 # Refunds wait while money behind a credit can still come back: business days after the payment
 # (civicbill/payments/clearing.py, docs/cashiering.md); 0 turns the hold off for that tender
 CIVICBILL_REFUND_HOLD_CHECK_DAYS = os.environ.get("CIVICBILL_REFUND_HOLD_CHECK_DAYS", "10")

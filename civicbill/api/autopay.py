@@ -52,7 +52,7 @@ def enrollment(request: HttpRequest, enrollment_id: int) -> dict[str, Any]:
     require_permission(request.user, "autopay.view")
     found = _enrollment(enrollment_id)
     events = list(found.events.select_related("actor").order_by("recorded_at", "id"))
-    return summary.enrollment_dict(found, events=events)
+    return summary.enrollment_dict(found, events=events, authorizations=selectors.authorizations_of(found))
 
 
 class BankDetailsIn(Schema):
@@ -61,14 +61,33 @@ class BankDetailsIn(Schema):
     account_type: Literal["checking", "savings"]
 
 
-class EnrollIn(BankDetailsIn):
-    account: str = Field(description="utility account number, e.g. 1000001-6")
+class AutopayAuthorizationIn(Schema):
+    """The customer's authorization of these bank details (NACHA: kept 2 years after it ends)."""
+
+    authorization_method: Literal["written", "online", "phone_recorded"]
     authorized_on: dt.date
     authorized_by: str = Field(description="who authorized the drafts (the bank account holder)")
+    authorization_reference: str = Field(
+        "", description="where the copy is kept (file number, recording id); attach files on the account page"
+    )
+
+    def authorization(self) -> services.AuthorizationIn:
+        return services.AuthorizationIn(
+            method=self.authorization_method,
+            authorized_on=self.authorized_on,
+            authorized_by=self.authorized_by,
+            reference=self.authorization_reference,
+        )
+
+
+class EnrollIn(BankDetailsIn, AutopayAuthorizationIn):
+    account: str = Field(description="utility account number, e.g. 1000001-6")
     holder_name: str = ""
 
 
-class BankChangeIn(BankDetailsIn):
+class BankChangeIn(BankDetailsIn, AutopayAuthorizationIn):
+    """New bank details take a new authorization."""
+
     note: str = ""
 
 
@@ -89,8 +108,7 @@ def enroll(request: HttpRequest, payload: EnrollIn) -> Status[dict[str, Any]]:
         routing_number=payload.routing_number,
         account_number=payload.account_number,
         account_type=payload.account_type,
-        authorized_on=payload.authorized_on,
-        authorized_by=payload.authorized_by,
+        authorization=payload.authorization(),
         holder_name=payload.holder_name,
         as_of=clock.now(),
         actor=request.user,
@@ -108,6 +126,7 @@ def bank_change(request: HttpRequest, enrollment_id: int, payload: BankChangeIn)
         routing_number=payload.routing_number,
         account_number=payload.account_number,
         account_type=payload.account_type,
+        authorization=payload.authorization(),
         note=payload.note,
         as_of=clock.now(),
         actor=request.user,
@@ -200,7 +219,7 @@ def returns_import(request: HttpRequest, file: File[UploadedFile]) -> Status[dic
 
 ReturnOutcome = Literal[
     "reversed_kept", "reversed_ended", "prenote_ended", "prenote_noted", "corrected", "change_noted",
-    "already_returned", "unmatched", "resolved",
+    "already_returned", "unmatched", "resolved", "change_not_applied", "held_untimely", "dishonored",
 ]  # fmt: skip
 
 
@@ -227,6 +246,33 @@ def return_resolve(request: HttpRequest, return_id: int, payload: ReturnResolveI
         actor=request.user,
     )
     return summary.return_dict(resolved)
+
+
+# -- the review queue ------------------------------------------------------------------------------------
+@router.get("/review", response=dict[str, Any], summary="Late returns and notifications of change to review")
+def review(request: HttpRequest) -> dict[str, Any]:
+    """Late returns held for review (decide ``dishonor`` or ``accept``) and notifications of change
+    not applied because the bank details changed since the draft (decide ``acknowledge``)."""
+    require_permission(request.user, "autopay.view")
+    return {"review": [summary.return_dict(item) for item in selectors.review_queue()]}
+
+
+class AchReviewIn(Schema):
+    decision: Literal["dishonor", "accept", "acknowledge"]
+    note: str = Field(description="why (kept with the decision)", max_length=200)
+
+
+@router.post("/review/{return_id}", response=dict[str, Any], summary="Decide a review-queue item")
+def review_decide(request: HttpRequest, return_id: int, payload: AchReviewIn) -> dict[str, Any]:
+    require_permission(request.user, "autopay.returns")
+    decided = services.ach_return_review(
+        ach_return=selectors.return_item_get(return_id),
+        decision=payload.decision,
+        note=payload.note,
+        as_of=clock.now(),
+        actor=request.user,
+    )
+    return summary.return_dict(decided)
 
 
 # -- the monthly report --------------------------------------------------------------------------------------

@@ -4,7 +4,10 @@
 - ``civicbill ach draft --date D --out FILE [--json] [--user U]``: the draft file for effective entry
   date D (a business day after today), written to FILE and stored; its payments posted as pending;
 - ``civicbill ach cancel ID --reason TEXT [--json] [--user U]``: cancel a draft file before its date;
-- ``civicbill ach returns FILE [--json] [--user U]``: import a return / notification-of-change file.
+- ``civicbill ach returns FILE [--json] [--user U]``: import a return / notification-of-change file;
+- ``civicbill ach review [--json]``: the review queue (late returns held for review, notifications of
+  change not applied); ``civicbill ach review ID --decision dishonor|accept|acknowledge --note TEXT
+  [--json] [--user U]`` decides one.
 
 They run as the system user ``autopay`` (Technician) unless ``--user`` names a staff member. A refusal
 prints one line and exits 1; a file that cannot be read or written exits 2. Bank account numbers
@@ -30,6 +33,7 @@ from civicbill.core.money import format_cents
 from civicbill.core.permissions import TECHNICIAN
 
 SYSTEM_USER = "autopay"
+SUBCOMMANDS = ("draft", "cancel", "returns", "review")
 
 
 def _date(text: str) -> dt.date:
@@ -74,6 +78,14 @@ def add_subcommands(sub: Any) -> None:
     returns.add_argument("file", help="the bank's NACHA return file")
     returns.add_argument("--json", action="store_true", help="print what was done with each entry as JSON")
     returns.add_argument("--user", help="the staff user importing (default: the system user autopay)")
+    review = sub.add_parser(
+        "review", help="list the review queue (late returns, NOCs not applied) or decide one item"
+    )
+    review.add_argument("item", type=int, nargs="?", help="the return's number (omit to list the queue)")
+    review.add_argument("--decision", choices=["dishonor", "accept", "acknowledge"])
+    review.add_argument("--note", help="why (required with --decision)")
+    review.add_argument("--json", action="store_true", help="print the queue or the decided item as JSON")
+    review.add_argument("--user", help="the staff user deciding (default: the system user autopay)")
 
 
 def _refused(error: ApplicationError) -> CommandError:
@@ -156,9 +168,57 @@ def returns(options: dict[str, Any], out: OutputWrapper) -> None:
     )
     out.write(f"  notifications of change: {record.change_count}")
     out.write(f"  unmatched (held in suspense): {record.unmatched_count}")
+    to_review = sum(1 for item in items if item.awaits_review)
+    if to_review:
+        out.write(f"  to review (civicbill ach review): {to_review}")
     for item in items:
         account = item.draft_entry.account.number if item.draft_entry else "-"
         out.write(
             f"  line {item.line_number}: {item.code} trace {item.original_trace_number} account {account} "
             f"{format_cents(item.amount_cents)}: {item.get_outcome_display()}"
         )
+
+
+def _review_line(item: Any) -> str:
+    account = item.draft_entry.account.number if item.draft_entry else "-"
+    return (
+        f"  {item.pk}: {item.code} trace {item.original_trace_number} account {account} "
+        f"{format_cents(item.amount_cents)}: {item.get_outcome_display()}. {item.detail}"
+    )
+
+
+def review(options: dict[str, Any], out: OutputWrapper) -> None:
+    if options.get("item") is None:
+        if options.get("decision"):
+            raise CommandError(
+                "Name the item to decide: civicbill ach review ID --decision ...", returncode=1
+            )
+        waiting = list(selectors.review_queue())
+        if options["json"]:
+            document = {"review": [summary.return_dict(item) for item in waiting]}
+            out.write(json.dumps(document, ensure_ascii=False, indent=2))
+            return
+        out.write(f"Review queue: {len(waiting)} waiting")
+        for item in waiting:
+            out.write(_review_line(item))
+        return
+    if not options.get("decision") or not (options.get("note") or "").strip():
+        raise CommandError("Give --decision (dishonor, accept or acknowledge) and --note TEXT", returncode=1)
+    actor = actor_named(options.get("user"))
+    try:
+        item = selectors.return_item_get(options["item"])
+        decided = services.ach_return_review(
+            ach_return=item,
+            decision=options["decision"],
+            note=options["note"],
+            as_of=clock.now(),
+            actor=actor,
+        )
+    except ApplicationError as error:
+        raise _refused(error) from None
+    decided = selectors.return_item_get(decided.pk)
+    if options["json"]:
+        out.write(json.dumps(summary.return_dict(decided), ensure_ascii=False, indent=2))
+        return
+    out.write(f"Return {decided.pk} decided ({decided.review_decision}):")
+    out.write(_review_line(decided))

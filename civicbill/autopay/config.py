@@ -10,9 +10,14 @@ customer's bank statement), ``CIVICBILL_ACH_COMPANY_ID`` (exactly 10 characters,
 ``CIVICBILL_ACH_ODFI_ROUTING`` (the city's bank; 9 digits, valid check digit),
 ``CIVICBILL_ACH_IMMEDIATE_DESTINATION`` (where the file goes; 9 digits, valid check digit) and its
 ``_NAME`` (up to 23), ``CIVICBILL_ACH_IMMEDIATE_ORIGIN`` (9 or 10 digits) and its ``_NAME`` (up to 23),
-``CIVICBILL_ACH_ENTRY_DESCRIPTION`` (1-10 characters), ``CIVICBILL_ACH_PRENOTE_WAIT_BUSINESS_DAYS``
-(3-30, default 6), ``CIVICBILL_ACH_RETURN_WINDOW_BUSINESS_DAYS`` (1-10, default 2) and
-``CIVICBILL_ACH_RETURN_FEE`` (dollars, ``25.00``; ``0`` for none).
+``CIVICBILL_ACH_ENTRY_DESCRIPTION`` (1-10 characters, not one of the descriptions NACHA reserves for
+other entries, :data:`RESERVED_ENTRY_DESCRIPTIONS`), ``CIVICBILL_ACH_PRENOTE_WAIT_BUSINESS_DAYS``
+(3-30 banking days, default 6), ``CIVICBILL_ACH_RETURN_WINDOW_BUSINESS_DAYS`` (1-10 banking days,
+default 2), ``CIVICBILL_ACH_RETURN_FEE`` (dollars, ``25.00``; ``0`` for none),
+``CIVICBILL_ACH_RETURN_FEE_CODES`` (the return codes that charge it, default ``R01,R09``; never an
+unauthorized-entry code) and ``CIVICBILL_ACH_MAX_DAYS_AHEAD`` (how many calendar days after today a
+draft may be dated, 1-90, default 30). Days counted in "banking days" follow the Federal Reserve's
+calendar (:mod:`civicbill.autopay.banking`).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from civicbill.autopay.rules import UNAUTHORIZED_RETURN_CODES
 from civicbill.core.money import Money, MoneyError, format_cents
 from civicbill.payments import nacha
 
@@ -38,11 +44,25 @@ ENTRY_DESCRIPTION = "CIVICBILL_ACH_ENTRY_DESCRIPTION"
 PRENOTE_WAIT = "CIVICBILL_ACH_PRENOTE_WAIT_BUSINESS_DAYS"
 RETURN_WINDOW = "CIVICBILL_ACH_RETURN_WINDOW_BUSINESS_DAYS"
 RETURN_FEE = "CIVICBILL_ACH_RETURN_FEE"
+RETURN_FEE_CODES = "CIVICBILL_ACH_RETURN_FEE_CODES"
+MAX_DAYS_AHEAD = "CIVICBILL_ACH_MAX_DAYS_AHEAD"
 
 SETTING_NAMES = (
     COMPANY_NAME, COMPANY_ID, ODFI_ROUTING, IMMEDIATE_DESTINATION, IMMEDIATE_DESTINATION_NAME,
     IMMEDIATE_ORIGIN, IMMEDIATE_ORIGIN_NAME, ENTRY_DESCRIPTION, PRENOTE_WAIT, RETURN_WINDOW, RETURN_FEE,
+    RETURN_FEE_CODES, MAX_DAYS_AHEAD,
 )  # fmt: skip
+#: What a setting is when the environment does not set it (settings.py may leave the new ones out).
+DEFAULTS = {RETURN_FEE_CODES: "R01,R09", MAX_DAYS_AHEAD: "30"}
+
+#: Company entry descriptions NACHA reserves for particular entries (reversals, return fees,
+#: re-presented checks, payroll, purchases, account verification ...): a utility's debits may not
+#: carry them, or the receiving bank treats the entry as something it is not.
+RESERVED_ENTRY_DESCRIPTIONS = frozenset({
+    "ACCTVERIFY", "AUTOENROLL", "HCCLAIMPMT", "NO CHECK", "NONSETTLED", "PAYROLL", "PURCHASE",
+    "RECLAIM", "REDEPCHECK", "RETRY PYMT", "RETURN FEE", "REVERSAL",
+})  # fmt: skip
+MAX_DAYS_AHEAD_LIMIT = 90
 
 MIN_PRENOTE_WAIT = 3  # NACHA: live entries no sooner than 3 banking days after the prenote settles
 MAX_PRENOTE_WAIT = 30
@@ -56,6 +76,8 @@ class AchSettings:
     prenote_wait_business_days: int
     return_window_business_days: int
     return_fee: Money
+    return_fee_codes: frozenset[str] = frozenset({"R01", "R09"})
+    max_days_ahead: int = 30
 
 
 def _printable(text: str) -> bool:
@@ -90,15 +112,61 @@ def _routing(values: Mapping[str, Any], name: str, problems: list[tuple[str, str
 
 
 def _whole(
-    values: Mapping[str, Any], name: str, *, minimum: int, maximum: int, problems: list[tuple[str, str]]
+    values: Mapping[str, Any],
+    name: str,
+    *,
+    minimum: int,
+    maximum: int,
+    problems: list[tuple[str, str]],
+    unit: str = "banking days",
 ) -> int:
-    text = str(values.get(name) or "").strip()
+    text = str(values.get(name) or DEFAULTS.get(name, "")).strip()
     if not (text.isascii() and text.isdigit()) or not minimum <= int(text) <= maximum:
-        problems.append(
-            (name, f"{text!r} must be a whole number of business days from {minimum} to {maximum}")
-        )
+        problems.append((name, f"{text!r} must be a whole number of {unit} from {minimum} to {maximum}"))
         return minimum
     return int(text)
+
+
+def _description(values: Mapping[str, Any], problems: list[tuple[str, str]]) -> str:
+    description = _text(values, ENTRY_DESCRIPTION, minimum=1, maximum=10, problems=problems)
+    if " ".join(description.upper().split()) in RESERVED_ENTRY_DESCRIPTIONS:
+        problems.append(
+            (
+                ENTRY_DESCRIPTION,
+                f"{description!r} is a company entry description NACHA reserves for other entries "
+                f"({', '.join(sorted(RESERVED_ENTRY_DESCRIPTIONS))}); use one such as UTILITY or WATER BILL",
+            )
+        )
+    return description
+
+
+def _fee_codes(values: Mapping[str, Any], problems: list[tuple[str, str]]) -> frozenset[str]:
+    """The return codes that charge the returned-payment fee: known R codes, never an
+    unauthorized-entry return (the customer did not authorize the debit: no fee)."""
+    text = str(values.get(RETURN_FEE_CODES) or DEFAULTS[RETURN_FEE_CODES]).strip()
+    if text.lower() == "none":
+        return frozenset()
+    codes = [code.strip().upper() for code in text.split(",") if code.strip()]
+    unknown = [code for code in codes if code not in nacha.RETURN_REASON_CODES]
+    if unknown or not codes:
+        problems.append(
+            (
+                RETURN_FEE_CODES,
+                f"{text!r} must list return codes separated by commas, such as R01,R09 (or 'none'); "
+                f"not return codes: {', '.join(unknown) or 'none listed'}",
+            )
+        )
+        return frozenset()
+    unauthorized = sorted(set(codes) & UNAUTHORIZED_RETURN_CODES)
+    if unauthorized:
+        problems.append(
+            (
+                RETURN_FEE_CODES,
+                f"{', '.join(unauthorized)}: unauthorized-entry return codes (the customer did not "
+                "authorize the debit) never carry a returned-payment fee",
+            )
+        )
+    return frozenset(codes)
 
 
 def settings_problems(values: Mapping[str, Any]) -> tuple[AchSettings | None, list[tuple[str, str]]]:
@@ -116,9 +184,18 @@ def settings_problems(values: Mapping[str, Any]) -> tuple[AchSettings | None, li
             (IMMEDIATE_ORIGIN, f"{origin!r} must be 9 or 10 digits (a routing number or the company ID)")
         )
     origin_name = _text(values, IMMEDIATE_ORIGIN_NAME, minimum=0, maximum=23, problems=problems)
-    description = _text(values, ENTRY_DESCRIPTION, minimum=1, maximum=10, problems=problems)
+    description = _description(values, problems)
     wait = _whole(values, PRENOTE_WAIT, minimum=MIN_PRENOTE_WAIT, maximum=MAX_PRENOTE_WAIT, problems=problems)
     window = _whole(values, RETURN_WINDOW, minimum=1, maximum=MAX_RETURN_WINDOW, problems=problems)
+    ahead = _whole(
+        values,
+        MAX_DAYS_AHEAD,
+        minimum=1,
+        maximum=MAX_DAYS_AHEAD_LIMIT,
+        problems=problems,
+        unit="calendar days",
+    )
+    fee_codes = _fee_codes(values, problems)
     fee = Money.zero()
     fee_text = str(values.get(RETURN_FEE) or "").strip()
     try:
@@ -145,7 +222,7 @@ def settings_problems(values: Mapping[str, Any]) -> tuple[AchSettings | None, li
         immediate_origin_name=origin_name,
         company_entry_description=description,
     )
-    return AchSettings(originator, wait, window, fee), []
+    return AchSettings(originator, wait, window, fee, fee_codes, ahead), []
 
 
 def configured_values() -> dict[str, Any]:

@@ -23,9 +23,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from civicbill.autopay import bank_files, config, crypto
-from civicbill.autopay.models import DraftEntry, DraftFile, Enrollment
+from civicbill.autopay import bank_files, banking, config, crypto
+from civicbill.autopay.models import Authorization, DraftEntry, DraftFile, Enrollment
 from civicbill.autopay.services import ach_draft_create, ach_returns_import, autopay_enroll
+from civicbill.autopay.services.enrollment import AuthorizationIn
 from civicbill.core import clock
 from civicbill.core.exceptions import ApplicationError
 from civicbill.customers.models import Account
@@ -100,14 +101,18 @@ def demo_autopay_enroll(
             routing_number=routing,
             account_number=number,
             account_type=kind,
-            authorized_on=today,
-            authorized_by=account.customer.display_name,
+            authorization=AuthorizationIn(
+                method=Authorization.Method.WRITTEN,
+                authorized_on=today,
+                authorized_by=account.customer.display_name,
+                reference=f"Signed form filed under {account.number}",
+            ),
             as_of=as_of,
             actor=actor,
         )
         enrolled.add(account_id)
     if enrolled:
-        calendar = clock.business_calendar()
+        calendar = banking.banking_calendar()
         effective = calendar.add_business_days(today, 1)
         taken = set(
             DraftFile.objects.filter(
@@ -150,9 +155,9 @@ def _bank_reply(rng: random.Random, debits: list[DraftEntry]) -> list[tuple[Draf
 
 def demo_autopay_month(*, due_date: dt.date, as_of: dt.datetime, actor: Any, rng: random.Random) -> DemoMonth:
     """Draft the bills due on ``due_date`` (the file is effective that day, or the next business day)
-    from ``as_of`` (before it), then import the bank's reply two business days later: a small share
+    from ``as_of`` (before it), then import the bank's reply two banking days later: a small share
     of returns and a notification of change. A month with nothing to draft does nothing."""
-    calendar = clock.business_calendar()
+    calendar = banking.banking_calendar()
     effective = calendar.next_business_day(due_date)
     try:
         draft = ach_draft_create(effective_date=effective, as_of=as_of, actor=actor)

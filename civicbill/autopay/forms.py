@@ -12,7 +12,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from civicbill.autopay import rules
-from civicbill.autopay.models import AccountType, AchReturn, Enrollment
+from civicbill.autopay.models import AccountType, AchReturn, Authorization, Enrollment
+from civicbill.autopay.services.enrollment import MAX_DOCUMENT_BYTES, AuthorizationIn
 from civicbill.web.forms import DateInput, StaffForm
 
 
@@ -62,15 +63,63 @@ class BankDetailsForm(StaffForm):
         return data
 
 
-class EnrollForm(BankDetailsForm):
+class AuthorizationFields(forms.Form):
+    """The customer's authorization of these bank details: how, when, by whom, and its copy (a file,
+    or where the copy is kept). Forms that use it are sent as multipart."""
+
+    authorization_method = forms.ChoiceField(
+        label=_("How the customer authorized the drafts"), choices=Authorization.Method.choices
+    )
+    authorized_by = forms.CharField(label=_("Authorized by (the account holder)"), max_length=120)
+    authorized_on = forms.DateField(label=_("Authorization given on"), widget=DateInput)
+    authorization_document = forms.FileField(
+        label=_("Copy of the authorization (signed form, online record or call recording)"), required=False
+    )
+    authorization_reference = forms.CharField(
+        label=_("Or where the copy is kept (file number, recording id)"), max_length=200, required=False
+    )
+
+    def clean_authorization_document(self) -> Any:
+        upload = self.cleaned_data.get("authorization_document")
+        if upload and upload.size > MAX_DOCUMENT_BYTES:
+            raise forms.ValidationError(
+                _("The copy is larger than %(mb)s MB.") % {"mb": MAX_DOCUMENT_BYTES // (1024 * 1024)}
+            )
+        return upload
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (
+            not data.get("authorization_document")
+            and not str(data.get("authorization_reference") or "").strip()
+        ):
+            self.add_error(
+                "authorization_reference",
+                _("Attach a copy of the authorization or say where it is kept."),
+            )
+        return data
+
+    def authorization(self) -> AuthorizationIn:
+        data = self.cleaned_data
+        upload = data.get("authorization_document")
+        return AuthorizationIn(
+            method=data["authorization_method"],
+            authorized_on=data["authorized_on"],
+            authorized_by=data["authorized_by"],
+            reference=data.get("authorization_reference") or "",
+            document_name=(upload.name or "authorization") if upload else "",
+            document_content_type=(upload.content_type or "application/octet-stream") if upload else "",
+            document=upload.read() if upload else b"",
+        )
+
+
+class EnrollForm(AuthorizationFields, BankDetailsForm):
     holder_name = forms.CharField(
         label=_("Name on the bank account (blank: the customer)"), max_length=22, required=False
     )
-    authorized_by = forms.CharField(label=_("Authorized by (the account holder)"), max_length=120)
-    authorized_on = forms.DateField(label=_("Authorization signed on"), widget=DateInput)
 
 
-class BankChangeForm(BankDetailsForm):
+class BankChangeForm(AuthorizationFields, BankDetailsForm):
     note = forms.CharField(label=_("Note (why the change)"), max_length=200, required=False)
 
 
@@ -86,7 +135,7 @@ class EndForm(StaffForm):
 
 
 class DraftForm(StaffForm):
-    effective_date = forms.DateField(label=_("Effective entry date (a business day)"), widget=DateInput)
+    effective_date = forms.DateField(label=_("Effective entry date (a banking day)"), widget=DateInput)
 
 
 class CancelDraftForm(StaffForm):
@@ -101,6 +150,18 @@ class ReturnFileForm(StaffForm):
         if upload.size > 20 * 1024 * 1024:
             raise forms.ValidationError(_("The file is larger than 20 MB; import it with the command line."))
         return upload
+
+
+class ReviewForm(StaffForm):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            ("dishonor", _("Dishonor (the payment stands)")),
+            ("accept", _("Accept (reverse the payment)")),
+            ("acknowledge", _("Seen")),
+        ],
+    )
+    note = forms.CharField(label=_("Why"), max_length=200)
 
 
 class ResolveForm(StaffForm):

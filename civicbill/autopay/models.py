@@ -7,7 +7,9 @@ What the database itself guarantees:
 * one live (not cancelled) draft file per effective entry date, and one file ID modifier per
   creation date (a cancelled file keeps its modifier: the bank may have seen it);
 * a trace number is used once, ever; a bill is drafted at most once (a cancelled draft entry frees it);
-* the same return file (SHA-256) is imported once.
+* the same return file (SHA-256) is imported once;
+* an authorization (the customer's permission to draft, with its copy) cannot be deleted, nor its
+  evidence changed, until two years after it ended (triggers, migration 0002).
 
 Bank account numbers are stored only encrypted (``account_number_encrypted``, ADR 0010) beside
 their last four digits; draft and return files are stored encrypted too, as they carry the numbers.
@@ -58,6 +60,9 @@ class Enrollment(models.Model):
     ended_on = models.DateField(null=True, blank=True)
     end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
     end_note = models.CharField(max_length=200, blank=True)
+    # which bank details the enrollment holds: 1 when enrolled, +1 at every change (staff or a NOC).
+    # A draft entry records the version it was drafted from; a NOC applies only to that version.
+    bank_version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -98,6 +103,9 @@ class EnrollmentEvent(models.Model):
         ACTIVATED = "activated", "Drafting started"
         BANK_CHANGED = "bank_changed", "Bank details changed"
         CORRECTED = "corrected", "Bank details corrected (notification of change)"
+        CHANGE_NOT_APPLIED = "change_not_applied", "Notification of change not applied (review)"
+        RETURN_HELD = "return_held", "Late return held for review"
+        RETURN_DISHONORED = "return_dishonored", "Late return dishonored"
         RETURNED = "returned", "Payment returned"
         ENDED = "ended", "Ended"
 
@@ -199,6 +207,8 @@ class DraftEntry(models.Model):
     routing_number = models.CharField(max_length=9)
     account_number_last4 = models.CharField(max_length=4)
     effective_date = models.DateField()
+    # the enrollment's bank_version the entry was drafted from (null: drafted before versions existed)
+    bank_version = models.PositiveIntegerField(null=True, blank=True)
     clears_on = models.DateField(null=True, blank=True)  # pending until this day (debits)
     payment = models.OneToOneField(
         "payments.Payment", on_delete=models.PROTECT, null=True, blank=True, related_name="ach_draft_entry"
@@ -251,6 +261,16 @@ class ReturnFile(models.Model):
         return f"Return file {self.pk} {self.file_name}"
 
 
+class ReviewDecision(models.TextChoices):
+    ACCEPTED = "accepted", "Accepted (handled as a timely return)"
+    DISHONORED = "dishonored", "Dishonored (payment stands)"
+    ACKNOWLEDGED = "acknowledged", "Seen by staff"
+
+
+#: the outcomes that wait in the review queue until staff decide
+REVIEW_OUTCOMES = ("held_untimely", "change_not_applied")
+
+
 class AchReturn(models.Model):
     """One return (addenda 99) or notification of change (addenda 98) and what was done about it."""
 
@@ -259,12 +279,18 @@ class AchReturn(models.Model):
         CHANGE = "change", "Notification of change"
 
     class Outcome(models.TextChoices):
-        REVERSED_KEPT = "reversed_kept", "Payment reversed, fee charged; autopay continues"
-        REVERSED_ENDED = "reversed_ended", "Payment reversed, fee charged; autopay ended"
+        REVERSED_KEPT = "reversed_kept", "Payment reversed; autopay continues"
+        REVERSED_ENDED = "reversed_ended", "Payment reversed; autopay ended"
         PRENOTE_ENDED = "prenote_ended", "Prenote returned; autopay ended"
         PRENOTE_NOTED = "prenote_noted", "Prenote returned; enrollment already ended or changed"
         CORRECTED = "corrected", "Bank details corrected"
         CHANGE_NOTED = "change_noted", "Notification noted; nothing to change"
+        CHANGE_NOT_APPLIED = (
+            "change_not_applied",
+            "Not applied: the bank details have changed since the draft (review)",
+        )
+        HELD_UNTIMELY = "held_untimely", "Late return held for review (money in suspense)"
+        DISHONORED = "dishonored", "Late return dishonored; payment stands"
         ALREADY_RETURNED = "already_returned", "Already returned; nothing done"
         UNMATCHED = "unmatched", "Matches no draft entry: held in suspense"
         RESOLVED = "resolved", "Unmatched, then resolved by staff"
@@ -301,6 +327,16 @@ class AchReturn(models.Model):
     resolution_entry = models.OneToOneField(
         "ledger.JournalEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # the day the return was made available (the file's creation date) and its NACHA deadline
+    received_on = models.DateField(null=True, blank=True)
+    deadline = models.DateField(null=True, blank=True)
+    # the review queue: late returns and notifications of change not applied wait for a decision
+    review_decision = models.CharField(max_length=12, choices=ReviewDecision.choices, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    review_note = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["return_file", "line_number"]
@@ -312,6 +348,10 @@ class AchReturn(models.Model):
                 condition=~Q(outcome="resolved") | Q(resolved_at__isnull=False, draft_entry__isnull=False),
                 name="autopay_resolved_return_says_when_and_what",
             ),
+            models.CheckConstraint(
+                condition=Q(review_decision="") | Q(reviewed_at__isnull=False, reviewed_by__isnull=False),
+                name="autopay_review_says_when_and_who",
+            ),
         ]
         indexes = [models.Index(fields=["outcome"], name="autopay_return_outcome")]
 
@@ -321,3 +361,68 @@ class AchReturn(models.Model):
     @property
     def masked_account_in_file(self) -> str:
         return masked(self.account_last4_in_file) if self.account_last4_in_file else ""
+
+    @property
+    def awaits_review(self) -> bool:
+        return self.outcome in REVIEW_OUTCOMES and not self.review_decision
+
+
+class Authorization(models.Model):
+    """The customer's authorization to draft one set of bank details: how it was given (written,
+    online, a recorded phone call) and its copy (a file, stored encrypted, or a reference to where
+    the copy is kept). Enrolling takes one; every change of bank details by staff takes a new one.
+
+    NACHA asks the originator to keep an authorization for two years after it ends (autopay ended, or
+    replaced by a new one): ``retain_until`` is set then, and database triggers refuse to delete the
+    row before that day or to change its evidence at all."""
+
+    class Method(models.TextChoices):
+        WRITTEN = "written", "Written and signed"
+        ONLINE = "online", "Online (authenticated)"
+        PHONE_RECORDED = "phone_recorded", "Telephone, recorded"
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="authorizations")
+    bank_version = models.PositiveIntegerField()  # the enrollment's bank details it authorizes
+    routing_number = models.CharField(max_length=9)
+    account_number_last4 = models.CharField(max_length=4)
+    account_type = models.CharField(max_length=8, choices=AccountType.choices)
+    method = models.CharField(max_length=16, choices=Method.choices)
+    authorized_on = models.DateField()
+    authorized_by = models.CharField(max_length=120)
+    reference = models.CharField(max_length=200, blank=True)  # where the copy is kept, or a call id
+    document_name = models.CharField(max_length=120, blank=True)
+    document_content_type = models.CharField(max_length=100, blank=True)
+    document_sha256 = models.CharField(max_length=64, blank=True)
+    document_encrypted = models.TextField(blank=True)  # the copy (it may show the account number)
+    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+    ended_on = models.DateField(null=True, blank=True)  # autopay ended or the details were replaced
+    retain_until = models.DateField(null=True, blank=True)  # ended_on + 2 years
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reference="") | ~Q(document_encrypted=""),
+                name="autopay_authorization_has_a_copy",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True, retain_until__isnull=True)
+                | Q(ended_on__isnull=False, retain_until__gt=models.F("ended_on")),
+                name="autopay_authorization_retained_after_it_ends",
+            ),
+            models.UniqueConstraint(
+                fields=["enrollment", "bank_version"], name="autopay_one_authorization_per_bank_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Authorization {self.pk} ({self.method}) of enrollment {self.enrollment_id}"
+
+    @property
+    def masked_account_number(self) -> str:
+        return masked(self.account_number_last4)
+
+    @property
+    def has_document(self) -> bool:
+        return bool(self.document_encrypted)

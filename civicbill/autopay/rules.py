@@ -4,7 +4,8 @@
   R02, R03, R04, R07, R08, R10, R29);
 - a bank account number's shape; a NOC's transaction code as an account type;
 - how much a bill's draft is for;
-- when a prenote has waited long enough, and when a draft stops being pending.
+- when a prenote has waited long enough, and when a draft stops being pending;
+- whether a return came back inside its NACHA window, and whether it carries the returned-payment fee.
 """
 
 from __future__ import annotations
@@ -22,6 +23,13 @@ KEEP_AUTOPAY_CODES = frozenset({"R01", "R09"})
 #: Named in the issue; every other code ends the enrollment as well (the bank refused the account
 #: or the customer withdrew the authorization; staff may enroll the account again).
 END_AUTOPAY_CODES = frozenset({"R02", "R03", "R04", "R07", "R08", "R10", "R29"})
+
+#: Unauthorized-entry returns: the account holder says the debit was not authorized (or no longer).
+#: NACHA gives them 60 calendar days after settlement; they never carry a returned-payment fee.
+UNAUTHORIZED_RETURN_CODES = frozenset({"R05", "R07", "R10", "R11", "R29"})
+UNAUTHORIZED_WINDOW_CALENDAR_DAYS = 60
+#: Every other return: available to us by the opening of the second banking day after settlement.
+RETURN_WINDOW_BANKING_DAYS = 2
 
 #: Notifications of change that carry bank details to apply.
 APPLIED_CHANGE_CODES = frozenset({"C01", "C02", "C03", "C05", "C06", "C07"})
@@ -55,6 +63,42 @@ REASON_TEXT: dict[str, tuple[str, str]] = {
 def keeps_autopay(return_code: str) -> bool:
     """R01 and R09 leave autopay on; every other return code ends it."""
     return return_code in KEEP_AUTOPAY_CODES
+
+
+def charges_fee(return_code: str, fee_codes: frozenset[str]) -> bool:
+    """Whether a return carries the returned-payment fee: only the codes the policy names
+    (``CIVICBILL_ACH_RETURN_FEE_CODES``, R01/R09 by default), never an unauthorized-entry return."""
+    return return_code in fee_codes and return_code not in UNAUTHORIZED_RETURN_CODES
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnTiming:
+    """Whether a return arrived inside its NACHA window."""
+
+    timely: bool
+    deadline: dt.date  # the last day a timely return may arrive
+    rule: str  # the window, in words
+
+
+def return_timing(
+    *,
+    return_code: str,
+    settlement_date: dt.date,
+    received_on: dt.date,
+    add_banking_days: Callable[[dt.date, int], dt.date],
+) -> ReturnTiming:
+    """NACHA's return deadlines, counted from the debit's settlement date: an unauthorized-entry
+    return (R05, R07, R10, R11, R29) by the opening of the banking day after the 60th calendar day;
+    every other return by the opening of the second banking day. ``received_on`` is the day the
+    return was made available (the return file's creation date)."""
+    if return_code in UNAUTHORIZED_RETURN_CODES:
+        sixtieth = settlement_date + dt.timedelta(days=UNAUTHORIZED_WINDOW_CALENDAR_DAYS)
+        deadline = add_banking_days(sixtieth, 1)
+        rule = f"{UNAUTHORIZED_WINDOW_CALENDAR_DAYS} calendar days"
+    else:
+        deadline = add_banking_days(settlement_date, RETURN_WINDOW_BANKING_DAYS)
+        rule = f"{RETURN_WINDOW_BANKING_DAYS} banking days"
+    return ReturnTiming(received_on <= deadline, deadline, rule)
 
 
 def reason_text(return_code: str, language: str) -> str:

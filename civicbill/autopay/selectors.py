@@ -12,7 +12,16 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Q, QuerySet
 
 from civicbill.autopay import crypto, rules
-from civicbill.autopay.models import AchReturn, DraftEntry, DraftFile, Enrollment, EnrollmentEvent, ReturnFile
+from civicbill.autopay.models import (
+    REVIEW_OUTCOMES,
+    AchReturn,
+    Authorization,
+    DraftEntry,
+    DraftFile,
+    Enrollment,
+    EnrollmentEvent,
+    ReturnFile,
+)
 from civicbill.core.exceptions import NotFoundError
 from civicbill.customers.models import Account
 from civicbill.payments import nacha
@@ -70,6 +79,11 @@ class AccountAutopay:
     entries: list[EntryView]
     returns: list[AchReturn]
     ended_count: int = 0
+    authorizations: list[Authorization] = field(default_factory=list)
+
+    @property
+    def awaiting_review(self) -> list[AchReturn]:
+        return [item for item in self.returns if item.awaits_review]
 
     @property
     def is_live(self) -> bool:
@@ -106,6 +120,7 @@ def account_autopay(account: Account, *, today: dt.date, limit: int = 12) -> Acc
         entries=entries,
         returns=returns,
         ended_count=sum(1 for e in enrollments if not e.is_live),
+        authorizations=authorizations_of(shown) if shown else [],
     )
 
 
@@ -174,7 +189,12 @@ def return_file_get(return_file_id: int) -> ReturnFile:
 
 def return_items(*, outcome: str | None = None, return_file: ReturnFile | None = None) -> QuerySet[AchReturn]:
     items = AchReturn.objects.select_related(
-        "return_file", "draft_entry__account__customer", "draft_entry__payment", "letter", "resolved_by"
+        "return_file",
+        "draft_entry__account__customer",
+        "draft_entry__payment",
+        "letter",
+        "resolved_by",
+        "reviewed_by",
     )
     if outcome:
         items = items.filter(outcome=outcome)
@@ -185,6 +205,38 @@ def return_items(*, outcome: str | None = None, return_file: ReturnFile | None =
 
 def unmatched_returns() -> QuerySet[AchReturn]:
     return return_items(outcome=AchReturn.Outcome.UNMATCHED)
+
+
+def review_queue() -> QuerySet[AchReturn]:
+    """What waits for staff, oldest first: late returns held for review (dishonor or accept) and
+    notifications of change not applied because the bank details have changed since (acknowledge)."""
+    return (
+        return_items()
+        .filter(outcome__in=REVIEW_OUTCOMES, review_decision="")
+        .order_by("return_file__received_at", "return_file_id", "line_number")
+    )
+
+
+def review_decided() -> QuerySet[AchReturn]:
+    """Items staff decided, latest first."""
+    return return_items().exclude(review_decision="").order_by("-reviewed_at", "-id")
+
+
+def authorizations_of(enrollment: Enrollment) -> list[Authorization]:
+    """The enrollment's authorizations, newest first (the first is the current one while it is live)."""
+    return list(enrollment.authorizations.select_related("taken_by").order_by("-recorded_at", "-id"))
+
+
+def authorization_get(authorization_id: int) -> Authorization:
+    found = Authorization.objects.select_related("enrollment__account").filter(pk=authorization_id).first()
+    if found is None:
+        raise NotFoundError(f"There is no autopay authorization {authorization_id}")
+    return found
+
+
+def authorization_document_bytes(authorization: Authorization) -> bytes:
+    """The copy of the authorization as it was attached (for staff who enroll only)."""
+    return crypto.decrypt_bytes(authorization.document_encrypted)
 
 
 def return_item_get(return_id: int) -> AchReturn:

@@ -7,14 +7,47 @@ import datetime as dt
 from typing import Any
 
 from civicbill.autopay import rules
-from civicbill.autopay.models import AchReturn, DraftEntry, DraftFile, Enrollment, EnrollmentEvent, ReturnFile
+from civicbill.autopay.models import (
+    AchReturn,
+    Authorization,
+    DraftEntry,
+    DraftFile,
+    Enrollment,
+    EnrollmentEvent,
+    ReturnFile,
+)
 
 
 def _day(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def enrollment_dict(enrollment: Enrollment, *, events: list[EnrollmentEvent] | None = None) -> dict[str, Any]:
+def authorization_dict(authorization: Authorization) -> dict[str, Any]:
+    """An authorization (the copy itself is not included: only whether there is one)."""
+    return {
+        "id": authorization.pk,
+        "method": authorization.method,
+        "authorized_on": _day(authorization.authorized_on),
+        "authorized_by": authorization.authorized_by,
+        "bank_version": authorization.bank_version,
+        "routing_number": authorization.routing_number,
+        "bank_account": authorization.masked_account_number,
+        "account_type": authorization.account_type,
+        "reference": authorization.reference,
+        "document_name": authorization.document_name,
+        "document_sha256": authorization.document_sha256,
+        "taken_by": authorization.taken_by.username,
+        "ended_on": _day(authorization.ended_on),
+        "retain_until": _day(authorization.retain_until),
+    }
+
+
+def enrollment_dict(
+    enrollment: Enrollment,
+    *,
+    events: list[EnrollmentEvent] | None = None,
+    authorizations: list[Authorization] | None = None,
+) -> dict[str, Any]:
     row: dict[str, Any] = {
         "id": enrollment.pk,
         "account": enrollment.account.number,
@@ -32,7 +65,10 @@ def enrollment_dict(enrollment: Enrollment, *, events: list[EnrollmentEvent] | N
         "ended_on": _day(enrollment.ended_on),
         "end_reason": enrollment.end_reason,
         "end_note": enrollment.end_note,
+        "bank_version": enrollment.bank_version,
     }
+    if authorizations is not None:
+        row["authorizations"] = [authorization_dict(a) for a in authorizations]
     if events is not None:
         row["history"] = [
             {
@@ -60,6 +96,7 @@ def entry_dict(entry: DraftEntry, *, today: dt.date) -> dict[str, Any]:
         "amount_cents": entry.amount_cents,
         "routing_number": entry.routing_number,
         "bank_account": entry.masked_account_number,
+        "bank_version": entry.bank_version,
         "receipt_number": entry.payment.receipt_number if entry.payment_id and entry.payment else None,
         "clears_on": _day(entry.clears_on),
     }
@@ -108,6 +145,13 @@ def return_dict(item: AchReturn) -> dict[str, Any]:
         "detail": item.detail,
         "bank_account_in_file": item.masked_account_in_file,
         "letter": item.letter_id,
+        "received_on": _day(item.received_on),
+        "deadline": _day(item.deadline),
+        "awaits_review": item.awaits_review,
+        "review_decision": item.review_decision,
+        "reviewed_at": item.reviewed_at.isoformat() if item.reviewed_at else None,
+        "reviewed_by": item.reviewed_by.username if item.reviewed_by_id and item.reviewed_by else None,
+        "review_note": item.review_note,
     }
 
 
@@ -126,5 +170,6 @@ def return_file_dict(record: ReturnFile, *, items: list[AchReturn] | None = None
         "fees_cents": record.fees_cents,
     }
     if items is not None:
+        row["to_review"] = sum(1 for item in items if item.awaits_review)
         row["items"] = [return_dict(item) for item in items]
     return row

@@ -14,6 +14,13 @@ urlpatterns = [
     path("autopay/returns/", views.returns_list, name="autopay-returns"),
     path("autopay/returns/files/<int:return_file_id>/", views.return_file_page, name="autopay-return-file"),
     path("autopay/returns/<int:return_id>/resolve/", views.return_resolve, name="autopay-return-resolve"),
+    path("autopay/review/", views.review_list, name="autopay-review"),
+    path("autopay/review/<int:return_id>/", views.review_decide, name="autopay-review-decide"),
+    path(
+        "autopay/authorizations/<int:authorization_id>/document/",
+        views.authorization_document,
+        name="autopay-authorization-document",
+    ),
     path("autopay/report/", views.report, name="autopay-report"),
     path("accounts/<str:number>/autopay/", views.account_panel, name="account-autopay"),
     path("accounts/<str:number>/autopay/enroll/", views.enroll, name="account-autopay-enroll"),

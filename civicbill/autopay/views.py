@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from civicbill.autopay import selectors, services
+from civicbill.autopay import banking, selectors, services
 from civicbill.autopay.forms import (
     BankChangeForm,
     CancelDraftForm,
@@ -30,6 +30,7 @@ from civicbill.autopay.forms import (
     ResolveForm,
     ReturnFileForm,
     ReturnFilterForm,
+    ReviewForm,
 )
 from civicbill.autopay.models import AchReturn, DraftFile
 from civicbill.autopay.report_csv import monthly_report_csv
@@ -74,7 +75,11 @@ def _panel_context(account: Account, **forms: Any) -> dict[str, Any]:
         initial={"authorized_on": today, "authorized_by": account.customer.display_name}
     )
     context["bank_form"] = forms.get("bank_form") or BankChangeForm(
-        initial={"account_type": autopay.enrollment.account_type if autopay.enrollment else "checking"}
+        initial={
+            "account_type": autopay.enrollment.account_type if autopay.enrollment else "checking",
+            "authorized_on": today,
+            "authorized_by": autopay.enrollment.authorized_by if autopay.enrollment else "",
+        }
     )
     context["end_form"] = forms.get("end_form") or EndForm()
     context["open_form"] = forms.get("open_form", "")
@@ -105,7 +110,7 @@ def enroll(request: HttpRequest, number: str) -> HttpResponse:
     account = _account(request, number)
     if isinstance(account, HttpResponse):
         return account
-    form = EnrollForm(request.POST)
+    form = EnrollForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -114,8 +119,7 @@ def enroll(request: HttpRequest, number: str) -> HttpResponse:
                 routing_number=data["routing_number"],
                 account_number=data["account_number"],
                 account_type=data["account_type"],
-                authorized_on=data["authorized_on"],
-                authorized_by=data["authorized_by"],
+                authorization=form.authorization(),
                 holder_name=data["holder_name"],
                 as_of=clock.now(),
                 actor=request.user,
@@ -148,7 +152,7 @@ def bank_change(request: HttpRequest, number: str) -> HttpResponse:
         return _not_found(
             request, _("Account %(number)s is not enrolled in autopay.") % {"number": account.number}
         )
-    form = BankChangeForm(request.POST)
+    form = BankChangeForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -157,6 +161,7 @@ def bank_change(request: HttpRequest, number: str) -> HttpResponse:
                 routing_number=data["routing_number"],
                 account_number=data["account_number"],
                 account_type=data["account_type"],
+                authorization=form.authorization(),
                 note=data["note"],
                 as_of=clock.now(),
                 actor=request.user,
@@ -229,7 +234,7 @@ def drafts_list(request: HttpRequest) -> HttpResponse:
     today = clock.today()
     form = DraftForm(
         request.POST or None,
-        initial={"effective_date": clock.business_calendar().add_business_days(today, 1)},
+        initial={"effective_date": banking.banking_calendar().add_business_days(today, 1)},
     )
     if request.method == "POST":
         if not has_permission(request.user, "autopay.draft"):
@@ -402,6 +407,65 @@ def return_resolve(request: HttpRequest, return_id: int) -> HttpResponse:
     else:
         messages.error(request, _("A trace number has 15 digits."))
     return redirect(reverse("autopay-returns") + f"?outcome={AchReturn.Outcome.UNMATCHED.value}")
+
+
+# -- the review queue: late returns and notifications of change not applied ----------------------------------
+@requires("autopay.view")
+def review_list(request: HttpRequest) -> HttpResponse:
+    """Items waiting for staff: late returns (dishonor or accept) and notifications of change that
+    were not applied (acknowledge), oldest first; then the latest decisions."""
+    context = {
+        "waiting": list(selectors.review_queue()),
+        "decided": list(selectors.review_decided()[:50]),
+        "review_form": ReviewForm(),
+    }
+    return render(request, "autopay/review.html", context)
+
+
+@require_POST
+@requires("autopay.returns")
+def review_decide(request: HttpRequest, return_id: int) -> HttpResponse:
+    try:
+        item = selectors.return_item_get(return_id)
+    except NotFoundError as error:
+        return _not_found(request, error.message)
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            services.ach_return_review(
+                ach_return=item,
+                decision=form.cleaned_data["decision"],
+                note=form.cleaned_data["note"],
+                as_of=clock.now(),
+                actor=request.user,
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Return %(id)s: decision recorded.") % {"id": item.pk})
+    else:
+        messages.error(request, _("Choose a decision and say why."))
+    return redirect("autopay-review")
+
+
+@requires("autopay.enroll")
+def authorization_document(request: HttpRequest, authorization_id: int) -> HttpResponse:
+    """The copy of an authorization (it may show the bank account number: staff who enroll only)."""
+    try:
+        authorization = selectors.authorization_get(authorization_id)
+    except NotFoundError as error:
+        return _not_found(request, error.message)
+    if not authorization.has_document:
+        return _not_found(request, _("This authorization has no attached copy."))
+    response = HttpResponse(
+        selectors.authorization_document_bytes(authorization),
+        content_type=authorization.document_content_type or "application/octet-stream",
+    )
+    name = "".join(c for c in authorization.document_name if c.isalnum() or c in "._- ") or "authorization"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # -- the monthly report ----------------------------------------------------------------------------------

@@ -26,6 +26,13 @@ ACCOUNT_C = "5550001234"
 ALL_CLEAR_NUMBERS = (ACCOUNT_A, ACCOUNT_B, ACCOUNT_C)
 
 
+def written(on: dt.date, by: str, reference: str = "Signed form in the autopay binder") -> Any:
+    """A written authorization whose copy is filed (the usual case at the counter)."""
+    from civicbill.autopay.services import AuthorizationIn
+
+    return AuthorizationIn(method="written", authorized_on=on, authorized_by=by, reference=reference)
+
+
 def local(day: dt.date, hour: int = 9, minute: int = 0) -> dt.datetime:
     """An aware instant at ``hour:minute`` in Coachella on ``day``."""
     return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=clock.utility_zone())
@@ -100,8 +107,7 @@ def enrolled(make_account: Any, at: Any, csr: Any) -> list[Any]:  # noqa: F811
             routing_number=routing,
             account_number=number,
             account_type=kind,
-            authorized_on=DEC_1,
-            authorized_by=account.customer.display_name,
+            authorization=written(DEC_1, account.customer.display_name),
             as_of=now,
             actor=csr,
         )

@@ -35,6 +35,7 @@ def test_the_api_enrolls_drafts_imports_returns_and_reports(
     body = {
         "account": account.number, "routing_number": "121042882", "account_number": "44445555",
         "account_type": "checking", "authorized_on": "2026-12-01", "authorized_by": "Test García",
+        "authorization_method": "online", "authorization_reference": "Portal consent 7781",
     }  # fmt: skip
     created = client.post("/api/autopay/enrollments", body, content_type="application/json")
     assert created.status_code == 201, created.content
@@ -114,6 +115,7 @@ def test_the_api_checks_permissions(client: Client, rosa_account: Any, auditor: 
     body = {
         "account": rosa_account.number, "routing_number": "121042882", "account_number": "44445555",
         "account_type": "checking", "authorized_on": "2026-12-01", "authorized_by": "Rosa",
+        "authorization_method": "written", "authorization_reference": "Form 12",
     }  # fmt: skip
     refused = client.post("/api/autopay/enrollments", body, content_type="application/json")
     assert refused.status_code == 403 and Enrollment.objects.count() == 0
@@ -169,7 +171,7 @@ def test_the_cli_drafts_and_imports_returns_with_json(
     with pytest.raises(CommandError, match="already exists") as refused:
         run("draft", "--date", "2026-12-21", "--out", str(tmp_path / "again.ach"))
     assert refused.value.returncode == 1 and not (tmp_path / "again.ach").exists()
-    with pytest.raises(CommandError, match="not a business day"):
+    with pytest.raises(CommandError, match="not a banking day"):
         run("draft", "--date", "2026-12-26", "--out", str(tmp_path / "sat.ach"))
     at(DEC_23)
     entries = {
@@ -180,7 +182,7 @@ def test_the_cli_drafts_and_imports_returns_with_json(
     returned.write_bytes(returns_file([(entries[drafted.ben.pk], "R02", "")], on=DEC_23))
     out = run("returns", str(returned), "--json", "--user", technician.username)
     result = json.loads(out)
-    assert (result["returns"], result["returned_cents"], result["fees_cents"]) == (1, 7811, 2500)
+    assert (result["returns"], result["returned_cents"], result["fees_cents"]) == (1, 7811, 0)  # R02: no fee
     assert (
         result["items"][0]["outcome"] == "reversed_ended"
         and result["items"][0]["account"] == drafted.ben.number

@@ -1,5 +1,5 @@
 """Drafting: what a file takes (the bill's total due, never more than the account owes), which bills,
-the refusals (not a business day, not after today, the same date twice, nothing to draft), and
+the refusals (not a banking day, not after today, the same date twice, nothing to draft), and
 cancelling a file before its date (payments voided, bills and prenotes free for the next file)."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from civicbill.payments.services import (
     drawer_session_open,
     payment_take,
 )
-from tests.autopay.conftest import DEC_1, DEC_3, DEC_18, DEC_21, Drafted
+from tests.autopay.conftest import DEC_1, DEC_3, DEC_18, DEC_21, Drafted, written
 
 pytestmark = pytest.mark.django_db
 
@@ -42,11 +42,11 @@ def test_a_saturday_a_holiday_and_today_are_refused_naming_the_next_business_day
     now = at(DEC_1)
     error = refused("not_business_day", effective_date=dt.date(2026, 12, 5), as_of=now, actor=technician)
     assert error.message == (
-        "2026-12-05 is not a business day (weekend); the effective entry date must be a business day, "
+        "2026-12-05 is not a banking day (weekend); the effective entry date must be a banking day, "
         "such as 2026-12-07"
     )
     error = refused("not_business_day", effective_date=dt.date(2026, 12, 25), as_of=now, actor=technician)
-    assert "(holiday: Christmas Day)" in error.message
+    assert "(Federal Reserve holiday: Christmas Day)" in error.message
     refused("date_not_after_today", effective_date=DEC_1, as_of=now, actor=technician)
     assert DraftFile.objects.count() == 0 and DraftEntry.objects.count() == 0
 
@@ -158,7 +158,7 @@ def test_a_bill_due_before_the_authorization_is_not_drafted(
     november_bills()  # due December 21
     autopay_enroll(
         account=account, routing_number="121042882", account_number="12345678", account_type="checking",
-        authorized_on=dt.date(2026, 12, 22), authorized_by="Test García", as_of=at(dt.date(2026, 12, 22)),
+        authorization=written(dt.date(2026, 12, 22), "Test García"), as_of=at(dt.date(2026, 12, 22)),
         actor=csr,
     )  # fmt: skip
     Enrollment.objects.update(status="active", prenote_sent_on=DEC_3, activated_on=DEC_3)

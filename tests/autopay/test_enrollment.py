@@ -15,7 +15,7 @@ from civicbill.autopay.services.enrollment import bank_account_number
 from civicbill.core.exceptions import ApplicationError, PermissionDeniedError
 from civicbill.core.models import AuditEvent
 from civicbill.customers.models import Account
-from tests.autopay.conftest import DEC_1, local
+from tests.autopay.conftest import DEC_1, local, written
 
 pytestmark = pytest.mark.django_db
 NOW = local(DEC_1)
@@ -27,8 +27,7 @@ def enroll(account: Any, actor: Any, **changes: Any) -> Enrollment:
         "routing_number": "121042882",
         "account_number": "000123456789",
         "account_type": "checking",
-        "authorized_on": DEC_1,
-        "authorized_by": "Rosa Peña",
+        "authorization": written(DEC_1, "Rosa Peña"),
         "as_of": NOW,
         "actor": actor,
     }
@@ -57,8 +56,13 @@ def test_enrolling_keeps_leading_zeros_encrypts_the_number_and_audits_it_masked(
     assert event.account_number == rosa_account.number
     assert event.changes["account_number"] == "****6789"
     assert event.summary == "Enrolled in autopay: checking ****6789 at 121042882, authorized by Rosa Peña"
+    assert (event.changes["authorization_method"], event.changes["authorization_copy"]) == (
+        "written",
+        "reference",
+    )
     assert EnrollmentEvent.objects.get().detail == (
-        "checking ****6789 at 121042882; authorized by Rosa Peña on 2026-12-01"
+        "checking ****6789 at 121042882; authorized written and signed by Rosa Peña on 2026-12-01 "
+        "(reference Signed form in the autopay binder)"
     )
 
 
@@ -95,8 +99,9 @@ def test_a_bad_account_number_is_refused_without_repeating_it(
 
 def test_other_refusals(rosa_account: Any, csr: Any) -> None:
     assert refusal(rosa_account, csr, account_type="money_market").field == "account_type"
-    assert refusal(rosa_account, csr, authorized_on=dt.date(2026, 12, 2)).code == "authorization_in_future"
-    assert refusal(rosa_account, csr, authorized_by="  ").field == "authorized_by"
+    future = written(dt.date(2026, 12, 2), "Rosa Peña")
+    assert refusal(rosa_account, csr, authorization=future).code == "authorization_in_future"
+    assert refusal(rosa_account, csr, authorization=written(DEC_1, "  ")).field == "authorized_by"
     enroll(rosa_account, csr)
     with pytest.raises(ApplicationError, match=r"already enrolled \(prenote pending, \*\*\*\*6789\)"):
         enroll(rosa_account, csr, account_number="55556666")
@@ -114,7 +119,7 @@ def test_new_bank_details_from_staff_need_a_new_prenote(rosa_account: Any, csr: 
     )
     changed = autopay_bank_change(
         enrollment=enrollment, routing_number="231380104", account_number="99990000", account_type="savings",
-        note="new bank", as_of=NOW, actor=csr,
+        note="new bank", authorization=written(DEC_1, "Rosa Peña", "Form 2"), as_of=NOW, actor=csr,
     )  # fmt: skip
     assert (changed.status, changed.prenote_sent_on, changed.activated_on) == ("prenote_pending", None, None)
     assert (changed.routing_number, changed.account_type, changed.account_number_last4) == (
@@ -126,7 +131,7 @@ def test_new_bank_details_from_staff_need_a_new_prenote(rosa_account: Any, csr: 
     with pytest.raises(ApplicationError, match="already on file"):
         autopay_bank_change(
             enrollment=changed, routing_number="231380104", account_number="9999-0000",
-            account_type="savings", as_of=NOW, actor=csr,
+            account_type="savings", authorization=written(DEC_1, "Rosa Peña"), as_of=NOW, actor=csr,
         )  # fmt: skip
 
 

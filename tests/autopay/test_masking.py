@@ -53,7 +53,8 @@ def test_a_bank_account_number_is_seen_only_in_the_draft_file(
             f"/accounts/{account.number}/autopay/enroll/",
             {"routing_number": "121042882", "account_number": CLEAR, "account_number_again": CLEAR,
              "account_type": "checking", "holder_name": "", "authorized_by": "Test García",
-             "authorized_on": "2026-12-01"},
+             "authorized_on": "2026-12-01", "authorization_method": "written",
+             "authorization_reference": "Form 1"},
         )  # fmt: skip
         assert response.status_code == 302
         client.post("/autopay/drafts/", {"effective_date": DEC_3.isoformat()})

@@ -45,6 +45,8 @@ def enroll_post(client: Client, number: str, **changes: str) -> Any:
         "holder_name": "",
         "authorized_by": "Rosa Peña",
         "authorized_on": "2026-12-01",
+        "authorization_method": "written",
+        "authorization_reference": "Signed form, binder 3",
     }
     data.update(changes)
     return client.post(f"/accounts/{number}/autopay/enroll/", data)
@@ -88,7 +90,8 @@ def test_enrolling_from_the_account_page(client: Client, rosa_account: Any, csr:
     changed = client.post(
         f"/accounts/{rosa_account.number}/autopay/bank/",
         {"routing_number": "231380104", "account_number": "7777 8888", "account_number_again": "77778888",
-         "account_type": "savings", "note": "new bank"},
+         "account_type": "savings", "note": "new bank", "authorization_method": "written",
+         "authorized_by": "Rosa Peña", "authorized_on": "2026-12-01", "authorization_reference": "Form 2"},
     )  # fmt: skip
     assert changed.status_code == 302
     enrollment.refresh_from_db()
@@ -111,7 +114,7 @@ def test_drafting_and_cancelling_from_the_pages(
     at(DEC_1)
     client.force_login(technician)
     saturday = client.post("/autopay/drafts/", {"effective_date": "2026-12-05"})
-    assert saturday.status_code == 422 and "is not a business day (weekend)" in html_of(saturday)
+    assert saturday.status_code == 422 and "is not a banking day (weekend)" in html_of(saturday)
     created = client.post("/autopay/drafts/", {"effective_date": "2026-12-03"})
     prenotes = DraftFile.objects.get()
     assert created.status_code == 302 and created["Location"] == f"/autopay/drafts/{prenotes.pk}/"
@@ -150,11 +153,11 @@ def test_returns_page_imports_a_file_lists_outcomes_and_resolves_an_unmatched_re
     )
     assert again.status_code == 422 and "This return file was already imported" in html_of(again)
     page = html_of(client.get("/autopay/returns/"))
-    assert "Payment reversed, fee charged; autopay continues" in page
-    assert "Payment reversed, fee charged; autopay ended" in page
+    assert "Payment reversed; autopay continues" in page
+    assert "Payment reversed; autopay ended" in page
     assert_masked(page)
     record_page = html_of(client.get(upload["Location"]))
-    assert "R02" in record_page and "$50.00" in record_page
+    assert "R02" in record_page and "fees $25.00" in record_page  # R01 carries the fee, R02 none
     panel = html_of(client.get(f"/accounts/{drafted.ana.number}/autopay/"))
     assert "Returned" in panel and "/workorders/letters/" in panel
     assert_masked(panel)

@@ -20,7 +20,7 @@ from civicbill.correspondence.models import Letter
 from civicbill.ledger.models import JournalLine
 from civicbill.ledger.selectors import account_balance, check_books
 from civicbill.payments.models import ReturnedItem
-from tests.autopay.conftest import DEC_1, DEC_3, DEC_23, Drafted, returns_file
+from tests.autopay.conftest import DEC_1, DEC_3, DEC_23, Drafted, returns_file, written
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,8 @@ def test_r01_and_r09_keep_autopay_every_other_code_ends_it(
     assert dict(AchReturn.objects.values_list("code", "outcome")) == {
         "R09": "reversed_kept", "R10": "reversed_ended", "R16": "reversed_ended",
     }  # fmt: skip
-    assert gl("500-4510") == -3 * 2500  # three returned-payment fees
+    assert gl("500-4510") == -2500  # one returned-payment fee: R09's (R10 and R16 carry none)
+    assert dict(AchReturn.objects.values_list("code", "fee_cents")) == {"R09": 2500, "R10": 0, "R16": 0}
     assert check_books().ok
 
 
@@ -134,9 +135,7 @@ def test_a_return_of_an_unknown_trace_is_held_in_suspense_until_resolved(
         ach_return=item, trace_number=drafted.ana_entry.trace_number, as_of=at(DEC_23, 11), actor=technician
     )
     assert resolved.outcome == "resolved" and resolved.draft_entry_id == drafted.ana_entry.pk
-    assert resolved.detail.startswith(
-        "Resolved to trace 121042880000004: Payment reversed, fee charged; autopay"
-    )
+    assert resolved.detail.startswith("Resolved to trace 121042880000004: Payment reversed; autopay")
     assert gl("100-2900") == 0 and gl("100-1000") == cash_before  # out of suspense ...
     assert gl("500-1000") + gl("510-1000") == water_sewer_cash - 7811  # ... and off the funds it paid
     assert account_balance(drafted.ana).cents == 7811 + 2500
@@ -203,11 +202,12 @@ def test_a_return_of_a_replaced_bank_account_does_not_end_autopay(
     now = at(dt.date(2026, 12, 22))
     autopay_bank_change(
         enrollment=drafted.enrollments[1], routing_number="091000019", account_number="12121212",
-        account_type="checking", note="closed the old account", as_of=now, actor=csr,
+        account_type="checking", note="closed the old account",
+        authorization=written(dt.date(2026, 12, 22), "Ben Ortiz"), as_of=now, actor=csr,
     )  # fmt: skip
     content = returns_file([(drafted.ben_entry, "R02", "")], on=DEC_23)
     ach_returns_import(content=content, file_name="r.ach", as_of=at(DEC_23), actor=technician)
     ben = Enrollment.objects.get(pk=drafted.enrollments[1].pk)
     assert (ben.status, ben.routing_number) == ("prenote_pending", "091000019")  # waits for its new prenote
     assert AchReturn.objects.get().outcome == "reversed_kept"
-    assert account_balance(drafted.ben).cents == 7811 + 2500
+    assert account_balance(drafted.ben).cents == 7811  # R02 carries no fee

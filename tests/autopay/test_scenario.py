@@ -35,6 +35,7 @@ from tests.autopay.conftest import (
     ROUTING_B,
     ROUTING_C,
     returns_file,
+    written,
 )
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +66,7 @@ def test_a_month_of_autopay_enroll_prenote_draft_r01_r02_and_a_c01(
     ):
         enrollments[account.pk] = autopay_enroll(
             account=account, routing_number=routing, account_number=number, account_type=kind,
-            authorized_on=DEC_1, authorized_by=account.customer.display_name, as_of=now, actor=csr,
+            authorization=written(DEC_1, account.customer.display_name), as_of=now, actor=csr,
         )  # fmt: skip
     assert {e.status for e in enrollments.values()} == {"prenote_pending"}
     assert enrollments[carla.pk].account_number_last4 == "1234"
@@ -122,7 +123,7 @@ def test_a_month_of_autopay_enroll_prenote_draft_r01_r02_and_a_c01(
         content=content, file_name="returns-20261223.ach", as_of=now, actor=technician
     )
     assert (record.return_count, record.change_count, record.unmatched_count) == (2, 1, 0)
-    assert (record.returned_cents, record.fees_cents) == (2 * 7811, 2 * 2500)
+    assert (record.returned_cents, record.fees_cents) == (2 * 7811, 2500)  # the fee: R01 only
     outcomes = dict(AchReturn.objects.values_list("code", "outcome"))
     assert outcomes == {"R01": "reversed_kept", "R02": "reversed_ended", "C01": "corrected"}
 
@@ -134,8 +135,8 @@ def test_a_month_of_autopay_enroll_prenote_draft_r01_r02_and_a_c01(
     assert (returned.reason, returned.fee_cents, returned.returned_on) == (
         "ACH return R01 Insufficient funds", 2500, DEC_23,
     )  # fmt: skip
-    # Ben: reversed, fee, autopay ended at once
-    assert account_balance(ben).cents == 7811 + 2500
+    # Ben: reversed, no fee (R02 is not a code the fee policy names), autopay ended at once
+    assert account_balance(ben).cents == 7811
     ben_enrollment = Enrollment.objects.get(account=ben)
     assert (ben_enrollment.status, ben_enrollment.ended_on, ben_enrollment.end_reason) == (
         "ended", DEC_23, "bank_return",
@@ -151,7 +152,10 @@ def test_a_month_of_autopay_enroll_prenote_draft_r01_r02_and_a_c01(
         DraftEntry.objects.filter(pk__in=[ana_entry.pk, ben_entry.pk]).values_list("status", flat=True)
     ) == {"returned"}
     correction = AuditEvent.objects.get(action="autopay.correct")
-    assert correction.changes == {"account_number": {"before": "****1234", "after": "****9876"}}
+    assert correction.changes == {
+        "account_number": {"before": "****1234", "after": "****9876"},
+        "bank_version": {"before": 1, "after": 2},
+    }
 
     # letters in each customer's language, for the two returns
     letters = {letter.account_id: letter for letter in Letter.objects.filter(kind="autopay_return")}

@@ -47,8 +47,8 @@ CASES = [  # (setting without its CIVICBILL_ACH_ prefix, value, problem; "" when
         "19560001",
         "'19560001' must be 9 or 10 digits (a routing number or the company ID)",
     ),
-    ("PRENOTE_WAIT_BUSINESS_DAYS", "2", "'2' must be a whole number of business days from 3 to 30"),
-    ("RETURN_WINDOW_BUSINESS_DAYS", "two", "'two' must be a whole number of business days from 1 to 10"),
+    ("PRENOTE_WAIT_BUSINESS_DAYS", "2", "'2' must be a whole number of banking days from 3 to 30"),
+    ("RETURN_WINDOW_BUSINESS_DAYS", "two", "'two' must be a whole number of banking days from 1 to 10"),
     ("RETURN_FEE", "twenty", "'twenty' is not an amount of dollars such as 25.00"),
     ("RETURN_FEE", "250.00", "$250.00 must be from $0.00 to $100.00"),
 ]
@@ -77,7 +77,7 @@ def test_production_warns_without_a_field_key_refuses_autopay_and_stops_for_a_ma
     from civicbill.autopay.models import Enrollment
     from civicbill.autopay.services import autopay_enroll
     from civicbill.core.exceptions import ApplicationError
-    from tests.autopay.conftest import DEC_1, local
+    from tests.autopay.conftest import DEC_1, local, written
 
     settings.CIVICBILL_FIELD_KEY_FROM_SECRET_KEY = False  # as with CIVICBILL_DEBUG=0
     settings.CIVICBILL_FIELD_KEY = ""
@@ -89,7 +89,7 @@ def test_production_warns_without_a_field_key_refuses_autopay_and_stops_for_a_ma
     with pytest.raises(ApplicationError, match="Autopay is not set up on this server") as refused:
         autopay_enroll(
             account=rosa_account, routing_number="121042882", account_number="12345678",
-            account_type="checking", authorized_on=DEC_1, authorized_by="Rosa", as_of=local(DEC_1), actor=csr,
+            account_type="checking", authorization=written(DEC_1, "Rosa"), as_of=local(DEC_1), actor=csr,
         )  # fmt: skip
     assert refused.value.code == "field_key" and Enrollment.objects.count() == 0
     with pytest.raises(ImproperlyConfigured, match="CIVICBILL_FIELD_KEY"):

@@ -1,8 +1,10 @@
 """Draft files: the NACHA PPD debit file of one effective entry date, and its cancellation.
 
-:func:`ach_draft_create` for effective entry date *D* (a business day after today):
+:func:`ach_draft_create` for effective entry date *D* (a banking day after today, and no more than
+``CIVICBILL_ACH_MAX_DAYS_AHEAD`` calendar days ahead; banking days are the Federal Reserve's,
+:mod:`civicbill.autopay.banking`):
 
-1. enrollments whose prenote has waited its business days (counted to the file's creation date)
+1. enrollments whose prenote has waited its banking days (counted to the file's creation date)
    without a return become *active*;
 2. every active enrollment whose account's latest issued bill due on or before *D* (and not before
    the authorization date) has not been drafted gets a PPD debit (27 checking / 37 savings) for
@@ -30,7 +32,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import Max
 
-from civicbill.autopay import config, crypto, locks, rules
+from civicbill.autopay import banking, config, crypto, locks, rules
 from civicbill.autopay.models import DraftEntry, DraftFile, Enrollment, EnrollmentEvent
 from civicbill.autopay.services.enrollment import bank_account_number
 from civicbill.billing.models import Bill
@@ -99,7 +101,7 @@ def _drafted_bill_ids(bill_ids: list[int]) -> set[int]:
 
 
 def _activate(
-    *, settings: config.AchSettings, calendar: clock.BusinessCalendar, creation_date: dt.date,
+    *, settings: config.AchSettings, calendar: banking.BankingCalendar, creation_date: dt.date,
     as_of: dt.datetime, actor: Any,
 ) -> list[Enrollment]:  # fmt: skip
     """Enrollments whose prenote waited long enough without a return become active."""
@@ -131,7 +133,7 @@ def _activate(
             recorded_at=recorded_at,
             actor=actor,
             detail=f"Prenote of {enrollment.prenote_sent_on:%Y-%m-%d} waited "
-            f"{settings.prenote_wait_business_days} business days without a return",
+            f"{settings.prenote_wait_business_days} banking days without a return",
         )
         for enrollment in ready
     )
@@ -190,19 +192,20 @@ def _plan(*, effective_date: dt.date) -> tuple[list[PlannedEntry], int]:
 @transaction.atomic
 def ach_draft_create(*, effective_date: dt.date, as_of: dt.datetime, actor: Any) -> DraftFile:
     """Write and store the draft file for ``effective_date`` and post its pending payments (see the
-    module docstring). Refused for a day that is not a business day or not after today, for a
-    date that already has a file, and when there is nothing to draft."""
+    module docstring). Refused for a day that is not a banking day (Federal Reserve calendar), not
+    after today or further ahead than ``CIVICBILL_ACH_MAX_DAYS_AHEAD``, for a date that already has
+    a file, and when there is nothing to draft."""
     require_permission(actor, "autopay.draft")
     settings = settings_or_refuse()
     crypto.require_key()
-    calendar = clock.business_calendar()
+    calendar = banking.banking_calendar()
     created_local = as_of.astimezone(clock.utility_zone())
     creation_date = created_local.date()
     why = calendar.why_closed(effective_date)
     if why:
         raise ApplicationError(
-            f"{effective_date:%Y-%m-%d} is not a business day ({why}); the effective entry date must be "
-            f"a business day, such as {calendar.next_business_day(effective_date):%Y-%m-%d}",
+            f"{effective_date:%Y-%m-%d} is not a banking day ({why}); the effective entry date must be "
+            f"a banking day, such as {calendar.next_business_day(effective_date):%Y-%m-%d}",
             code="not_business_day",
             field="effective_date",
         )
@@ -211,6 +214,15 @@ def ach_draft_create(*, effective_date: dt.date, as_of: dt.datetime, actor: Any)
             f"The effective entry date {effective_date:%Y-%m-%d} must be after today "
             f"({creation_date:%Y-%m-%d}): the bank needs the file before the day the money moves",
             code="date_not_after_today",
+            field="effective_date",
+        )
+    latest_allowed = creation_date + dt.timedelta(days=settings.max_days_ahead)
+    if effective_date > latest_allowed:
+        raise ApplicationError(
+            f"The effective entry date {effective_date:%Y-%m-%d} is {(effective_date - creation_date).days} "
+            f"days ahead; a draft may be dated at most {settings.max_days_ahead} days ahead "
+            f"(by {latest_allowed:%Y-%m-%d}, {config.MAX_DAYS_AHEAD}): create it closer to the day",
+            code="date_too_far_ahead",
             field="effective_date",
         )
     existing = DraftFile.objects.filter(
@@ -327,6 +339,7 @@ def ach_draft_create(*, effective_date: dt.date, as_of: dt.datetime, actor: Any)
                 routing_number=p.enrollment.routing_number,
                 account_number_last4=p.enrollment.account_number_last4,
                 effective_date=effective_date,
+                bank_version=p.enrollment.bank_version,
                 clears_on=None if p.prenote else clears_on,
                 payment_id=payment_of.get(id(p)),
             )

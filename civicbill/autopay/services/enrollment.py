@@ -6,6 +6,12 @@ business days without a return, the next draft file makes it *active* and drafts
 details typed by staff need a new prenote (back to *prenote pending*); a bank's notification of
 change does not (NACHA: the bank itself gave the corrected details).
 
+Every set of bank details staff type carries the customer's authorization (:class:`AuthorizationIn`:
+written, online or a recorded call, with a copy: a file, stored encrypted, or a reference to where the
+copy is kept). The enrollment's ``bank_version`` goes up at every change, so a draft entry knows which
+details it was drafted from. When autopay ends, or new details replace the old, the authorization is
+kept two more years (``retain_until``; the database refuses to delete it before then).
+
 The account number is encrypted before it is stored and never leaves this module in clear except
 for the draft file (:func:`bank_account_number`); history, audit and messages show ``****6789``.
 """
@@ -13,6 +19,7 @@ for the draft file (:func:`bank_account_number`); history, audit and messages sh
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +27,7 @@ from django.db import transaction
 from django.views.decorators.debug import sensitive_variables
 
 from civicbill.autopay import crypto, locks, rules
-from civicbill.autopay.models import AccountType, Enrollment, EnrollmentEvent
+from civicbill.autopay.models import AccountType, Authorization, Enrollment, EnrollmentEvent
 from civicbill.core import clock
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
@@ -28,6 +35,134 @@ from civicbill.core.permissions import require_permission
 from civicbill.customers.models import Account
 
 BANK_FIELDS = ("routing_number", "account_number", "account_type")
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+RETENTION_YEARS = 2
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorizationIn:
+    """The customer's authorization as staff record it: how it was given, when and by whom, and its
+    copy (``document``: a file's bytes, stored encrypted; or ``reference``: where the copy is kept,
+    such as a recording's id, or both)."""
+
+    method: str
+    authorized_on: dt.date
+    authorized_by: str
+    reference: str = ""
+    document_name: str = ""
+    document_content_type: str = ""
+    document: bytes = b""
+
+    def __repr__(self) -> str:  # never print the document
+        return (
+            f"AuthorizationIn({self.method!r}, {self.authorized_on}, {self.authorized_by!r}, "
+            f"reference={self.reference!r}, document={len(self.document)} bytes)"
+        )
+
+
+def retained_until(ended_on: dt.date) -> dt.date:
+    """Two years after an authorization ends (29 February ends on 1 March)."""
+    try:
+        return ended_on.replace(year=ended_on.year + RETENTION_YEARS)
+    except ValueError:
+        return dt.date(ended_on.year + RETENTION_YEARS, 3, 1)
+
+
+def checked_authorization(authorization: AuthorizationIn, *, today: dt.date) -> AuthorizationIn:
+    """The authorization as it will be stored, or ``ApplicationError`` naming the field."""
+    if authorization.method not in Authorization.Method.values:
+        raise ApplicationError(
+            "Say how the customer authorized the drafts: written, online or a recorded call",
+            code="bad_authorization_method",
+            field="authorization_method",
+        )
+    if authorization.authorized_on > today:
+        raise ApplicationError(
+            f"The authorization date {authorization.authorized_on:%Y-%m-%d} is after today "
+            f"({today:%Y-%m-%d})",
+            code="authorization_in_future",
+            field="authorized_on",
+        )
+    authorized_by = " ".join(str(authorization.authorized_by or "").split())
+    if not authorized_by:
+        raise ApplicationError(
+            "Say who authorized the drafts (the bank account holder's name)",
+            code="required",
+            field="authorized_by",
+        )
+    reference = " ".join(str(authorization.reference or "").split())
+    if not reference and not authorization.document:
+        raise ApplicationError(
+            "Attach a copy of the authorization (the signed form, the online record or the call "
+            "recording) or say where it is kept",
+            code="authorization_copy_required",
+            field="authorization_reference",
+        )
+    if len(reference) > 200:
+        raise ApplicationError(
+            f"The authorization reference has {len(reference)} characters; at most 200",
+            code="too_long",
+            field="authorization_reference",
+        )
+    if len(authorization.document) > MAX_DOCUMENT_BYTES:
+        raise ApplicationError(
+            f"The authorization copy is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB",
+            code="document_too_large",
+            field="authorization_document",
+        )
+    return AuthorizationIn(
+        method=authorization.method,
+        authorized_on=authorization.authorized_on,
+        authorized_by=authorized_by[:120],
+        reference=reference,
+        document_name=" ".join(authorization.document_name.split())[:120] if authorization.document else "",
+        document_content_type=authorization.document_content_type[:100] if authorization.document else "",
+        document=authorization.document,
+    )
+
+
+def record_authorization(
+    *, enrollment: Enrollment, authorization: AuthorizationIn, as_of: dt.datetime, actor: Any
+) -> Authorization:
+    """Store a checked authorization of the enrollment's current bank details (its copy encrypted)."""
+    return Authorization.objects.create(
+        enrollment=enrollment,
+        bank_version=enrollment.bank_version,
+        routing_number=enrollment.routing_number,
+        account_number_last4=enrollment.account_number_last4,
+        account_type=enrollment.account_type,
+        method=authorization.method,
+        authorized_on=authorization.authorized_on,
+        authorized_by=authorization.authorized_by,
+        reference=authorization.reference,
+        document_name=authorization.document_name,
+        document_content_type=authorization.document_content_type,
+        document_sha256=hashlib.sha256(authorization.document).hexdigest() if authorization.document else "",
+        document_encrypted=crypto.encrypt_bytes(authorization.document) if authorization.document else "",
+        taken_by=actor,
+        recorded_at=as_of,
+    )
+
+
+def end_authorizations(*, enrollment: Enrollment, on: dt.date) -> int:
+    """The enrollment's open authorizations end ``on`` (autopay ended, or new details replaced them):
+    kept until two years later."""
+    return Authorization.objects.filter(enrollment=enrollment, ended_on__isnull=True).update(
+        ended_on=on, retain_until=retained_until(on)
+    )
+
+
+def describe_authorization(authorization: AuthorizationIn) -> str:
+    copy = []
+    if authorization.document:
+        copy.append(f"copy {authorization.document_name or 'attached'}")
+    if authorization.reference:
+        copy.append(f"reference {authorization.reference}")
+    method = Authorization.Method(authorization.method).label.lower()
+    return (
+        f"authorized {method} by {authorization.authorized_by} on {authorization.authorized_on:%Y-%m-%d} "
+        f"({'; '.join(copy)})"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,34 +236,23 @@ def autopay_enroll(
     routing_number: str,
     account_number: str,
     account_type: str,
-    authorized_on: dt.date,
-    authorized_by: str,
+    authorization: AuthorizationIn,
     as_of: dt.datetime,
     actor: Any,
     holder_name: str = "",
 ) -> Enrollment:
     """Enroll ``account``: bank details checked (routing check digit, account number shape), the
-    number encrypted, status *prenote pending* (the next draft file sends the prenote). Refused
-    when the account already has a live enrollment or is closed."""
+    number encrypted, the customer's authorization recorded with its copy, status *prenote
+    pending* (the next draft file sends the prenote). Refused when the account already has a live
+    enrollment or is closed, or without the authorization's method and copy."""
     require_permission(actor, "autopay.enroll")
     crypto.require_key()
     details = checked_bank_details(
         routing_number=routing_number, account_number=account_number, account_type=account_type
     )
     today = clock.business_date(as_of)
-    if authorized_on > today:
-        raise ApplicationError(
-            f"The authorization date {authorized_on:%Y-%m-%d} is after today ({today:%Y-%m-%d})",
-            code="authorization_in_future",
-            field="authorized_on",
-        )
-    authorized_by = " ".join(str(authorized_by or "").split())
-    if not authorized_by:
-        raise ApplicationError(
-            "Say who authorized the drafts (the bank account holder's name)",
-            code="required",
-            field="authorized_by",
-        )
+    authorization = checked_authorization(authorization, today=today)
+    authorized_on, authorized_by = authorization.authorized_on, authorization.authorized_by
     if account.status == Account.Status.CLOSED:
         raise ApplicationError(
             f"Account {account.number} is closed; it cannot be enrolled in autopay", code="account_closed"
@@ -154,6 +278,7 @@ def autopay_enroll(
         taken_by=actor,
         created_at=as_of,
     )
+    record_authorization(enrollment=enrollment, authorization=authorization, as_of=as_of, actor=actor)
     bank = describe_bank(
         routing_number=enrollment.routing_number,
         last4=enrollment.account_number_last4,
@@ -164,7 +289,7 @@ def autopay_enroll(
         kind=EnrollmentEvent.Kind.ENROLLED,
         occurred_on=today,
         actor=actor,
-        detail=f"{bank}; authorized by {enrollment.authorized_by} on {authorized_on:%Y-%m-%d}",
+        detail=f"{bank}; {describe_authorization(authorization)}",
     )
     audit_record(
         actor=actor,
@@ -177,6 +302,8 @@ def autopay_enroll(
             **_bank_snapshot(enrollment),
             "authorized_on": authorized_on.isoformat(),
             "authorized_by": enrollment.authorized_by,
+            "authorization_method": authorization.method,
+            "authorization_copy": "document" if authorization.document else "reference",
             "status": "prenote_pending",
         },
     )
@@ -193,6 +320,7 @@ def end_enrollment(
     enrollment.end_reason = reason
     enrollment.end_note = note[:200]
     enrollment.save(update_fields=["status", "ended_on", "end_reason", "end_note"])
+    end_authorizations(enrollment=enrollment, on=on)
     label = Enrollment.EndReason(reason).label
     record_event(
         enrollment=enrollment,
@@ -268,12 +396,16 @@ def change_bank_details(
     ]
     if not changed:
         return []
+    bank_changed = any(name in changed for name in BANK_FIELDS)
+    if bank_changed:  # a new name on the same account is not new bank details
+        enrollment.bank_version += 1
     fields = [
         "routing_number",
         "account_type",
         "account_number_encrypted",
         "account_number_last4",
         "holder_name",
+        "bank_version",
     ]
     if new_prenote:
         enrollment.status = Enrollment.Status.PRENOTE_PENDING
@@ -299,6 +431,8 @@ def change_bank_details(
         detail=f"{was} → {bank}{'; new prenote' if new_prenote else ''}{'; ' + note if note else ''}",
     )
     changes: dict[str, Any] = {name: {"before": before[name], "after": after[name]} for name in changed}
+    if bank_changed:
+        changes["bank_version"] = {"before": enrollment.bank_version - 1, "after": enrollment.bank_version}
     if new_prenote:
         changes["status"] = {"before": "active or prenote_pending", "after": "prenote_pending"}
     audit_record(
@@ -323,17 +457,21 @@ def autopay_bank_change(
     routing_number: str,
     account_number: str,
     account_type: str,
+    authorization: AuthorizationIn,
     as_of: dt.datetime,
     actor: Any,
     note: str = "",
 ) -> Enrollment:
-    """New bank details from the customer, typed by staff: checked, encrypted, and a new prenote is
-    sent before drafting again (the enrollment goes back to *prenote pending*)."""
+    """New bank details from the customer, typed by staff: checked, encrypted, with the customer's
+    new authorization (its method and copy; the old one is kept two more years), and a new prenote
+    is sent before drafting again (the enrollment goes back to *prenote pending*)."""
     require_permission(actor, "autopay.enroll")
     crypto.require_key()
     details = checked_bank_details(
         routing_number=routing_number, account_number=account_number, account_type=account_type
     )
+    today = clock.business_date(as_of)
+    authorization = checked_authorization(authorization, today=today)
     locked = locks.lock_enrollment(enrollment.pk)
     if not locked.is_live:
         raise ApplicationError(
@@ -345,10 +483,19 @@ def autopay_bank_change(
         details=details,
         new_prenote=True,
         event_kind=EnrollmentEvent.Kind.BANK_CHANGED,
-        note=" ".join(str(note or "").split()),
+        note="; ".join(
+            part
+            for part in (" ".join(str(note or "").split()), describe_authorization(authorization))
+            if part
+        ),
         as_of=as_of,
         actor=actor,
     )
     if not changed:
         raise ApplicationError("These are the bank details already on file", code="unchanged")
+    end_authorizations(enrollment=locked, on=today)
+    locked.authorized_on = authorization.authorized_on
+    locked.authorized_by = authorization.authorized_by
+    locked.save(update_fields=["authorized_on", "authorized_by"])
+    record_authorization(enrollment=locked, authorization=authorization, as_of=as_of, actor=actor)
     return locked

@@ -5,7 +5,8 @@
   (line, record, field, found, expected). Exit 0 when valid, 1 when invalid, 2 when the file cannot
   be read at all (missing, a directory, no permission).
 
-Autopay adds ``ach draft``, ``ach cancel`` and ``ach returns`` (:mod:`civicbill.autopay.commands`).
+Autopay adds ``ach draft``, ``ach cancel``, ``ach returns`` and ``ach review``
+(:mod:`civicbill.autopay.commands`).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class Command(BaseCommand):
         autopay_commands.add_subcommands(sub)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["action"] in ("draft", "cancel", "returns"):
+        if options["action"] in autopay_commands.SUBCOMMANDS:
             getattr(autopay_commands, options["action"])(options, self.stdout)
             return
         getattr(self, f"_{options['action']}")(options)
