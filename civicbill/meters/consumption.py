@@ -3,9 +3,12 @@
 - Register units: CF, HCF, gallons, thousand gallons; ``multiplier`` scales the register (a ×10 meter
   reading 1234 has registered 12,340 units).
 - A current read below the previous one on an N-dial register is a **rollover** when plausible:
-  consumption = 10^N − previous + current (5 dials, 99,986 → 11 is 25 units). It is plausible when the
-  wrapped usage is at most ``max_rollover_fraction`` of the register's capacity (default one half);
-  otherwise the read is lower than the previous one and is an exception, never a huge bill.
+  consumption = 10^N − previous + current (5 dials, 99,986 → 11 is 25 units). Here it is plausible when
+  the wrapped usage is at most ``max_rollover_fraction`` of the register's capacity (default one half,
+  the physical bound; :data:`NO_HISTORY_ROLLOVER_FRACTION`, a tenth, for a live read judged without
+  history). The read validator judges a rollover against the meter's usual use when there is history
+  (:func:`rollover_units`); otherwise the read is lower than the previous one and is an exception, never
+  a huge bill (60,000 → 10,000 on 5 dials would be 50,000 CF).
 - 1 HCF = 100 cubic feet = 748 gallons (the industry's rounded figure, used by utilities' bills).
   Results keep exact decimals; billing rounds money, not water.
 """
@@ -59,8 +62,36 @@ class Consumption:
     rolled_over: bool
 
 
+# a rollover judged without the meter's history: the wrapped use may be at most a tenth of the register
+NO_HISTORY_ROLLOVER_FRACTION = Decimal("0.1")
+
+
 class NotPlausibleError(ValueError):
     """The current read is lower than the previous and not a plausible rollover."""
+
+
+def _shown(value: Decimal) -> str:
+    if value == value.to_integral_value():
+        return f"{int(value):,}"
+    return f"{value.normalize():,f}"
+
+
+def rollover_units(register: Register, *, previous: Decimal, current: Decimal) -> Decimal:
+    """The use a lower ``current`` read would mean if the register wrapped: (10^dials − previous +
+    current) × multiplier, in register units."""
+    return (register.capacity - previous + current) * register.multiplier
+
+
+def not_plausible_rollover(
+    register: Register, *, previous: Decimal, current: Decimal, on: str = "", what: str = "register"
+) -> str:
+    """The words for a lower read that is not taken as a rollover ("... it would mean 50,000 CF")."""
+    units = rollover_units(register, previous=previous, current=current)
+    return (
+        f"Read {_shown(current)} is lower than the previous read {_shown(previous)}{on} "
+        f"and is not a plausible rollover for a {register.dials}-dial {what}: "
+        f"it would mean {_shown(units)} {register.read_unit}"
+    )
 
 
 def consumption_between(
@@ -77,10 +108,7 @@ def consumption_between(
     else:
         raw, rolled = register.capacity - previous + current, True
         if raw > register.capacity * max_rollover_fraction:
-            raise NotPlausibleError(
-                f"Read {current:,} is lower than the previous read {previous:,} "
-                f"and is not a plausible rollover for a {register.dials}-dial register"
-            )
+            raise NotPlausibleError(not_plausible_rollover(register, previous=previous, current=current))
     units = raw * register.multiplier
     return Consumption(units=units, hcf=to_hcf(units, register.read_unit), rolled_over=rolled)
 
@@ -108,10 +136,7 @@ def hcf_between(
         else:
             raw, rolled = capacity - previous + current, True
             if raw > limit:
-                raise NotPlausibleError(
-                    f"Read {current:,} is lower than the previous read {previous:,} "
-                    f"and is not a plausible rollover for a {register.dials}-dial register"
-                )
+                raise NotPlausibleError(not_plausible_rollover(register, previous=previous, current=current))
         hcf = raw * multiplier * factor
         return (hcf if exact else hcf.quantize(HCF_PLACES)), rolled
 

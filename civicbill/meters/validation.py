@@ -32,7 +32,15 @@ from enum import StrEnum
 from itertools import pairwise
 from typing import NamedTuple
 
-from civicbill.meters.consumption import HCF_PLACES, NotPlausibleError, Register, hcf_between
+from civicbill.meters.consumption import (
+    HCF_PLACES,
+    NO_HISTORY_ROLLOVER_FRACTION,
+    NotPlausibleError,
+    Register,
+    hcf_between,
+    not_plausible_rollover,
+    rollover_units,
+)
 from civicbill.meters.estimation import UsageIndex, UsagePeriod
 
 
@@ -463,11 +471,17 @@ class ReadValidator:
                 between = self._between[meter.meter_id] = hcf_between(meter.register)
             try:
                 used_hcf, rolled_over = between(base_value, value)
+                if rolled_over and not self._plausible_rollover(
+                    meter.register, installation, base_value, value, used_hcf, base_on, read_on
+                ):
+                    raise NotPlausibleError
             except NotPlausibleError:
                 code = LOWER_THAN_PREVIOUS
                 message = (
-                    f"Read {shown(value)} is lower than the previous read {shown(base_value)} on {base_on} "
-                    f"and is not a plausible rollover for a {meter.register.dials}-dial meter."
+                    not_plausible_rollover(
+                        meter.register, previous=base_value, current=value, on=f" on {base_on}", what="meter"
+                    )
+                    + "."
                 )
         if code:
             if code != DUPLICATE:
@@ -492,6 +506,27 @@ class ReadValidator:
             installation.installation_id, installation.service_point_id, value, consumption, rolled_over,
             usage, days,
         )  # fmt: skip
+
+    def _plausible_rollover(
+        self,
+        register: Register,
+        installation: InstallationInfo,
+        previous: Decimal,
+        current: Decimal,
+        used_hcf: Decimal,
+        base_on: dt.date,
+        read_on: dt.date,
+    ) -> bool:
+        """A lower read is a rollover only when the use it means is believable: within the high-use
+        limit of the meter's usual daily use, or, with no usual use known, at most a tenth of the
+        register (60,000 → 10,000 on 5 dials would be 50,000 CF: held, not billed)."""
+        days = (read_on - base_on).days
+        expected = self._usage(installation.service_point_id).expected_daily_use(base_on, read_on)
+        if expected is not None and expected.hcf_per_day > 0 and days > 0:
+            percent = used_hcf * 100 / (expected.hcf_per_day * days)
+            return percent <= self.context.thresholds.high_percent
+        units = rollover_units(register, previous=previous, current=current)
+        return units <= register.capacity * register.multiplier * NO_HISTORY_ROLLOVER_FRACTION
 
     def _rule(
         self,

@@ -271,7 +271,7 @@ def test_a_removal_read_below_the_last_read_that_is_no_rollover_is_refused(
     assert caught.value.field == "removal_read"
     assert caught.value.message == (
         "Removal read for meter OUT-3: Read 4,512 is lower than the previous read 4,530 "
-        "and is not a plausible rollover for a 4-dial register."
+        "and is not a plausible rollover for a 4-dial register: it would mean 9,982 CF."
     )
     assert _state() == before
 
@@ -387,7 +387,7 @@ def test_an_exchange_whose_new_meter_is_not_in_stock_changes_nothing(
             Decimal(0),
             "old_read",
             "Old read for meter EX-3: Read 50 is lower than the previous read 500 and is not a "
-            "plausible rollover for a 5-dial register.",
+            "plausible rollover for a 5-dial register: it would mean 99,550 CF.",
         ),
         (
             Decimal(600),

@@ -82,7 +82,7 @@ def test_an_exception_is_stored_for_review(frozen, csr):
     assert (exception.code, exception.status) == ("lower_than_previous", ReadException.Status.OPEN)
     assert exception.message == (
         "Read 4,512 is lower than the previous read 4,530 on 2026-10-02 and is not a plausible rollover "
-        "for a 4-dial meter."
+        "for a 4-dial meter: it would mean 9,982 CF."
     )
 
 

@@ -92,7 +92,8 @@ def test_a_read_lower_than_the_previous_cannot_be_accepted(frozen, csr, technici
         read_exception_accept(exception=outcome.exception, actor=technician, as_of=AS_OF)
     assert refused.value.message == (
         "This read cannot be accepted: Read 4,512 is lower than the previous read 4,530 on 2026-10-02 and "
-        "is not a plausible rollover for a 4-dial meter. Correct it, reject it or ask for a re-read."
+        "is not a plausible rollover for a 4-dial meter: it would mean 9,982 CF. "
+        "Correct it, reject it or ask for a re-read."
     )
 
 

@@ -161,9 +161,65 @@ def test_lower_than_previous_and_not_a_plausible_rollover_is_an_exception():
     assert (result.verdict, result.code) == (Verdict.EXCEPTION, "lower_than_previous")
     assert result.message == (
         "Read 4,512 is lower than the previous read 4,530 on 2026-10-02 and is not a plausible "
-        "rollover for a 4-dial meter."
+        "rollover for a 4-dial meter: it would mean 9,982 CF."
     )
     assert result.consumption_hcf is None
+
+
+# -- issue 11, point 20: a rollover must be plausible against the meter's history --------------------
+NOT_A_ROLLOVER_60000_10000 = (
+    "Read 10,000 is lower than the previous read 60,000 on 2026-10-02 and is not a plausible "
+    "rollover for a 5-dial meter: it would mean 50,000 CF."
+)
+
+
+@pytest.mark.parametrize("history", [(), "10"], ids=["no_history", "usual_10_hcf_a_month"])
+def test_60000_then_10000_on_five_dials_is_held_not_billed_as_50000_cf(history):
+    periods = flat_history(D(2025, 10, 1), 12, history) if history else ()
+    ctx = context(dials=5, reads=[(D(2026, 10, 2), 60_000, "actual", "10")], history=periods)
+    result = check(ctx, D(2026, 11, 1), "10000")
+    assert (result.verdict, result.code, result.message) == (
+        Verdict.EXCEPTION,
+        "lower_than_previous",
+        NOT_A_ROLLOVER_60000_10000,
+    )
+    assert (result.consumption_hcf, result.rolled_over) == (None, False)
+
+
+def test_a_rollover_within_the_usual_use_is_accepted():
+    ctx = context(
+        dials=5,
+        reads=[(D(2026, 10, 2), 99_500, "actual", "10")],
+        history=flat_history(D(2025, 10, 1), 12, "10"),
+    )
+    result = check(ctx, D(2026, 11, 1), "400")
+    assert (result.verdict, result.consumption_hcf, result.rolled_over) == (
+        Verdict.ACCEPTED,
+        Decimal(9),
+        True,
+    )
+
+
+def test_a_rollover_above_the_high_limit_of_the_usual_use_is_not_a_rollover():
+    """2,000 CF (20 HCF) in a month on a meter that uses 1 HCF a month: no wrap, a misread."""
+    ctx = context(
+        dials=5,
+        reads=[(D(2026, 10, 2), 99_000, "actual", "1")],
+        history=flat_history(D(2025, 10, 1), 12, "1"),
+    )
+    result = check(ctx, D(2026, 11, 1), "1000")
+    assert (result.verdict, result.code) == (Verdict.EXCEPTION, "lower_than_previous")
+    assert result.message.endswith("for a 5-dial meter: it would mean 2,000 CF.")
+
+
+@pytest.mark.parametrize(
+    ("previous", "current", "accepted"),
+    [(95_000, 4_000, True), (90_000, 0, True), (90_000, 1, False), (60_000, 10_000, False)],
+)
+def test_without_history_a_rollover_is_at_most_a_tenth_of_the_register(previous, current, accepted):
+    ctx = context(dials=5, reads=[(D(2026, 10, 2), previous, "actual", "10")])
+    result = check(ctx, D(2026, 11, 1), str(current))
+    assert (result.verdict is Verdict.ACCEPTED, result.rolled_over) == (accepted, accepted)
 
 
 def test_a_meter_not_installed_on_the_read_date_is_an_exception():

@@ -27,7 +27,13 @@ from civicbill.core.utility_services import Service
 from civicbill.customers.models import Premise
 from civicbill.customers.selectors import account_at_premise, account_get
 from civicbill.meters import locks
-from civicbill.meters.consumption import NotPlausibleError, Register, consumption_between, fits_register
+from civicbill.meters.consumption import (
+    NO_HISTORY_ROLLOVER_FRACTION,
+    NotPlausibleError,
+    Register,
+    consumption_between,
+    fits_register,
+)
 from civicbill.meters.models import (
     Meter,
     MeterInstallation,
@@ -228,7 +234,10 @@ def _remove(
         )
     try:
         used = consumption_between(
-            register, previous=tidy(Decimal(previous_value)), current=tidy(removal_read)
+            register,
+            previous=tidy(Decimal(previous_value)),
+            current=tidy(removal_read),
+            max_rollover_fraction=NO_HISTORY_ROLLOVER_FRACTION,  # a field read, judged without history
         )
     except NotPlausibleError as error:
         raise refuse(read_field, f"{label(read_field)} for meter {meter.serial_number}: {error}.") from None
