@@ -8,7 +8,7 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from civicbill.api.payments import _money as parse_amount
+from civicbill.api.amounts import AmountText, parse_amount
 from civicbill.core import clock
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.permissions import has_permission, require_permission
@@ -175,7 +175,7 @@ def transfer_account(request: HttpRequest, number: str, payload: TransferIn) -> 
 
 # -- service deposits (payments.services.customer_deposits) -----------------------------------------
 class DepositChargeIn(Schema):
-    amount: str = Field(description='The deposit, dollars and cents as a string: "100.00"')
+    amount: AmountText = Field(description='The deposit, dollars and cents as a string: "100.00"')
     memo: str = Field("", max_length=200)
     idempotency_key: str = Field(
         "", max_length=150, description="A retried request with the same key posts once"

@@ -14,10 +14,11 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Header, Router, Schema, Status
 
+from civicbill.api.amounts import AmountText, parse_amount
 from civicbill.core import clock
 from civicbill.core.accounts import second_person_approval
 from civicbill.core.exceptions import ApplicationError, NotFoundError
-from civicbill.core.money import Money, MoneyError
+from civicbill.core.money import Money
 from civicbill.core.permissions import require_permission
 from civicbill.customers import selectors as customer_selectors
 from civicbill.payments import selectors
@@ -33,14 +34,7 @@ TenderKindIn = Literal["cash", "check", "money_order", "card"]
 
 
 def _money(text: str, field: str) -> Money:
-    try:
-        return Money.parse(text)
-    except MoneyError:
-        raise ApplicationError(
-            f'{field} {text!r} is not an amount: send dollars and cents as a string, like "90.01"',
-            code="bad_amount",
-            field=field,
-        ) from None
+    return parse_amount(text, field)
 
 
 def _session(session_id: int) -> DrawerSession:
@@ -125,7 +119,7 @@ def payment_row(payment: Payment) -> dict[str, Any]:
 # -- drawer sessions -----------------------------------------------------------------------------------
 class SessionOpenIn(Schema):
     drawer: str = Field(description="Drawer code, e.g. CH-1")
-    starting_float: str = Field(description='The float counted, in dollars: "200.00"')
+    starting_float: AmountText = Field(description='The float counted, in dollars: "200.00"')
 
 
 @sessions_router.post("", response={201: dict[str, Any]}, summary="Open my drawer session")
@@ -149,8 +143,8 @@ def show_session(request: HttpRequest, session_id: int) -> dict[str, Any]:
 class CountIn(Schema):
     kind: TenderKindIn
     quantity: int = Field(ge=0)
-    denomination: str | None = Field(None, description='Cash only: the note or coin, "20.00", "0.25"')
-    amount: str | None = Field(None, description="Checks, money orders, cards: the total counted")
+    denomination: AmountText | None = Field(None, description='Cash only: the note or coin, "20.00", "0.25"')
+    amount: AmountText | None = Field(None, description="Checks, money orders, cards: the total counted")
 
 
 class SessionCloseIn(Schema):
@@ -192,7 +186,7 @@ def approve_session(request: HttpRequest, session_id: int, payload: SessionAppro
 # -- payments ------------------------------------------------------------------------------------------
 class TenderIn(Schema):
     kind: TenderKindIn
-    amount: str = Field(description='For cash: what was handed over, "100.00"')
+    amount: AmountText = Field(description='For cash: what was handed over, "100.00"')
     check_number: str = ""
     bank_name: str = ""
     card_reference: str = Field("", description="The card processor's reference only; never a card number")
@@ -200,12 +194,17 @@ class TenderIn(Schema):
 
 class AccountAmountIn(Schema):
     account: str = Field(description="Account number, e.g. 1000001-8")
-    amount: str
+    amount: AmountText
 
 
 class PaymentIn(Schema):
     accounts: list[AccountAmountIn]
     tenders: list[TenderIn]
+    confirm_large_tender: bool = Field(
+        False,
+        description="True to take tenders more than 10 times the amount (over $100.00 of change) or over "
+        "$10,000.00 in cash; without it such a request gets 400 large_tender_unconfirmed naming the figure",
+    )
     payer_name: str = ""
     idempotency_key: str = Field("", description="Or the Idempotency-Key header")
 
@@ -281,6 +280,7 @@ def take_payment(
         payer_name=payload.payer_name,
         as_of=clock.now(),
         actor=request.user,
+        large_tender_confirmed=payload.confirm_large_tender,
     )
     return Status(200 if replay else 201, payment_row(selectors.payment_for_receipt(payment.receipt_number)))
 
@@ -330,11 +330,16 @@ def void_payment(request: HttpRequest, receipt_number: str, payload: VoidIn) -> 
 # -- misc receipts -------------------------------------------------------------------------------------
 class MiscReceiptIn(Schema):
     receipt_code: str = Field(description="PARKING, BUSLIC, PERMIT, COPIES, OTHER")
-    amount: str
+    amount: AmountText
     reference: str = Field("", description="Citation, license or permit number")
     tenders: list[TenderIn]
     payer_name: str = ""
     language: Literal["en", "es"] = "en"
+    confirm_large_tender: bool = Field(
+        False,
+        description="True to take tenders more than 10 times the amount (over $100.00 of change) or over "
+        "$10,000.00 in cash; without it such a request gets 400 large_tender_unconfirmed naming the figure",
+    )
     idempotency_key: str = Field("", description="Or the Idempotency-Key header")
 
 
@@ -362,6 +367,7 @@ def take_misc_receipt(
         language=payload.language,
         as_of=clock.now(),
         actor=request.user,
+        large_tender_confirmed=payload.confirm_large_tender,
     )
     return Status(200 if replay else 201, payment_row(selectors.payment_for_receipt(payment.receipt_number)))
 

@@ -11,12 +11,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from civicbill.core.money import Money
+from civicbill.core.money import MAX_AMOUNT_CENTS, Money, format_cents, format_money
 
 CASH, CHECK, MONEY_ORDER, CARD = "cash", "check", "money_order", "card"
 KINDS = (CASH, CHECK, MONEY_ORDER, CARD)
 NON_CASH = (CHECK, MONEY_ORDER, CARD)
 _CARD_NUMBER = re.compile(r"(?:\d[ -]?){13,19}")
+
+# A tender this far above the payment, or this much cash, is taken only when the cashier confirms it
+# (docs/cashiering.md): a slip of the finger ("5000" for "50.00") must not become $4,950 of change.
+# More than 10 times the payment with more than $100.00 of change (a $20 note on $1.50 is ordinary).
+LARGE_TENDER_FACTOR = 10
+LARGE_CHANGE_CENTS = 10_000
+LARGE_CASH_CENTS = 1_000_000  # $10,000.00 (also where the IRS's Form 8300 starts)
 
 # US currency a drawer is counted in, in cents
 CASH_DENOMINATIONS_CENTS = (10000, 5000, 2000, 1000, 500, 200, 100, 50, 25, 10, 5, 1)
@@ -24,6 +31,10 @@ CASH_DENOMINATIONS_CENTS = (10000, 5000, 2000, 1000, 500, 200, 100, 50, 25, 10, 
 
 class TenderError(ValueError):
     """Tenders that cannot pay the amount; ``str()`` says why."""
+
+
+class LargeTenderError(TenderError):
+    """Tenders far above the payment, or a large sum of cash, taken without the cashier's confirmation."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +60,23 @@ class SettledTender:
 
 
 def settle_tenders(
-    *, amount_cents: int, tenders: list[TenderInput] | tuple[TenderInput, ...]
+    *,
+    amount_cents: int,
+    tenders: list[TenderInput] | tuple[TenderInput, ...],
+    large_tender_confirmed: bool = False,
 ) -> list[SettledTender]:
     """The tenders as they pay ``amount_cents``, with the change on the cash tender; TenderError
-    naming the problem when they don't pay it exactly (cash may exceed it: that is change)."""
+    naming the problem when they don't pay it exactly (cash may exceed it: that is change).
+    LargeTenderError unless ``large_tender_confirmed`` when the tenders total more than
+    ``LARGE_TENDER_FACTOR`` times the payment with more than ``LARGE_CHANGE_CENTS`` of change, or the
+    cash handed over is more than ``LARGE_CASH_CENTS``."""
     if amount_cents <= 0:
         raise TenderError(f"the payment amount must be positive, not {Money.from_cents(amount_cents)}")
+    if amount_cents > MAX_AMOUNT_CENTS:
+        raise TenderError(
+            f"the payment of {format_cents(amount_cents)} is over the limit of "
+            f"{format_cents(MAX_AMOUNT_CENTS)} for one payment"
+        )
     if not tenders:
         raise TenderError("a payment needs at least one tender")
     for number, tender in enumerate(tenders, start=1):
@@ -65,6 +87,11 @@ def settle_tenders(
         if not tender.amount.is_positive():
             raise TenderError(
                 f"tender {number} ({tender.kind}): the amount must be positive, not {tender.amount}"
+            )
+        if tender.amount.cents > MAX_AMOUNT_CENTS:
+            raise TenderError(
+                f"tender {number} ({tender.kind}): {format_money(tender.amount)} is over the limit of "
+                f"{format_cents(MAX_AMOUNT_CENTS)} for one amount"
             )
         if tender.kind == CHECK and not tender.check_number.strip():
             raise TenderError(f"tender {number} (check): the check number is required")
@@ -94,6 +121,20 @@ def settle_tenders(
         )
     if cash and non_cash_cents == amount_cents:
         raise TenderError(f"the other tenders already pay {amount}; remove the cash tender")
+    if not large_tender_confirmed:
+        cash_cents = sum(tender.amount.cents for tender in cash)
+        change_cents = tendered_cents - amount_cents
+        if tendered_cents > LARGE_TENDER_FACTOR * amount_cents and change_cents > LARGE_CHANGE_CENTS:
+            raise LargeTenderError(
+                f"the tenders total {format_cents(tendered_cents)}, more than {LARGE_TENDER_FACTOR} times "
+                f"the payment of {format_cents(amount_cents)} (change {format_cents(change_cents)}); "
+                "check the amount, or confirm the large tender"
+            )
+        if cash_cents > LARGE_CASH_CENTS:
+            raise LargeTenderError(
+                f"the cash handed over is {format_cents(cash_cents)}, more than "
+                f"{format_cents(LARGE_CASH_CENTS)}; check the amount, or confirm the large tender"
+            )
     settled: list[SettledTender] = []
     for tender in tenders:
         if tender.kind == CASH:

@@ -85,8 +85,8 @@ def parse_scan_line(text: str) -> ScanLine:
     does not hold (a misread or mistyped digit), an impossible due date.
     """
     digits = _SEPARATORS.sub("", text)
-    if not digits.isdigit():
-        raise ScanLineError(f"scan line {text!r} must be digits only")
+    if not (digits.isascii() and digits.isdigit()):  # "²".isdigit() is True
+        raise ScanLineError(f"scan line {text[:60]!r} must be digits 0-9 only")
     if len(digits) != SCAN_LINE_DIGITS:
         raise ScanLineError(
             f"scan line {text!r} has {len(digits)} digits; a scan line has {SCAN_LINE_DIGITS}"

@@ -42,7 +42,13 @@ from civicbill.payments.models import (
     ReceiptCode,
     Tender,
 )
-from civicbill.payments.tenders import SettledTender, TenderError, TenderInput, settle_tenders
+from civicbill.payments.tenders import (
+    LargeTenderError,
+    SettledTender,
+    TenderError,
+    TenderInput,
+    settle_tenders,
+)
 
 PAYMENT_REASON = "counter_payment"
 MISC_REASON = "misc_receipt"
@@ -117,9 +123,19 @@ def _replay(idempotency_key: str, *, amount_cents: int, account_ids: list[int | 
     return existing
 
 
-def _settle(amount_cents: int, tenders: Sequence[TenderInput]) -> list[SettledTender]:
+def _settle(
+    amount_cents: int, tenders: Sequence[TenderInput], *, large_tender_confirmed: bool
+) -> list[SettledTender]:
     try:
-        return settle_tenders(amount_cents=amount_cents, tenders=tuple(tenders))
+        return settle_tenders(
+            amount_cents=amount_cents, tenders=tuple(tenders), large_tender_confirmed=large_tender_confirmed
+        )
+    except LargeTenderError as error:
+        raise ApplicationError(
+            f"Large tender not confirmed: {error}",
+            code="large_tender_unconfirmed",
+            field="confirm_large_tender",
+        ) from None
     except TenderError as error:
         raise ApplicationError(
             f"Tenders not accepted: {error}", code="bad_tenders", field="tenders"
@@ -259,10 +275,12 @@ def payment_take(
     payer_name: str = "",
     language: str | None = None,
     policy: AllocationPolicy = DEFAULT_POLICY,
+    large_tender_confirmed: bool = False,
 ) -> Payment:
     """Take a payment on one or several accounts in one transaction, applied to each account's
     receivables by ``policy`` (an overpayment becomes a credit). Retrying with the same
-    ``idempotency_key`` returns the payment already taken and posts nothing."""
+    ``idempotency_key`` returns the payment already taken and posts nothing. A tender far above the
+    payment or a large sum of cash needs ``large_tender_confirmed`` (payments.tenders)."""
     require_permission(actor, "payments.take")
     _check_key(idempotency_key)
     if not accounts:
@@ -287,7 +305,7 @@ def payment_take(
     replay = _replay(idempotency_key, amount_cents=amount_cents, account_ids=list(account_ids))
     if replay is not None:
         return replay
-    settled = _settle(amount_cents, tenders)
+    settled = _settle(amount_cents, tenders, large_tender_confirmed=large_tender_confirmed)
     found = {account.pk: account for account in locks.lock_accounts(account_ids)}
     missing = [item.account for item in accounts if item.account.pk not in found]
     if missing:
@@ -346,10 +364,11 @@ def misc_receipt_take(
     reference: str = "",
     payer_name: str = "",
     language: str = "en",
+    large_tender_confirmed: bool = False,
 ) -> Payment:
     """Take money without a utility account (a parking citation, a permit ...): Cr the receipt
     code's revenue account. ``reference`` (e.g. the citation number) is required when the code
-    names one."""
+    names one. A tender far above the amount needs ``large_tender_confirmed``, as for payments."""
     require_permission(actor, "misc_receipts.take")
     _check_key(idempotency_key)
     code = ReceiptCode.objects.select_related("gl_account").filter(code=receipt_code).first()
@@ -374,7 +393,7 @@ def misc_receipt_take(
     replay = _replay(idempotency_key, amount_cents=amount.cents, account_ids=[None])
     if replay is not None:
         return replay
-    settled = _settle(amount.cents, tenders)
+    settled = _settle(amount.cents, tenders, large_tender_confirmed=large_tender_confirmed)
     share = _Share(None, None, AllocationKind.MISC, code.fund, code.gl_account.code, amount.cents)
     payment = _record(
         session=locked,

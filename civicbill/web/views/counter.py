@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from civicbill.core import clock
 from civicbill.core.accounts import second_person_approval
 from civicbill.core.exceptions import ApplicationError, NotFoundError
-from civicbill.core.money import Money, MoneyError, format_cents
+from civicbill.core.money import AmountLimitError, Money, MoneyError, format_cents
 from civicbill.core.permissions import has_permission
 from civicbill.customers import selectors as customer_selectors
 from civicbill.customers.search import account_search
@@ -42,6 +42,7 @@ from civicbill.web.views.counter_forms import (
     MiscReceiptForm,
     PaymentForm,
     VoidForm,
+    amount_problem,
 )
 
 SCAN_LINE = re.compile(r"^[\d\s-]{20,40}$")
@@ -201,8 +202,11 @@ def take_payment(request: HttpRequest) -> HttpResponse:
             text = request.POST.get(f"amount-{number}", "").strip()
             try:
                 amount = Money.parse(text)
+            except AmountLimitError as error:
+                amount_errors[number] = amount_problem(text, error)
+                continue
             except MoneyError:
-                amount_errors[number] = _("“%(text)s” is not an amount.") % {"text": text}
+                amount_errors[number] = _("“%(text)s” is not an amount.") % {"text": text[:40]}
                 continue
             if not amount.is_zero():
                 accounts.append(payment_services.AccountAmount(row["account"], amount))
@@ -216,6 +220,7 @@ def take_payment(request: HttpRequest) -> HttpResponse:
                     payer_name=form.cleaned_data["payer_name"],
                     as_of=clock.now(),
                     actor=request.user,
+                    large_tender_confirmed=form.cleaned_data["confirm_large_tender"],
                 )
             except ApplicationError as error:
                 _refusal(form, error)
@@ -263,6 +268,7 @@ def misc_receipt(request: HttpRequest) -> HttpResponse:
                 language=request.LANGUAGE_CODE if request.LANGUAGE_CODE in ("en", "es") else "en",
                 as_of=clock.now(),
                 actor=request.user,
+                large_tender_confirmed=form.cleaned_data["confirm_large_tender"],
             )
         except ApplicationError as error:
             _refusal(form, error)

@@ -7,16 +7,34 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from civicbill.core.money import Money, MoneyError
+from civicbill.core.money import (
+    MAX_AMOUNT_CENTS,
+    MAX_TEXT_LENGTH,
+    AmountLimitError,
+    Money,
+    MoneyError,
+    format_cents,
+)
 from civicbill.payments.tenders import CASH_DENOMINATIONS_CENTS, TenderInput
 from civicbill.web.forms import StaffForm
+
+
+def amount_problem(text: str, error: MoneyError) -> str:
+    """What to tell the cashier about ``text`` that ``Money.parse`` refused."""
+    shown = text if len(text) <= 40 else text[:40] + "…"
+    if isinstance(error, AmountLimitError):
+        return _("“%(text)s” is over the limit of %(limit)s for one amount.") % {
+            "text": shown,
+            "limit": format_cents(MAX_AMOUNT_CENTS),
+        }
+    return _("“%(text)s” is not an amount: type dollars and cents, like 90.01.") % {"text": shown}
 
 
 class MoneyField(forms.CharField):
     """An amount typed by a person (``1,234.50``, ``$12``) → Money; never negative."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("max_length", MAX_TEXT_LENGTH)
         super().__init__(*args, **kwargs)
         self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off", "class": "money-input"})
 
@@ -26,10 +44,8 @@ class MoneyField(forms.CharField):
             return None
         try:
             money = Money.parse(text)
-        except MoneyError:
-            raise forms.ValidationError(
-                _("“%(text)s” is not an amount: type dollars and cents, like 90.01."), params={"text": text}
-            ) from None
+        except MoneyError as error:
+            raise forms.ValidationError(amount_problem(text, error)) from None
         if money.is_negative():
             raise forms.ValidationError(_("The amount cannot be negative."))
         return money
@@ -61,6 +77,11 @@ class TenderFieldsMixin(forms.Form):
         help_text=_("From the card terminal. Never type the card number."),
     )
     payer_name = forms.CharField(label=_("Paid by (optional)"), max_length=120, required=False)
+    confirm_large_tender = forms.BooleanField(
+        label=_("I checked: the customer really hands over this much"),
+        required=False,
+        help_text=_("Needed when the tender is more than 10 times the amount, or over $10,000.00 in cash."),
+    )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
 
     def tenders(self) -> list[TenderInput]:
