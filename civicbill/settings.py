@@ -87,6 +87,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "civicbill.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -95,6 +96,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "civicbill.core.middleware.IdleTimeoutMiddleware",
+    "civicbill.core.middleware.PasswordChangeRequiredMiddleware",
     "civicbill.core.middleware.LoginRequiredEverywhereMiddleware",
 ]
 
@@ -163,6 +166,19 @@ CSRF_COOKIE_SECURE = CIVICBILL_HTTPS
 # Login lockout: this many failures for one user name within the window locks it for the window.
 CIVICBILL_LOGIN_MAX_FAILURES = int(os.environ.get("CIVICBILL_LOGIN_MAX_FAILURES", "5"))
 CIVICBILL_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("CIVICBILL_LOGIN_LOCKOUT_MINUTES", "15"))
+# Signed-in pages: a session idle this long is signed out (sliding: every request restarts the clock).
+CIVICBILL_IDLE_TIMEOUT_MINUTES = int(os.environ.get("CIVICBILL_IDLE_TIMEOUT_MINUTES", "30"))
+# API tokens last this many days unless made for fewer (at most the maximum).
+CIVICBILL_API_TOKEN_DAYS = int(os.environ.get("CIVICBILL_API_TOKEN_DAYS", "90"))
+CIVICBILL_API_TOKEN_MAX_DAYS = int(os.environ.get("CIVICBILL_API_TOKEN_MAX_DAYS", "365"))
+# Content-Security-Policy of every answer: no inline scripts (civicbill.js handles data-* attributes);
+# inline style attributes are allowed.
+CIVICBILL_CONTENT_SECURITY_POLICY = os.environ.get(
+    "CIVICBILL_CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; frame-src 'self'; frame-ancestors 'self'; form-action 'self'; "
+    "base-uri 'self'; object-src 'none'",
+)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]

@@ -103,28 +103,102 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def api_token_max_days() -> int:
+    return int(settings.CIVICBILL_API_TOKEN_MAX_DAYS)
+
+
 @transaction.atomic
-def api_token_create(*, user: User, name: str, actor: Any) -> tuple[ApiToken, str]:
-    """Make a token for ``user``; the plain token is returned once and never stored."""
+def api_token_create(
+    *, user: User, name: str, actor: Any, expires_days: int | None = None, at: dt.datetime | None = None
+) -> tuple[ApiToken, str]:
+    """Make a token for ``user`` valid for ``expires_days`` (default ``CIVICBILL_API_TOKEN_DAYS``, at
+    most ``CIVICBILL_API_TOKEN_MAX_DAYS``); the plain token is returned once and never stored."""
     if actor != user:
         require_permission(actor, "admin.users")
+    if not user.is_active:
+        raise ApplicationError(
+            f"{user.username} is deactivated; no token can be made for them", code="inactive"
+        )
+    name = (name or "").strip()
+    if not name or len(name) > 80:
+        raise ApplicationError("Name the token (what it is for), in at most 80 characters", field="name")
+    days = int(settings.CIVICBILL_API_TOKEN_DAYS) if expires_days is None else expires_days
+    if not 1 <= days <= api_token_max_days():
+        raise ApplicationError(
+            f"A token lasts from 1 to {api_token_max_days()} days, not {days}", field="expires_days"
+        )
+    at = at or clock.now()
     plain = "cb_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name, token_prefix=plain[:8], token_sha256=_digest(plain), created_at=clock.now()
+        user=user,
+        name=name,
+        token_prefix=plain[:8],
+        token_sha256=_digest(plain),
+        created_at=at,
+        expires_at=at + dt.timedelta(days=days),
     )
     audit_record(
-        actor=actor, action="api_token.create", target=token, summary=f"API token {name!r} for {user}"
+        actor=actor,
+        action="api_token.create",
+        target=token,
+        at=at,
+        summary=f"API token {name!r} ({token.token_prefix}…) for {user}, expires {token.expires_at:%Y-%m-%d}",
+        changes={"user": user.username, "name": name, "expires_at": token.expires_at.isoformat()},
     )
     return token, plain
 
 
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, actor: Any, at: dt.datetime) -> ApiToken:
+    """Revoke a token at once (its owner may revoke their own; an administrator any)."""
+    if actor != token.user:
+        require_permission(actor, "admin.users")
+    locked = ApiToken.objects.select_for_update().select_related("user").get(pk=token.pk)
+    if locked.revoked_at is not None:
+        raise ApplicationError(
+            f"Token {locked.token_prefix}… was already revoked on {locked.revoked_at:%Y-%m-%d %H:%M}",
+            code="already_revoked",
+        )
+    locked.revoked_at = at
+    locked.save(update_fields=["revoked_at"])
+    audit_record(
+        actor=actor,
+        action="api_token.revoke",
+        target=locked,
+        at=at,
+        summary=f"Revoked API token {locked.name!r} ({locked.token_prefix}…) of {locked.user}",
+    )
+    return locked
+
+
+def api_token_find(reference: str) -> ApiToken:
+    """A token by its id or by the start of the token (its prefix, ``cb_xxxxx``), for the CLI."""
+    reference = reference.strip()
+    if reference.isdigit():
+        found = ApiToken.objects.select_related("user").filter(pk=int(reference)).first()
+    else:
+        matches = list(ApiToken.objects.select_related("user").filter(token_prefix=reference[:8])[:2])
+        if len(matches) > 1:
+            raise ApplicationError(f"More than one token starts with {reference[:8]!r}; give its id")
+        found = matches[0] if matches else None
+    if found is None:
+        raise ApplicationError(f"There is no API token {reference!r} (give its id or its first 8 characters)")
+    return found
+
+
+def api_tokens_of(user: User | None = None) -> list[ApiToken]:
+    tokens = ApiToken.objects.select_related("user").order_by("-created_at", "-id")
+    return list(tokens.filter(user=user) if user is not None else tokens)
+
+
 def api_token_user(*, token: str, at: dt.datetime) -> User | None:
+    """The active user a bearer token belongs to, or None: unknown, revoked and expired tokens are refused."""
     found = (
         ApiToken.objects.select_related("user")
         .filter(token_sha256=_digest(token), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
-    if found is None:
+    if found is None or not found.is_usable(at):
         return None
     if found.last_used_at is None or at - found.last_used_at > dt.timedelta(minutes=5):
         ApiToken.objects.filter(pk=found.pk).update(last_used_at=at)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 
@@ -104,7 +106,26 @@ class ApiToken(models.Model):
     token_sha256 = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # a token past expires_at, or revoked, is refused (null: created before expiry existed)
+    expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.user} {self.name} ({self.token_prefix}…)"
+
+    def is_usable(self, at: dt.datetime) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > at)
+
+
+class StaffProfile(models.Model):
+    """What civicbill keeps about a staff user beyond Django's user: a temporary password set by an
+    administrator must be changed at the next sign-in."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
+    )
+    must_change_password = models.BooleanField(default=False)
+    password_changed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user}{' (must change password)' if self.must_change_password else ''}"

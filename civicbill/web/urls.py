@@ -13,12 +13,19 @@ from civicbill.web.views import (
     meters,
     rates,
     reads,
+    staff,
     tasks,
 )
 
 urlpatterns = [
     path("login/", auth.sign_in, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/password/", staff.password_change_page, name="password-change"),
+    path("account/tokens/", staff.my_tokens, name="my-tokens"),
+    path("account/tokens/<int:token_id>/revoke/", staff.token_revoke, name="token-revoke"),
+    path("staff/", staff.staff_list, name="staff"),
+    path("staff/new/", staff.staff_create, name="staff-create"),
+    path("staff/<int:user_id>/", staff.staff_user, name="staff-user"),
     path("", home.home, name="home"),
     path("search/", home.search, name="search"),
     path("move-in/", accounts.move_in, name="move-in"),
