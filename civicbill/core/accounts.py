@@ -128,6 +128,7 @@ def api_token_create(
             f"A token lasts from 1 to {api_token_max_days()} days, not {days}", field="expires_days"
         )
     at = at or clock.now()
+    expires_at = at + dt.timedelta(days=days)
     plain = "cb_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
@@ -135,15 +136,15 @@ def api_token_create(
         token_prefix=plain[:8],
         token_sha256=_digest(plain),
         created_at=at,
-        expires_at=at + dt.timedelta(days=days),
+        expires_at=expires_at,
     )
     audit_record(
         actor=actor,
         action="api_token.create",
         target=token,
         at=at,
-        summary=f"API token {name!r} ({token.token_prefix}…) for {user}, expires {token.expires_at:%Y-%m-%d}",
-        changes={"user": user.username, "name": name, "expires_at": token.expires_at.isoformat()},
+        summary=f"API token {name!r} ({token.token_prefix}…) for {user}, expires {expires_at:%Y-%m-%d}",
+        changes={"user": user.username, "name": name, "expires_at": expires_at.isoformat()},
     )
     return token, plain
 
