@@ -124,9 +124,9 @@ def ach_debits_post(
     payment_ids = [ids[receipt] for receipt in receipts]
     write_rows(
         ChannelPayment._meta.db_table,
-        ("payment_id", "payment_import_id", "line_number", "scan_line", "check_number", "reference"),
+        ("payment_id", "payment_import_id", "line_number", "scan_line", "check_number", "reference", "method"),
         [
-            (payment_id, None, debit.sequence, "", "", debit.trace_number)
+            (payment_id, None, debit.sequence, "", "", debit.trace_number, "")
             for payment_id, debit in zip(payment_ids, debits, strict=True)
         ],
     )
