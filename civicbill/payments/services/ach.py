@@ -47,6 +47,9 @@ from civicbill.payments.services.lockbox import (
 ACH_REASON = "ach_payment"
 ACH_VOID_REASON = "ach_payment_void"
 CHUNK = 900  # ids per query (SQLite's parameter limit leaves room)
+CHANNEL_COLUMNS = (
+    "payment_id", "payment_import_id", "line_number", "scan_line", "check_number", "reference", "method",
+)  # fmt: skip
 
 
 def _chunks(items: list[Any]) -> list[list[Any]]:
@@ -124,7 +127,7 @@ def ach_debits_post(
     payment_ids = [ids[receipt] for receipt in receipts]
     write_rows(
         ChannelPayment._meta.db_table,
-        ("payment_id", "payment_import_id", "line_number", "scan_line", "check_number", "reference", "method"),
+        CHANNEL_COLUMNS,
         [
             (payment_id, None, debit.sequence, "", "", debit.trace_number, "")
             for payment_id, debit in zip(payment_ids, debits, strict=True)
