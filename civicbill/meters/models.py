@@ -186,10 +186,15 @@ class ReadStatus(models.TextChoices):
 
 
 class ReadImport(models.Model):
-    """One imported read file. The same file (by SHA-256) is refused a second time."""
+    """One imported read file. The same file is refused a second time: the same bytes
+    (``file_sha256``) or the same records with other line endings, a byte-order mark or blank space
+    (``content_sha256``, :func:`civicbill.core.textfiles.content_fingerprint`)."""
 
     file_name = models.CharField(max_length=255)
     file_sha256 = models.CharField(max_length=64, unique=True)
+    # SHA-256 of the normalised content; null for files imported before it was recorded (nullable so
+    # that adding it does not rebuild the table under the reads' reference triggers on SQLite)
+    content_sha256 = models.CharField(max_length=64, null=True, blank=True)
     file_format = models.CharField(max_length=20)
     imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     imported_at = models.DateTimeField()
@@ -198,6 +203,16 @@ class ReadImport(models.Model):
     rows_exception = models.PositiveIntegerField(default=0)
     rows_bad = models.PositiveIntegerField(default=0)
     bad_rows = models.JSONField(default=list, blank=True)  # [{"line": 12, "reason": "..."}]
+
+    class Meta:
+        # partial (as SQLite adds it as an index without rebuilding the table)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_sha256"],
+                condition=Q(content_sha256__isnull=False),
+                name="one_read_import_per_content",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.file_format}) {self.imported_at:%Y-%m-%d}"

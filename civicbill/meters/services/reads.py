@@ -29,6 +29,7 @@ from civicbill.core import clock
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.permissions import require_permission
+from civicbill.core.textfiles import content_fingerprint
 from civicbill.meters import formats
 from civicbill.meters.consumption import to_hcf
 from civicbill.meters.formats import BadRow, FormatError, ParsedFile
@@ -261,11 +262,20 @@ def read_record(
 # -- file import ---------------------------------------------------------------------------------
 
 
-def _refuse_if_imported(digest: str) -> None:
-    earlier = ReadImport.objects.filter(file_sha256=digest).select_related("imported_by").first()
+def _refuse_if_imported(digest: str, fingerprint: str) -> None:
+    """The same file again, byte for byte or with other line endings/blank space, is refused."""
+    imports = ReadImport.objects.select_related("imported_by")
+    earlier = imports.filter(file_sha256=digest).first()
+    same = "This file was already imported"
+    if earlier is None:
+        earlier = imports.filter(content_sha256=fingerprint).first()
+        same = (
+            "This file holds the same reads as a file already imported (only line endings or blank "
+            "space differ)"
+        )
     if earlier is not None:
         raise ApplicationError(
-            f"This file was already imported on {clock.business_date(earlier.imported_at):%Y-%m-%d} by "
+            f"{same} on {clock.business_date(earlier.imported_at):%Y-%m-%d} by "
             f"{earlier.imported_by.username} (as {earlier.file_name!r}, import #{earlier.pk}); "
             "it is not imported twice.",
             code="duplicate_file",
@@ -514,16 +524,19 @@ def reads_import(
 ) -> ImportReport:
     """Import a read file: parse (a file not of ``file_format`` is refused whole), validate every
     read, and store the accepted reads and the exceptions with a ``ReadImport`` (counts and bad rows).
-    The same file (by SHA-256) is refused a second time. ``preview`` does all of it but writes
-    nothing. Good rows are kept when other rows are bad."""
+    The same file is refused a second time (by its SHA-256, or by that of its normalised content:
+    other line endings, a byte-order mark, trailing blanks or blank lines do not make it new).
+    ``preview`` does all of it but writes nothing. Good rows are kept when other rows are bad."""
     require_permission(actor, "reads.enter")
     report_progress = progress or (lambda stage, done, total: None)
     digest = hashlib.sha256(content).hexdigest()
-    _refuse_if_imported(digest)
+    fingerprint = content_fingerprint(content)
+    _refuse_if_imported(digest, fingerprint)
     with _collector_paused():
         return _import(
-            content=content, digest=digest, file_name=file_name, file_format=file_format, actor=actor,
-            as_of=as_of, preview=preview, report_progress=report_progress,
+            content=content, digest=digest, fingerprint=fingerprint, file_name=file_name,
+            file_format=file_format, actor=actor, as_of=as_of, preview=preview,
+            report_progress=report_progress,
         )  # fmt: skip
 
 
@@ -531,6 +544,7 @@ def _import(
     *,
     content: bytes,
     digest: str,
+    fingerprint: str,
     file_name: str,
     file_format: str,
     actor: Any,
@@ -544,7 +558,11 @@ def _import(
         read_import = None
         if not preview:
             read_import = _create_import(
-                file_name=file_name, file_format=file_format, digest=digest, actor=actor
+                file_name=file_name,
+                file_format=file_format,
+                digest=digest,
+                fingerprint=fingerprint,
+                actor=actor,
             )
         prepare = _prepare_interval_file if parsed.intervals else _prepare_reads_file
         prepared = prepare(parsed, as_of=as_of, lock=not preview)
@@ -582,16 +600,19 @@ def _import(
         return ImportReport(**{**report.__dict__, "read_import_id": read_import.pk})
 
 
-def _create_import(*, file_name: str, file_format: str, digest: str, actor: Any) -> ReadImport:
+def _create_import(
+    *, file_name: str, file_format: str, digest: str, fingerprint: str, actor: Any
+) -> ReadImport:
     try:
         with transaction.atomic():
             return ReadImport.objects.create(
                 file_name=file_name[:255],
                 file_sha256=digest,
+                content_sha256=fingerprint,
                 file_format=file_format,
                 imported_by=actor,
                 imported_at=clock.now(),
             )
     except IntegrityError:  # the same file, imported at the same moment by someone else
-        _refuse_if_imported(digest)
+        _refuse_if_imported(digest, fingerprint)
         raise
