@@ -43,6 +43,10 @@ from civicbill.customers.models import Account
 from civicbill.web.permissions import requires
 
 PAGE_SIZE = 100
+DOCUMENT_TYPES = frozenset({
+    "application/pdf", "image/png", "image/jpeg", "image/tiff", "image/gif", "audio/mpeg", "audio/wav",
+    "audio/x-wav", "audio/mp4", "text/plain",
+})  # fmt: skip
 SECRET_FIELDS = ("account_number", "account_number_again")
 
 
@@ -457,9 +461,11 @@ def authorization_document(request: HttpRequest, authorization_id: int) -> HttpR
         return _not_found(request, error.message)
     if not authorization.has_document:
         return _not_found(request, _("This authorization has no attached copy."))
+    content_type = authorization.document_content_type
     response = HttpResponse(
         selectors.authorization_document_bytes(authorization),
-        content_type=authorization.document_content_type or "application/octet-stream",
+        # the type the uploader claimed is served only when it is a harmless one
+        content_type=content_type if content_type in DOCUMENT_TYPES else "application/octet-stream",
     )
     name = "".join(c for c in authorization.document_name if c.isalnum() or c in "._- ") or "authorization"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -16,6 +16,7 @@ import pytest
 from django.core.checks import run_checks
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import ProtectedError, Sum
 from django.test import Client
@@ -270,6 +271,40 @@ def test_an_r10_109_days_late_is_held_and_accepted_reverses_without_a_fee(
     assert check_books().ok
 
 
+def test_the_command_line_lists_and_decides_the_queue_and_a_csr_may_not_decide(
+    client: Client, drafted: Drafted, at: Any, technician: Any, csr: Any
+) -> None:
+    content = returns_file([(drafted.carla_entry, "R01", "")], on=JAN_7)
+    ach_returns_import(content=content, file_name="late.ach", as_of=at(JAN_7), actor=technician)
+    item = AchReturn.objects.get()
+    listed = io.StringIO()
+    call_command("ach", "review", stdout=listed)
+    assert listed.getvalue().splitlines()[0] == "Review queue: 1 waiting"
+    assert f"  {item.pk}: R01 trace {drafted.carla_entry.trace_number}" in listed.getvalue()
+    client.force_login(csr)
+    refused = client.post(
+        f"/api/autopay/review/{item.pk}",
+        {"decision": "dishonor", "note": "late"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 403 and AchReturn.objects.get().review_decision == ""
+    with pytest.raises(CommandError, match="Give --decision"):
+        call_command("ach", "review", str(item.pk), "--decision", "dishonor")
+    out = io.StringIO()
+    call_command(
+        "ach", "review", str(item.pk), "--decision", "dishonor", "--note", "R68 sent", "--json",
+        "--user", technician.username, stdout=out,
+    )  # fmt: skip
+    row = json.loads(out.getvalue())
+    assert (row["outcome"], row["review_decision"], row["reviewed_by"], row["awaits_review"]) == (
+        "dishonored", "dishonored", technician.username, False,
+    )  # fmt: skip
+    assert "5550001234" not in out.getvalue()
+    with pytest.raises(CommandError, match="not waiting for review") as again:
+        call_command("ach", "review", str(item.pk), "--decision", "accept", "--note", "x")
+    assert again.value.returncode == 1
+
+
 def test_an_r10_on_the_banking_day_after_the_sixtieth_day_is_timely(
     drafted: Drafted, at: Any, technician: Any
 ) -> None:
@@ -396,6 +431,7 @@ def test_enrolling_takes_the_authorizations_method_and_copy(
     assert (download.status_code, download.content, download["Cache-Control"]) == (200, copy, "no-store")
     panel = client.get(page).content.decode()
     assert "Telephone, recorded" in panel and "44445555" not in panel
+    assert download["Content-Type"] == "application/pdf"
     client.force_login(auditor)
     assert client.get(f"/autopay/authorizations/{authorization.pk}/document/").status_code == 403
 
