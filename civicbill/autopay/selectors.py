@@ -80,10 +80,7 @@ class AccountAutopay:
     returns: list[AchReturn]
     ended_count: int = 0
     authorizations: list[Authorization] = field(default_factory=list)
-
-    @property
-    def awaiting_review(self) -> list[AchReturn]:
-        return [item for item in self.returns if item.awaits_review]
+    awaiting_review: list[AchReturn] = field(default_factory=list)  # however old
 
     @property
     def is_live(self) -> bool:
@@ -121,6 +118,7 @@ def account_autopay(account: Account, *, today: dt.date, limit: int = 12) -> Acc
         returns=returns,
         ended_count=sum(1 for e in enrollments if not e.is_live),
         authorizations=authorizations_of(shown) if shown else [],
+        awaiting_review=list(review_queue().filter(draft_entry__account=account)),
     )
 
 
