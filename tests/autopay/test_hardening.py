@@ -122,6 +122,34 @@ def test_a_c01_about_the_old_bank_does_not_overwrite_the_customers_new_details(
     assert check_books().ok
 
 
+def test_an_entry_drafted_before_versions_were_kept_is_compared_by_its_bank_details(
+    drafted: Drafted, at: Any, technician: Any, csr: Any
+) -> None:
+    DraftEntry.objects.update(bank_version=None)  # as migration 0002 leaves the entries drafted before it
+    change_bens_bank(drafted, at, csr)
+    content = returns_file(
+        [
+            (
+                DraftEntry.objects.get(pk=drafted.ben_entry.pk),
+                "C01",
+                corrected_data("C01", account_number="7778"),
+            ),
+            (
+                DraftEntry.objects.get(pk=drafted.ana_entry.pk),
+                "C05",
+                corrected_data("C05", transaction_code=37),
+            ),
+        ],
+        on=DEC_23,
+    )
+    ach_returns_import(content=content, file_name="noc.ach", as_of=at(DEC_23), actor=technician)
+    assert dict(AchReturn.objects.values_list("code", "outcome")) == {
+        "C01": "change_not_applied", "C05": "corrected",
+    }  # fmt: skip
+    assert bank_account_number(Enrollment.objects.get(pk=drafted.enrollments[1].pk)) == NEW_ACCOUNT
+    assert Enrollment.objects.get(pk=drafted.enrollments[0].pk).account_type == "savings"
+
+
 def test_a_noc_about_the_details_still_on_file_is_applied(drafted: Drafted, at: Any, technician: Any) -> None:
     content = returns_file(
         [(drafted.ben_entry, "C01", corrected_data("C01", account_number="777888999"))], on=DEC_23
@@ -235,6 +263,38 @@ def test_an_r01_eleven_banking_days_late_is_held_then_dishonored_and_the_payment
     again = returns_file([(drafted.ana_entry, "R01", "")], on=dt.date(2027, 1, 8), modifier="B")
     ach_returns_import(content=again, file_name="again.ach", as_of=at(dt.date(2027, 1, 8)), actor=technician)
     assert AchReturn.objects.latest("id").outcome == "already_returned"
+    assert check_books().ok
+
+
+def test_an_unmatched_return_resolved_to_an_old_draft_is_held_for_review(
+    drafted: Drafted, at: Any, technician: Any
+) -> None:
+    from civicbill.autopay.bank_files import ReturnSpec, return_file
+    from civicbill.autopay.services import ach_return_resolve
+
+    stranger = ReturnSpec(
+        original_trace_number="121042880999999", code="R01", routing_number="121042882",
+        account_number="123456789", amount_cents=7811, name="ANA GARCIA",
+    )  # fmt: skip
+    content = return_file(originator=config.ach_settings().originator, items=[stranger], created_on=JAN_7)
+    ach_returns_import(content=content, file_name="r.ach", as_of=at(JAN_7), actor=technician)
+    suspense = gl("100-2900")
+    item = ach_return_resolve(
+        ach_return=AchReturn.objects.get(), trace_number=drafted.ana_entry.trace_number,
+        as_of=at(JAN_7, 11), actor=technician,
+    )  # fmt: skip
+    assert (item.outcome, item.draft_entry_id, item.deadline, item.awaits_review) == (
+        "held_untimely", drafted.ana_entry.pk, DEC_23, True,
+    )  # fmt: skip
+    assert item.detail.startswith(
+        "Resolved to trace 121042880000004. R01 Insufficient funds received 2027-01-07"
+    )
+    assert gl("100-2900") == suspense == 7811 and ReturnedItem.objects.count() == 0  # still held, once
+    ach_return_review(
+        ach_return=item, decision="accept", note="bank proved it", as_of=at(JAN_7, 12), actor=technician
+    )
+    assert gl("100-2900") == 0 and account_balance(drafted.ana).cents == 7811 + 2500
+    assert AchReturn.objects.get().outcome == "reversed_kept"
     assert check_books().ok
 
 
