@@ -170,6 +170,10 @@ def test_request_a_refund_and_a_supervisor_approves_it_once_the_check_has_cleare
     client.force_login(supervisor)
     waiting = client.get("/payments/refunds/").content.decode()
     assert "Moved away" in waiting and "$15.00" in waiting
+    assert (
+        "Waits: the credit comes from money that can still come back: the $70.00 check of 2026-12-01 "
+        "clears on 2026-12-15."
+    ) in waiting
     held = client.post(f"/payments/refunds/{refund.pk}/decide/", {"decision": "approve", "note": ""})
     assert held.status_code == 302  # back to the queue, saying why
     assert (
@@ -180,6 +184,7 @@ def test_request_a_refund_and_a_supervisor_approves_it_once_the_check_has_cleare
     assert refund.status == "requested"
     frozen.move_to(dt.datetime(2026, 12, 15, 17, 0, tzinfo=dt.UTC))
     client.force_login(supervisor)  # a new day's session
+    assert "Waits:" not in client.get("/payments/refunds/").content.decode()
     approved = client.post(f"/payments/refunds/{refund.pk}/decide/", {"decision": "approve", "note": ""})
     assert approved.status_code == 302
     refund.refresh_from_db()

@@ -137,6 +137,15 @@ def refund_hold(*, account: Account, amount_cents: int, credit_cents: int, on: d
     )
 
 
+def refund_waits(refund: Refund, *, on: dt.date) -> str:
+    """Why a requested refund could not be approved on ``on`` for uncleared money (``""`` when it
+    could), for the refunds queue. A read: nothing is locked."""
+    if refund.status != Refund.Status.REQUESTED:
+        return ""
+    credit = sum(_credit_by_service(refund.account).values())
+    return refund_hold(account=refund.account, amount_cents=refund.amount_cents, credit_cents=credit, on=on)
+
+
 @transaction.atomic
 def refund_request(
     *,

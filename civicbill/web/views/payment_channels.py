@@ -26,6 +26,7 @@ from civicbill.ledger.models import GLExport
 from civicbill.payments import selectors
 from civicbill.payments import services as payment_services
 from civicbill.payments.models import PaymentImport, Refund, ReturnedItem, SuspenseItem
+from civicbill.payments.services.refunds import refund_waits
 from civicbill.web.forms import DateInput, StaffForm
 from civicbill.web.permissions import requires
 from civicbill.web.views.counter_forms import MoneyField
@@ -312,6 +313,9 @@ def refunds_list(request: HttpRequest) -> HttpResponse:
     waiting = list(
         Refund.objects.filter(status=Refund.Status.REQUESTED).select_related("account", "requested_by")
     )
+    today = clock.today()
+    for refund in waiting:  # money behind the credit that has not cleared yet (refund_approve refuses)
+        refund.waits = refund_waits(refund, on=today)  # type: ignore[attr-defined]
     decided = list(
         Refund.objects.exclude(status=Refund.Status.REQUESTED)
         .select_related("account", "decided_by")
