@@ -17,6 +17,8 @@ their last four digits; draft and return files are stored encrypted too, as they
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -365,6 +367,18 @@ class AchReturn(models.Model):
     @property
     def awaits_review(self) -> bool:
         return self.outcome in REVIEW_OUTCOMES and not self.review_decision
+
+    @property
+    def dishonor_by(self) -> dt.date | None:
+        """For a late return waiting for review: the last banking day to send its dishonor (R68)."""
+        if self.outcome != self.Outcome.HELD_UNTIMELY or self.received_on is None:
+            return None
+        from civicbill.autopay.banking import banking_calendar  # models stay free of app imports at load
+        from civicbill.autopay.rules import dishonor_by
+
+        return dishonor_by(
+            received_on=self.received_on, add_banking_days=banking_calendar().add_business_days
+        )
 
 
 class Authorization(models.Model):

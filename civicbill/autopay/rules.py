@@ -101,6 +101,15 @@ def return_timing(
     return ReturnTiming(received_on <= deadline, deadline, rule)
 
 
+#: A dishonored return must be sent within 5 banking days after the late return settled.
+DISHONOR_WINDOW_BANKING_DAYS = 5
+
+
+def dishonor_by(*, received_on: dt.date, add_banking_days: Callable[[dt.date, int], dt.date]) -> dt.date:
+    """The last day to send the dishonored return (R68) of a late return received ``received_on``."""
+    return add_banking_days(received_on, DISHONOR_WINDOW_BANKING_DAYS)
+
+
 def reason_text(return_code: str, language: str) -> str:
     """The bank's reason in the customer's language (a generic sentence for unusual codes)."""
     english, spanish = REASON_TEXT.get(

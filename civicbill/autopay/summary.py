@@ -148,6 +148,7 @@ def return_dict(item: AchReturn) -> dict[str, Any]:
         "received_on": _day(item.received_on),
         "deadline": _day(item.deadline),
         "awaits_review": item.awaits_review,
+        "dishonor_by": _day(item.dishonor_by) if item.awaits_review else None,
         "review_decision": item.review_decision,
         "reviewed_at": item.reviewed_at.isoformat() if item.reviewed_at else None,
         "reviewed_by": item.reviewed_by.username if item.reviewed_by_id and item.reviewed_by else None,

@@ -219,6 +219,7 @@ def test_an_r01_eleven_banking_days_late_is_held_then_dishonored_and_the_payment
     assert (item.outcome, item.received_on, item.deadline, item.fee_cents) == (
         "held_untimely", JAN_7, DEC_23, 0,
     )  # fmt: skip
+    assert item.dishonor_by == dt.date(2027, 1, 14)  # 5 banking days to send the dishonored return
     assert item.detail == (
         "R01 Insufficient funds received 2027-01-07, after its deadline 2026-12-23 (2 banking days from the "
         "settlement on 2026-12-21; 15 days late): held for review; dishonor it or accept it"
@@ -314,8 +315,8 @@ def test_an_r10_109_days_late_is_held_and_accepted_reverses_without_a_fee(
     assert "60 calendar days from the settlement on 2026-12-21" in item.detail
     client.force_login(technician)
     answer = client.get("/api/autopay/review").json()["review"]
-    assert [(row["id"], row["outcome"], row["deadline"]) for row in answer] == [
-        (item.pk, "held_untimely", "2027-02-22")
+    assert [(row["id"], row["outcome"], row["deadline"], row["dishonor_by"]) for row in answer] == [
+        (item.pk, "held_untimely", "2027-02-22", "2027-04-16")
     ]
     decided = client.post(
         f"/api/autopay/review/{item.pk}", {"decision": "accept", "note": "Customer's bank insists"},
