@@ -319,3 +319,48 @@ def test_a_scan_line_payment_is_doubtful_only_when_far_above_both_the_amount_due
 
     assert (record.posted_count, record.posted_cents) == (1, 200000)
     assert SuspenseItem.objects.get().detail == "paid $2,000.00 on $5.00 due (balance $5.00)"
+
+
+def test_the_migration_records_the_confirmations_posted_before_it_once_each(
+    rosa: Account, importer: Any
+) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "civicbill.payments.migrations.0005_resent_files_and_processor_confirmations"
+    )
+    first = run(
+        csv_file(ONLINE_HEADER, f"W-1,{rosa.number},10.00,2026-12-01,card,Rosa", "TRAILER,1,10.00"),
+        importer,
+        "a.csv",
+        file_format="online-csv",
+    ).payment_import
+    # before this release the same confirmation posted again, and an unknown account went to suspense
+    resent = run(
+        csv_file(
+            ONLINE_HEADER,
+            f"W-1,{rosa.number},10.00,2026-12-01,card,Rosa",
+            "W-2,9999999-9,3.00,2026-12-02,ivr,Nobody",
+            "TRAILER,2,13.00",
+        ),
+        importer,
+        "b.csv",
+        file_format="online-csv",
+        processor="then unnamed",
+    ).payment_import
+    ProcessorConfirmation.objects.all().delete()
+    PaymentImport.objects.update(processor="")
+
+    migration.record_posted_confirmations(apps, None)
+
+    assert set(PaymentImport.objects.values_list("processor", flat=True)) == {"online"}
+    assert list(
+        ProcessorConfirmation.objects.order_by("confirmation").values_list(
+            "processor", "confirmation", "payment_import_id", "line_number", "posted_on"
+        )
+    ) == [
+        ("online", "W-1", first.pk, 2, first.deposit_date),
+        ("online", "W-2", resent.pk, 3, resent.deposit_date),
+    ]
