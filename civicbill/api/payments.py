@@ -23,7 +23,7 @@ from civicbill.core.permissions import require_permission
 from civicbill.customers import selectors as customer_selectors
 from civicbill.payments import selectors
 from civicbill.payments import services as payment_services
-from civicbill.payments.models import DayClose, DrawerSession, Payment
+from civicbill.payments.models import DayClose, DrawerSession, Payment, PaymentTransfer
 
 sessions_router = Router(tags=["cashiering"])
 payments_router = Router(tags=["cashiering"])
@@ -113,6 +113,28 @@ def payment_row(payment: Payment) -> dict[str, Any]:
             else None
         ),
         "reprint_count": payment.reprint_count,
+        "transfer": _transfer_row(payment),
+    }
+
+
+def _transfer_row(payment: Payment) -> dict[str, Any] | None:
+    transfer = (
+        PaymentTransfer.objects.filter(payment=payment)
+        .select_related("from_account", "to_account", "transferred_by")
+        .first()
+    )
+    if transfer is None:
+        return None
+    return {
+        "from_account": transfer.from_account.number,
+        "to_account": transfer.to_account.number,
+        "amount_cents": transfer.amount_cents,
+        "business_date": transfer.business_date.isoformat(),
+        "transferred_at": transfer.transferred_at.isoformat(),
+        "transferred_by": transfer.transferred_by.username,
+        "reason": transfer.reason,
+        "reversal_entry": str(transfer.reversal_entry_id),
+        "entry": str(transfer.entry_id),
     }
 
 
@@ -323,6 +345,33 @@ def void_payment(request: HttpRequest, receipt_number: str, payload: VoidIn) -> 
     )
     payment_services.payment_void(
         payment=payment, reason=payload.reason, approved_by=approver, as_of=clock.now(), actor=request.user
+    )
+    return payment_row(selectors.payment_for_receipt(receipt_number))
+
+
+class PaymentTransferIn(Schema):
+    to_account: str = Field(max_length=20, description="The account the payment belongs to, e.g. 1000001-8")
+    reason: str = Field(max_length=200, description="Why it is moved (audited)")
+
+
+@payments_router.post(
+    "/{receipt_number}/transfer",
+    response=dict[str, Any],
+    summary="Move a payment posted to the wrong account onto the right one",
+)
+def transfer_payment(request: HttpRequest, receipt_number: str, payload: PaymentTransferIn) -> dict[str, Any]:
+    """Reverses the payment's entry and applies the same money to ``to_account``, both dated today
+    (docs/cashiering.md, "Payment transfers"). 400 with a ``code`` when it cannot be moved
+    (``already_void``, ``already_returned``, ``already_transferred``, ``same_account``,
+    ``account_closed``, ``void_instead`` ...); 404 for an unknown receipt or account."""
+    require_permission(request.user, "payments.transfer")
+    payment = selectors.payment_for_receipt(receipt_number)
+    try:
+        to_account = customer_selectors.account_get(payload.to_account)
+    except NotFoundError as error:
+        raise NotFoundError(error.message, field="to_account") from None
+    payment_services.payment_transfer(
+        payment=payment, to_account=to_account, reason=payload.reason, as_of=clock.now(), actor=request.user
     )
     return payment_row(selectors.payment_for_receipt(receipt_number))
 

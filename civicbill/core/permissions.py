@@ -89,6 +89,10 @@ PERMISSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "payments.import": ("Import lockbox and online payment files", (TECHNICIAN, SUPERVISOR)),
     "payments.suspense": ("Apply unmatched (suspense) payments to accounts", (CSR, TECHNICIAN, SUPERVISOR)),
     "payments.return": ("Record a returned check or payment (NSF) and its fee", (TECHNICIAN, SUPERVISOR)),
+    "payments.transfer": (
+        "Move a payment posted to the wrong account onto the right one",
+        (TECHNICIAN, SUPERVISOR),
+    ),
     "refunds.request": ("Request a refund of an account's credit balance", (CSR, TECHNICIAN, SUPERVISOR)),
     "deposits.charge": ("Charge a service deposit to an account", (CSR, TECHNICIAN, SUPERVISOR)),
     "refunds.approve": ("Approve or reject a refund and export refunds to accounts payable", (SUPERVISOR,)),

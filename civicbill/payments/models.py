@@ -168,6 +168,11 @@ class Payment(models.Model):
     amount_cents = models.BigIntegerField()
     change_cents = models.BigIntegerField(default=0)
     idempotency_key = models.CharField(max_length=200, unique=True)
+    # SHA-256 of the request taken with the key (payments.idempotency); a retry must match it.
+    # db_default: the bulk writers (COPY) that name their columns leave it blank
+    request_sha256 = models.CharField(max_length=64, blank=True, db_default="")
+    # not stored: True on the instance a service returns for a retried request (nothing was posted)
+    replayed = False
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.POSTED)
     business_date = models.DateField(db_index=True)
     received_at = models.DateTimeField()
@@ -535,6 +540,40 @@ class ReturnedItem(models.Model):
 
     def __str__(self) -> str:
         return f"returned {self.payment_id}"
+
+
+class PaymentTransfer(models.Model):
+    """A payment posted to the wrong account, moved to the right one on a later day: the payment's
+    entry is reversed (dated the day of the transfer) and an entry applies the same money to the
+    right account (the same debits, the target's receivables credited in the payment order, funds
+    squared through due to / due from other funds). The payment keeps its receipt; this row is the
+    pointer from it to the move. Once per payment."""
+
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="transfer")
+    from_account = models.ForeignKey("customers.Account", on_delete=models.PROTECT, related_name="+")
+    to_account = models.ForeignKey(
+        "customers.Account", on_delete=models.PROTECT, related_name="payment_transfers_in"
+    )
+    amount_cents = models.BigIntegerField()
+    reason = models.CharField(max_length=200)
+    business_date = models.DateField()
+    transferred_at = models.DateTimeField()
+    transferred_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reversal_entry = models.OneToOneField("ledger.JournalEntry", on_delete=models.PROTECT, related_name="+")
+    entry = models.OneToOneField("ledger.JournalEntry", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["business_date", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_cents__gt=0), name="payment_transfer_amount_positive"),
+            models.CheckConstraint(
+                condition=~Q(from_account=models.F("to_account")), name="payment_transfer_moves_the_payment"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="payment_transfer_says_why"),
+        ]
+
+    def __str__(self) -> str:
+        return f"transfer of {self.payment_id} to {self.to_account_id}"
 
 
 class Refund(models.Model):

@@ -88,7 +88,7 @@ urlpatterns = [
 ]
 
 # payment reports and the payment channels' back-office pages (issue 5)
-from civicbill.web.views import deposits, payment_channels, payment_reports  # noqa: E402
+from civicbill.web.views import deposits, payment_channels, payment_reports, payment_transfers  # noqa: E402
 
 urlpatterns += [
     path("payments/reports/", payment_reports.reports_index, name="payments-reports"),
@@ -102,6 +102,11 @@ urlpatterns += [
         name="payments-suspense-apply",
     ),
     path("payments/returns/", payment_channels.payment_return, name="payments-return"),
+    path(
+        "counter/receipts/<str:number>/transfer/",
+        payment_transfers.receipt_transfer,
+        name="counter-receipt-transfer",
+    ),
     path("payments/refunds/", payment_channels.refunds_list, name="payments-refunds"),
     path(
         "payments/refunds/<int:refund_id>/decide/",

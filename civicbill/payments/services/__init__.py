@@ -45,12 +45,14 @@ from civicbill.payments.services.refunds import (
 )
 from civicbill.payments.services.returned_checks import payment_return, returned_item_fee_on
 from civicbill.payments.services.suspense import suspense_apply, suspense_queue
+from civicbill.payments.services.transfers import payment_transfer
 
 __all__ += [
     "ImportResult",
     "online_file_import",
     "payment_file_import",
     "payment_return",
+    "payment_transfer",
     "refund_approve",
     "refund_reject",
     "refund_request",

@@ -34,12 +34,14 @@ from civicbill.payments import locks
 from civicbill.payments.models import (
     Channel,
     Payment,
+    PaymentTransfer,
     ReturnedItem,
     ReturnedItemFee,
     SuspenseItem,
     Tender,
     TenderKind,
 )
+from civicbill.payments.services.transfers import transferred_allocations
 
 RETURN_REASON = "returned_payment"
 FEE_REASON = "returned_item_fee"
@@ -121,13 +123,17 @@ def payment_return(
             f"Receipt {receipt} was not paid by check or money order; only those come back from the bank",
             code="not_a_check",
         )
-    account = locks.lock_accounts([locked.account_id])[0]
+    # a payment transferred to another account (payments.services.transfers) is taken back from it
+    transfer = PaymentTransfer.objects.filter(payment=locked).first()
+    account = locks.lock_accounts([locked.account_id if transfer is None else transfer.to_account_id])[0]
     returned_on = clock.business_date(as_of)
     allocations = [
         (a.gl_code, a.service or "", a.fund, a.amount_cents)
         for a in locked.allocations.order_by("pk")
         if a.account_id == account.pk
     ]
+    if transfer is not None:
+        allocations = transferred_allocations(transfer)
     from_suspense = SuspenseItem.objects.filter(applied_payment=locked).exists()
     amount = Money.from_cents(locked.amount_cents)
     entry = post_entry(

@@ -9,6 +9,8 @@
 * ``payments suspense [--all] [--json]``: the suspense queue;
   ``payments suspense-apply ITEM --account NUMBER --user U [--note TEXT]``: apply an item
 * ``payments returned-check RECEIPT --reason TEXT --user U [--no-fee] [--json]``: a returned payment (NSF)
+* ``payments transfer RECEIPT --to ACCOUNT --reason TEXT --user U [--json]``: move a payment posted to
+  the wrong account onto the right one (reversed and re-applied today)
 * ``payments refund-request ACCOUNT --amount 15.00 --reason TEXT --user U``,
   ``payments refund-approve ID --user U``, ``payments refund-reject ID --note TEXT --user U``,
   ``payments refunds-export --out FILE --user U``: refunds of credit balances
@@ -35,6 +37,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from civicbill.core import clock
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.money import Money, MoneyError, format_cents
+from civicbill.customers import selectors as customer_selectors
 from civicbill.customers.models import Account
 from civicbill.payments import selectors, services
 from civicbill.payments.deposit_selectors import customer_deposit_held_cents
@@ -141,6 +144,7 @@ class Command(BaseCommand):
         self._add_channel_arguments(sub)
         self._add_report_arguments(sub)
         self._add_deposit_arguments(sub)
+        self._add_transfer_arguments(sub)
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -357,6 +361,42 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Returned receipt {row['receipt']} ({format_cents(row['amount_cents'])}); fee "
             f"{format_cents(row['fee_cents'])}"
+        )
+
+    def _add_transfer_arguments(self, sub: Any) -> None:
+        moved = sub.add_parser(
+            "transfer", help="move a payment posted to the wrong account onto the right one"
+        )
+        moved.add_argument("receipt")
+        moved.add_argument("--to", required=True, help="the right account's number, e.g. 1000001-8")
+        moved.add_argument("--reason", required=True)
+        moved.add_argument("--user", required=True)
+        moved.add_argument("--json", action="store_true")
+
+    def _transfer(self, options: dict[str, Any]) -> None:
+        payment = selectors.payment_for_receipt(options["receipt"])
+        transfer = services.payment_transfer(
+            payment=payment,
+            to_account=customer_selectors.account_get(options["to"]),
+            reason=options["reason"],
+            as_of=clock.now(),
+            actor=_user(options["user"]),
+        )
+        row: dict[str, Any] = {
+            "receipt": payment.receipt_number,
+            "amount_cents": transfer.amount_cents,
+            "from_account": transfer.from_account.number,
+            "to_account": transfer.to_account.number,
+            "business_date": transfer.business_date.isoformat(),
+            "reversal_entry": str(transfer.reversal_entry_id),
+            "entry": str(transfer.entry_id),
+        }
+        if options["json"]:
+            self.stdout.write(json.dumps(row, indent=2))
+            return
+        self.stdout.write(
+            f"Moved receipt {row['receipt']} ({format_cents(row['amount_cents'])}) from account "
+            f"{row['from_account']} to account {row['to_account']} on {row['business_date']}"
         )
 
     def _refund_request(self, options: dict[str, Any]) -> None:
