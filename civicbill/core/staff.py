@@ -129,7 +129,9 @@ def staff_user_set_role(*, user: User, role: str, actor: Any, at: dt.datetime) -
         _keep_an_admin(user, losing=f"making them {role}")
     user.groups.set([Group.objects.get_or_create(name=role)[0]])
     user.is_staff = role == ADMIN
-    user.save(update_fields=["is_staff"])
+    if role != ADMIN:
+        user.is_superuser = False  # a superuser counts as Admin whatever their group
+    user.save(update_fields=["is_staff", "is_superuser"])
     if hasattr(user, "_civicbill_roles"):
         del user._civicbill_roles
     audit_record(

@@ -184,3 +184,13 @@ def test_my_tokens_page_makes_a_token_shown_once_and_revokes_it(client: Client, 
     assert token.revoked_at is not None
     assert Client().get("/api/accounts/?q=x", headers=bearer).status_code == 401
     assert [action for action, _, _ in _actions()] == ["api_token.create", "api_token.revoke"]
+
+
+def test_a_superuser_made_another_role_stops_being_an_administrator(admin_client: Client):
+    root = User.objects.create_superuser(username="root", password="root-pass-1234")
+    admin_client.post(f"/staff/{root.pk}/", {"action": "role", "role": "Auditor"})
+    root.refresh_from_db()
+    assert (root.is_superuser, list(root.groups.values_list("name", flat=True))) == (False, ["Auditor"])
+    client = Client()
+    client.force_login(root)
+    assert client.get("/staff/").status_code == 403
