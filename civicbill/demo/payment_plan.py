@@ -28,6 +28,8 @@ from civicbill.payments.tenders import CARD, CASH, CHECK, MONEY_ORDER, TenderInp
 COUNTER, LOCKBOX, ONLINE = "counter", "lockbox", "online"
 CHANNEL_SHARES = ((COUNTER, 0.12), (LOCKBOX, 0.48), (ONLINE, 0.40))
 TENDER_SHARES = ((CASH, 0.55), (CHECK, 0.30), (CARD, 0.10), (MONEY_ORDER, 0.05))
+# business days a refund of a check's credit waits (CIVICBILL_REFUND_HOLD_CHECK_DAYS)
+REFUND_CHECK_CLEARS = 10
 ONLINE_METHOD_SHARES = (("card", 0.60), ("ach", 0.25), ("ivr", 0.15))
 COUNTER_DAY_LIMIT = 24  # two windows; on a busier day the rest of the customers mail a check
 NEWEST_UNPAID_SHARE = 0.4  # the newest bills: not yet paid by this share of the customers
@@ -394,14 +396,15 @@ def _paid_twice(
     payments: list[PlannedPayment], rng: random.Random, calendar: BusinessCalendar, pay_until: dt.date
 ) -> tuple[list[PlannedPayment], list[PlannedRefund]]:
     """Two customers pay the newest bill online and then mail a check for it too; each asks for the
-    credit back: one refund is approved, the other waits for a supervisor."""
+    credit back: one refund is approved once the check has cleared (REFUND_CHECK_CLEARS business
+    days, docs/cashiering.md), the other waits for a supervisor."""
     candidates = [
         p
         for p in payments
         if p.channel == ONLINE
         and p.full
         and not p.defect
-        and calendar.add_business_days(p.day, 5) <= pay_until
+        and calendar.add_business_days(p.day, 2 + REFUND_CHECK_CLEARS) <= pay_until
     ]
     result = list(payments)
     refunds = []
@@ -423,7 +426,7 @@ def _paid_twice(
             PlannedRefund(
                 paid.bill.account_id,
                 requested_on,
-                calendar.add_business_days(requested_on, 1) if number == 0 else None,
+                calendar.add_business_days(again_on, REFUND_CHECK_CLEARS) if number == 0 else None,
                 f"Paid bill {paid.bill.number} twice (online and by mailed check)",
             )
         )
