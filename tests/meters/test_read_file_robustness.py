@@ -213,3 +213,46 @@ def test_the_command_line_lists_the_2_mb_line(meters: Any, tmp_path: Any) -> Non
     assert exited.value.code == 2
     report = json.loads(out.getvalue())
     assert (report["reads_accepted"], report["bad_rows"]) == (2, [LONG_ROW])
+
+
+SHIPMENT = text_file(
+    SHIPMENT_HEADER,
+    "SN-1,Badger,M25,5/8,5,CF,1",
+    "SN-2,Badger,M25,5/8,²,CF,1",
+    TWO_MB,
+    "SN-3,Badger,M25,5/8,5,CF,1",
+)
+SHIPMENT_BAD_ROWS = [
+    {"line": 3, "serial_number": "SN-2", "reason": "Dials must be a whole number from 1 to 10, not '²'."},
+    {
+        "line": 4,
+        "serial_number": "",
+        "reason": "the line is 2,097,152 characters long; a record is at most 10,000",
+    },
+]
+
+
+@pytest.mark.django_db
+def test_a_shipment_through_the_api_lists_the_superscript_and_the_2_mb_line(
+    client: Client, technician: Any, frozen: Any
+) -> None:
+    client.force_login(technician)
+    response = client.post(
+        "/api/meters/receive-file",
+        {"file": SimpleUploadedFile("s.csv", SHIPMENT), "received_on": "2026-11-02"},
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["bad_rows"] == SHIPMENT_BAD_ROWS
+    assert response.json()["received"] == ["SN-1", "SN-3"]
+
+
+@pytest.mark.django_db
+def test_a_shipment_from_the_command_line_lists_them_too(technician: Any, frozen: Any, tmp_path: Any) -> None:
+    from django.core.management import CommandError
+
+    path = tmp_path / "s.csv"
+    path.write_bytes(SHIPMENT)
+    out = StringIO()
+    with pytest.raises(CommandError, match=r"^2 of 4 rows in s.csv were refused \(first: line 3: Dials"):
+        call_command("meters", "receive", str(path), "--json", "--user", technician.username, stdout=out)
+    assert json.loads(out.getvalue())["bad_rows"] == SHIPMENT_BAD_ROWS
