@@ -508,7 +508,9 @@ def _processor_name(processor: str, channel: str) -> str:
     name = " ".join(processor.split()) or DEFAULT_ONLINE_PROCESSOR
     if len(name) > MAX_PROCESSOR or "\x00" in name:
         raise ApplicationError(
-            f"The processor's name is at most {MAX_PROCESSOR} characters", code="invalid", field="processor"
+            f"The processor's name must be text of at most {MAX_PROCESSOR} characters",
+            code="invalid",
+            field="processor",
         )
     return name
 

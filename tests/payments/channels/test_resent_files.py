@@ -364,3 +364,21 @@ def test_the_migration_records_the_confirmations_posted_before_it_once_each(
         ("online", "W-1", first.pk, 2, first.deposit_date),
         ("online", "W-2", resent.pk, 3, resent.deposit_date),
     ]
+
+
+def test_a_processor_name_is_at_most_40_characters_of_text(rosa: Account, importer: Any) -> None:
+    content = csv_file(ONLINE_HEADER, f"W-1,{rosa.number},10.00,2026-12-01,card,Rosa", "TRAILER,1,10.00")
+    for name in ("P" * 41, "Pay\x00us"):
+        with pytest.raises(ApplicationError) as refused:
+            run(content, importer, "web.csv", file_format="online-csv", processor=name)
+        assert (refused.value.field, refused.value.message) == (
+            "processor",
+            "The processor's name must be text of at most 40 characters",
+        )
+    assert not PaymentImport.objects.exists()
+    assert (
+        run(
+            content, importer, "web.csv", file_format="online-csv", processor="  Pay   Us "
+        ).payment_import.processor
+        == "Pay Us"
+    )
