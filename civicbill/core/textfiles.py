@@ -26,6 +26,9 @@ MAX_LINE_CHARS = 10_000  # a record of any format civicbill reads is a few hundr
 _NEW_LINE = re.compile(r"\r\n|\r|\n")
 _NEW_LINE_BYTES = re.compile(rb"\r\n|\r|\n")
 _BOM = "\ufeff"
+_BOM_BYTES = _BOM.encode()
+# what a tidy file has none of: blanks before a line end, blank lines (after CR LF became LF)
+_UNTIDY = re.compile(rb"[ \t\f\v\n]\n")
 
 
 class TextFileError(ValueError):
@@ -117,12 +120,12 @@ def csv_lines(content: bytes, *, limit: int = MAX_LINE_CHARS) -> Iterator[CsvLin
 
 
 def content_fingerprint(content: bytes) -> str:
-    """SHA-256 (hex) of the file's normalised content: decoded (UTF-8, byte-order mark dropped; bytes
-    that are not UTF-8 kept as they are), every line's trailing blanks and every blank line dropped,
-    lines joined with LF. Two files with the same fingerprint hold the same records."""
-    text = content.decode("utf-8", errors="surrogateescape")
-    if text.startswith(_BOM):
-        text = text[1:]
-    lines = (line.rstrip() for line in _NEW_LINE.split(text))
-    normalised = "\n".join(line for line in lines if line)
-    return hashlib.sha256(normalised.encode("utf-8", errors="surrogateescape")).hexdigest()
+    """SHA-256 (hex) of the file's normalised content: the byte-order mark dropped, CR LF and CR made
+    LF, every line's trailing blanks (spaces, tabs) and every blank line dropped. Two files with the
+    same fingerprint hold the same records. Bytes that are not UTF-8 are hashed as they are."""
+    data = content[len(_BOM_BYTES) :] if content.startswith(_BOM_BYTES) else content
+    data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    if _UNTIDY.search(data):  # else (most files) only the ends are trimmed
+        lines = (line.rstrip(b" \t\f\v") for line in data.split(b"\n"))
+        data = b"\n".join(line for line in lines if line)
+    return hashlib.sha256(data.strip(b"\n")).hexdigest()
