@@ -23,7 +23,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 MAX_LINE_CHARS = 10_000  # a record of any format civicbill reads is a few hundred characters
-_NEW_LINE = re.compile(r"\r\n|\r|\n")
 _NEW_LINE_BYTES = re.compile(rb"\r\n|\r|\n")
 _BOM = "\ufeff"
 _BOM_BYTES = _BOM.encode()
@@ -68,7 +67,9 @@ def decode(content: bytes) -> str:
 def split_lines(text: str) -> list[str]:
     """The lines of ``text`` (LF, CR LF or CR), without their endings; a last line ending adds no
     empty line."""
-    lines = _NEW_LINE.split(text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     return lines
