@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves Swagger UI's files from static/ninja, so /api/docs works without internet
     "django_tasks",
     "django_tasks_db",
     "civicbill.core",

@@ -9,12 +9,15 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from civicbill.api.amounts import AmountText, parse_amount
+from civicbill.api.text import MultiLine, SingleLine, column_length
 from civicbill.core import clock
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.permissions import has_permission, require_permission
 from civicbill.customers import services as customer_services
+from civicbill.customers.models import Interaction, Premise
 from civicbill.customers.selectors import account_detail, account_get, account_search
 from civicbill.customers.summary import account_summary
+from civicbill.ledger.models import JournalEntry
 from civicbill.payments.deposit_selectors import customer_deposit_held_cents
 from civicbill.payments.services.customer_deposits import customer_deposit_charge
 
@@ -33,8 +36,8 @@ class AccountHitOut(Schema):
 class InteractionIn(Schema):
     channel: Literal["phone", "visit", "mail", "email"]
     direction: Literal["inbound", "outbound"] = "inbound"
-    subject: str = Field(..., min_length=1, max_length=200)
-    outcome: str = Field("", max_length=4000)
+    subject: SingleLine = Field(..., min_length=1, max_length=column_length(Interaction, "subject"))
+    outcome: MultiLine = Field("", max_length=4000)
     occurred_at: dt.datetime | None = None
 
 
@@ -49,13 +52,13 @@ class InteractionOut(Schema):
 
 
 class AddressIn(Schema):
-    house_number: str = Field(..., min_length=1, max_length=12)
-    street_name: str = Field(..., min_length=1, max_length=120)
-    unit: str = ""
-    city: str = "Coachella"
-    state: str = "CA"
-    zip_code: str
-    parcel_number: str = ""
+    house_number: SingleLine = Field(..., min_length=1, max_length=column_length(Premise, "house_number"))
+    street_name: SingleLine = Field(..., min_length=1, max_length=column_length(Premise, "street_name"))
+    unit: SingleLine = Field("", max_length=column_length(Premise, "unit"))
+    city: SingleLine = Field("Coachella", max_length=column_length(Premise, "city"))
+    state: SingleLine = Field("CA", max_length=column_length(Premise, "state"))
+    zip_code: SingleLine = Field(max_length=column_length(Premise, "zip_code"))
+    parcel_number: SingleLine = Field("", max_length=column_length(Premise, "parcel_number"))
     premise_type: Literal[
         "single_family", "multi_family", "commercial", "industrial", "irrigation", "institutional"
     ] = "single_family"
@@ -69,7 +72,7 @@ class TransferIn(Schema):
 
 
 class AccountNoteIn(Schema):
-    body: str = Field(..., min_length=1, max_length=4000)
+    body: MultiLine = Field(..., min_length=1, max_length=4000)
 
 
 class NoteOut(Schema):
@@ -176,8 +179,8 @@ def transfer_account(request: HttpRequest, number: str, payload: TransferIn) -> 
 # -- service deposits (payments.services.customer_deposits) -----------------------------------------
 class DepositChargeIn(Schema):
     amount: AmountText = Field(description='The deposit, dollars and cents as a string: "100.00"')
-    memo: str = Field("", max_length=200)
-    idempotency_key: str = Field(
+    memo: SingleLine = Field("", max_length=200)
+    idempotency_key: SingleLine = Field(
         "", max_length=150, description="A retried request with the same key posts once"
     )
 
@@ -195,19 +198,27 @@ def show_deposit(request: HttpRequest, number: str) -> DepositOut:
     return DepositOut(account_number=account.number, held_cents=customer_deposit_held_cents(account.pk))
 
 
-@router.post("/{number}/deposits", response={201: DepositOut}, summary="Charge a service deposit")
+@router.post(
+    "/{number}/deposits",
+    response={200: DepositOut, 201: DepositOut},
+    summary="Charge a service deposit (201; a retry with the same key: 200, the same deposit)",
+)
 def charge_deposit(request: HttpRequest, number: str, payload: DepositChargeIn) -> Status[DepositOut]:
     """Post a deposit due on the account (the next payment settles it first); it is held until the
-    final bill applies it."""
+    final bill applies it. The same ``idempotency_key`` with another amount or memo: 409."""
     require_permission(request.user, "deposits.charge")
     account = account_get(number)
+    # scoped to the user, as payment keys are (two scripts never collide)
+    key = f"api:{request.user.pk}:deposit:{payload.idempotency_key}" if payload.idempotency_key else ""
+    replay = bool(key) and JournalEntry.objects.filter(idempotency_key=key).exists()
     entry = customer_deposit_charge(
         account_number=account.number,
         amount=parse_amount(payload.amount, "amount"),
         memo=payload.memo,
         actor=request.user,
         as_of=clock.today(),
-        idempotency_key=f"api:deposit:{payload.idempotency_key}" if payload.idempotency_key else "",
+        idempotency_key=key,
     )
     held = customer_deposit_held_cents(account.pk)
-    return Status(201, DepositOut(account_number=account.number, held_cents=held, entry_id=str(entry.pk)))
+    out = DepositOut(account_number=account.number, held_cents=held, entry_id=str(entry.pk))
+    return Status(200 if replay else 201, out)

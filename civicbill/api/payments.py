@@ -11,19 +11,30 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from ninja import Field, Header, Router, Schema, Status
 
 from civicbill.api.amounts import AmountText, parse_amount
+from civicbill.api.text import MultiLine, SingleLine, column_length
 from civicbill.core import clock
 from civicbill.core.accounts import second_person_approval
-from civicbill.core.exceptions import ApplicationError, NotFoundError
+from civicbill.core.exceptions import ApplicationError, ConflictError, NotFoundError
 from civicbill.core.money import Money
 from civicbill.core.permissions import require_permission
 from civicbill.customers import selectors as customer_selectors
+from civicbill.customers.models import Account
 from civicbill.payments import selectors
 from civicbill.payments import services as payment_services
-from civicbill.payments.models import DayClose, DrawerSession, Payment, PaymentTransfer
+from civicbill.payments.models import (
+    CashDrawer,
+    DayClose,
+    DrawerSession,
+    Payment,
+    PaymentTransfer,
+    ReceiptCode,
+    Tender,
+)
 
 sessions_router = Router(tags=["cashiering"])
 payments_router = Router(tags=["cashiering"])
@@ -31,6 +42,8 @@ misc_router = Router(tags=["cashiering"])
 day_router = Router(tags=["cashiering"])
 
 TenderKindIn = Literal["cash", "check", "money_order", "card"]
+MAX_CLIENT_KEY = 100  # the key as the client sends it (stored scoped: api:<user id>:<key>)
+KEY_HEADER = Header(None, alias="Idempotency-Key", max_length=MAX_CLIENT_KEY)
 
 
 def _money(text: str, field: str) -> Money:
@@ -140,7 +153,9 @@ def _transfer_row(payment: Payment) -> dict[str, Any] | None:
 
 # -- drawer sessions -----------------------------------------------------------------------------------
 class SessionOpenIn(Schema):
-    drawer: str = Field(description="Drawer code, e.g. CH-1")
+    drawer: SingleLine = Field(
+        description="Drawer code, e.g. CH-1", max_length=column_length(CashDrawer, "code")
+    )
     starting_float: AmountText = Field(description='The float counted, in dollars: "200.00"')
 
 
@@ -171,7 +186,7 @@ class CountIn(Schema):
 
 class SessionCloseIn(Schema):
     counts: list[CountIn]
-    note: str = ""
+    note: MultiLine = Field("", max_length=column_length(DrawerSession, "close_note"))
 
 
 @sessions_router.post("/{session_id}/close", response=dict[str, Any], summary="Count and close a session")
@@ -193,7 +208,7 @@ def close_session(request: HttpRequest, session_id: int, payload: SessionCloseIn
 
 
 class SessionApprovalIn(Schema):
-    note: str = ""
+    note: MultiLine = Field("", max_length=column_length(DrawerSession, "approval_note"))
 
 
 @sessions_router.post("/{session_id}/approve", response=dict[str, Any], summary="Approve a closed session")
@@ -209,13 +224,19 @@ def approve_session(request: HttpRequest, session_id: int, payload: SessionAppro
 class TenderIn(Schema):
     kind: TenderKindIn
     amount: AmountText = Field(description='For cash: what was handed over, "100.00"')
-    check_number: str = ""
-    bank_name: str = ""
-    card_reference: str = Field("", description="The card processor's reference only; never a card number")
+    check_number: SingleLine = Field("", max_length=column_length(Tender, "check_number"))
+    bank_name: SingleLine = Field("", max_length=column_length(Tender, "bank_name"))
+    card_reference: SingleLine = Field(
+        "",
+        description="The card processor's reference only; never a card number",
+        max_length=column_length(Tender, "card_reference"),
+    )
 
 
 class AccountAmountIn(Schema):
-    account: str = Field(description="Account number, e.g. 1000001-8")
+    account: SingleLine = Field(
+        description="Account number, e.g. 1000001-8", max_length=column_length(Account, "number")
+    )
     amount: AmountText
 
 
@@ -227,8 +248,10 @@ class PaymentIn(Schema):
         description="True to take tenders more than 10 times the amount (over $100.00 of change) or over "
         "$10,000.00 in cash; without it such a request gets 400 large_tender_unconfirmed naming the figure",
     )
-    payer_name: str = ""
-    idempotency_key: str = Field("", description="Or the Idempotency-Key header")
+    payer_name: SingleLine = Field("", max_length=column_length(Payment, "payer_name"))
+    idempotency_key: SingleLine = Field(
+        "", description="Or the Idempotency-Key header", max_length=MAX_CLIENT_KEY
+    )
 
 
 def _tenders(rows: list[TenderIn]) -> list[payment_services.TenderInput]:
@@ -253,7 +276,7 @@ def _key(request: HttpRequest, header: str | None, body: str) -> str:
             code="missing_idempotency_key",
             field="idempotency_key",
         )
-    if len(raw) > 100:
+    if len(raw) > MAX_CLIENT_KEY:
         raise ApplicationError(
             "The idempotency key is longer than 100 characters", code="idempotency_key_too_long"
         )
@@ -282,7 +305,7 @@ def _replayed(key: str) -> bool:
 def take_payment(
     request: HttpRequest,
     payload: PaymentIn,
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+    idempotency_key: SingleLine | None = KEY_HEADER,
 ) -> Status[dict[str, Any]]:
     require_permission(request.user, "payments.take")
     key = _key(request, idempotency_key, payload.idempotency_key)
@@ -304,16 +327,15 @@ def take_payment(
         actor=request.user,
         large_tender_confirmed=payload.confirm_large_tender,
     )
-    return Status(200 if replay else 201, payment_row(selectors.payment_for_receipt(payment.receipt_number)))
+    status = 200 if payment.replayed else 201  # a retry, even one racing the first: 200, same payment
+    return Status(status, payment_row(selectors.payment_for_receipt(payment.receipt_number)))
 
 
 def _replay_session(key: str) -> DrawerSession:
     """A retry after the drawer closed still returns its receipt (the service replays before the session)."""
     payment = Payment.objects.select_related("session").get(idempotency_key=key)
     if payment.session is None:  # not a counter payment: let the service refuse the key
-        raise ApplicationError(
-            f"Idempotency key {key!r} is not a counter payment's", code="idempotency_conflict"
-        )
+        raise ConflictError(f"Idempotency key {key!r} is not a counter payment's", field="idempotency_key")
     return payment.session
 
 
@@ -324,9 +346,13 @@ def show_payment(request: HttpRequest, receipt_number: str) -> dict[str, Any]:
 
 
 class VoidIn(Schema):
-    reason: str
-    approver_username: str = Field(description="The supervisor approving at the counter")
-    approver_password: str = Field(description="Their password, re-entered for this approval")
+    reason: MultiLine = Field(max_length=column_length(Payment, "void_reason"))
+    approver_username: SingleLine = Field(
+        description="The supervisor approving at the counter", max_length=column_length(User, "username")
+    )
+    approver_password: str = Field(
+        description="Their password, re-entered for this approval", max_length=4096
+    )
 
 
 @payments_router.post("/{receipt_number}/void", response=dict[str, Any], summary="Void a same-day payment")
@@ -378,18 +404,24 @@ def transfer_payment(request: HttpRequest, receipt_number: str, payload: Payment
 
 # -- misc receipts -------------------------------------------------------------------------------------
 class MiscReceiptIn(Schema):
-    receipt_code: str = Field(description="PARKING, BUSLIC, PERMIT, COPIES, OTHER")
+    receipt_code: SingleLine = Field(
+        description="PARKING, BUSLIC, PERMIT, COPIES, OTHER", max_length=column_length(ReceiptCode, "code")
+    )
     amount: AmountText
-    reference: str = Field("", description="Citation, license or permit number")
+    reference: SingleLine = Field(
+        "", description="Citation, license or permit number", max_length=column_length(Payment, "reference")
+    )
     tenders: list[TenderIn]
-    payer_name: str = ""
+    payer_name: SingleLine = Field("", max_length=column_length(Payment, "payer_name"))
     language: Literal["en", "es"] = "en"
     confirm_large_tender: bool = Field(
         False,
         description="True to take tenders more than 10 times the amount (over $100.00 of change) or over "
         "$10,000.00 in cash; without it such a request gets 400 large_tender_unconfirmed naming the figure",
     )
-    idempotency_key: str = Field("", description="Or the Idempotency-Key header")
+    idempotency_key: SingleLine = Field(
+        "", description="Or the Idempotency-Key header", max_length=MAX_CLIENT_KEY
+    )
 
 
 @misc_router.post(
@@ -400,7 +432,7 @@ class MiscReceiptIn(Schema):
 def take_misc_receipt(
     request: HttpRequest,
     payload: MiscReceiptIn,
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+    idempotency_key: SingleLine | None = KEY_HEADER,
 ) -> Status[dict[str, Any]]:
     require_permission(request.user, "misc_receipts.take")
     key = _key(request, idempotency_key, payload.idempotency_key)
@@ -418,7 +450,8 @@ def take_misc_receipt(
         actor=request.user,
         large_tender_confirmed=payload.confirm_large_tender,
     )
-    return Status(200 if replay else 201, payment_row(selectors.payment_for_receipt(payment.receipt_number)))
+    status = 200 if payment.replayed else 201  # a retry, even one racing the first: 200, same payment
+    return Status(status, payment_row(selectors.payment_for_receipt(payment.receipt_number)))
 
 
 # -- day close -----------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from civicbill.api import accounts, autopay, billing, meters, payment_files, payments, rates, workorders
 from civicbill.api.auth import StaffSession, StaffToken
 from civicbill.api.errors import add_error_responses, validation_error_body
+from civicbill.api.text import TextCheckingParser
 from civicbill.core.exceptions import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 
 
@@ -38,6 +39,7 @@ api = CivicbillAPI(
     "`Authorization: Bearer <token>` (make one with `civicbill api-token USER`).",
     auth=[StaffToken(), StaffSession()],  # the token first: a bearer request needs no CSRF token
     docs_decorator=login_required,
+    parser=TextCheckingParser(),  # a control character anywhere in a request: 422 naming the field
     urls_namespace="api",
 )
 
@@ -71,6 +73,8 @@ def authentication_error(request: HttpRequest, error: AuthenticationError) -> Ht
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    if isinstance(error.__cause__, ValidationError):  # TextCheckingParser refused the body
+        return api.create_response(request, validation_error_body(error.__cause__.errors), status=422)
     code = "csrf_failed" if "CSRF" in error.message else f"http_{error.status_code}"
     if code == "csrf_failed":
         detail = "CSRF check failed: a session POST needs the X-CSRFToken header; scripts use a token"

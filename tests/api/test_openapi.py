@@ -145,3 +145,40 @@ def test_errors_share_one_shape(client: Client, make_user: Any):
         "field": "starting_float",
         "errors": [{"field": "starting_float", "message": "Field required", "type": "missing"}],
     }
+
+
+# -- /api/docs without internet ------------------------------------------------------------------------
+def _asset_urls(page: str) -> list[str]:
+    import re
+
+    return re.findall(r'(?:src|href)="([^"]+)"', page)
+
+
+def test_the_docs_page_loads_swagger_ui_from_the_project_only(staff: Client):
+    from django.conf import settings
+    from django.contrib.staticfiles import finders
+
+    page = staff.get("/api/docs").content.decode()
+    urls = _asset_urls(page)
+    assert any(url.endswith("swagger-ui-bundle.js") for url in urls), urls
+    assert "cdn" not in page.lower()
+    static = "/" + settings.STATIC_URL.lstrip("/")
+    for url in urls:
+        assert url.startswith(static), url  # nothing from another host
+        assert finders.find(url.removeprefix(static)) is not None, url
+
+
+def test_the_docs_assets_are_served_by_a_real_server(api_server: Any):
+    import urllib.request
+
+    from tests.api.test_api_auth import _signed_in_cookie
+
+    cookie = _signed_in_cookie(api_server.url, "csr")
+    request = urllib.request.Request(f"{api_server.url}/api/docs", headers={"Cookie": cookie})  # noqa: S310
+    with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
+        page = answer.read().decode()
+    urls = _asset_urls(page)
+    assert len(urls) >= 3, page
+    for url in urls:
+        with urllib.request.urlopen(f"{api_server.url}{url}", timeout=30) as asset:  # noqa: S310
+            assert asset.status == 200 and len(asset.read()) > 100, url

@@ -114,7 +114,7 @@ def test_a_retried_request_with_the_same_key_posts_once(cashier: Client, rosa: A
     assert second.json() == first.json()
     assert Payment.objects.count() == 1
     conflict = _rosa_payment(cashier, key="retry-me", amount="50.00", cash="50.00")
-    assert conflict.status_code == 400 and conflict.json()["code"] == "idempotency_conflict"
+    assert conflict.status_code == 409 and conflict.json()["code"] == "idempotency_conflict"
     body_key = _post(
         cashier,
         "/api/payments",

@@ -26,7 +26,7 @@ from typing import Any
 from django.db import transaction
 
 from civicbill.core.audit import audit_record
-from civicbill.core.exceptions import ApplicationError, NotFoundError
+from civicbill.core.exceptions import ApplicationError, ConflictError, NotFoundError
 from civicbill.core.money import Money, format_cents
 from civicbill.core.permissions import require_permission
 from civicbill.core.utility_services import Fund, Service
@@ -68,7 +68,22 @@ def customer_deposit_charge(
         )
     key = idempotency_key or f"deposit-charge:{account.number}:{as_of.isoformat()}:{amount.cents}"
     existing = JournalEntry.objects.filter(idempotency_key=key).first()
-    if existing is not None:
+    if existing is not None:  # a retry (checked under the account lock): the same deposit, or refused
+        asked = (SourceType.DEPOSIT, CHARGED, account.number, amount.cents, memo or "Service deposit")
+        posted = (
+            existing.source_type,
+            existing.reason,
+            existing.source_ref,
+            existing.total_cents,
+            existing.memo,
+        )
+        if posted != asked:
+            raise ConflictError(
+                f"Idempotency key {key!r} was already used by the deposit of "
+                f"{format_cents(existing.total_cents)} on {existing.source_ref} ({existing.memo}); "
+                "send the same request to retry it, or a new key for a new deposit",
+                field="idempotency_key",
+            )
         return existing
     receivable = chart.receivable_control_for(Service.WATER).code
     entry = post_entry(

@@ -16,7 +16,7 @@ from django.db import transaction
 
 from civicbill.core import clock
 from civicbill.core.audit import audit_record
-from civicbill.core.exceptions import ApplicationError, NotFoundError
+from civicbill.core.exceptions import ApplicationError, ConflictError, NotFoundError
 from civicbill.core.money import Money
 from civicbill.core.permissions import require_permission
 from civicbill.customers.models import Account
@@ -33,6 +33,7 @@ from civicbill.payments.allocation import (
     credit_service_for,
     open_items,
 )
+from civicbill.payments.idempotency import request_fingerprint
 from civicbill.payments.models import (
     AllocationKind,
     Channel,
@@ -103,24 +104,48 @@ def _check_key(idempotency_key: str) -> None:
         raise ApplicationError("The idempotency key is too long", code="idempotency_key_too_long")
 
 
-def _replay(idempotency_key: str, *, amount_cents: int, account_ids: list[int | None]) -> Payment | None:
-    """The payment already posted with this key (a retried request), or None. Refused when the
-    retry describes a different payment."""
+def _replay(
+    idempotency_key: str, *, request_sha256: str, amount_cents: int, account_ids: Sequence[int | None]
+) -> Payment | None:
+    """The payment already posted with this key (a retried request, marked ``replayed``), or None.
+    Refused (:class:`ConflictError`) when the retry is a different request (payments.idempotency):
+    another split, tender, amount, payer, code or reference."""
     existing = Payment.objects.filter(idempotency_key=idempotency_key).first()
     if existing is None:
         return None
+    if existing.request_sha256 and existing.request_sha256 != request_sha256:
+        raise ConflictError(
+            f"Idempotency key {idempotency_key!r} was already used by receipt {existing.receipt_number} "
+            f"for {Money.from_cents(existing.amount_cents)} with a different request; send the same "
+            "request to retry it, or a new key for a new payment",
+            field="idempotency_key",
+        )
     posted_accounts = sorted(
         {a for a in existing.allocations.values_list("account_id", flat=True)}, key=lambda a: a or 0
     )
     if existing.amount_cents != amount_cents or posted_accounts != sorted(
         set(account_ids), key=lambda a: a or 0
     ):
-        raise ApplicationError(
+        raise ConflictError(
             f"Idempotency key {idempotency_key!r} was already used by receipt {existing.receipt_number} "
             f"for {Money.from_cents(existing.amount_cents)}; use a new key for a different payment",
-            code="idempotency_conflict",
+            field="idempotency_key",
         )
+    existing.replayed = True
     return existing
+
+
+def _tender_fields(tenders: Sequence[TenderInput]) -> list[dict[str, Any]]:
+    return [
+        {
+            "kind": tender.kind,
+            "amount_cents": tender.amount.cents,
+            "check_number": tender.check_number,
+            "bank_name": tender.bank_name,
+            "card_reference": tender.card_reference,
+        }
+        for tender in tenders
+    ]
 
 
 def _settle(
@@ -175,6 +200,7 @@ def _record(
     settled: list[SettledTender],
     shares: list[_Share],
     idempotency_key: str,
+    request_sha256: str,
     actor: Any,
     source_type: str,
     reason: str,
@@ -207,6 +233,7 @@ def _record(
         amount_cents=amount_cents,
         change_cents=sum(tender.change_cents for tender in settled),
         idempotency_key=idempotency_key,
+        request_sha256=request_sha256,
         business_date=business_date,
         received_at=as_of,
         taken_by=actor,
@@ -296,13 +323,26 @@ def payment_take(
     if len(set(account_ids)) != len(account_ids):
         raise ApplicationError("An account appears twice in one payment", code="duplicate_account")
     amount_cents = sum(item.amount.cents for item in accounts)
+    request_sha256 = request_fingerprint(
+        {
+            "kind": "payment",
+            "accounts": sorted([item.account.pk, item.amount.cents] for item in accounts),
+            "tenders": _tender_fields(tenders),
+            "payer_name": payer_name,
+            "language": language,
+        }
+    )
     # a retry returns the receipt even after the drawer closed; checked again under the session lock
-    replay = _replay(idempotency_key, amount_cents=amount_cents, account_ids=list(account_ids))
+    replay = _replay(
+        idempotency_key, request_sha256=request_sha256, amount_cents=amount_cents, account_ids=account_ids
+    )
     if replay is not None:
         return replay
     business_date = clock.business_date(as_of)
     locked = _session_for_taking(session, actor=actor, business_date=business_date)
-    replay = _replay(idempotency_key, amount_cents=amount_cents, account_ids=list(account_ids))
+    replay = _replay(
+        idempotency_key, request_sha256=request_sha256, amount_cents=amount_cents, account_ids=account_ids
+    )
     if replay is not None:
         return replay
     settled = _settle(amount_cents, tenders, large_tender_confirmed=large_tender_confirmed)
@@ -324,6 +364,7 @@ def payment_take(
         settled=settled,
         shares=shares,
         idempotency_key=idempotency_key,
+        request_sha256=request_sha256,
         actor=actor,
         source_type=SourceType.PAYMENT,
         reason=PAYMENT_REASON,
@@ -385,12 +426,27 @@ def misc_receipt_take(
             code="missing_reference",
             field="reference",
         )
-    replay = _replay(idempotency_key, amount_cents=amount.cents, account_ids=[None])
+    request_sha256 = request_fingerprint(
+        {
+            "kind": "misc_receipt",
+            "receipt_code": code.code,
+            "amount_cents": amount.cents,
+            "reference": reference,
+            "tenders": _tender_fields(tenders),
+            "payer_name": payer_name,
+            "language": language,
+        }
+    )
+    replay = _replay(
+        idempotency_key, request_sha256=request_sha256, amount_cents=amount.cents, account_ids=[None]
+    )
     if replay is not None:
         return replay
     business_date = clock.business_date(as_of)
     locked = _session_for_taking(session, actor=actor, business_date=business_date)
-    replay = _replay(idempotency_key, amount_cents=amount.cents, account_ids=[None])
+    replay = _replay(
+        idempotency_key, request_sha256=request_sha256, amount_cents=amount.cents, account_ids=[None]
+    )
     if replay is not None:
         return replay
     settled = _settle(amount.cents, tenders, large_tender_confirmed=large_tender_confirmed)
@@ -403,6 +459,7 @@ def misc_receipt_take(
         settled=settled,
         shares=[share],
         idempotency_key=idempotency_key,
+        request_sha256=request_sha256,
         actor=actor,
         source_type=SourceType.PAYMENT,
         reason=MISC_REASON,
