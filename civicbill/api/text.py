@@ -93,7 +93,7 @@ class TextCheckingParser(Parser):
         problems = control_character_problems(data, ("body",))
         if problems:
             raise ValidationError(problems)
-        return data  # type: ignore[no-any-return]
+        return data
 
     def parse_querydict(
         self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
