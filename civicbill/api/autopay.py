@@ -15,6 +15,7 @@ from typing import Any, Literal
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
+from civicbill.api.text import MultiLine, SingleLine
 from civicbill.autopay import selectors, services, summary
 from civicbill.core import clock
 from civicbill.core.exceptions import ApplicationError, NotFoundError
@@ -66,9 +67,13 @@ class AutopayAuthorizationIn(Schema):
 
     authorization_method: Literal["written", "online", "phone_recorded"]
     authorized_on: dt.date
-    authorized_by: str = Field(description="who authorized the drafts (the bank account holder)")
-    authorization_reference: str = Field(
-        "", description="where the copy is kept (file number, recording id); attach files on the account page"
+    authorized_by: SingleLine = Field(
+        description="who authorized the drafts (the bank account holder)", max_length=120
+    )
+    authorization_reference: SingleLine = Field(
+        "",
+        description="where the copy is kept (file number, recording id); attach files on the account page",
+        max_length=200,
     )
 
     def authorization(self) -> services.AuthorizationIn:
@@ -88,12 +93,12 @@ class EnrollIn(BankDetailsIn, AutopayAuthorizationIn):
 class BankChangeIn(BankDetailsIn, AutopayAuthorizationIn):
     """New bank details take a new authorization."""
 
-    note: str = ""
+    note: MultiLine = Field("", max_length=200)
 
 
 class EndIn(Schema):
     reason: Literal["customer_request", "other"] = "customer_request"
-    note: str = ""
+    note: MultiLine = Field("", max_length=200)
 
 
 @router.post("/enrollments", response={201: dict[str, Any]}, summary="Enroll an account in autopay")
@@ -178,7 +183,7 @@ def draft_create(request: HttpRequest, payload: DraftIn) -> Status[dict[str, Any
 
 
 class CancelIn(Schema):
-    reason: str
+    reason: MultiLine = Field(max_length=200)
 
 
 @router.post("/drafts/{draft_file_id}/cancel", response=dict[str, Any], summary="Cancel a draft file")

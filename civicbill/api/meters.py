@@ -10,11 +10,12 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
+from civicbill.api.text import MultiLine, SingleLine, column_length
 from civicbill.core import clock
 from civicbill.core.exceptions import ApplicationError, NotFoundError
 from civicbill.core.permissions import require_permission
 from civicbill.meters import services
-from civicbill.meters.models import ReadException
+from civicbill.meters.models import Meter, ReadException
 from civicbill.meters.read_selectors import open_exceptions
 from civicbill.meters.selectors import inventory_counts, meter_get, meter_history, meters_list
 from civicbill.meters.services.read_exceptions import (
@@ -206,13 +207,13 @@ def decide_exception(request: HttpRequest, exception_id: int, payload: DecisionI
 class MeterIn(Schema):
     serial_number: str = Field(..., min_length=1, max_length=40)
     make: str = Field(..., min_length=1, max_length=60)
-    model: str = ""
+    model: SingleLine = Field("", max_length=column_length(Meter, "model"))
     size: str
     meter_type: str = "positive_displacement"
     dials: int = Field(..., ge=1, le=10)
     read_unit: str = "CF"
     multiplier: Decimal = Field(Decimal(1), gt=0)
-    endpoint_id: str = ""
+    endpoint_id: SingleLine = Field("", max_length=column_length(Meter, "endpoint_id"))
     received_on: dt.date
 
 
@@ -257,7 +258,7 @@ def remove_meter(request: HttpRequest, serial: str, payload: RemoveIn) -> dict[s
 
 
 class MeterExchangeIn(Schema):
-    new_serial: str
+    new_serial: SingleLine = Field(max_length=column_length(Meter, "serial_number"))
     exchanged_on: dt.date
     old_read: Decimal = Field(..., ge=0)
     new_read: Decimal = Field(..., ge=0)
@@ -279,7 +280,7 @@ def exchange_meter(request: HttpRequest, serial: str, payload: MeterExchangeIn) 
 class MeterTestIn(Schema):
     tested_on: dt.date
     accuracy_percent: Decimal
-    notes: str = ""
+    notes: MultiLine = Field("", max_length=4000)
 
 
 @meters_router.post("/{serial}/tests", response={201: dict[str, Any]}, summary="Record a meter test")

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
+from civicbill.api.text import MultiLine
 from civicbill.core import clock
 from civicbill.core.exceptions import ApplicationError, NotFoundError
 from civicbill.core.permissions import require_permission
@@ -108,7 +109,7 @@ def suspense_list(request: HttpRequest, status: Literal["open", "applied", "all"
 
 class SuspenseApplyIn(Schema):
     account: str = Field(description="Account number, e.g. 1000001-6")
-    note: str = ""
+    note: MultiLine = Field("", max_length=300)
 
 
 @suspense_router.post(
@@ -141,7 +142,7 @@ def suspense_apply(request: HttpRequest, item_id: int, payload: SuspenseApplyIn)
 
 
 class ReturnIn(Schema):
-    reason: str = Field(description="Why the bank returned it, e.g. NSF")
+    reason: MultiLine = Field(description="Why the bank returned it, e.g. NSF", max_length=200)
     charge_fee: bool = Field(True, description="Charge the returned-item fee from the fee schedule")
 
 

@@ -10,6 +10,8 @@ wrong field, ``errors`` lists them all). Every operation documents these answers
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -20,7 +22,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from civicbill.api import accounts, autopay, billing, meters, payment_files, payments, rates, workorders
 from civicbill.api.auth import StaffSession, StaffToken
 from civicbill.api.errors import add_error_responses, validation_error_body
-from civicbill.api.text import TextCheckingParser
+from civicbill.api.text import TextCheckingParser, control_character_problems
 from civicbill.core.exceptions import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 
 
@@ -91,6 +93,22 @@ def not_found(request: HttpRequest, error: Http404) -> HttpResponse:
         request, {"detail": str(error) or "Not found", "code": "not_found", "field": None}, status=404
     )
 
+
+def refuse_control_characters_in_the_path(run: Callable[..., Any]) -> Callable[..., Any]:
+    """A NUL in a path parameter (``/api/meters/AB%00C``) is a 422 naming it, never a 500 from
+    PostgreSQL (the body and query string are checked by TextCheckingParser)."""
+
+    @functools.wraps(run)
+    def checked(request: HttpRequest, *args: Any, **path: Any) -> Any:
+        problems = control_character_problems(path, ("path",))
+        if problems:
+            return api.create_response(request, validation_error_body(problems), status=422)
+        return run(request, *args, **path)
+
+    return checked
+
+
+api.add_decorator(refuse_control_characters_in_the_path, mode="view")
 
 api.add_router("/accounts", accounts.router)
 api.add_router("/meters", meters.meters_router)

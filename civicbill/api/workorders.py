@@ -9,6 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from civicbill.api.text import SingleLine
 from civicbill.core import clock
 from civicbill.core.exceptions import NotFoundError
 from civicbill.core.permissions import require_permission
@@ -56,7 +57,7 @@ def show_workorder(request: HttpRequest, number: str) -> dict[str, Any]:
 
 
 class WorkOrderExchangeIn(Schema):
-    new_meter_serial: str
+    new_meter_serial: SingleLine = Field(max_length=40)
     old_read: Decimal = Field(..., ge=0)
     new_read: Decimal = Field(..., ge=0)
 

@@ -156,3 +156,11 @@ def test_the_schema_carries_the_column_sizes(client: Client, csr: Any):
         ("SessionCloseIn", "note"): DrawerSession._meta.get_field("close_note").max_length,
     }
     assert {key: components[key[0]]["properties"][key[1]]["maxLength"] for key in lengths} == lengths
+
+
+@pytest.mark.parametrize("url", ["/api/meters/AB%00C", "/api/payments/1-%00001", "/api/accounts/12%0034"])
+def test_a_nul_in_a_path_parameter_is_a_422(client: Client, csr: Any, url: str):
+    client.force_login(csr)
+    response = client.get(url)
+    assert response.status_code == 422, response.content
+    assert response.json()["code"] == "invalid_request"
