@@ -86,7 +86,7 @@ def parse_scan_line(text: str) -> ScanLine:
     """
     digits = _SEPARATORS.sub("", text)
     if not (digits.isascii() and digits.isdigit()):  # "²".isdigit() is True
-        raise ScanLineError(f"scan line {text[:60]!r} must be digits 0-9 only")
+        raise ScanLineError(f"scan line {text[:60]!r} must hold digits only (0-9)")
     if len(digits) != SCAN_LINE_DIGITS:
         raise ScanLineError(
             f"scan line {text!r} has {len(digits)} digits; a scan line has {SCAN_LINE_DIGITS}"
