@@ -638,21 +638,15 @@ def ach_return_resolve(
         _apply_return(item=locked, draft_entry=draft_entry, as_of=as_of, actor=actor, settings=settings)
         if locked.outcome == AchReturn.Outcome.HELD_UNTIMELY:
             # a late return: its money stays in suspense until staff dishonor or accept it
-            locked.resolved_at = as_of
-            locked.resolved_by = actor
-            locked.detail = f"Resolved to trace {trace}. {locked.detail}"[:300]
-            locked.save()
-            audit_record(
-                actor=actor,
-                action="autopay.return_resolve",
-                target=locked,
-                at=as_of,
+            return _record_resolution(
+                item=locked,
                 account_number=draft_entry.account.number,
-                summary=f"Unmatched ACH return {locked.code} {format_cents(locked.amount_cents)} resolved to "
-                f"trace {trace}; late: held for review",
-                changes={"outcome": {"before": "unmatched", "after": "held_untimely"}, "trace_number": trace},
+                trace=trace,
+                detail=f"Resolved to trace {trace}. {locked.detail}",
+                summary_tail="; late: held for review",
+                as_of=as_of,
+                actor=actor,
             )
-            return locked
         if locked.suspense_entry_id is not None:
             resolution = _out_of_suspense(
                 item=locked,
@@ -668,22 +662,47 @@ def ach_return_resolve(
         locked.detail = f"{rules.change_reason_label(locked.code)}: corrected details entered by staff"
     handled = locked.outcome
     locked.outcome = AchReturn.Outcome.RESOLVED
-    locked.resolved_at = as_of
-    locked.resolved_by = actor
     locked.resolution_entry = resolution
-    locked.detail = f"Resolved to trace {trace}: {AchReturn.Outcome(handled).label}. {locked.detail}"[:300]
-    locked.save()
+    return _record_resolution(
+        item=locked,
+        account_number=draft_entry.account.number,
+        trace=trace,
+        detail=f"Resolved to trace {trace}: {AchReturn.Outcome(handled).label}. {locked.detail}",
+        summary_tail="",
+        as_of=as_of,
+        actor=actor,
+    )
+
+
+def _record_resolution(
+    *,
+    item: AchReturn,
+    account_number: str,
+    trace: str,
+    detail: str,
+    summary_tail: str,
+    as_of: dt.datetime,
+    actor: Any,
+) -> AchReturn:
+    """Save an unmatched return that staff resolved to a draft entry, and audit it."""
+    item.resolved_at = as_of
+    item.resolved_by = actor
+    item.detail = detail[:300]
+    item.save()
     audit_record(
         actor=actor,
         action="autopay.return_resolve",
-        target=locked,
+        target=item,
         at=as_of,
-        account_number=draft_entry.account.number,
-        summary=f"Unmatched ACH return {locked.code} {format_cents(locked.amount_cents)} "
-        f"resolved to trace {trace}",
-        changes={"outcome": {"before": "unmatched", "after": "resolved"}, "trace_number": trace},
+        account_number=account_number,
+        summary=f"Unmatched ACH return {item.code} {format_cents(item.amount_cents)} resolved to "
+        f"trace {trace}{summary_tail}",
+        changes={
+            "outcome": {"before": "unmatched", "after": AchReturn.Outcome(item.outcome).value},
+            "trace_number": trace,
+        },
     )
-    return locked
+    return item
 
 
 @transaction.atomic
