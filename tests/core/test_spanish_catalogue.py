@@ -65,7 +65,8 @@ def test_no_spanish_translation_is_a_fuzzy_guess(extracted_catalogue: Path) -> N
 @needs_gettext
 def test_the_committed_catalogue_holds_every_marked_string(extracted_catalogue: Path) -> None:
     committed = set(_msgids(CATALOGUE.read_text(encoding="utf-8")))
-    missing = [text for text in _msgids(extracted_catalogue.read_text(encoding="utf-8")) if text not in committed]
+    extracted = _msgids(extracted_catalogue.read_text(encoding="utf-8"))
+    missing = [text for text in extracted if text not in committed]
     assert missing == []
 
 
