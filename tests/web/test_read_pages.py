@@ -77,6 +77,26 @@ def test_letters_typed_as_a_read_are_refused_and_nothing_is_stored(
     assert not Read.objects.filter(read_on=dt.date(2026, 12, 1)).exists()
 
 
+@pytest.mark.parametrize("typed", ["٦٩٢٠", "6²", "6,92,0", "1,0040", "6 920", "6e3", "-6920", "."])
+def test_odd_digits_typed_as_a_read_are_refused_on_the_route_and_the_account_page(
+    client: Client, csr, meter_at_rosa, rosa_account, frozen, typed
+):
+    client.force_login(csr)
+    route = client.post(
+        "/reads/route/read/", {"meter_serial": "BA20000001", "read_on": "2026-12-01", "value": typed},
+        HTTP_HX_REQUEST="true",
+    )  # fmt: skip
+    account = client.post(
+        f"/accounts/{rosa_account.number}/reads/",
+        {"meter_serial": "BA20000001", "read_on": "2026-12-01", "value": typed},
+        follow=True,
+    )
+    assert route.status_code == 422
+    assert "is not a number" in route.content.decode()
+    assert "Type the read as a number and its date." in account.content.decode()
+    assert not Read.objects.filter(read_on=dt.date(2026, 12, 1)).exists()
+
+
 def test_a_technician_corrects_a_held_read_from_the_queue(client: Client, technician, meter_at_rosa, frozen):
     client.force_login(technician)
     client.post(

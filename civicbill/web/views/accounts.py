@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,6 +14,7 @@ from civicbill.autopay import selectors as autopay_selectors
 from civicbill.core import clock
 from civicbill.core.audit import audit_for_account
 from civicbill.core.exceptions import ApplicationError, NotFoundError
+from civicbill.core.numbers import parse_typed_decimal
 from civicbill.core.permissions import has_permission
 from civicbill.customers import selectors as customer_selectors
 from civicbill.customers import services as customer_services
@@ -298,11 +297,8 @@ def read_add(request: HttpRequest, number: str) -> HttpResponse:
     if isinstance(account, HttpResponse):
         return account
     read_on = parse_date(request.POST.get("read_on", "") or "")
-    try:
-        value = Decimal(request.POST.get("value", "").replace(",", "").strip())
-    except InvalidOperation:
-        value = None
-    if read_on is None or value is None or not value.is_finite():
+    value = parse_typed_decimal(request.POST.get("value", ""))
+    if read_on is None or value is None:
         messages.error(request, _("Type the read as a number and its date."))
         return redirect("account", number=account.number)
     try:

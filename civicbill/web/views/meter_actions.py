@@ -3,7 +3,7 @@ install at an account's premise, remove, exchange, record a test, change status 
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from civicbill.core import clock
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.money import Money, MoneyError
+from civicbill.core.numbers import parse_typed_decimal
 from civicbill.meters import services
 from civicbill.meters.models import MeterSize, MeterStatus, MeterType, ReadUnit
 from civicbill.meters.selectors import meter_get
@@ -23,15 +24,14 @@ from civicbill.web.permissions import requires
 
 
 def _decimal(request: HttpRequest, name: str, label: str, *, default: Decimal | None = None) -> Decimal:
-    text = request.POST.get(name, "").replace(",", "").strip()
+    text = request.POST.get(name, "").strip()
     if not text and default is not None:
         return default
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise ApplicationError(_("%(label)s must be a number.") % {"label": label}, field=name) from None
-    if not value.is_finite() or value < 0:
+    if text.startswith("-") and parse_typed_decimal(text[1:]) is not None:
         raise ApplicationError(_("%(label)s must be zero or more.") % {"label": label}, field=name)
+    value = parse_typed_decimal(text)
+    if value is None:
+        raise ApplicationError(_("%(label)s must be a number.") % {"label": label}, field=name)
     return value
 
 

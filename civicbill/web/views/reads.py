@@ -4,7 +4,6 @@ with a preview before anything is stored."""
 from __future__ import annotations
 
 import hashlib
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.conf import settings
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from civicbill.core import clock
 from civicbill.core.exceptions import ApplicationError
+from civicbill.core.numbers import parse_typed_decimal
 from civicbill.meters.models import ReadException, ServicePoint
 from civicbill.meters.read_selectors import open_exception_counts, open_exceptions
 from civicbill.meters.selectors import route_sheet
@@ -35,14 +35,6 @@ IMPORT_FORMATS = (
     ("ami-interval", "AMI hourly interval CSV"),
 )
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
-
-
-def _decimal(text: str) -> Decimal | None:
-    try:
-        value = Decimal(text.replace(",", "").strip())
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
 
 
 @requires("reads.enter")
@@ -72,7 +64,7 @@ def route_entry_read(request: HttpRequest) -> HttpResponse:
         "typed": typed,
         "sequence": request.POST.get("sequence", ""),
     }
-    value = _decimal(typed)
+    value = parse_typed_decimal(typed)
     if read_on is None:
         context["error"] = _("The read date is missing or not a date.")
     elif value is None:
@@ -131,7 +123,7 @@ def exception_decide(request: HttpRequest, exception_id: int) -> HttpResponse:
             )
             messages.success(request, _("Read rejected."))
         elif decision == "correct":
-            value = _decimal(request.POST.get("corrected_value", ""))
+            value = parse_typed_decimal(request.POST.get("corrected_value", ""))
             if value is None:
                 raise ApplicationError(_("Type the corrected read as a number."), field="corrected_value")
             read_exception_correct(

@@ -17,7 +17,7 @@ import argparse
 import datetime as dt
 import json
 import sys
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from tqdm import tqdm
 
 from civicbill.core import clock
 from civicbill.core.exceptions import ApplicationError
+from civicbill.core.numbers import parse_typed_decimal
 from civicbill.meters import selectors, services
 from civicbill.meters.models import Meter, MeterInstallation, MeterSize, MeterStatus
 from civicbill.meters.shipment import clean_size, tidy
@@ -41,11 +42,8 @@ def _date(text: str) -> dt.date:
 
 
 def _register_read(text: str) -> Decimal:
-    try:
-        value = Decimal(text.strip().replace(",", ""))
-    except InvalidOperation:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a meter read (digits, like 10040)") from None
-    if not value.is_finite():
+    value = parse_typed_decimal(text)
+    if value is None:
         raise argparse.ArgumentTypeError(f"{text!r} is not a meter read (digits, like 10040)")
     return value
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from civicbill.core.exceptions import ApplicationError
+from civicbill.core.numbers import parse_typed_decimal
 from civicbill.workorders import selectors, services
 from civicbill.workorders.models import WorkOrderStatus, WorkOrderType
 from civicbill.workorders.pdf import field_sheet_pdf
@@ -32,11 +33,8 @@ def _date(text: str) -> dt.date:
 
 
 def _read(text: str) -> Decimal:
-    try:
-        value = Decimal(text.replace(",", ""))
-    except InvalidOperation:
-        raise CommandError(f"--read {text!r} is not a number (like 4512)") from None
-    if not value.is_finite():
+    value = parse_typed_decimal(text)
+    if value is None:
         raise CommandError(f"--read {text!r} is not a number (like 4512)")
     return value
 
