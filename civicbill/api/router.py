@@ -11,6 +11,7 @@ wrong field, ``errors`` lists them all). Every operation documents these answers
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -55,9 +56,15 @@ def application_error(request: HttpRequest, error: ApplicationError) -> HttpResp
         status = 404
     elif isinstance(error, ConflictError):
         status = 409
+    detail = _CLIENT_SCOPE.sub(r"\1", error.message)
     return api.create_response(
-        request, {"detail": error.message, "code": error.code, "field": error.field}, status=status
+        request, {"detail": detail, "code": error.code, "field": error.field}, status=status
     )
+
+
+# The API stores a client's idempotency key scoped to its user ("api:12:deposit:abc"); an answer
+# quotes the key as the client sent it ("abc").
+_CLIENT_SCOPE = re.compile(r"(['\"])api:[0-9]+:(?:deposit:)?")
 
 
 @api.exception_handler(ValidationError)
