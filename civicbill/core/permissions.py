@@ -107,7 +107,8 @@ PERMISSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "autopay.draft": ("Create, download and cancel ACH draft files", (TECHNICIAN, SUPERVISOR)),
     "autopay.returns": (
-        "Import ACH return and notification-of-change files and resolve unmatched returns",
+        "Import ACH return and notification-of-change files, resolve unmatched returns and decide the "
+        "review queue (late returns: dishonor or accept; notices not applied)",
         (TECHNICIAN, SUPERVISOR),
     ),
 }
