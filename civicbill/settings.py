@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "civicbill.core.middleware.IdleTimeoutMiddleware",
     "civicbill.core.middleware.PasswordChangeRequiredMiddleware",
     "civicbill.core.middleware.LoginRequiredEverywhereMiddleware",
+    "civicbill.core.middleware.ControlCharacterMiddleware",
 ]
 
 ROOT_URLCONF = "civicbill.urls"

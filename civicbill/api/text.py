@@ -16,7 +16,6 @@ Two layers (issue 11, point 6):
 from __future__ import annotations
 
 import json
-import re
 from typing import Annotated, Any
 
 from django.db import models
@@ -26,25 +25,22 @@ from ninja.errors import ValidationError
 from ninja.parser import Parser
 from pydantic import AfterValidator
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # C0 and DEL, less tab, LF, CR
-_CONTROL_OR_BREAK = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def _name(character: str) -> str:
-    return "NUL" if character == "\x00" else f"U+{ord(character):04X}"
+from civicbill.core.control_characters import CONTROL, CONTROL_OR_BREAK, character_name
 
 
 def _single_line(value: str) -> str:
-    found = _CONTROL_OR_BREAK.search(value)
+    found = CONTROL_OR_BREAK.search(value)
     if found:
-        raise ValueError(f"must be one line without control characters (found {_name(found.group())})")
+        raise ValueError(
+            f"must be one line without control characters (found {character_name(found.group())})"
+        )
     return value
 
 
 def _multi_line(value: str) -> str:
-    found = _CONTROL.search(value)
+    found = CONTROL.search(value)
     if found:
-        raise ValueError(f"must not contain control characters (found {_name(found.group())})")
+        raise ValueError(f"must not contain control characters (found {character_name(found.group())})")
     return value
 
 
@@ -65,12 +61,12 @@ def control_character_problems(data: Any, location: tuple[Any, ...]) -> list[dic
     errors located at ``location + path``."""
     problems: list[dict[str, Any]] = []
     if isinstance(data, str):
-        found = _CONTROL.search(data)
+        found = CONTROL.search(data)
         if found:
             problems.append(
                 {
                     "loc": location,
-                    "msg": f"must not contain control characters (found {_name(found.group())})",
+                    "msg": f"must not contain control characters (found {character_name(found.group())})",
                     "type": "control_character",
                 }
             )

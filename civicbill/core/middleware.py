@@ -1,5 +1,5 @@
 """Every page requires login (the API answers 401 itself instead of redirecting); security headers;
-the idle sign-out; a temporary password must be changed first."""
+the idle sign-out; a temporary password must be changed first; no control characters in a form."""
 
 from __future__ import annotations
 
@@ -10,13 +10,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from civicbill.core import clock
+from civicbill.core.control_characters import CONTROL, character_name
 from civicbill.core.staff import must_change_password
 
 
@@ -99,4 +100,26 @@ class PasswordChangeRequiredMiddleware:
                     status=403,
                 )
             return redirect(reverse("password-change"))
+        return self.get_response(request)
+
+
+class ControlCharacterMiddleware:
+    """A signed-in person's page request whose form fields or query hold a control character (a NUL,
+    an escape …; tab and line breaks are text) is refused with 400 naming the field, before any view
+    sees it: the API refuses the same with its own 422 (``api/text.py``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith("/api/") and request.user.is_authenticated:
+            for name, values in (*request.GET.lists(), *request.POST.lists()):
+                for text in (name, *values):
+                    found = CONTROL.search(text)
+                    if found:
+                        message = _("The field “%(field)s” holds a control character (%(character)s).") % {
+                            "field": CONTROL.sub("?", name)[:60],
+                            "character": character_name(found.group()),
+                        }
+                        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
