@@ -69,6 +69,7 @@ def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicbill.settings")
     os.environ.setdefault("CIVICBILL_DEBUG", "0")
     os.environ.setdefault("CIVICBILL_SECRET_KEY", "benchmark-only-not-secret")
+    os.environ.setdefault("CIVICBILL_HTTPS", "0")  # plain HTTP on the loopback (production runs behind TLS)
     import django
 
     django.setup()
