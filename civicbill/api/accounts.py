@@ -17,7 +17,6 @@ from civicbill.customers import services as customer_services
 from civicbill.customers.models import Interaction, Premise
 from civicbill.customers.selectors import account_detail, account_get, account_search
 from civicbill.customers.summary import account_summary
-from civicbill.ledger.models import JournalEntry
 from civicbill.payments.deposit_selectors import customer_deposit_held_cents
 from civicbill.payments.services.customer_deposits import customer_deposit_charge
 
@@ -210,7 +209,6 @@ def charge_deposit(request: HttpRequest, number: str, payload: DepositChargeIn) 
     account = account_get(number)
     # scoped to the user, as payment keys are (two scripts never collide)
     key = f"api:{request.user.pk}:deposit:{payload.idempotency_key}" if payload.idempotency_key else ""
-    replay = bool(key) and JournalEntry.objects.filter(idempotency_key=key).exists()
     entry = customer_deposit_charge(
         account_number=account.number,
         amount=parse_amount(payload.amount, "amount"),
@@ -221,4 +219,4 @@ def charge_deposit(request: HttpRequest, number: str, payload: DepositChargeIn) 
     )
     held = customer_deposit_held_cents(account.pk)
     out = DepositOut(account_number=account.number, held_cents=held, entry_id=str(entry.pk))
-    return Status(200 if replay else 201, out)
+    return Status(200 if entry.replayed else 201, out)  # a retry, even one racing the first: 200

@@ -90,6 +90,8 @@ class JournalEntry(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     accounting_date = models.DateField(db_index=True)
     posted_at = models.DateTimeField()
+    # not stored: True on the instance a service returns for a retried request (nothing was posted)
+    replayed = False
     source_type = models.CharField(max_length=20, choices=SourceType.choices)
     source_ref = models.CharField(max_length=120, blank=True)
     idempotency_key = models.CharField(max_length=200, unique=True)

@@ -224,3 +224,27 @@ def test_concurrent_retries_of_one_payment_post_once(api_server: Any):
         headers,
     )
     assert (status, refused["code"]) == (409, "idempotency_conflict")
+
+
+def test_concurrent_retries_of_one_deposit_post_once(api_server: Any):
+    """Four copies of one deposit request at the same moment: one 201, three 200 naming the same
+    journal entry; the deposit is held once."""
+    token = api_server.token("supervisor")
+    auth = {"Authorization": f"Bearer {token}"}
+    url = f"{api_server.url}/api/accounts/1000002-4/deposits"
+    body = {"amount": "50.00", "memo": "Tenant", "idempotency_key": "dep-concurrent-1"}
+    answers: list[tuple[int, dict[str, Any]]] = []
+    start = threading.Barrier(4)
+
+    def send() -> None:
+        start.wait()
+        answers.append(_send(url, body, auth))
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(status for status, _ in answers) == [200, 200, 200, 201], answers
+    assert len({answer["entry_id"] for _, answer in answers}) == 1
+    assert len({answer["held_cents"] for _, answer in answers}) == 1

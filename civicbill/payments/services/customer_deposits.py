@@ -84,6 +84,7 @@ def customer_deposit_charge(
                 "send the same request to retry it, or a new key for a new deposit",
                 field="idempotency_key",
             )
+        existing.replayed = True
         return existing
     receivable = chart.receivable_control_for(Service.WATER).code
     entry = post_entry(
