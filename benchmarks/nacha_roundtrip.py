@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from civicbill.payments import nacha
+from civicbill import nacha
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 BEGIN, END = "<!-- nacha_roundtrip -->", "<!-- /nacha_roundtrip -->"
@@ -149,7 +149,7 @@ def main() -> None:
         text = (
             text.rstrip("\n")
             + "\n\n## NACHA file write and read (`benchmarks/nacha_roundtrip.py`)\n\n"
-            + "Pure Python, no database: a PPD debit file written by `civicbill.payments.nacha`,\n"
+            + "Pure Python, no database: a PPD debit file written by `civicbill.nacha`,\n"
             + "then read and validated by it (every rule: record order, counts, hashes, totals,\n"
             + "routing check digits ...).\n\n"
             + block

@@ -2,7 +2,7 @@
 
 For the tests, the demo city and trying the import before a bank's test environment is at hand
 (docs/autopay.md, "Testing with a bank"). :func:`return_file` is pure (plain data in, NACHA bytes out,
-written and checked by :mod:`civicbill.payments.nacha`); :func:`return_specs` reads what it needs
+written and checked by :mod:`civicbill.nacha`); :func:`return_specs` reads what it needs
 from draft entries (decrypting their account numbers, as the bank holds them).
 
 A return is an entry with transaction code 26 (checking) / 36 (savings) for the drafted amount and
@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from civicbill.payments import nacha
+from civicbill import nacha
 
 RETURNING_BANK_ROUTING = "091000019"  # the (sample) bank sending the returns back
 CHECKING_RETURN = 26
@@ -48,7 +48,7 @@ def corrected_data(
     transaction_code: int | None = None,
 ) -> str:
     """The 29-character corrected data of a notification of change (layouts as
-    :func:`civicbill.payments.nacha.parse_corrected_data` reads them)."""
+    :func:`civicbill.nacha.parse_corrected_data` reads them)."""
     code = "" if transaction_code is None else f"{transaction_code:02d}"
     layouts = {
         "C01": account_number.ljust(17),

@@ -29,9 +29,9 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from civicbill import nacha
 from civicbill.autopay.rules import UNAUTHORIZED_RETURN_CODES
 from civicbill.core.money import Money, MoneyError, format_cents
-from civicbill.payments import nacha
 
 COMPANY_NAME = "CIVICBILL_ACH_COMPANY_NAME"
 COMPANY_ID = "CIVICBILL_ACH_COMPANY_ID"

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from civicbill import nacha
 from civicbill.autopay import bank_files, banking, config, crypto
 from civicbill.autopay.models import Authorization, DraftEntry, DraftFile, Enrollment
 from civicbill.autopay.services import ach_draft_create, ach_returns_import, autopay_enroll
@@ -30,7 +31,6 @@ from civicbill.autopay.services.enrollment import AuthorizationIn
 from civicbill.core import clock
 from civicbill.core.exceptions import ApplicationError
 from civicbill.customers.models import Account
-from civicbill.payments import nacha
 
 ENROLLED_SHARE = 0.15
 SAVINGS_SHARE = 0.12

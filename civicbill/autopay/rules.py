@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from civicbill.payments import nacha
+from civicbill import nacha
 
 #: Returns after which the enrollment stays on: the money may be there next month. No automatic
 #: re-draft: the bill stays due, the customer may pay it any other way, and the next bill (whose

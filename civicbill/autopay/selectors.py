@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, QuerySet
 
+from civicbill import nacha
 from civicbill.autopay import crypto, rules
 from civicbill.autopay.models import (
     REVIEW_OUTCOMES,
@@ -24,7 +25,6 @@ from civicbill.autopay.models import (
 )
 from civicbill.core.exceptions import NotFoundError
 from civicbill.customers.models import Account
-from civicbill.payments import nacha
 
 
 def enrollments_list(*, status: str | None = None, query: str = "") -> QuerySet[Enrollment]:

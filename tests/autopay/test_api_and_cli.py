@@ -15,7 +15,7 @@ from django.core.management.base import CommandError
 from django.test import Client
 
 from civicbill.autopay.models import DraftFile, Enrollment
-from civicbill.payments.nacha import read_file
+from civicbill.nacha import read_file
 from tests.autopay.conftest import ALL_CLEAR_NUMBERS, DEC_1, DEC_18, DEC_23, Drafted, returns_file
 
 pytestmark = pytest.mark.django_db

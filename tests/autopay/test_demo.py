@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from civicbill import nacha
 from civicbill.autopay.demo import (
     DEMO_ROUTING_NUMBERS,
     demo_autopay_enroll,
@@ -18,7 +19,6 @@ from civicbill.autopay.models import AchReturn, DraftFile, Enrollment
 from civicbill.autopay.services.enrollment import bank_account_number
 from civicbill.core.exceptions import ApplicationError
 from civicbill.ledger.selectors import check_books
-from civicbill.payments import nacha
 from tests.autopay.conftest import DEC_1, DEC_18, DEC_21
 
 pytestmark = pytest.mark.django_db

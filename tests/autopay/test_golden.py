@@ -14,7 +14,7 @@ import pytest
 
 from civicbill.autopay import selectors
 from civicbill.autopay.models import DraftFile
-from civicbill.payments.nacha import read_file
+from civicbill.nacha import read_file
 from tests.autopay.conftest import DEC_3, DEC_21, Drafted
 
 pytestmark = pytest.mark.django_db

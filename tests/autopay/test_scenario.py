@@ -25,8 +25,8 @@ from civicbill.correspondence.models import Letter
 from civicbill.correspondence.render import letter_html
 from civicbill.customers.models import Customer
 from civicbill.ledger.selectors import account_balance, check_books
+from civicbill.nacha import read_file
 from civicbill.payments.models import Payment, ReturnedItem
-from civicbill.payments.nacha import read_file
 from tests.autopay.conftest import (
     ACCOUNT_A,
     ACCOUNT_B,

@@ -14,11 +14,11 @@ import time_machine
 from django.db import transaction
 from django.db.models import Sum
 
+from civicbill import nacha
 from civicbill.autopay.models import DraftEntry, DraftFile, Enrollment
 from civicbill.demo.billing import BillingSeedResult, demo_billing_seed
 from civicbill.demo.seed import conversion_user, demo_city_seed
 from civicbill.ledger.selectors import check_books
-from civicbill.payments import nacha
 from civicbill.payments.models import Payment
 from tests.conftest import FROZEN_AT
 

@@ -11,7 +11,7 @@
    :func:`civicbill.autopay.rules.draft_amount_cents`: the bill's total due, never more than the
    account owes now; an account that owes nothing is skipped;
 3. every enrollment still waiting for its prenote gets one (28/38, zero dollars);
-4. the file is written by :mod:`civicbill.payments.nacha` (trace numbers continue from the last file,
+4. the file is written by :mod:`civicbill.nacha` (trace numbers continue from the last file,
    the file ID modifier advances per creation date), stored encrypted with its totals, and each debit
    is posted as a pending ACH payment by :func:`civicbill.payments.services.ach.ach_debits_post`.
 
@@ -32,6 +32,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import Max
 
+from civicbill import nacha
 from civicbill.autopay import banking, config, crypto, locks, rules
 from civicbill.autopay.models import DraftEntry, DraftFile, Enrollment, EnrollmentEvent
 from civicbill.autopay.services.enrollment import bank_account_number
@@ -43,7 +44,6 @@ from civicbill.core.money import format_cents
 from civicbill.core.permissions import require_permission
 from civicbill.customers.models import Account
 from civicbill.ledger import selectors as ledger_selectors
-from civicbill.payments import nacha
 from civicbill.payments.services.ach import AchDebit, ach_debits_post, ach_payments_void
 
 MAX_TRACE_SEQUENCE = 9_999_999

@@ -1,6 +1,6 @@
 """Return and notification-of-change (NOC) files from the bank.
 
-:func:`ach_returns_import` reads the file with :func:`civicbill.payments.nacha.read_file` (a file with
+:func:`ach_returns_import` reads the file with :func:`civicbill.nacha.read_file` (a file with
 errors, or one imported before (SHA-256), is refused whole) and handles each entry by the original
 trace number its addenda carries:
 
@@ -38,6 +38,7 @@ from typing import Any
 
 from django.db import transaction
 
+from civicbill import nacha
 from civicbill.autopay import banking, config, crypto, locks, rules
 from civicbill.autopay.models import (
     AchReturn,
@@ -71,7 +72,6 @@ from civicbill.ledger import selectors as ledger_selectors
 from civicbill.ledger.models import JournalEntry, SourceType
 from civicbill.ledger.posting import PostingLine
 from civicbill.ledger.service_posting import post_entry
-from civicbill.payments import nacha
 from civicbill.payments.services.returned_checks import payment_return
 
 UNMATCHED_REASON = "ach_return_unmatched"

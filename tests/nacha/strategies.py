@@ -6,8 +6,8 @@ import datetime as dt
 
 from hypothesis import strategies as st
 
-from civicbill.payments import nacha
-from civicbill.payments.nacha import codes
+from civicbill import nacha
+from civicbill.nacha import codes
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -.,'&/#*()"
 

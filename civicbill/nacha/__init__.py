@@ -1,6 +1,6 @@
 """NACHA ACH files, pure Python (no Django): records in, bytes out; bytes in, records and problems out.
 
-    from civicbill.payments import nacha
+    from civicbill import nacha
     result = nacha.read_file(data)            # never raises; result.valid, result.errors, result.file
     data = nacha.write_file(ach_file)          # strict; raises NachaWriteError for an invalid file
 
@@ -9,7 +9,7 @@ See docs/nacha.md for the record layouts, the reader's tolerance and the problem
 
 from __future__ import annotations
 
-from civicbill.payments.nacha.builders import (
+from civicbill.nacha.builders import (
     CHECKING,
     SAVINGS,
     Debit,
@@ -18,7 +18,7 @@ from civicbill.payments.nacha.builders import (
     debit_transaction_code,
     ppd_debit_file,
 )
-from civicbill.payments.nacha.codes import (
+from civicbill.nacha.codes import (
     CHANGE_CODES,
     RETURN_REASON_CODES,
     TRANSACTION_CODES,
@@ -26,10 +26,11 @@ from civicbill.payments.nacha.codes import (
     is_valid_routing_number,
     routing_check_digit,
 )
-from civicbill.payments.nacha.corrections import Correction, parse_corrected_data
-from civicbill.payments.nacha.problems import ERROR, WARNING, NachaWriteError, Problem
-from civicbill.payments.nacha.reader import ReadResult, read_file
-from civicbill.payments.nacha.records import (
+from civicbill.nacha.corrections import Correction, parse_corrected_data
+from civicbill.nacha.layouts import block_count
+from civicbill.nacha.problems import ERROR, WARNING, NachaWriteError, Problem
+from civicbill.nacha.reader import ReadResult, read_file
+from civicbill.nacha.records import (
     AchFile,
     Addenda,
     Addenda05,
@@ -45,8 +46,7 @@ from civicbill.payments.nacha.records import (
     FileHeader,
     ReturnAddenda,
 )
-from civicbill.payments.nacha.writer import (
-    block_count,
+from civicbill.nacha.writer import (
     entry_hash,
     file_lines,
     make_batch,

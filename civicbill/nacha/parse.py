@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from civicbill.payments.nacha import codes, layouts
-from civicbill.payments.nacha.corrections import parse_corrected_data
-from civicbill.payments.nacha.layouts import Field
-from civicbill.payments.nacha.problems import Problem
-from civicbill.payments.nacha.records import (
+from civicbill.nacha import codes, layouts
+from civicbill.nacha.corrections import parse_corrected_data
+from civicbill.nacha.layouts import Field
+from civicbill.nacha.problems import Problem
+from civicbill.nacha.records import (
     Addenda,
     Addenda05,
     Addenda98,

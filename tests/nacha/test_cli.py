@@ -10,10 +10,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from civicbill.payments import nacha
-from tests.payments.nacha.helpers import golden_file, splice, with_line
+from civicbill import nacha
+from tests.nacha.helpers import golden_file, splice, with_line
 
-SAMPLES = Path(__file__).resolve().parents[2] / "data" / "ach"
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "ach"
 
 
 def run(*args: str) -> tuple[int, str]:

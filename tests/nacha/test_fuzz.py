@@ -14,11 +14,11 @@ from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from civicbill.payments import nacha
-from tests.payments.nacha.helpers import golden_file
+from civicbill import nacha
+from tests.nacha.helpers import golden_file
 
 GOOD = nacha.write_file(golden_file())
-RETURN_FILE = Path(__file__).resolve().parents[2] / "data" / "ach" / "return-WEB.ach"
+RETURN_FILE = Path(__file__).resolve().parents[1] / "data" / "ach" / "return-WEB.ach"
 SEEDS = [GOOD] + ([RETURN_FILE.read_bytes()] if RETURN_FILE.exists() else [])
 FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from civicbill.payments.nacha import codes, layouts
-from civicbill.payments.nacha.controls import check_batch_control, check_file_control
-from civicbill.payments.nacha.lines import split_records
-from civicbill.payments.nacha.parse import RecordParser
-from civicbill.payments.nacha.problems import ERROR, WARNING, Problem
-from civicbill.payments.nacha.records import (
+from civicbill.nacha import codes, layouts
+from civicbill.nacha.controls import check_batch_control, check_file_control
+from civicbill.nacha.layouts import PADDING_RECORD, block_count
+from civicbill.nacha.lines import split_records
+from civicbill.nacha.parse import RecordParser
+from civicbill.nacha.problems import ERROR, WARNING, Problem
+from civicbill.nacha.records import (
     Addenda,
     Addenda98,
     Batch,
@@ -27,8 +28,7 @@ from civicbill.payments.nacha.records import (
     FileControl,
     FileHeader,
 )
-from civicbill.payments.nacha.result import ReadResult
-from civicbill.payments.nacha.writer import PADDING_RECORD, block_count
+from civicbill.nacha.result import ReadResult
 
 _DEBIT_CODES = codes.DEBIT_CODES
 _CREDIT_CODES = codes.CREDIT_CODES

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from civicbill.payments import nacha
-from civicbill.payments.nacha import layouts
-from civicbill.payments.nacha.writer import (
+from civicbill import nacha
+from civicbill.nacha import layouts
+from civicbill.nacha.writer import (
     format_addenda,
     format_batch_control,
     format_batch_header,
@@ -20,7 +20,7 @@ from civicbill.payments.nacha.writer import (
     format_file_control,
     format_file_header,
 )
-from tests.payments.nacha.helpers import CREATED, THURSDAY, golden_file, lines_of, weekday
+from tests.nacha.helpers import CREATED, THURSDAY, golden_file, lines_of, weekday
 
 GOLDEN = Path(__file__).parent / "golden" / "ppd-debit-golden.ach"
 
@@ -326,9 +326,9 @@ def test_make_batch_checks_the_effective_date_when_given_a_predicate():
 
 def test_the_library_does_not_import_django():
     code = (
-        "import sys, civicbill.payments.nacha as n; "
+        "import sys, civicbill.nacha as n; "
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('django', 'civicbill') "
-        "and not m.startswith('civicbill.payments.nacha') and m not in ('civicbill', 'civicbill.payments')); "
+        "and not m.startswith('civicbill.nacha') and m not in ('civicbill', 'civicbill.payments')); "
         "print(bad); sys.exit(1 if bad else 0)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)  # noqa: S603

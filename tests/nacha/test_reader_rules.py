@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from civicbill.payments import nacha
-from tests.payments.nacha.helpers import golden_file, lines_of, splice, with_line
+from civicbill import nacha
+from tests.nacha.helpers import golden_file, lines_of, splice, with_line
 
 GOOD = nacha.write_file(golden_file())
 LINES = lines_of(GOOD)

@@ -7,10 +7,10 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from civicbill.payments.nacha import codes
-from civicbill.payments.nacha.problems import NachaWriteError
-from civicbill.payments.nacha.records import AchFile, Addenda, Addenda05, BatchHeader, EntryDetail, FileHeader
-from civicbill.payments.nacha.writer import make_batch, make_file, trace_number
+from civicbill.nacha import codes
+from civicbill.nacha.problems import NachaWriteError
+from civicbill.nacha.records import AchFile, Addenda, Addenda05, BatchHeader, EntryDetail, FileHeader
+from civicbill.nacha.writer import make_batch, make_file, trace_number
 
 CHECKING = "checking"
 SAVINGS = "savings"

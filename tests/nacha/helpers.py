@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from civicbill.payments import nacha
+from civicbill import nacha
 
 ORIGINATOR = nacha.Originator(
     company_name="Springfield Water",

@@ -192,3 +192,11 @@ def field(layout: tuple[Field, ...], name: str) -> Field:
         if item.name == name:
             return item
     raise KeyError(name)
+
+
+PADDING_RECORD = "9" * RECORD_LENGTH  # fills the last block of a file
+
+
+def block_count(record_count: int) -> int:
+    """Blocks of 10 records needed for ``record_count`` records (rounded up)."""
+    return -(-record_count // BLOCKING_FACTOR)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from civicbill.payments.nacha import codes
+from civicbill.nacha import codes
 
 
 @dataclass(frozen=True, slots=True)

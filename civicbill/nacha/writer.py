@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 
-from civicbill.payments.nacha import codes
-from civicbill.payments.nacha.layouts import BLOCKING_FACTOR, RECORD_LENGTH
-from civicbill.payments.nacha.problems import NachaWriteError
-from civicbill.payments.nacha.records import (
+from civicbill.nacha import codes
+from civicbill.nacha.layouts import BLOCKING_FACTOR, PADDING_RECORD, block_count
+from civicbill.nacha.problems import NachaWriteError
+from civicbill.nacha.reader import read_file
+from civicbill.nacha.records import (
     AchFile,
     Addenda,
     Addenda05,
@@ -30,7 +31,6 @@ from civicbill.payments.nacha.records import (
     FileHeader,
 )
 
-PADDING_RECORD = "9" * RECORD_LENGTH
 _PRINTABLE = frozenset(chr(code) for code in range(0x20, 0x7F))
 
 # -- field formatting --------------------------------------------------------------------------------
@@ -244,11 +244,6 @@ def entry_hash(receiving_dfi_identifications: Iterable[str]) -> int:
     return sum(int(rdfi) for rdfi in receiving_dfi_identifications) % 10**10
 
 
-def block_count(record_count: int) -> int:
-    """Blocks of 10 records needed for ``record_count`` records (rounded up)."""
-    return -(-record_count // BLOCKING_FACTOR)
-
-
 def trace_number(odfi_identification: str, sequence: int) -> str:
     """The ODFI's 8 digits followed by a 7-digit sequence number (1 to 9,999,999)."""
     _digits(odfi_identification, 8, "odfi_identification")
@@ -367,8 +362,6 @@ def write_file(ach_file: AchFile, *, check: bool = True) -> bytes:
     """
     data = ("\n".join(file_lines(ach_file)) + "\n").encode("ascii")
     if check:
-        from civicbill.payments.nacha.reader import read_file
-
         result = read_file(data, strict=True)
         if result.errors:
             raise NachaWriteError(result.errors)

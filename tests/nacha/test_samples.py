@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from civicbill.payments import nacha
-from civicbill.payments.nacha import Addenda98, Addenda99, Addenda99Contested, Addenda99Dishonored
+from civicbill import nacha
+from civicbill.nacha import Addenda98, Addenda99, Addenda99Contested, Addenda99Dishonored
 
-SAMPLES = Path(__file__).resolve().parents[2] / "data" / "ach"  # copies of the shared samples (Apache-2.0)
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "ach"  # copies of the shared samples (Apache-2.0)
 
 
 def read(name: str, **options: bool) -> nacha.ReadResult:

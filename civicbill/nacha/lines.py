@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from civicbill.payments.nacha.layouts import RECORD_LENGTH
-from civicbill.payments.nacha.problems import ERROR, WARNING, Problem
+from civicbill.nacha.layouts import RECORD_LENGTH
+from civicbill.nacha.problems import ERROR, WARNING, Problem
 
 _BAD_CHARS = re.compile(r"[^\x20-\x7e]")
 _BAD_IN_TEXT = re.compile(r"[^\x20-\x7e\n]")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from civicbill.payments.nacha.problems import ERROR, Problem
-from civicbill.payments.nacha.records import AchFile, Batch, EntryDetail, FileControl, FileHeader
+from civicbill.nacha.problems import ERROR, Problem
+from civicbill.nacha.records import AchFile, Batch, EntryDetail, FileControl, FileHeader
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,8 +5,9 @@
   (line, record, field, found, expected). Exit 0 when valid, 1 when invalid, 2 when the file cannot
   be read at all (missing, a directory, no permission).
 
-Autopay adds ``ach draft``, ``ach cancel``, ``ach returns`` and ``ach review``
-(:mod:`civicbill.autopay.commands`).
+The command lives with autopay, whose ``ach draft``, ``ach cancel``, ``ach returns`` and
+``ach review`` it carries (:mod:`civicbill.autopay.commands`); ``validate`` needs only the pure NACHA
+library (:mod:`civicbill.nacha`), below every app.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from civicbill.autopay import commands as autopay_commands
-from civicbill.payments.nacha import ReadResult, read_file
+from civicbill.nacha import ReadResult, read_file
 
 
 def _dollars(cents: int) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 
-from civicbill.payments import nacha
-from tests.payments.nacha.strategies import ach_files
+from civicbill import nacha
+from tests.nacha.strategies import ach_files
 
 SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from civicbill.payments.nacha import layouts
-from civicbill.payments.nacha.problems import Problem
-from civicbill.payments.nacha.records import BatchHeader
+from civicbill.nacha import layouts
+from civicbill.nacha.problems import Problem
+from civicbill.nacha.records import BatchHeader
 
 
 def _compare(

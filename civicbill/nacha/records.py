@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from civicbill.payments.nacha import codes
+from civicbill.nacha import codes
 
 
 @dataclass(frozen=True, slots=True)
