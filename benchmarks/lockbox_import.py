@@ -37,9 +37,9 @@ from django.contrib.auth.models import Group, User  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from civicbill.billing.documents.scanline import build_scan_line  # noqa: E402
 from civicbill.core.checkdigit import with_check_digit  # noqa: E402
 from civicbill.core.money import Money  # noqa: E402
+from civicbill.core.scanline import build_scan_line  # noqa: E402
 from civicbill.customers.models import Account, Customer, Premise  # noqa: E402
 from civicbill.ledger.posting import EntrySpec, conversion_lines  # noqa: E402
 from civicbill.ledger.selectors import check_books  # noqa: E402

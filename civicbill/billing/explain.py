@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 
 from civicbill.billing.documents.files import bill_document
 from civicbill.billing.documents.model import BillDocument, DocumentLine
-from civicbill.billing.documents.wording import long_date, money_text, quantity_text
 from civicbill.core.money import Money
+from civicbill.core.wording import long_date, money_text, quantity_text
 
 USAGE_UNITS = frozenset({"HCF", "CCF", "KGAL", "GAL"})
 

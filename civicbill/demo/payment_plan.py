@@ -20,9 +20,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from civicbill.billing.documents.scanline import build_scan_line
 from civicbill.core.clock import BusinessCalendar
 from civicbill.core.money import Money
+from civicbill.core.scanline import build_scan_line
 from civicbill.payments.tenders import CARD, CASH, CHECK, MONEY_ORDER, TenderInput
 
 COUNTER, LOCKBOX, ONLINE = "counter", "lockbox", "online"

@@ -9,8 +9,8 @@ from typing import Any
 
 from django.db.models import QuerySet, Sum
 
-from civicbill.billing.documents.scanline import ScanLine, ScanLineError, parse_scan_line
 from civicbill.core.exceptions import NotFoundError
+from civicbill.core.scanline import ScanLine, ScanLineError, parse_scan_line
 from civicbill.customers.models import Account
 from civicbill.ledger import selectors as ledger_selectors
 from civicbill.payments.allocation import DEFAULT_POLICY, AllocationPolicy, Movement, OpenItem, open_items

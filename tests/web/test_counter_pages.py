@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from civicbill.billing.documents.scanline import build_scan_line
 from civicbill.core.money import Money
+from civicbill.core.scanline import build_scan_line
 from civicbill.ledger.selectors import account_balance
 from civicbill.payments import services
 from civicbill.payments.models import DayClose, Deposit, DrawerSession, Payment

@@ -1,8 +1,10 @@
 """Bills customers can read: the view-model, scan line, barcode, usage chart, PDF and print files.
 
-Pure modules: ``model`` (BillDocument), ``scanline``, ``code128``, ``chart``, ``mailsort``,
-``wording``, ``render`` (ReportLab). ``build`` loads documents set-based; ``files`` gives one
-bill's PDF, a run's print file and the print vendor's CSV extract. See docs/bills.md.
+Pure modules: ``model`` (BillDocument), ``code128``, ``chart``, ``mailsort``, ``render``
+(ReportLab); the scan line and the money/date wording every customer document shares live in
+``civicbill.core.scanline`` and ``civicbill.core.wording`` (payments' receipts and lockbox use them
+too). ``build`` loads documents set-based; ``files`` gives one bill's PDF, a run's print file and
+the print vendor's CSV extract. See docs/bills.md.
 """
 
 from civicbill.billing.documents.build import bill_documents, run_bill_documents
@@ -17,7 +19,7 @@ from civicbill.billing.documents.files import (
     write_extract_csv,
 )
 from civicbill.billing.documents.model import BillDocument
-from civicbill.billing.documents.scanline import ScanLine, ScanLineError, build_scan_line, parse_scan_line
+from civicbill.core.scanline import ScanLine, ScanLineError, build_scan_line, parse_scan_line
 
 __all__ = [
     "EXTRACT_COLUMNS",

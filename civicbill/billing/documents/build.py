@@ -22,17 +22,17 @@ from django.utils.translation import gettext
 from civicbill.billing.documents.chart import MONTHS_SHOWN, add_months, usage_months
 from civicbill.billing.documents.mailsort import mail_sort_key
 from civicbill.billing.documents.model import BillDocument, DocumentLine, ServiceSection
-from civicbill.billing.documents.scanline import build_scan_line
-from civicbill.billing.documents.wording import (
+from civicbill.billing.models import Bill, BillLine
+from civicbill.core.money import Money
+from civicbill.core.scanline import build_scan_line
+from civicbill.core.utility_services import Service
+from civicbill.core.wording import (
     charge_description,
     money_text,
     month_year,
     quantity_text,
     service_label,
 )
-from civicbill.billing.models import Bill, BillLine
-from civicbill.core.money import Money
-from civicbill.core.utility_services import Service
 from civicbill.meters.consumption import GALLONS_PER_HCF
 from civicbill.payments.deposit_selectors import customer_deposit_applied_cents
 

@@ -21,9 +21,9 @@ from typing import Any
 from civicbill.billing.documents.build import bill_documents, run_bill_documents
 from civicbill.billing.documents.model import BillDocument
 from civicbill.billing.documents.render import RenderedBill, bill_pdf_bytes, bills_pdf, page_count
-from civicbill.billing.documents.scanline import format_scan_line
 from civicbill.billing.models import Bill, BillRun
 from civicbill.core.exceptions import ApplicationError, NotFoundError
+from civicbill.core.scanline import format_scan_line
 
 Progress = Callable[[int, int], None]  # (bills done, bills in all)
 

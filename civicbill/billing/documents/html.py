@@ -17,8 +17,8 @@ from civicbill.billing.documents.chart import usage_chart_svg
 from civicbill.billing.documents.code128 import code128_svg
 from civicbill.billing.documents.model import BillDocument
 from civicbill.billing.documents.render import penalty_text
-from civicbill.billing.documents.scanline import format_scan_line
-from civicbill.billing.documents.wording import (
+from civicbill.core.scanline import format_scan_line
+from civicbill.core.wording import (
     long_date,
     money_text,
     month_label,

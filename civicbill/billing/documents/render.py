@@ -26,8 +26,8 @@ from reportlab.pdfgen.canvas import Canvas
 
 from civicbill.billing.documents.code128 import code128_bars
 from civicbill.billing.documents.model import BillDocument, DocumentLine
-from civicbill.billing.documents.scanline import format_scan_line
-from civicbill.billing.documents.wording import (
+from civicbill.core.scanline import format_scan_line
+from civicbill.core.wording import (
     long_date,
     money_text,
     month_label,

@@ -9,8 +9,8 @@ from django.template import engines
 from django.utils import translation
 from django.utils.translation import gettext
 
-from civicbill.billing.documents.wording import long_date, money_text
 from civicbill.core.money import Money
+from civicbill.core.wording import long_date, money_text
 from civicbill.payments.models import Deposit
 from civicbill.payments.selectors import DepositItem
 

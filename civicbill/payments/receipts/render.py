@@ -10,7 +10,7 @@ from django.template import engines
 from django.utils import translation
 from django.utils.translation import gettext, pgettext
 
-from civicbill.billing.documents.wording import money_text, short_date
+from civicbill.core.wording import money_text, short_date
 from civicbill.payments.receipts.build import ReceiptDocument
 
 _TEMPLATE = Path(__file__).with_name("receipt.html")

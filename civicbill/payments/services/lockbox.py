@@ -41,13 +41,13 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 
-from civicbill.billing.documents.scanline import ScanLineError, parse_scan_line
 from civicbill.core import clock
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.fast_insert import insert_rows, write_rows
 from civicbill.core.money import Money, format_cents
 from civicbill.core.permissions import require_permission
+from civicbill.core.scanline import ScanLineError, parse_scan_line
 from civicbill.core.textfiles import content_fingerprint
 from civicbill.core.utility_services import Fund
 from civicbill.customers.models import Account

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from civicbill.billing.documents.scanline import build_scan_line
 from civicbill.core.exceptions import NotFoundError
 from civicbill.core.money import Money
+from civicbill.core.scanline import build_scan_line
 from civicbill.payments import selectors
 from civicbill.payments.allocation import OpenItem
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from django.db.models import Sum
 
-from civicbill.billing.documents.scanline import build_scan_line
 from civicbill.core.money import Money
+from civicbill.core.scanline import build_scan_line
 from civicbill.ledger.models import JournalLine
 from tests.payments.cashiering.conftest import at, books_ok, make_account  # noqa: F401 (fixtures)
 

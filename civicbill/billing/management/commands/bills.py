@@ -24,8 +24,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from civicbill.billing.documents import files
-from civicbill.billing.documents.scanline import ScanLineError, parse_scan_line
 from civicbill.core.exceptions import ApplicationError
+from civicbill.core.scanline import ScanLineError, parse_scan_line
 
 
 def _run_id(text: str) -> int:

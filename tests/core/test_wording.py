@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from civicbill.billing.documents.wording import (
+from civicbill.core.wording import (
     charge_description,
     long_date,
     month_year,

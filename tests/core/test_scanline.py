@@ -8,15 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from civicbill.billing.documents.scanline import (
+from civicbill.core.checkdigit import mod10_check_digit
+from civicbill.core.money import Money
+from civicbill.core.scanline import (
     ScanLineError,
     build_scan_line,
     format_scan_line,
     is_valid_scan_line,
     parse_scan_line,
 )
-from civicbill.core.checkdigit import mod10_check_digit
-from civicbill.core.money import Money
 from civicbill.customers.normalize import account_number_for
 
 DUE = dt.date(2026, 12, 22)
