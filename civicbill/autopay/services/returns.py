@@ -161,39 +161,23 @@ def _same_bank_account(enrollment: Enrollment, draft_entry: DraftEntry) -> bool:
     )
 
 
-def _to_suspense(*, item: AchReturn, memo: str, key: str, as_of: dt.datetime, actor: Any) -> JournalEntry:
-    """The money of a return the bank has taken back but that is not applied yet:
-    Dr 100-2900 Suspense / Cr 100-1000 Cash (General Fund), so the books agree with the bank."""
+def _suspense_entry(
+    *, item: AchReturn, into: bool, reason: str, memo: str, key: str, as_of: dt.datetime, actor: Any
+) -> JournalEntry:
+    """Move a return's money into suspense (``into``: the bank has taken it back but it is not
+    applied yet, Dr 100-2900 Suspense / Cr 100-1000 Cash) or out again (the reverse), so the books
+    agree with the bank."""
     amount = Money.from_cents(item.amount_cents)
+    suspense = chart.SUSPENSE_UNAPPLIED_CASH
+    cash = chart.cash_for(Fund.GENERAL).code
+    debit, credit = (suspense, cash) if into else (cash, suspense)
     return post_entry(
-        lines=[
-            PostingLine.debit(chart.SUSPENSE_UNAPPLIED_CASH, amount),
-            PostingLine.credit(chart.cash_for(Fund.GENERAL).code, amount),
-        ],
+        lines=[PostingLine.debit(debit, amount), PostingLine.credit(credit, amount)],
         accounting_date=clock.business_date(as_of),
         source_type=SourceType.RETURNED_PAYMENT,
         source_ref=f"ACH {item.original_trace_number}",
         idempotency_key=key,
-        reason=UNMATCHED_REASON if key.startswith("ach-return-unmatched") else HELD_REASON,
-        memo=memo,
-        posted_by=actor,
-        closed_period_advice="returns dated {day} cannot be posted",
-    )
-
-
-def _out_of_suspense(*, item: AchReturn, memo: str, key: str, as_of: dt.datetime, actor: Any) -> JournalEntry:
-    """Release a held return's money: Dr 100-1000 Cash / Cr 100-2900 Suspense."""
-    amount = Money.from_cents(item.amount_cents)
-    return post_entry(
-        lines=[
-            PostingLine.debit(chart.cash_for(Fund.GENERAL).code, amount),
-            PostingLine.credit(chart.SUSPENSE_UNAPPLIED_CASH, amount),
-        ],
-        accounting_date=clock.business_date(as_of),
-        source_type=SourceType.RETURNED_PAYMENT,
-        source_ref=f"ACH {item.original_trace_number}",
-        idempotency_key=key,
-        reason=RESOLVED_REASON if key.startswith("ach-return-resolved") else REVIEWED_REASON,
+        reason=reason,
         memo=memo,
         posted_by=actor,
         closed_period_advice="returns dated {day} cannot be posted",
@@ -227,7 +211,9 @@ def _hold_late(
         "held for review; dishonor it or accept it"
     )[:300]
     if item.suspense_entry_id is None and item.amount_cents > 0:
-        item.suspense_entry = _to_suspense(
+        item.suspense_entry = _suspense_entry(
+            into=True,
+            reason=HELD_REASON,
             item=item,
             memo=f"Late ACH return {item.code} of trace {draft_entry.trace_number} held for review",
             key=f"ach-return-held:{item.return_file_id}:{item.line_number}",
@@ -467,7 +453,9 @@ def _hold_unmatched(*, item: AchReturn, why: str, as_of: dt.datetime, actor: Any
     item.outcome = AchReturn.Outcome.UNMATCHED
     item.detail = why[:300]
     if item.kind == AchReturn.Kind.RETURN and item.amount_cents > 0:
-        item.suspense_entry = _to_suspense(
+        item.suspense_entry = _suspense_entry(
+            into=True,
+            reason=UNMATCHED_REASON,
             item=item,
             memo=f"ACH return {item.code} of trace {item.original_trace_number} matches no draft "
             f"({file_label} record {item.line_number}); held in suspense",
@@ -648,7 +636,9 @@ def ach_return_resolve(
                 actor=actor,
             )
         if locked.suspense_entry_id is not None:
-            resolution = _out_of_suspense(
+            resolution = _suspense_entry(
+                into=False,
+                reason=RESOLVED_REASON,
                 item=locked,
                 memo=f"ACH return {locked.code} held in suspense belongs to trace {trace}",
                 key=f"ach-return-resolved:{locked.pk}",
@@ -762,7 +752,9 @@ def ach_return_review(
     before = locked.outcome
     today = clock.business_date(as_of)
     if decision in ("accept", "dishonor") and locked.suspense_entry_id is not None:
-        locked.resolution_entry = _out_of_suspense(
+        locked.resolution_entry = _suspense_entry(
+            into=False,
+            reason=REVIEWED_REASON,
             item=locked,
             memo=f"Late ACH return {locked.code} of trace {draft_entry.trace_number} "
             f"{'dishonored' if decision == 'dishonor' else 'accepted'}: out of suspense",
