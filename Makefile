@@ -42,6 +42,7 @@ test: venv lint typecheck
 lint: venv
 	$(BIN)/ruff check civicbill tests benchmarks
 	$(BIN)/ruff format --check civicbill tests benchmarks
+	$(BIN)/lint-imports
 
 typecheck: venv
 	$(BIN)/mypy civicbill
