@@ -194,15 +194,15 @@ class _ClassCheck:
         for starts_path, starts, _ in starts_variants:
             for prices_path, prices, _ in prices_variants:
                 if len(starts) != len(prices):
-                    where = (
-                        f" ({path_text(starts_path)})"
+                    context = (
+                        path_text(starts_path)
                         if len(starts_variants) == 1
-                        else (f" ({path_text(starts_path)}, {path_text(prices_path)})")
+                        else f"{path_text(starts_path)}, {path_text(prices_path)}"
                     )
                     self.add(
                         prices_path,
                         f"{len(prices)} price{'s' if len(prices) != 1 else ''} for {len(starts)} tier "
-                        f"start{'s' if len(starts) != 1 else ''}{where}",
+                        f"start{'s' if len(starts) != 1 else ''} ({context})",
                         field=str(prices_path[0]),
                     )
                     return
