@@ -1,4 +1,7 @@
-"""``/api/rates``: rate schedules with their versions, and a bill quote on a schedule."""
+"""``/api/rates``: rate schedules with their versions, and a bill quote on a schedule.
+
+An OWRS version's row also carries what its import produced: ``skipped_classes`` (class, field,
+line, problem) and ``tier_tables``, as ``civicbill rates import-owrs --json`` prints them."""
 
 from __future__ import annotations
 
@@ -11,15 +14,23 @@ from ninja import Field, Router, Schema
 from civicbill.core import clock
 from civicbill.core.permissions import require_permission
 from civicbill.rates import selectors as rate_selectors
-from civicbill.rates.models import RateScheduleVersion
+from civicbill.rates.models import RateScheduleVersion, SourceFormat
+from civicbill.rates.owrs.report import import_report
 from civicbill.rates.quotes import rate_quote
 
 router = Router(tags=["rates"])
 
 
-def _version_row(version: RateScheduleVersion, *, today: Any) -> dict[str, Any]:
+def _classes(version: RateScheduleVersion) -> list[str]:
+    """The customer classes a version prices (an OWRS version: the classes imported, not skipped)."""
+    if version.source_format == SourceFormat.OWRS:
+        return list(version.document.get("owrs_classes") or [])
     classes = version.document.get("classes")
-    return {
+    return sorted(classes) if isinstance(classes, dict) else []
+
+
+def _version_row(version: RateScheduleVersion, *, today: Any) -> dict[str, Any]:
+    row = {
         "id": version.pk,
         "effective_from": version.effective_from.isoformat(),
         "label": version.label,
@@ -27,10 +38,13 @@ def _version_row(version: RateScheduleVersion, *, today: Any) -> dict[str, Any]:
         "source_name": version.source_name,
         "loaded_by": version.loaded_by.username,
         "loaded_at": version.loaded_at.isoformat(),
-        "classes": sorted(classes) if isinstance(classes, dict) else [],
+        "classes": _classes(version),
         "in_effect": False,
         "future": version.effective_from > today,
     }
+    if version.source_format == SourceFormat.OWRS:
+        row.update(import_report(version.document))  # skipped_classes, tier_tables
+    return row
 
 
 @router.get("/schedules", response=list[dict[str, Any]], summary="Rate schedules")
@@ -49,13 +63,12 @@ def list_schedules(request: HttpRequest) -> list[dict[str, Any]]:
         current = next((v for v in reversed(versions) if v.effective_from <= today), None)
         upcoming = next((v for v in versions if v.effective_from > today), None)
         shown = current or upcoming
-        classes = shown.document.get("classes") if shown else None
         rows.append(
             {
                 "code": schedule.code,
                 "service": schedule.service,
                 "name": schedule.name,
-                "classes": sorted(classes) if isinstance(classes, dict) else [],
+                "classes": _classes(shown) if shown else [],
                 "current_version": current.effective_from.isoformat() if current else None,
                 "next_version": upcoming.effective_from.isoformat() if upcoming else None,
                 "versions": len(versions),

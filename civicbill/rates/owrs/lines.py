@@ -5,6 +5,9 @@ The ``bill`` formula decides the lines: when it is a plain sum of fields
 one line per tier used; any other formula is one ``bill`` line. Each line is rounded half up to
 the cent (ADR 0001), so the total is the sum of the rounded lines. OWRS versions are not prorated
 by civicbill (RateParser has no proration); ``days_in_period`` is the sub-period's days.
+
+A class skipped on import (the document's ``skipped_classes``) is refused, naming the field at
+fault and its line.
 """
 
 from __future__ import annotations
@@ -45,6 +48,16 @@ def owrs_data(determinants: Determinants, *, usage: Decimal, days: int, month: i
     return data
 
 
+def skipped_class_message(problems: list[Mapping[str, Any]]) -> str:
+    """The error of quoting or billing a skipped class (``problems``: its ``skipped_classes`` entries)."""
+    first = problems[0]
+    reasons = "; ".join(f"{item['field']} (line {item['line']}): {item['problem']}" for item in problems)
+    return (
+        f"Customer class {first['class']} was skipped when the OWRS file was imported: {reasons}. "
+        "Correct the file and import it again."
+    )
+
+
 def _title(name: str) -> str:
     return name.replace("_", " ").capitalize()
 
@@ -53,6 +66,13 @@ def rate_owrs_lines(
     document: Mapping[str, Any], determinants: Determinants, context: SubPeriodContext
 ) -> list[ChargeLine]:
     """Price the customer's class of an OWRS document for one sub-period."""
+    skipped = [
+        item
+        for item in document.get("skipped_classes") or ()
+        if item.get("class") == determinants.customer_class
+    ]
+    if skipped:
+        raise RatingError(skipped_class_message(skipped))
     data = owrs_data(determinants, usage=context.usage, days=context.days, month=context.end.month)
     try:
         calculator = ClassCalculator(

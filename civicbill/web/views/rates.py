@@ -20,6 +20,7 @@ from civicbill.core.money import Money, format_money
 from civicbill.rates import selectors as rate_selectors
 from civicbill.rates import services as rate_services
 from civicbill.rates.models import RateScheduleVersion, SourceFormat
+from civicbill.rates.owrs.report import import_report
 from civicbill.rates.quotes import rate_quote
 from civicbill.web.forms import RateQuoteForm, RateVersionForm
 from civicbill.web.permissions import requires
@@ -171,6 +172,8 @@ def _schedule_rows() -> list[dict[str, Any]]:
 
 
 def _classes_of(version: RateScheduleVersion) -> list[str]:
+    if version.source_format == SourceFormat.OWRS:
+        return list(version.document.get("owrs_classes") or [])
     classes = version.document.get("classes")
     if isinstance(classes, dict):
         return list(classes)
@@ -206,6 +209,11 @@ def schedule_page(request: HttpRequest, code: str) -> HttpResponse:
             "current": current,
             "shown": shown,
             "classes": _readable_classes(shown.document) if shown and _readable(shown) else [],
+            "owrs_report": (
+                import_report(shown.document)
+                if shown is not None and shown.source_format == SourceFormat.OWRS
+                else None
+            ),
         },
     )
 

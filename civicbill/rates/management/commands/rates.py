@@ -2,7 +2,9 @@
 
 - ``civicbill rates load FILE --user U [--json]``: store a civicbill schedule file as a new version.
 - ``civicbill rates add CODE FILE --user U [--json]``: a supervisor adds a future-dated version.
-- ``civicbill rates import-owrs FILE --code CODE [--service water] [--effective-from D] --user U [--json]``
+- ``civicbill rates import-owrs FILE --code CODE [--service water] [--effective-from D] --user U [--json]``:
+  prints the classes skipped as malformed (class, field, line, problem) and the tier table of each
+  imported class as civicbill bills it (``skipped_classes`` and ``tier_tables`` in ``--json``).
 - ``civicbill rates list [--json]`` and ``civicbill rates show CODE [--json]``
 - ``civicbill rates quote (--schedule CODE | --owrs FILE) --class CLASS --usage N [--days D]
   [--var NAME=VALUE ...] [--date YYYY-MM-DD] [--json]``: price one bill without storing anything.
@@ -30,6 +32,7 @@ from civicbill.core.utility_services import Service
 from civicbill.rates import selectors, services
 from civicbill.rates.models import RateSchedule, RateScheduleVersion
 from civicbill.rates.owrs.convert import owrs_schedule_document
+from civicbill.rates.owrs.report import import_report, report_lines
 from civicbill.rates.quotes import quote_plan, rate_quote
 from civicbill.rates.types import PlanVersion, RatingPlan
 
@@ -90,6 +93,8 @@ def version_json(version: RateScheduleVersion, *, with_document: bool = False) -
         "loaded_at": version.loaded_at.isoformat(),
         "classes": classes,
     }
+    if version.source_format == "owrs":
+        result.update(import_report(document))
     if with_document:
         result["document"] = document
     return result
@@ -181,6 +186,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Loaded {version.label} ({version.source_format}, {version.source_name}).")
             for warning in version.document.get("warnings", []):
                 self.stdout.write(f"  warning: {warning}")
+            if version.source_format == "owrs":
+                for line in report_lines(version.document):
+                    self.stdout.write(line)
 
     # -- subcommands -----------------------------------------------------------------------------
     def _load(self, options: dict[str, Any]) -> None:
