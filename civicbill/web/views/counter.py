@@ -27,12 +27,7 @@ from civicbill.ledger import selectors as ledger_selectors
 from civicbill.payments import selectors
 from civicbill.payments import services as payment_services
 from civicbill.payments.models import CashDrawer, Payment, ReceiptCode
-from civicbill.web.counter_forms import (
-    DrawerOpenForm,
-    MiscReceiptForm,
-    PaymentForm,
-    amount_problem,
-)
+from civicbill.web.counter_forms import DrawerOpenForm, MiscReceiptForm, PaymentForm, amount_problem
 from civicbill.web.ui import call_service, form_refusal, requires
 from civicbill.web.views.counter_sessions import tender_rows
 

@@ -20,9 +20,7 @@ from civicbill.payments import services as payment_services
 from civicbill.payments.models import DrawerSession, Payment
 from civicbill.payments.receipts import receipt_document, receipt_html
 from civicbill.payments.receipts import receipt_pdf as render_receipt_pdf
-from civicbill.web.counter_forms import (
-    VoidForm,
-)
+from civicbill.web.counter_forms import VoidForm
 from civicbill.web.ui import call_service, form_refusal, not_found, requires
 
 

@@ -23,11 +23,7 @@ from civicbill.payments import selectors
 from civicbill.payments import services as payment_services
 from civicbill.payments.models import CashDrawer, DrawerSession, Payment
 from civicbill.payments.tenders import CASH_DENOMINATIONS_CENTS
-from civicbill.web.counter_forms import (
-    ApproveForm,
-    DrawerAddForm,
-    DrawerCloseForm,
-)
+from civicbill.web.counter_forms import ApproveForm, DrawerAddForm, DrawerCloseForm
 from civicbill.web.ui import call_service, forbidden, not_found, requires
 
 
