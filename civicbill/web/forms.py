@@ -1,4 +1,5 @@
-"""Forms: views validate here (4xx-type problems), services execute."""
+"""Forms of the account, rates and billing pages: views validate here (4xx-type problems), services
+execute. Their base, ``StaffForm``, is in ``civicbill.web.ui``."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicbill.core.utility_services import Service
 from civicbill.customers.models import Customer, Interaction, Language, Premise
+from civicbill.web.ui import DateInput, StaffForm
 
 DEFAULT_RATE_SCHEDULES: dict[str, str] = {
     Service.WATER: "W-RES",
@@ -16,18 +18,6 @@ DEFAULT_RATE_SCHEDULES: dict[str, str] = {
     Service.REFUSE: "R-96GAL",
     Service.FIRE_LINE: "F-LINE",
 }
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
-class StaffForm(forms.Form):
-    """Labels without a trailing colon (screen readers read the label as written)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
 
 class MoveInForm(StaffForm):

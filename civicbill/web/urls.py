@@ -4,18 +4,45 @@ from django.urls import include, path
 from civicbill.web.views import (
     accounts,
     auth,
+    autopay,
     billing,
     bills,
     counter,
+    counter_day,
+    counter_receipts,
+    counter_sessions,
     home,
     ledger,
+    letters,
     meter_actions,
     meters,
     rates,
     reads,
     staff,
     tasks,
+    workorders,
 )
+
+# work orders (issue 7), mounted at /workorders/; letters at /workorders/letters/ until correspondence
+# gets its own place in the menu
+workorder_urls = [
+    path("", workorders.workorder_list, name="workorders-list"),
+    path("new/", workorders.workorder_new, name="workorder-new"),
+    path("field-sheet/", workorders.field_sheet_page, name="workorders-field-sheet"),
+    path("field-sheet.pdf", workorders.field_sheet_pdf_view, name="workorders-field-sheet-pdf"),
+    path("exceptions/<int:exception_id>/reread/", workorders.reread_request, name="workorder-reread"),
+    path(
+        "exceptions/<int:exception_id>/high-usage/",
+        workorders.high_usage_confirm,
+        name="workorder-high-usage",
+    ),
+    path("letters/<int:letter_id>.pdf", letters.letter_pdf_view, name="letter-pdf"),
+    path("letters/<int:letter_id>/", letters.letter_html_view, name="letter"),
+    path("<str:number>/", workorders.workorder_page, name="workorder"),
+    path("<str:number>/complete/", workorders.workorder_complete, name="workorder-complete"),
+    path("<str:number>/assign/", workorders.workorder_assign, name="workorder-assign"),
+    path("<str:number>/cancel/", workorders.workorder_cancel, name="workorder-cancel"),
+]
 
 urlpatterns = [
     path("login/", auth.sign_in, name="login"),
@@ -48,7 +75,7 @@ urlpatterns = [
     path("meters/<str:serial>/action/", meter_actions.meter_action, name="meter-action"),
     path("ledger/trial-balance/", ledger.trial_balance_page, name="trial-balance"),
     path("tasks/<str:key>/", tasks.task_progress, name="task-progress"),
-    path("workorders/", include("civicbill.workorders.urls")),
+    path("workorders/", include(workorder_urls)),
     path("rates/", rates.schedules_list, name="rates-list"),
     path("rates/quote/", rates.quote, name="rates-quote"),
     path("rates/<str:code>/", rates.schedule_page, name="rates-schedule"),
@@ -72,19 +99,31 @@ urlpatterns = [
     path("counter/", counter.my_drawer, name="counter"),
     path("counter/pay/", counter.take_payment, name="counter-pay"),
     path("counter/misc/", counter.misc_receipt, name="counter-misc"),
-    path("counter/receipts/<str:number>/", counter.receipt_page, name="counter-receipt"),
-    path("counter/receipts/<str:number>/print/", counter.receipt_print, name="counter-receipt-print"),
-    path("counter/receipts/<str:number>/pdf/", counter.receipt_pdf, name="counter-receipt-pdf"),
-    path("counter/receipts/<str:number>/reprint/", counter.receipt_reprint, name="counter-receipt-reprint"),
-    path("counter/receipts/<str:number>/void/", counter.receipt_void, name="counter-receipt-void"),
-    path("counter/sessions/", counter.sessions_list, name="counter-sessions"),
-    path("counter/sessions/<int:session_id>/", counter.session_page, name="counter-session"),
-    path("counter/sessions/<int:session_id>/close/", counter.session_close, name="counter-session-close"),
+    path("counter/receipts/<str:number>/", counter_receipts.receipt_page, name="counter-receipt"),
     path(
-        "counter/sessions/<int:session_id>/approve/", counter.session_approve, name="counter-session-approve"
+        "counter/receipts/<str:number>/print/", counter_receipts.receipt_print, name="counter-receipt-print"
     ),
-    path("counter/day-close/", counter.day_close_page, name="counter-day"),
-    path("counter/day-close/<str:day>/deposit-slip/", counter.deposit_slip, name="counter-deposit-slip"),
+    path("counter/receipts/<str:number>/pdf/", counter_receipts.receipt_pdf, name="counter-receipt-pdf"),
+    path(
+        "counter/receipts/<str:number>/reprint/",
+        counter_receipts.receipt_reprint,
+        name="counter-receipt-reprint",
+    ),
+    path("counter/receipts/<str:number>/void/", counter_receipts.receipt_void, name="counter-receipt-void"),
+    path("counter/sessions/", counter_sessions.sessions_list, name="counter-sessions"),
+    path("counter/sessions/<int:session_id>/", counter_sessions.session_page, name="counter-session"),
+    path(
+        "counter/sessions/<int:session_id>/close/",
+        counter_sessions.session_close,
+        name="counter-session-close",
+    ),
+    path(
+        "counter/sessions/<int:session_id>/approve/",
+        counter_sessions.session_approve,
+        name="counter-session-approve",
+    ),
+    path("counter/day-close/", counter_day.day_close_page, name="counter-day"),
+    path("counter/day-close/<str:day>/deposit-slip/", counter_day.deposit_slip, name="counter-deposit-slip"),
 ]
 
 # payment reports and the payment channels' back-office pages (issue 5)
@@ -119,4 +158,27 @@ urlpatterns += [
 ]
 
 # autopay (issue 6): /autopay/... and the account page's panel /accounts/<number>/autopay/...
-urlpatterns += [path("", include("civicbill.autopay.urls"))]
+urlpatterns += [
+    path("autopay/", autopay.enrollments_list, name="autopay-enrollments"),
+    path("autopay/drafts/", autopay.drafts_list, name="autopay-drafts"),
+    path("autopay/drafts/<int:draft_file_id>/", autopay.draft_page, name="autopay-draft"),
+    path(
+        "autopay/drafts/<int:draft_file_id>/download/", autopay.draft_download, name="autopay-draft-download"
+    ),
+    path("autopay/drafts/<int:draft_file_id>/cancel/", autopay.draft_cancel, name="autopay-draft-cancel"),
+    path("autopay/returns/", autopay.returns_list, name="autopay-returns"),
+    path("autopay/returns/files/<int:return_file_id>/", autopay.return_file_page, name="autopay-return-file"),
+    path("autopay/returns/<int:return_id>/resolve/", autopay.return_resolve, name="autopay-return-resolve"),
+    path("autopay/review/", autopay.review_list, name="autopay-review"),
+    path("autopay/review/<int:return_id>/", autopay.review_decide, name="autopay-review-decide"),
+    path(
+        "autopay/authorizations/<int:authorization_id>/document/",
+        autopay.authorization_document,
+        name="autopay-authorization-document",
+    ),
+    path("autopay/report/", autopay.report, name="autopay-report"),
+    path("accounts/<str:number>/autopay/", autopay.account_panel, name="account-autopay"),
+    path("accounts/<str:number>/autopay/enroll/", autopay.enroll, name="account-autopay-enroll"),
+    path("accounts/<str:number>/autopay/bank/", autopay.bank_change, name="account-autopay-bank"),
+    path("accounts/<str:number>/autopay/end/", autopay.end, name="account-autopay-end"),
+]

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from civicbill.autopay import selectors as autopay_selectors
 from civicbill.core import clock
 from civicbill.core.audit import audit_for_account
-from civicbill.core.exceptions import ApplicationError, NotFoundError
+from civicbill.core.exceptions import ApplicationError
 from civicbill.core.numbers import parse_typed_decimal
 from civicbill.core.permissions import has_permission
 from civicbill.customers import selectors as customer_selectors
@@ -33,14 +33,7 @@ from civicbill.web.forms import (
     NoteForm,
     TransferForm,
 )
-from civicbill.web.permissions import requires
-
-
-def _account_or_404(request: HttpRequest, number: str) -> Account | HttpResponse:
-    try:
-        return customer_selectors.account_get(number)
-    except NotFoundError as error:
-        return render(request, "web/not_found.html", {"message": error.message}, status=404)
+from civicbill.web.ui import account_or_404, call_service, requires
 
 
 def _account_context(request: HttpRequest, account: Account) -> dict[str, object]:
@@ -123,7 +116,7 @@ def _water_context(account: Account) -> dict[str, object]:
 
 @requires("customers.view")
 def account_page(request: HttpRequest, number: str) -> HttpResponse:
-    account = _account_or_404(request, number)
+    account = account_or_404(request, number)
     if isinstance(account, HttpResponse):
         return account
     return render(request, "web/account.html", _account_context(request, account))
@@ -132,15 +125,18 @@ def account_page(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 @requires("customers.note")
 def note_add(request: HttpRequest, number: str) -> HttpResponse:
-    account = _account_or_404(request, number)
+    account = account_or_404(request, number)
     if isinstance(account, HttpResponse):
         return account
     form = NoteForm(request.POST)
     if form.is_valid():
-        try:
-            customer_services.note_add(account=account, body=form.cleaned_data["body"], actor=request.user)
-        except ApplicationError as error:
-            form.add_error(None, error.message)
+        call_service(
+            form,
+            customer_services.note_add,
+            account=account,
+            body=form.cleaned_data["body"],
+            actor=request.user,
+        )
     if form.errors:
         status = 422
     else:
@@ -158,23 +154,22 @@ def note_add(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 @requires("customers.note")
 def interaction_add(request: HttpRequest, number: str) -> HttpResponse:
-    account = _account_or_404(request, number)
+    account = account_or_404(request, number)
     if isinstance(account, HttpResponse):
         return account
     form = InteractionForm(request.POST)
     if form.is_valid():
-        try:
-            customer_services.interaction_log(
-                account=account,
-                channel=form.cleaned_data["channel"],
-                direction=form.cleaned_data["direction"],
-                subject=form.cleaned_data["subject"],
-                outcome=form.cleaned_data["outcome"],
-                occurred_at=clock.now(),
-                actor=request.user,
-            )
-        except ApplicationError as error:
-            form.add_error(None, error.message)
+        call_service(
+            form,
+            customer_services.interaction_log,
+            account=account,
+            channel=form.cleaned_data["channel"],
+            direction=form.cleaned_data["direction"],
+            subject=form.cleaned_data["subject"],
+            outcome=form.cleaned_data["outcome"],
+            occurred_at=clock.now(),
+            actor=request.user,
+        )
     status = 422 if form.errors else 200
     if not form.errors:
         form = InteractionForm()
@@ -190,21 +185,20 @@ def interaction_add(request: HttpRequest, number: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @requires("customers.move_out")
 def move_out(request: HttpRequest, number: str) -> HttpResponse:
-    account = _account_or_404(request, number)
+    account = account_or_404(request, number)
     if isinstance(account, HttpResponse):
         return account
     form = MoveOutForm(request.POST or None, initial={"end_date": clock.today()})
     if request.method == "POST" and form.is_valid():
-        try:
-            customer_services.account_close(
-                account=account,
-                end_date=form.cleaned_data["end_date"],
-                reason=form.cleaned_data["reason"],
-                actor=request.user,
-            )
-        except ApplicationError as error:
-            form.add_error("end_date" if error.field == "end_date" else None, error.message)
-        else:
+        call_service(
+            form,
+            customer_services.account_close,
+            account=account,
+            end_date=form.cleaned_data["end_date"],
+            reason=form.cleaned_data["reason"],
+            actor=request.user,
+        )
+        if not form.errors:
             messages.success(
                 request,
                 _(
@@ -223,16 +217,15 @@ def move_out(request: HttpRequest, number: str) -> HttpResponse:
 def move_in(request: HttpRequest) -> HttpResponse:
     form = MoveInForm(request.POST or None, initial={"start_date": clock.today()})
     if request.method == "POST" and form.is_valid():
-        try:
-            account = customer_services.move_in_new_customer(
-                data=form.cleaned_data,
-                services=[(service, DEFAULT_RATE_SCHEDULES[service]) for service in form.selected_services()],
-                actor=request.user,
-                as_of=clock.today(),
-            )
-        except ApplicationError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
+        account = call_service(
+            form,
+            customer_services.move_in_new_customer,
+            data=form.cleaned_data,
+            services=[(service, DEFAULT_RATE_SCHEDULES[service]) for service in form.selected_services()],
+            actor=request.user,
+            as_of=clock.today(),
+        )
+        if account is not None:
             messages.success(
                 request,
                 _("Account %(number)s opened. Service starts %(date)s.")
@@ -246,7 +239,7 @@ def move_in(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @requires("customers.transfer")
 def transfer(request: HttpRequest, number: str) -> HttpResponse:
-    account = _account_or_404(request, number)
+    account = account_or_404(request, number)
     if isinstance(account, HttpResponse):
         return account
     form = TransferForm(
@@ -259,17 +252,16 @@ def transfer(request: HttpRequest, number: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            new_account = customer_services.customer_transfer_to_address(
-                account=account,
-                address=data,
-                move_date=data["move_date"],
-                as_of=clock.today(),
-                actor=request.user,
-            )
-        except ApplicationError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
+        new_account = call_service(
+            form,
+            customer_services.customer_transfer_to_address,
+            account=account,
+            address=data,
+            move_date=data["move_date"],
+            as_of=clock.today(),
+            actor=request.user,
+        )
+        if new_account is not None:
             messages.success(
                 request,
                 _(
@@ -293,7 +285,7 @@ def transfer(request: HttpRequest, number: str) -> HttpResponse:
 @requires("reads.enter")
 def read_add(request: HttpRequest, number: str) -> HttpResponse:
     """A read typed on the account page (a customer's own reading, a counter check)."""
-    account = _account_or_404(request, number)
+    account = account_or_404(request, number)
     if isinstance(account, HttpResponse):
         return account
     read_on = parse_date(request.POST.get("read_on", "") or "")

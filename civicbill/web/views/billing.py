@@ -22,7 +22,7 @@ from civicbill.core import clock
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.models import TaskProgress
 from civicbill.web.forms import BillExceptionResolveForm, BillRunStartForm
-from civicbill.web.permissions import requires
+from civicbill.web.ui import call_service, not_found, requires
 
 RUNS_SHOWN = 100
 EXCEPTIONS_SHOWN = 300
@@ -56,17 +56,16 @@ def run_start(request: HttpRequest) -> HttpResponse:
     """Cycle (or all) and month → a trial run in the background; the browser goes to its progress."""
     form = BillRunStartForm(request.POST or None, cycles=_cycles(), initial=_start_initial())
     if request.method == "POST" and form.is_valid():
-        try:
-            cycle = form.cleaned_data["cycle"]
-            runs = billing_tasks.bill_run_trial_enqueue(
-                cycle=cycle if cycle == "all" else int(cycle),
-                period=form.cleaned_data["period"],
-                actor=request.user,
-                as_of=clock.today(),
-            )
-        except ApplicationError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
+        cycle = form.cleaned_data["cycle"]
+        runs = call_service(
+            form,
+            billing_tasks.bill_run_trial_enqueue,
+            cycle=cycle if cycle == "all" else int(cycle),
+            period=form.cleaned_data["period"],
+            actor=request.user,
+            as_of=clock.today(),
+        )
+        if runs is not None:
             messages.success(
                 request,
                 _("Trial run started for %(month)s. Nothing is posted until you commit.")
@@ -99,12 +98,7 @@ def _exception_rows(run: BillRun, code: str, resolution: str) -> list[BillExcept
 def run_page(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _run(run_id)
     if run is None:
-        return render(
-            request,
-            "web/not_found.html",
-            {"message": _("No billing run %(id)s.") % {"id": run_id}},
-            status=404,
-        )
+        return not_found(request, _("No billing run %(id)s.") % {"id": run_id})
     code = request.GET.get("code", "").strip()
     resolution = request.GET.get("resolution", "").strip()
     counts = _exception_counts(run)
@@ -165,7 +159,7 @@ def exception_resolve(request: HttpRequest, run_id: int, exception_id: int) -> H
         .first()
     )
     if exception is None:
-        return render(request, "web/not_found.html", {"message": _("No such billing exception.")}, status=404)
+        return not_found(request, _("No such billing exception."))
     form = BillExceptionResolveForm(request.POST)
     error = ""
     if form.is_valid():
@@ -204,12 +198,7 @@ def exception_resolve(request: HttpRequest, run_id: int, exception_id: int) -> H
 def run_commit(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _run(run_id)
     if run is None:
-        return render(
-            request,
-            "web/not_found.html",
-            {"message": _("No billing run %(id)s.") % {"id": run_id}},
-            status=404,
-        )
+        return not_found(request, _("No billing run %(id)s.") % {"id": run_id})
     try:
         billing_tasks.bill_run_commit_enqueue(run=run, actor=request.user, as_of=clock.today())
     except ApplicationError as error:
@@ -224,12 +213,7 @@ def run_status(request: HttpRequest, run_id: int) -> HttpResponse:
     """The status panel alone (htmx polls it while the run works; the page reloads when it is done)."""
     run = _run(run_id)
     if run is None:
-        return render(
-            request,
-            "web/not_found.html",
-            {"message": _("No billing run %(id)s.") % {"id": run_id}},
-            status=404,
-        )
+        return not_found(request, _("No billing run %(id)s.") % {"id": run_id})
     progress = _progress(run)
     polling = _working(run, progress)
     response = render(

@@ -15,18 +15,13 @@ from civicbill.billing.explain import BillExplanation, bill_explanation
 from civicbill.billing.models import Bill, BillKind
 from civicbill.billing.services import bill_cancel_rebill, final_bill_issue
 from civicbill.core import clock
-from civicbill.core.exceptions import ApplicationError, NotFoundError
+from civicbill.core.exceptions import ApplicationError
 from civicbill.core.money import format_cents
-from civicbill.customers import selectors as customer_selectors
 from civicbill.web.forms import CancelRebillForm
-from civicbill.web.permissions import requires
+from civicbill.web.ui import account_or_404, call_service, not_found, requires
 
 ACCOUNT_BILLS_SHOWN = 36  # the account's bills page
 ACCOUNT_PAGE_BILLS = 6  # the Bills section of the account page
-
-
-def _not_found(request: HttpRequest, message: str) -> HttpResponse:
-    return render(request, "web/not_found.html", {"message": message}, status=404)
 
 
 def _bill(number: str) -> Bill | None:
@@ -52,10 +47,9 @@ def _lines_by_service(bill: Bill) -> list[tuple[str, list[object], int]]:
 @requires("bills.view")
 def account_bills(request: HttpRequest, number: str) -> HttpResponse:
     """The Bills section of the account page (loaded in place by htmx; a page of its own without it)."""
-    try:
-        account = customer_selectors.account_get(number)
-    except NotFoundError as error:
-        return _not_found(request, error.message)
+    account = account_or_404(request, number)
+    if isinstance(account, HttpResponse):
+        return account
     issued = Bill.objects.filter(account=account).exclude(status=Bill.Status.DRAFT)
     in_place = bool(getattr(request, "htmx", False))
     shown = ACCOUNT_PAGE_BILLS if in_place else ACCOUNT_BILLS_SHOWN
@@ -80,7 +74,7 @@ def account_bills(request: HttpRequest, number: str) -> HttpResponse:
 def bill_page(request: HttpRequest, number: str) -> HttpResponse:
     bill = _bill(number)
     if bill is None:
-        return _not_found(request, _("No bill %(number)s.") % {"number": number})
+        return not_found(request, _("No bill %(number)s.") % {"number": number})
     replaced_by = Bill.objects.filter(replaces=bill).first()
     return render(
         request,
@@ -101,7 +95,7 @@ def bill_explain(request: HttpRequest, number: str) -> HttpResponse:
     """Each line with the reads, dates, tier, rate version, price and proration it came from."""
     bill = _bill(number)
     if bill is None:
-        return _not_found(request, _("No bill %(number)s.") % {"number": number})
+        return not_found(request, _("No bill %(number)s.") % {"number": number})
     template = (
         "web/billing/explain.html" if getattr(request, "htmx", False) else "web/billing/explain_page.html"
     )
@@ -112,7 +106,7 @@ def bill_explain(request: HttpRequest, number: str) -> HttpResponse:
 def bill_pdf(request: HttpRequest, number: str) -> HttpResponse:
     bill = _bill(number)
     if bill is None:
-        return _not_found(request, _("No bill %(number)s.") % {"number": number})
+        return not_found(request, _("No bill %(number)s.") % {"number": number})
     content = bill_pdf_bytes(bill_number=bill.number)
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="bill-{bill.number}.pdf"'
@@ -124,19 +118,18 @@ def bill_pdf(request: HttpRequest, number: str) -> HttpResponse:
 def cancel_rebill(request: HttpRequest, number: str) -> HttpResponse:
     bill = _bill(number)
     if bill is None:
-        return _not_found(request, _("No bill %(number)s.") % {"number": number})
+        return not_found(request, _("No bill %(number)s.") % {"number": number})
     form = CancelRebillForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            outcome = bill_cancel_rebill(
-                bill_number=bill.number,
-                reason=form.cleaned_data["reason"],
-                actor=request.user,
-                as_of=clock.today(),
-            )
-        except ApplicationError as error:
-            form.add_error("reason" if error.field == "reason" else None, error.message)
-        else:
+        outcome = call_service(
+            form,
+            bill_cancel_rebill,
+            bill_number=bill.number,
+            reason=form.cleaned_data["reason"],
+            actor=request.user,
+            as_of=clock.today(),
+        )
+        if outcome is not None:
             messages.success(
                 request,
                 _("Bill %(old)s is cancelled and reversed; the corrected bill is %(new)s.")
@@ -151,10 +144,9 @@ def cancel_rebill(request: HttpRequest, number: str) -> HttpResponse:
 @requires("billing.final_bill")
 def final_bill(request: HttpRequest, number: str) -> HttpResponse:
     """Issue the off-cycle final bill of a moved-out account (after its move-out read is in)."""
-    try:
-        account = customer_selectors.account_get(number)
-    except NotFoundError as error:
-        return _not_found(request, error.message)
+    account = account_or_404(request, number)
+    if isinstance(account, HttpResponse):
+        return account
     try:
         bill = final_bill_issue(account_number=account.number, actor=request.user, as_of=clock.today())
     except ApplicationError as error:

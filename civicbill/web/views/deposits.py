@@ -12,15 +12,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from civicbill.core import clock
-from civicbill.core.exceptions import ApplicationError, NotFoundError
 from civicbill.core.money import Money, format_cents
-from civicbill.customers import selectors as customer_selectors
 from civicbill.ledger.models import JournalEntry, SourceType
 from civicbill.payments.deposit_selectors import customer_deposit_held_cents
 from civicbill.payments.services.customer_deposits import customer_deposit_charge
-from civicbill.web.forms import StaffForm
-from civicbill.web.permissions import requires
-from civicbill.web.views.counter_forms import MoneyField
+from civicbill.web.counter_forms import MoneyField
+from civicbill.web.ui import StaffForm, account_or_404, call_service, requires
 
 
 class DepositChargeForm(StaffForm):
@@ -36,23 +33,21 @@ class DepositChargeForm(StaffForm):
 @require_http_methods(["GET", "POST"])
 @requires("deposits.charge")
 def deposit_charge(request: HttpRequest, number: str) -> HttpResponse:
-    try:
-        account = customer_selectors.account_get(number)
-    except NotFoundError as error:
-        return render(request, "web/not_found.html", {"message": error.message}, status=404)
+    account = account_or_404(request, number)
+    if isinstance(account, HttpResponse):
+        return account
     form = DepositChargeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            customer_deposit_charge(
-                account_number=account.number,
-                amount=form.cleaned_data["amount"],
-                memo=form.cleaned_data["memo"],
-                actor=request.user,
-                as_of=clock.today(),
-            )
-        except ApplicationError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
+        call_service(
+            form,
+            customer_deposit_charge,
+            account_number=account.number,
+            amount=form.cleaned_data["amount"],
+            memo=form.cleaned_data["memo"],
+            actor=request.user,
+            as_of=clock.today(),
+        )
+        if not form.errors:
             messages.success(
                 request,
                 _("Deposit of %(amount)s charged: the next payment settles it first.")

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 
 from civicbill.core.models import TaskProgress
 from civicbill.customers.selectors import account_search
-from civicbill.web.permissions import requires
+from civicbill.web.ui import requires
 
 
 @requires("customers.view")

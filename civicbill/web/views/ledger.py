@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from civicbill.ledger import selectors as ledger_selectors
-from civicbill.web.permissions import requires
+from civicbill.web.ui import requires
 
 
 @requires("ledger.view")

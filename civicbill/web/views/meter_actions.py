@@ -20,7 +20,7 @@ from civicbill.core.numbers import parse_typed_decimal
 from civicbill.meters import services
 from civicbill.meters.models import MeterSize, MeterStatus, MeterType, ReadUnit
 from civicbill.meters.selectors import meter_get
-from civicbill.web.permissions import requires
+from civicbill.web.ui import requires
 
 
 def _decimal(request: HttpRequest, name: str, label: str, *, default: Decimal | None = None) -> Decimal:

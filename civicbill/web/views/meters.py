@@ -9,7 +9,7 @@ from civicbill.core.exceptions import ApplicationError, NotFoundError
 from civicbill.core.permissions import has_permission
 from civicbill.meters.models import MeterSize, MeterStatus
 from civicbill.meters.selectors import inventory_counts, meter_get, meter_history, meters_list
-from civicbill.web.permissions import requires
+from civicbill.web.ui import not_found, requires
 from civicbill.web.views.meter_actions import meter_action_context
 
 
@@ -57,7 +57,7 @@ def meter_page(request: HttpRequest, serial: str) -> HttpResponse:
     try:
         meter = meter_get(serial)
     except NotFoundError as error:
-        return render(request, "web/not_found.html", {"message": error.message}, status=404)
+        return not_found(request, error.message)
     context = {"history": meter_history(meter), "meter": meter}
     if has_permission(request.user, "meters.manage"):
         context.update(meter_action_context(meter))

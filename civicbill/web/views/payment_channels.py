@@ -27,24 +27,24 @@ from civicbill.payments import selectors
 from civicbill.payments import services as payment_services
 from civicbill.payments.models import PaymentImport, Refund, ReturnedItem, SuspenseItem
 from civicbill.payments.services.refunds import refund_waits
-from civicbill.web.forms import DateInput, StaffForm
-from civicbill.web.permissions import requires
-from civicbill.web.views.counter_forms import MoneyField
+from civicbill.web.counter_forms import MoneyField
+from civicbill.web.ui import (
+    DateInput,
+    StaffForm,
+    account_or_404,
+    call_service,
+    form_refusal,
+    not_found,
+    requires,
+)
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 RECENT_IMPORTS = 20
 
 
-def _not_found(request: HttpRequest, message: str) -> HttpResponse:
-    return render(request, "web/not_found.html", {"message": message}, status=404)
-
-
-def _refusal(form: forms.Form, error: ApplicationError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
 # -- forms ---------------------------------------------------------------------------------------------
 class PaymentFileForm(StaffForm):
+    refusal_field = "file"  # a refusal about the file's format or content goes on the file
     file_format = forms.ChoiceField(label=gettext_lazy("File format"), choices=PaymentImport.Format.choices)
     file = forms.FileField(label=gettext_lazy("Payment file"))
     processor = forms.CharField(
@@ -67,6 +67,7 @@ class PaymentFileForm(StaffForm):
 
 
 class SuspenseApplyForm(StaffForm):
+    service_fields = {"number": "account", "": "account"}  # account lookups name no field, or "number"
     account = forms.CharField(label=gettext_lazy("Account number"), max_length=20)
     note = forms.CharField(label=gettext_lazy("Note (why this account)"), max_length=300, required=False)
 
@@ -110,19 +111,18 @@ def file_upload(request: HttpRequest) -> HttpResponse:
     form = PaymentFileForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        try:
-            result = payment_services.payment_file_import(
-                content=upload.read(),
-                file_name=upload.name or "upload",
-                file_format=form.cleaned_data["file_format"],
-                as_of=clock.now(),
-                actor=request.user,
-                processor=form.cleaned_data["processor"],
-                new_batch=form.cleaned_data["new_batch"],
-            )
-        except ApplicationError as error:
-            form.add_error("processor" if error.field == "processor" else "file", error.message)
-        else:
+        result = call_service(
+            form,
+            payment_services.payment_file_import,
+            content=upload.read(),
+            file_name=upload.name or "upload",
+            file_format=form.cleaned_data["file_format"],
+            as_of=clock.now(),
+            actor=request.user,
+            processor=form.cleaned_data["processor"],
+            new_batch=form.cleaned_data["new_batch"],
+        )
+        if result is not None:
             record = result.payment_import
             messages.success(
                 request,
@@ -145,7 +145,7 @@ def file_result(request: HttpRequest, import_id: int) -> HttpResponse:
     """One imported file: totals, the payments posted, the rows held in suspense, the bad rows."""
     record = PaymentImport.objects.select_related("imported_by").filter(pk=import_id).first()
     if record is None:
-        return _not_found(request, _("There is no payment file import %(id)s.") % {"id": import_id})
+        return not_found(request, _("There is no payment file import %(id)s.") % {"id": import_id})
     result = payment_services.ImportResult(record)
     context = {
         "record": record,
@@ -177,7 +177,7 @@ def suspense_apply(request: HttpRequest, item_id: int) -> HttpResponse:
     """Find the account (search box) and apply the item to it; audited."""
     item = payment_services.suspense_queue(status=None).filter(pk=item_id).first()
     if item is None:
-        return _not_found(request, _("There is no suspense item %(id)s.") % {"id": item_id})
+        return not_found(request, _("There is no suspense item %(id)s.") % {"id": item_id})
     query = request.GET.get("q", "").strip()
     hits = account_search(query, limit=15) if query else []
     picked = request.GET.get("pick", "").strip()
@@ -194,7 +194,7 @@ def suspense_apply(request: HttpRequest, item_id: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ApplicationError as error:
-            form.add_error("account" if error.field in ("account", "number", None) else None, error.message)
+            form_refusal(form, error)
         else:
             messages.success(
                 request,
@@ -227,17 +227,16 @@ def payment_return(request: HttpRequest) -> HttpResponse:
             lookup_error = error.message
     form = ReturnForm(request.POST or None, initial={"receipt": receipt, "charge_fee": True})
     if request.method == "POST" and form.is_valid() and payment is not None:
-        try:
-            returned = payment_services.payment_return(
-                payment=payment,
-                reason=form.cleaned_data["reason"],
-                as_of=clock.now(),
-                actor=request.user,
-                charge_fee=form.cleaned_data["charge_fee"],
-            )
-        except ApplicationError as error:
-            _refusal(form, error)
-        else:
+        returned = call_service(
+            form,
+            payment_services.payment_return,
+            payment=payment,
+            reason=form.cleaned_data["reason"],
+            as_of=clock.now(),
+            actor=request.user,
+            charge_fee=form.cleaned_data["charge_fee"],
+        )
+        if returned is not None:
             fee = format_cents(returned.fee_cents)
             messages.success(
                 request,
@@ -273,10 +272,9 @@ def payment_return(request: HttpRequest) -> HttpResponse:
 @requires("refunds.request")
 def refund_request(request: HttpRequest, number: str) -> HttpResponse:
     """Ask to refund an account's credit balance; a supervisor approves it."""
-    try:
-        account = customer_selectors.account_get(number)
-    except NotFoundError as error:
-        return _not_found(request, error.message)
+    account = account_or_404(request, number)
+    if isinstance(account, HttpResponse):
+        return account
     balance = ledger_selectors.account_balance(account)
     credit = Money.from_cents(max(-balance.cents, 0))
     pending = list(Refund.objects.filter(account=account, status=Refund.Status.REQUESTED))
@@ -284,19 +282,18 @@ def refund_request(request: HttpRequest, number: str) -> HttpResponse:
         request.POST or None, initial={"amount": str(credit) if credit.is_positive() else ""}
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            refund = payment_services.refund_request(
-                account=account,
-                amount=form.cleaned_data["amount"],
-                reason=form.cleaned_data["reason"],
-                payee_name=form.cleaned_data["payee_name"],
-                mailing_address=form.cleaned_data["mailing_address"],
-                as_of=clock.now(),
-                actor=request.user,
-            )
-        except ApplicationError as error:
-            _refusal(form, error)
-        else:
+        refund = call_service(
+            form,
+            payment_services.refund_request,
+            account=account,
+            amount=form.cleaned_data["amount"],
+            reason=form.cleaned_data["reason"],
+            payee_name=form.cleaned_data["payee_name"],
+            mailing_address=form.cleaned_data["mailing_address"],
+            as_of=clock.now(),
+            actor=request.user,
+        )
+        if refund is not None:
             messages.success(
                 request,
                 _("Refund %(id)s of %(amount)s requested; a supervisor must approve it.")
@@ -329,7 +326,7 @@ def refunds_list(request: HttpRequest) -> HttpResponse:
 def refund_decide(request: HttpRequest, refund_id: int) -> HttpResponse:
     refund = Refund.objects.select_related("account").filter(pk=refund_id).first()
     if refund is None:
-        return _not_found(request, _("There is no refund %(id)s.") % {"id": refund_id})
+        return not_found(request, _("There is no refund %(id)s.") % {"id": refund_id})
     form = RefundDecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose approve or reject."))
@@ -360,17 +357,17 @@ def gl_export_page(request: HttpRequest) -> HttpResponse:
     form = GLExportForm(request.POST or None, initial={"date": clock.today()})
     if request.method == "POST" and form.is_valid():
         day = form.cleaned_data["date"]
-        try:
-            _export, text = gl_export(
-                accounting_date=day,
-                as_of=clock.now(),
-                actor=request.user,
-                file_name=f"gl-{day.isoformat()}.csv",
-                again=form.cleaned_data["again"],
-            )
-        except ApplicationError as error:
-            _refusal(form, error)
-        else:
+        exported = call_service(
+            form,
+            gl_export,
+            accounting_date=day,
+            as_of=clock.now(),
+            actor=request.user,
+            file_name=f"gl-{day.isoformat()}.csv",
+            again=form.cleaned_data["again"],
+        )
+        if exported is not None:
+            _export, text = exported
             response = HttpResponse(text, content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="gl-{day.isoformat()}.csv"'
             return response

@@ -14,7 +14,7 @@ from civicbill.core import clock
 from civicbill.core.exceptions import ApplicationError
 from civicbill.payments.report_files import report_csv, report_display, report_pdf
 from civicbill.payments.reports import REPORTS, report_build
-from civicbill.web.permissions import requires
+from civicbill.web.ui import not_found, requires
 
 
 def _dates(request: HttpRequest) -> tuple[dict[str, dt.date], str]:
@@ -48,12 +48,7 @@ def reports_index(request: HttpRequest) -> HttpResponse:
 def report_page(request: HttpRequest, name: str) -> HttpResponse:
     """One report for ``?date=`` (or ``?from=&to=``); ``&format=csv`` or ``&format=pdf`` downloads it."""
     if name not in REPORTS:
-        return render(
-            request,
-            "web/not_found.html",
-            {"message": _("There is no report %(name)s.") % {"name": name}},
-            status=404,
-        )
+        return not_found(request, _("There is no report %(name)s.") % {"name": name})
     days, error = _dates(request)
     start = days.get("from") or days.get("date") or clock.today()
     end = days.get("to") or start

@@ -17,8 +17,7 @@ from civicbill.customers import selectors as customer_selectors
 from civicbill.payments import selectors
 from civicbill.payments import services as payment_services
 from civicbill.payments.services.transfers import MAX_REASON_LENGTH
-from civicbill.web.forms import StaffForm
-from civicbill.web.permissions import requires
+from civicbill.web.ui import StaffForm, form_refusal, not_found, requires
 
 
 class TransferForm(StaffForm):
@@ -32,8 +31,7 @@ def receipt_transfer(request: HttpRequest, number: str) -> HttpResponse:
     try:
         payment = selectors.payment_for_receipt(number)
     except NotFoundError:
-        message = _("There is no receipt %(number)s.") % {"number": number}
-        return render(request, "web/not_found.html", {"message": message}, status=404)
+        return not_found(request, _("There is no receipt %(number)s.") % {"number": number})
     form = TransferForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -48,7 +46,7 @@ def receipt_transfer(request: HttpRequest, number: str) -> HttpResponse:
         except NotFoundError as error:
             form.add_error("to_account", error.message)
         except ApplicationError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            form_refusal(form, error)
         else:
             messages.success(
                 request,

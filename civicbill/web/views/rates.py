@@ -23,7 +23,7 @@ from civicbill.rates.models import RateScheduleVersion, SourceFormat
 from civicbill.rates.owrs.report import import_report
 from civicbill.rates.quotes import rate_quote
 from civicbill.web.forms import RateQuoteForm, RateVersionForm
-from civicbill.web.permissions import requires
+from civicbill.web.ui import call_service, not_found, requires
 
 
 def _price(text: str | Decimal | None) -> str:
@@ -190,7 +190,7 @@ def schedule_page(request: HttpRequest, code: str) -> HttpResponse:
     try:
         schedule = rate_selectors.schedule_get(code)
     except NotFoundError as error:
-        return render(request, "web/not_found.html", {"message": error.message}, status=404)
+        return not_found(request, error.message)
     versions = list(reversed(rate_selectors.schedule_versions(schedule=schedule)))
     shown_id = request.GET.get("version", "")
     today = clock.today()
@@ -225,7 +225,7 @@ def version_add(request: HttpRequest, code: str) -> HttpResponse:
     try:
         schedule = rate_selectors.schedule_get(code)
     except NotFoundError as error:
-        return render(request, "web/not_found.html", {"message": error.message}, status=404)
+        return not_found(request, error.message)
     latest = schedule.versions.order_by("-effective_from").first()
     initial = {
         "text": latest.source_text if latest is not None and latest.source_format == "civicbill-yaml" else ""
@@ -266,18 +266,17 @@ def quote(request: HttpRequest) -> HttpResponse:
     result = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        try:
-            result = rate_quote(
-                schedule_code=data["schedule"],
-                customer_class=data["customer_class"],
-                usage_hcf=data["usage"],
-                days=data["days"],
-                meter_size=data["meter_size"] or None,
-                variables=data["variables"],
-                as_of=clock.today(),
-            )
-        except ApplicationError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+        result = call_service(
+            form,
+            rate_quote,
+            schedule_code=data["schedule"],
+            customer_class=data["customer_class"],
+            usage_hcf=data["usage"],
+            days=data["days"],
+            meter_size=data["meter_size"] or None,
+            variables=data["variables"],
+            as_of=clock.today(),
+        )
     status = 422 if form.errors else 200
     return render(
         request, "web/rates/quote.html", {"form": form, "result": result, "classes": classes}, status=status

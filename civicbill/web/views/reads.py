@@ -26,7 +26,7 @@ from civicbill.meters.services.read_exceptions import (
     read_exception_reject,
 )
 from civicbill.meters.services.reads import read_record, reads_import
-from civicbill.web.permissions import requires
+from civicbill.web.ui import not_found, requires
 
 IMPORT_FORMATS = (
     ("csv", "Generic CSV (meter_serial,read_date,read_value,source)"),
@@ -110,7 +110,7 @@ def exceptions_queue(request: HttpRequest) -> HttpResponse:
 def exception_decide(request: HttpRequest, exception_id: int) -> HttpResponse:
     exception = ReadException.objects.filter(pk=exception_id).first()
     if exception is None:
-        return render(request, "web/not_found.html", {"message": _("No such read exception.")}, status=404)
+        return not_found(request, _("No such read exception."))
     decision = request.POST.get("decision", "")
     note = request.POST.get("note", "").strip()
     try:

@@ -31,8 +31,7 @@ from civicbill.core.staff import (
     staff_user_set_active,
     staff_user_set_role,
 )
-from civicbill.web.forms import StaffForm
-from civicbill.web.permissions import requires
+from civicbill.web.ui import StaffForm, call_service, form_refusal, not_found, requires
 
 ROLE_CHOICES = [(role, role) for role in ROLES]
 
@@ -79,26 +78,21 @@ class TemporaryPasswordForm(StaffForm):
     )
 
 
-def _refusal(form: forms.Form, error: ApplicationError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
 # -- one's own password and tokens ---------------------------------------------------------------------
 @sensitive_post_parameters("current", "new", "new_again")
 @require_http_methods(["GET", "POST"])
 def password_change_page(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            user = password_change(
-                user=request.user,  # type: ignore[arg-type]
-                current=form.cleaned_data["current"],
-                new=form.cleaned_data["new"],
-                at=clock.now(),
-            )
-        except ApplicationError as error:
-            _refusal(form, error)
-        else:
+        user = call_service(
+            form,
+            password_change,
+            user=request.user,  # type: ignore[arg-type]
+            current=form.cleaned_data["current"],
+            new=form.cleaned_data["new"],
+            at=clock.now(),
+        )
+        if user is not None:
             update_session_auth_hash(request, user)
             messages.success(request, _("Your password is changed."))
             return redirect("home")
@@ -122,7 +116,7 @@ def my_tokens(request: HttpRequest) -> HttpResponse:
                 at=clock.now(),
             )
         except ApplicationError as error:
-            _refusal(form, error)
+            form_refusal(form, error)
         else:
             form = TokenForm()
     context = {
@@ -140,9 +134,7 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     token = ApiToken.objects.select_related("user").filter(pk=token_id).first()
     mine = token is not None and token.user_id == request.user.pk
     if token is None or not (mine or has_permission(request.user, "admin.users")):
-        return render(
-            request, "web/not_found.html", {"message": _("There is no such API token.")}, status=404
-        )
+        return not_found(request, _("There is no such API token."))
     try:
         api_token_revoke(token=token, actor=request.user, at=clock.now())
     except ApplicationError as error:
@@ -172,11 +164,8 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 def staff_create(request: HttpRequest) -> HttpResponse:
     form = StaffCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            user = staff_user_create(**form.cleaned_data, actor=request.user, at=clock.now())
-        except ApplicationError as error:
-            _refusal(form, error)
-        else:
+        user = call_service(form, staff_user_create, **form.cleaned_data, actor=request.user, at=clock.now())
+        if user is not None:
             messages.success(
                 request,
                 _("%(user)s can now sign in with the temporary password, and must then choose their own.")
@@ -195,9 +184,7 @@ def staff_user(request: HttpRequest, user_id: int) -> HttpResponse:
     ``action`` (role, deactivate, activate, password)."""
     user = User.objects.filter(pk=user_id).first()
     if user is None:
-        return render(
-            request, "web/not_found.html", {"message": _("There is no such staff user.")}, status=404
-        )
+        return not_found(request, _("There is no such staff user."))
     role_form = RoleForm(initial={"role": role_of(user)})
     password_form = TemporaryPasswordForm()
     action = request.POST.get("action", "") if request.method == "POST" else ""
@@ -244,9 +231,9 @@ def staff_user(request: HttpRequest, user_id: int) -> HttpResponse:
                     return redirect("staff-user", user_id=user.pk)
         except ApplicationError as error:
             if action == "password":
-                _refusal(password_form, error)
+                form_refusal(password_form, error)
             elif action == "role":
-                _refusal(role_form, error)
+                form_refusal(role_form, error)
             else:
                 messages.error(request, error.message)
                 return redirect("staff-user", user_id=user.pk)

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from civicbill.core.models import TaskProgress
-from civicbill.web.permissions import requires
+from civicbill.web.ui import requires
 
 
 @requires("tasks.view")

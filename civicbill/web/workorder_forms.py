@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from civicbill.core import clock
-from civicbill.web.forms import DateInput, StaffForm
+from civicbill.web.ui import DateInput, StaffForm
 from civicbill.workorders.models import Priority, WorkOrder, WorkOrderStatus, WorkOrderType
 from civicbill.workorders.rules import completion_problems
 
@@ -110,6 +110,15 @@ class CancelForm(StaffForm):
 
 
 class CompleteForm(StaffForm):
+    # the completion service's field names → this form's fields
+    service_fields = {
+        "new_meter": "new_meter_serial",
+        "serial": "new_meter_serial",
+        "meter_serial": "read_value",
+        "value": "read_value",
+        "read_on": "completed_on",
+        "exchanged_on": "completed_on",
+    }
     completed_on = forms.DateField(label=_("Done on"), widget=DateInput)
     read_value = RegisterReadField(label=_("Meter read"))
     findings = forms.CharField(

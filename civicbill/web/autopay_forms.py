@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from civicbill.autopay import rules
 from civicbill.autopay.models import AccountType, AchReturn, Authorization, Enrollment
 from civicbill.autopay.services.enrollment import MAX_DOCUMENT_BYTES, AuthorizationIn
-from civicbill.web.forms import DateInput, StaffForm
+from civicbill.web.ui import DateInput, StaffForm
 
 
 class NoEchoInput(forms.TextInput):

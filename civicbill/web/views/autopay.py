@@ -20,7 +20,14 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from civicbill.autopay import banking, selectors, services
-from civicbill.autopay.forms import (
+from civicbill.autopay.models import AchReturn, DraftFile
+from civicbill.autopay.report_csv import monthly_report_csv
+from civicbill.core import clock
+from civicbill.core.exceptions import ApplicationError, NotFoundError
+from civicbill.core.money import format_cents
+from civicbill.core.permissions import has_permission
+from civicbill.customers.models import Account
+from civicbill.web.autopay_forms import (
     BankChangeForm,
     CancelDraftForm,
     DraftForm,
@@ -32,15 +39,7 @@ from civicbill.autopay.forms import (
     ReturnFilterForm,
     ReviewForm,
 )
-from civicbill.autopay.models import AchReturn, DraftFile
-from civicbill.autopay.report_csv import monthly_report_csv
-from civicbill.core import clock
-from civicbill.core.exceptions import ApplicationError, NotFoundError
-from civicbill.core.money import format_cents
-from civicbill.core.permissions import PERMISSIONS, has_permission
-from civicbill.customers import selectors as customer_selectors
-from civicbill.customers.models import Account
-from civicbill.web.permissions import requires
+from civicbill.web.ui import account_or_404, call_service, forbidden, not_found, requires
 
 PAGE_SIZE = 100
 DOCUMENT_TYPES = frozenset({
@@ -48,27 +47,6 @@ DOCUMENT_TYPES = frozenset({
     "audio/x-wav", "audio/mp4", "text/plain",
 })  # fmt: skip
 SECRET_FIELDS = ("account_number", "account_number_again")
-
-
-def _forbidden(request: HttpRequest, code: str) -> HttpResponse:
-    return render(
-        request, "web/forbidden.html", {"permission": code, "what": PERMISSIONS[code][0]}, status=403
-    )
-
-
-def _not_found(request: HttpRequest, message: str) -> HttpResponse:
-    return render(request, "web/not_found.html", {"message": message}, status=404)
-
-
-def _refusal(form: Any, error: ApplicationError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
-def _account(request: HttpRequest, number: str) -> Account | HttpResponse:
-    try:
-        return customer_selectors.account_get(number)
-    except NotFoundError as error:
-        return _not_found(request, error.message)
 
 
 def _panel_context(account: Account, **forms: Any) -> dict[str, Any]:
@@ -98,11 +76,13 @@ def _account_autopay_url(account: Account) -> str:
 @requires("autopay.view")
 def account_panel(request: HttpRequest, number: str) -> HttpResponse:
     """The Autopay panel (loaded in place by htmx on the account page; a page of its own without it)."""
-    account = _account(request, number)
+    account = account_or_404(request, number)
     if isinstance(account, HttpResponse):
         return account
     template = (
-        "autopay/account_panel.html" if getattr(request, "htmx", False) else "autopay/account_page.html"
+        "web/autopay/account_panel.html"
+        if getattr(request, "htmx", False)
+        else "web/autopay/account_page.html"
     )
     return render(request, template, _panel_context(account))
 
@@ -111,26 +91,25 @@ def account_panel(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 @requires("autopay.enroll")
 def enroll(request: HttpRequest, number: str) -> HttpResponse:
-    account = _account(request, number)
+    account = account_or_404(request, number)
     if isinstance(account, HttpResponse):
         return account
     form = EnrollForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            enrollment = services.autopay_enroll(
-                account=account,
-                routing_number=data["routing_number"],
-                account_number=data["account_number"],
-                account_type=data["account_type"],
-                authorization=form.authorization(),
-                holder_name=data["holder_name"],
-                as_of=clock.now(),
-                actor=request.user,
-            )
-        except ApplicationError as error:
-            _refusal(form, error)
-        else:
+        enrollment = call_service(
+            form,
+            services.autopay_enroll,
+            account=account,
+            routing_number=data["routing_number"],
+            account_number=data["account_number"],
+            account_type=data["account_type"],
+            authorization=form.authorization(),
+            holder_name=data["holder_name"],
+            as_of=clock.now(),
+            actor=request.user,
+        )
+        if enrollment is not None:
             messages.success(
                 request,
                 _(
@@ -141,38 +120,37 @@ def enroll(request: HttpRequest, number: str) -> HttpResponse:
             )
             return redirect(_account_autopay_url(account))
     context = _panel_context(account, enroll_form=form, open_form="enroll")
-    return render(request, "autopay/account_page.html", context, status=422)
+    return render(request, "web/autopay/account_page.html", context, status=422)
 
 
 @sensitive_post_parameters(*SECRET_FIELDS)
 @require_POST
 @requires("autopay.enroll")
 def bank_change(request: HttpRequest, number: str) -> HttpResponse:
-    account = _account(request, number)
+    account = account_or_404(request, number)
     if isinstance(account, HttpResponse):
         return account
     enrollment = selectors.live_enrollment(account)
     if enrollment is None:
-        return _not_found(
+        return not_found(
             request, _("Account %(number)s is not enrolled in autopay.") % {"number": account.number}
         )
     form = BankChangeForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            changed = services.autopay_bank_change(
-                enrollment=enrollment,
-                routing_number=data["routing_number"],
-                account_number=data["account_number"],
-                account_type=data["account_type"],
-                authorization=form.authorization(),
-                note=data["note"],
-                as_of=clock.now(),
-                actor=request.user,
-            )
-        except ApplicationError as error:
-            _refusal(form, error)
-        else:
+        changed = call_service(
+            form,
+            services.autopay_bank_change,
+            enrollment=enrollment,
+            routing_number=data["routing_number"],
+            account_number=data["account_number"],
+            account_type=data["account_type"],
+            authorization=form.authorization(),
+            note=data["note"],
+            as_of=clock.now(),
+            actor=request.user,
+        )
+        if changed is not None:
             messages.success(
                 request,
                 _("Bank details changed to %(bank)s; a new prenote goes with the next draft file.")
@@ -180,37 +158,36 @@ def bank_change(request: HttpRequest, number: str) -> HttpResponse:
             )
             return redirect(_account_autopay_url(account))
     context = _panel_context(account, bank_form=form, open_form="bank")
-    return render(request, "autopay/account_page.html", context, status=422)
+    return render(request, "web/autopay/account_page.html", context, status=422)
 
 
 @require_POST
 @requires("autopay.enroll")
 def end(request: HttpRequest, number: str) -> HttpResponse:
-    account = _account(request, number)
+    account = account_or_404(request, number)
     if isinstance(account, HttpResponse):
         return account
     enrollment = selectors.live_enrollment(account)
     if enrollment is None:
-        return _not_found(
+        return not_found(
             request, _("Account %(number)s is not enrolled in autopay.") % {"number": account.number}
         )
     form = EndForm(request.POST)
     if form.is_valid():
-        try:
-            services.autopay_end(
-                enrollment=enrollment,
-                reason=form.cleaned_data["reason"],
-                note=form.cleaned_data["note"],
-                as_of=clock.now(),
-                actor=request.user,
-            )
-        except ApplicationError as error:
-            _refusal(form, error)
-        else:
+        call_service(
+            form,
+            services.autopay_end,
+            enrollment=enrollment,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+            as_of=clock.now(),
+            actor=request.user,
+        )
+        if not form.errors:
             messages.success(request, _("Autopay ended; nothing more will be drafted for this account."))
             return redirect(_account_autopay_url(account))
     context = _panel_context(account, end_form=form, open_form="end")
-    return render(request, "autopay/account_page.html", context, status=422)
+    return render(request, "web/autopay/account_page.html", context, status=422)
 
 
 # -- enrollments -------------------------------------------------------------------------------------------
@@ -225,7 +202,7 @@ def enrollments_list(request: HttpRequest) -> HttpResponse:
     )
     return render(
         request,
-        "autopay/enrollments.html",
+        "web/autopay/enrollments.html",
         {"form": form, "page": page, "counts": selectors.status_counts(), "status": status, "query": query},
     )
 
@@ -242,15 +219,16 @@ def drafts_list(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST":
         if not has_permission(request.user, "autopay.draft"):
-            return _forbidden(request, "autopay.draft")
+            return forbidden(request, "autopay.draft")
         if form.is_valid():
-            try:
-                draft_file = services.ach_draft_create(
-                    effective_date=form.cleaned_data["effective_date"], as_of=clock.now(), actor=request.user
-                )
-            except ApplicationError as error:
-                _refusal(form, error)
-            else:
+            draft_file = call_service(
+                form,
+                services.ach_draft_create,
+                effective_date=form.cleaned_data["effective_date"],
+                as_of=clock.now(),
+                actor=request.user,
+            )
+            if draft_file is not None:
                 messages.success(
                     request,
                     _("Draft file %(name)s written: %(debits)s debits for %(total)s, %(prenotes)s prenotes.")
@@ -264,7 +242,7 @@ def drafts_list(request: HttpRequest) -> HttpResponse:
                 return redirect("autopay-draft", draft_file_id=draft_file.pk)
     page = Paginator(selectors.draft_files_list(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
-        request, "autopay/drafts.html", {"form": form, "page": page}, status=422 if form.errors else 200
+        request, "web/autopay/drafts.html", {"form": form, "page": page}, status=422 if form.errors else 200
     )
 
 
@@ -272,7 +250,7 @@ def _draft_or_404(request: HttpRequest, draft_file_id: int) -> DraftFile | HttpR
     try:
         return selectors.draft_file_get(draft_file_id)
     except NotFoundError as error:
-        return _not_found(request, error.message)
+        return not_found(request, error.message)
 
 
 @requires("autopay.view")
@@ -288,7 +266,7 @@ def draft_page(request: HttpRequest, draft_file_id: int) -> HttpResponse:
         "cancel_form": CancelDraftForm(),
         "can_cancel": draft_file.status == DraftFile.Status.CREATED and today < draft_file.effective_date,
     }
-    return render(request, "autopay/draft.html", context)
+    return render(request, "web/autopay/draft.html", context)
 
 
 @requires("autopay.draft")
@@ -335,19 +313,18 @@ def returns_list(request: HttpRequest) -> HttpResponse:
     form = ReturnFileForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if not has_permission(request.user, "autopay.returns"):
-            return _forbidden(request, "autopay.returns")
+            return forbidden(request, "autopay.returns")
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            try:
-                record = services.ach_returns_import(
-                    content=upload.read(),
-                    file_name=upload.name or "returns.ach",
-                    as_of=clock.now(),
-                    actor=request.user,
-                )
-            except ApplicationError as error:
-                _refusal(form, error)
-            else:
+            record = call_service(
+                form,
+                services.ach_returns_import,
+                content=upload.read(),
+                file_name=upload.name or "returns.ach",
+                as_of=clock.now(),
+                actor=request.user,
+            )
+            if record is not None:
                 messages.success(
                     request,
                     _(
@@ -375,7 +352,7 @@ def returns_list(request: HttpRequest) -> HttpResponse:
         "files": list(selectors.return_files_list()[:20]),
         "resolve_form": ResolveForm(),
     }
-    return render(request, "autopay/returns.html", context, status=422 if form.errors else 200)
+    return render(request, "web/autopay/returns.html", context, status=422 if form.errors else 200)
 
 
 @requires("autopay.view")
@@ -383,9 +360,9 @@ def return_file_page(request: HttpRequest, return_file_id: int) -> HttpResponse:
     try:
         record = selectors.return_file_get(return_file_id)
     except NotFoundError as error:
-        return _not_found(request, error.message)
+        return not_found(request, error.message)
     items = list(selectors.return_items(return_file=record))
-    return render(request, "autopay/return_file.html", {"record": record, "items": items})
+    return render(request, "web/autopay/return_file.html", {"record": record, "items": items})
 
 
 @require_POST
@@ -394,7 +371,7 @@ def return_resolve(request: HttpRequest, return_id: int) -> HttpResponse:
     try:
         item = selectors.return_item_get(return_id)
     except NotFoundError as error:
-        return _not_found(request, error.message)
+        return not_found(request, error.message)
     form = ResolveForm(request.POST)
     if form.is_valid():
         try:
@@ -423,7 +400,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
         "decided": list(selectors.review_decided()[:50]),
         "review_form": ReviewForm(),
     }
-    return render(request, "autopay/review.html", context)
+    return render(request, "web/autopay/review.html", context)
 
 
 @require_POST
@@ -432,7 +409,7 @@ def review_decide(request: HttpRequest, return_id: int) -> HttpResponse:
     try:
         item = selectors.return_item_get(return_id)
     except NotFoundError as error:
-        return _not_found(request, error.message)
+        return not_found(request, error.message)
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
@@ -458,9 +435,9 @@ def authorization_document(request: HttpRequest, authorization_id: int) -> HttpR
     try:
         authorization = selectors.authorization_get(authorization_id)
     except NotFoundError as error:
-        return _not_found(request, error.message)
+        return not_found(request, error.message)
     if not authorization.has_document:
-        return _not_found(request, _("This authorization has no attached copy."))
+        return not_found(request, _("This authorization has no attached copy."))
     content_type = authorization.document_content_type
     response = HttpResponse(
         selectors.authorization_document_bytes(authorization),
@@ -491,4 +468,4 @@ def report(request: HttpRequest) -> HttpResponse:
         response = HttpResponse(monthly_report_csv(built), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="autopay-{month:%Y-%m}.csv"'
         return response
-    return render(request, "autopay/report.html", {"report": built, "month": month})
+    return render(request, "web/autopay/report.html", {"report": built, "month": month})

@@ -16,7 +16,7 @@ from civicbill.core.money import (
     format_cents,
 )
 from civicbill.payments.tenders import CASH_DENOMINATIONS_CENTS, TenderInput
-from civicbill.web.forms import StaffForm
+from civicbill.web.ui import StaffForm
 
 
 def amount_problem(text: str, error: MoneyError) -> str:

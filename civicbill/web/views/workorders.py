@@ -21,9 +21,8 @@ from civicbill.correspondence.selectors import letters_with_reference
 from civicbill.customers.selectors import account_get
 from civicbill.meters.models import ReadException
 from civicbill.meters.selectors import service_point_for_account
-from civicbill.web.permissions import requires
-from civicbill.workorders import selectors, services
-from civicbill.workorders.forms import (
+from civicbill.web.ui import call_service, not_found, requires
+from civicbill.web.workorder_forms import (
     AssignForm,
     CancelForm,
     CompleteForm,
@@ -31,35 +30,18 @@ from civicbill.workorders.forms import (
     WorkOrderCreateForm,
     WorkOrderFilterForm,
 )
+from civicbill.workorders import selectors, services
 from civicbill.workorders.models import WorkOrder
 from civicbill.workorders.pdf import field_sheet_pdf
 
 PAGE_SIZE = 100
-# service error fields → completion form fields
-_COMPLETE_FIELDS = {
-    "new_meter": "new_meter_serial",
-    "serial": "new_meter_serial",
-    "meter_serial": "read_value",
-    "value": "read_value",
-    "read_on": "completed_on",
-    "exchanged_on": "completed_on",
-}
-
-
-def _not_found(request: HttpRequest, error: NotFoundError) -> HttpResponse:
-    return render(request, "web/not_found.html", {"message": error.message}, status=404)
 
 
 def _work_order_or_404(request: HttpRequest, number: str) -> WorkOrder | HttpResponse:
     try:
         return selectors.workorder_get(number)
     except NotFoundError as error:
-        return _not_found(request, error)
-
-
-def _form_error(form: Any, error: ApplicationError, mapping: dict[str, str] | None = None) -> None:
-    field = (mapping or {}).get(error.field or "", error.field)
-    form.add_error(field if field in form.fields else None, error.message)
+        return not_found(request, error.message)
 
 
 # -- list and new --------------------------------------------------------------------------------
@@ -85,7 +67,7 @@ def workorder_list(request: HttpRequest) -> HttpResponse:
     status = 422 if form.is_bound and form.errors else 200
     return render(
         request,
-        "workorders/list.html",
+        "web/workorders/list.html",
         {"form": form, "page": page, "query": query.urlencode(), "today": clock.today()},
         status=status,
     )
@@ -107,20 +89,19 @@ def workorder_new(request: HttpRequest) -> HttpResponse:
         except NotFoundError as error:
             form.add_error("account_number", error.message)
         else:
-            try:
-                work_order = services.workorder_create(
-                    work_type=data["work_type"],
-                    premise=account.premise,
-                    account=account,
-                    service_point=service_point_for_account(account),
-                    description=data["description"],
-                    due_on=data["due_on"],
-                    priority=data["priority"],
-                    actor=request.user,
-                )
-            except ApplicationError as error:
-                _form_error(form, error)
-            else:
+            work_order = call_service(
+                form,
+                services.workorder_create,
+                work_type=data["work_type"],
+                premise=account.premise,
+                account=account,
+                service_point=service_point_for_account(account),
+                description=data["description"],
+                due_on=data["due_on"],
+                priority=data["priority"],
+                actor=request.user,
+            )
+            if work_order is not None:
                 messages.success(
                     request,
                     _("Work order %(number)s created, due %(date)s.")
@@ -128,7 +109,7 @@ def workorder_new(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("workorder", number=work_order.number)
     status = 422 if form.errors else 200
-    return render(request, "workorders/new.html", {"form": form}, status=status)
+    return render(request, "web/workorders/new.html", {"form": form}, status=status)
 
 
 # -- one work order ------------------------------------------------------------------------------
@@ -154,7 +135,7 @@ def _detail(request: HttpRequest, work_order: WorkOrder, status: int = 200, **fo
             staff=staff, initial={"assignee": work_order.assigned_to_id or ""}
         )
         context["cancel_form"] = forms.get("cancel_form") or CancelForm()
-    return render(request, "workorders/detail.html", context, status=status)
+    return render(request, "web/workorders/detail.html", context, status=status)
 
 
 @requires("workorders.view")
@@ -181,19 +162,18 @@ def workorder_complete(request: HttpRequest, number: str) -> HttpResponse:
                 old_read=data["old_read"],
                 new_read=data["new_read"],
             )
-        try:
-            services.workorder_complete(
-                work_order=work_order,
-                completed_on=data["completed_on"],
-                findings=data["findings"],
-                read_value=data["read_value"],
-                exchange=exchange,
-                notes=data["notes"],
-                actor=request.user,
-            )
-        except ApplicationError as error:
-            _form_error(form, error, _COMPLETE_FIELDS)
-        else:
+        call_service(
+            form,
+            services.workorder_complete,
+            work_order=work_order,
+            completed_on=data["completed_on"],
+            findings=data["findings"],
+            read_value=data["read_value"],
+            exchange=exchange,
+            notes=data["notes"],
+            actor=request.user,
+        )
+        if not form.errors:
             messages.success(request, _("%(number)s is completed.") % {"number": work_order.number})
             return redirect("workorder", number=work_order.number)
     return _detail(request, selectors.workorder_get(work_order.number), status=422, complete_form=form)
@@ -208,11 +188,10 @@ def workorder_assign(request: HttpRequest, number: str) -> HttpResponse:
     form = AssignForm(request.POST, staff=selectors.assignable_staff())
     if form.is_valid():
         assignee = form.assignee_user()
-        try:
-            services.workorder_assign(work_order=work_order, assignee=assignee, actor=request.user)
-        except ApplicationError as error:
-            _form_error(form, error)
-        else:
+        call_service(
+            form, services.workorder_assign, work_order=work_order, assignee=assignee, actor=request.user
+        )
+        if not form.errors:
             messages.success(
                 request,
                 _("%(number)s is assigned to %(name)s.")
@@ -230,13 +209,14 @@ def workorder_cancel(request: HttpRequest, number: str) -> HttpResponse:
         return work_order
     form = CancelForm(request.POST)
     if form.is_valid():
-        try:
-            services.workorder_cancel(
-                work_order=work_order, reason=form.cleaned_data["reason"], actor=request.user
-            )
-        except ApplicationError as error:
-            _form_error(form, error)
-        else:
+        call_service(
+            form,
+            services.workorder_cancel,
+            work_order=work_order,
+            reason=form.cleaned_data["reason"],
+            actor=request.user,
+        )
+        if not form.errors:
             messages.success(request, _("%(number)s is cancelled.") % {"number": work_order.number})
             return redirect("workorder", number=work_order.number)
     return _detail(request, work_order, status=422, cancel_form=form)
@@ -263,7 +243,7 @@ def field_sheet_page(request: HttpRequest) -> HttpResponse:
     status = 422 if form.errors else 200
     return render(
         request,
-        "workorders/field_sheet.html",
+        "web/workorders/field_sheet.html",
         {"form": form, "rows": rows, "query": request.GET.urlencode()},
         status=status,
     )
@@ -297,9 +277,7 @@ def field_sheet_pdf_view(request: HttpRequest) -> HttpResponse:
 def _exception_or_404(request: HttpRequest, exception_id: int) -> ReadException | HttpResponse:
     exception = ReadException.objects.select_related("read__meter").filter(pk=exception_id).first()
     if exception is None:
-        return _not_found(
-            request, NotFoundError(_("There is no read exception %(id)s.") % {"id": exception_id})
-        )
+        return not_found(request, _("There is no read exception %(id)s.") % {"id": exception_id})
     return exception
 
 
