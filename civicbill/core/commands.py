@@ -63,11 +63,8 @@ def add_user_argument(
     """
     if system_user is not None and system_user not in SYSTEM_USERS:
         raise ValueError(f"{system_user!r} is not one of the system users {sorted(SYSTEM_USERS)}")
-    if system_user is None:
-        text = help or "the staff user doing this (required: for permissions and the audit trail)"
-    else:
-        text = help or "the staff user doing this"
-        text += f" (default: the system user {system_user})"
+    text = help or "the staff user doing this (for permissions and the audit trail)"
+    text += " (required)" if system_user is None else f" (default: the system user {system_user})"
     parser.add_argument("--user", metavar="USERNAME", help=text)
     parser.set_defaults(**{_POLICY: _REQUIRED if system_user is None else system_user})
 
