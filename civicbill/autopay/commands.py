@@ -1,5 +1,5 @@
-"""The autopay sub-commands of ``civicbill ach`` (the command itself lives with the NACHA library in
-``civicbill/payments/management/commands/ach.py``):
+"""The autopay sub-commands of ``civicbill ach`` (the command is
+``civicbill/autopay/management/commands/ach.py``, whose ``validate`` needs only the NACHA library):
 
 - ``civicbill ach draft --date D --out FILE [--json] [--user U]``: the draft file for effective entry
   date D (a business day after today), written to FILE and stored; its payments posted as pending;
@@ -9,75 +9,46 @@
   change not applied); ``civicbill ach review ID --decision dishonor|accept|acknowledge --note TEXT
   [--json] [--user U]`` decides one.
 
-They run as the system user ``autopay`` (Technician) unless ``--user`` names a staff member. A refusal
-prints one line and exits 1; a file that cannot be read or written exits 2. Bank account numbers
-appear masked in every output; only the draft file itself carries them.
+They run as the system user ``autopay`` (Technician) unless ``--user`` names a staff member
+(:mod:`civicbill.core.commands`; ``cancel`` and a review decision are staff actions, but keep the
+default they always had: docs/autopay.md shows them without ``--user``). A refusal prints one line
+and exits 1; a file that cannot be read or written exits 2. Bank account numbers appear masked in
+every output; only the draft file itself carries them.
 """
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth.models import Group, User
-from django.core.management.base import CommandError, OutputWrapper
+from django.core.management.base import CommandError
 from django.db import transaction
 
 from civicbill.autopay import selectors, services, summary
 from civicbill.core import clock
-from civicbill.core.exceptions import ApplicationError
+from civicbill.core.commands import AUTOPAY_USER, CivicbillCommand, add_user_argument, date_type
 from civicbill.core.money import format_cents
-from civicbill.core.permissions import TECHNICIAN
 
-SYSTEM_USER = "autopay"
 SUBCOMMANDS = ("draft", "cancel", "returns", "review")
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-12-21") from None
-
-
-def system_user() -> User:
-    user, created = User.objects.get_or_create(
-        username=SYSTEM_USER, defaults={"first_name": "Autopay", "last_name": "(command line)"}
-    )
-    if created:
-        user.set_unusable_password()
-        user.save()
-        user.groups.add(Group.objects.get_or_create(name=TECHNICIAN)[0])
-    return user
-
-
-def actor_named(username: str | None) -> User:
-    if not username:
-        return system_user()
-    actor = User.objects.filter(username=username, is_active=True).first()
-    if actor is None:
-        raise CommandError(f"No active user named {username!r}", returncode=1)
-    return actor
 
 
 def add_subcommands(sub: Any) -> None:
     draft = sub.add_parser("draft", help="write the autopay draft file of an effective entry date")
-    draft.add_argument("--date", type=_date, required=True, help="effective entry date (a business day)")
+    draft.add_argument(
+        "--date", type=date_type("--date"), required=True, help="effective entry date (a business day)"
+    )
     draft.add_argument("--out", required=True, help="where to write the NACHA file")
     draft.add_argument("--json", action="store_true", help="print the file's totals and entries as JSON")
-    draft.add_argument("--user", help="the staff user drafting (default: the system user autopay)")
+    add_user_argument(draft, system_user=AUTOPAY_USER, help="the staff user drafting")
     cancel = sub.add_parser("cancel", help="cancel a draft file before its effective date")
     cancel.add_argument("draft_file", type=int, help="the draft file's number")
     cancel.add_argument("--reason", required=True)
     cancel.add_argument("--json", action="store_true")
-    cancel.add_argument("--user", help="the staff user cancelling (default: the system user autopay)")
+    add_user_argument(cancel, system_user=AUTOPAY_USER, help="the staff user cancelling")
     returns = sub.add_parser("returns", help="import a return / notification-of-change file")
     returns.add_argument("file", help="the bank's NACHA return file")
     returns.add_argument("--json", action="store_true", help="print what was done with each entry as JSON")
-    returns.add_argument("--user", help="the staff user importing (default: the system user autopay)")
+    add_user_argument(returns, system_user=AUTOPAY_USER, help="the staff user importing")
     review = sub.add_parser(
         "review", help="list the review queue (late returns, NOCs not applied) or decide one item"
     )
@@ -85,35 +56,27 @@ def add_subcommands(sub: Any) -> None:
     review.add_argument("--decision", choices=["dishonor", "accept", "acknowledge"])
     review.add_argument("--note", help="why (required with --decision)")
     review.add_argument("--json", action="store_true", help="print the queue or the decided item as JSON")
-    review.add_argument("--user", help="the staff user deciding (default: the system user autopay)")
+    add_user_argument(review, system_user=AUTOPAY_USER, help="the staff user deciding")
 
 
-def _refused(error: ApplicationError) -> CommandError:
-    return CommandError(error.message, returncode=1)
-
-
-def draft(options: dict[str, Any], out: OutputWrapper) -> None:
+def draft(command: CivicbillCommand, options: dict[str, Any]) -> None:
+    out = command.stdout
     path = Path(options["out"])
-    actor = actor_named(options.get("user"))
-    try:
-        with transaction.atomic():
-            draft_file = services.ach_draft_create(
-                effective_date=options["date"], as_of=clock.now(), actor=actor
-            )
-            data = selectors.draft_file_bytes(draft_file)
-            try:
-                path.write_bytes(data)  # inside the transaction: a file that cannot be written drafts nothing
-            except OSError as error:
-                raise CommandError(
-                    f"Cannot write {path}: {error.strerror or error}; nothing was drafted", returncode=2
-                ) from error
-    except ApplicationError as error:
-        raise _refused(error) from None
+    actor = command.actor(options)
+    with transaction.atomic():
+        draft_file = services.ach_draft_create(effective_date=options["date"], as_of=clock.now(), actor=actor)
+        data = selectors.draft_file_bytes(draft_file)
+        try:
+            path.write_bytes(data)  # inside the transaction: a file that cannot be written drafts nothing
+        except OSError as error:
+            raise CommandError(
+                f"Cannot write {path}: {error.strerror or error}; nothing was drafted", returncode=2
+            ) from error
     entries = list(draft_file.entries.select_related("account", "bill", "payment").order_by("sequence"))
     if options["json"]:
         document = summary.draft_file_dict(draft_file, entries=entries, today=clock.today())
         document["out"] = str(path)
-        out.write(json.dumps(document, ensure_ascii=False, indent=2))
+        command.print_json(document)
         return
     out.write(
         f"{path}: draft file {draft_file.pk} ({draft_file.file_name}) effective {draft_file.effective_date}, "
@@ -126,40 +89,33 @@ def draft(options: dict[str, Any], out: OutputWrapper) -> None:
     out.write(f"  traces:   {draft_file.first_trace_sequence} to {draft_file.last_trace_sequence}")
 
 
-def cancel(options: dict[str, Any], out: OutputWrapper) -> None:
-    actor = actor_named(options.get("user"))
-    try:
-        draft_file = selectors.draft_file_get(options["draft_file"])
-        draft_file = services.ach_draft_cancel(
-            draft_file=draft_file, reason=options["reason"], as_of=clock.now(), actor=actor
-        )
-    except ApplicationError as error:
-        raise _refused(error) from None
+def cancel(command: CivicbillCommand, options: dict[str, Any]) -> None:
+    actor = command.actor(options)
+    draft_file = selectors.draft_file_get(options["draft_file"])
+    draft_file = services.ach_draft_cancel(
+        draft_file=draft_file, reason=options["reason"], as_of=clock.now(), actor=actor
+    )
     if options["json"]:
-        out.write(json.dumps(summary.draft_file_dict(draft_file), ensure_ascii=False, indent=2))
+        command.print_json(summary.draft_file_dict(draft_file))
         return
-    out.write(
+    command.stdout.write(
         f"Draft file {draft_file.pk} ({draft_file.file_name}) cancelled: {draft_file.debit_count} payments "
         f"of {format_cents(draft_file.total_debit_cents)} voided"
     )
 
 
-def returns(options: dict[str, Any], out: OutputWrapper) -> None:
+def returns(command: CivicbillCommand, options: dict[str, Any]) -> None:
+    out = command.stdout
     path = Path(options["file"])
     try:
         content = path.read_bytes()
     except OSError as error:
         raise CommandError(f"Cannot read {path}: {error.strerror or error}", returncode=2) from error
-    actor = actor_named(options.get("user"))
-    try:
-        record = services.ach_returns_import(
-            content=content, file_name=path.name, as_of=clock.now(), actor=actor
-        )
-    except ApplicationError as error:
-        raise _refused(error) from None
+    actor = command.actor(options)
+    record = services.ach_returns_import(content=content, file_name=path.name, as_of=clock.now(), actor=actor)
     items = list(selectors.return_items(return_file=record))
     if options["json"]:
-        out.write(json.dumps(summary.return_file_dict(record, items=items), ensure_ascii=False, indent=2))
+        command.print_json(summary.return_file_dict(record, items=items))
         return
     out.write(f"{path.name}: return file {record.pk}")
     out.write(
@@ -187,7 +143,8 @@ def _review_line(item: Any) -> str:
     )
 
 
-def review(options: dict[str, Any], out: OutputWrapper) -> None:
+def review(command: CivicbillCommand, options: dict[str, Any]) -> None:
+    out = command.stdout
     if options.get("item") is None:
         if options.get("decision"):
             raise CommandError(
@@ -195,8 +152,7 @@ def review(options: dict[str, Any], out: OutputWrapper) -> None:
             )
         waiting = list(selectors.review_queue())
         if options["json"]:
-            document = {"review": [summary.return_dict(item) for item in waiting]}
-            out.write(json.dumps(document, ensure_ascii=False, indent=2))
+            command.print_json({"review": [summary.return_dict(item) for item in waiting]})
             return
         out.write(f"Review queue: {len(waiting)} waiting")
         for item in waiting:
@@ -204,21 +160,14 @@ def review(options: dict[str, Any], out: OutputWrapper) -> None:
         return
     if not options.get("decision") or not (options.get("note") or "").strip():
         raise CommandError("Give --decision (dishonor, accept or acknowledge) and --note TEXT", returncode=1)
-    actor = actor_named(options.get("user"))
-    try:
-        item = selectors.return_item_get(options["item"])
-        decided = services.ach_return_review(
-            ach_return=item,
-            decision=options["decision"],
-            note=options["note"],
-            as_of=clock.now(),
-            actor=actor,
-        )
-    except ApplicationError as error:
-        raise _refused(error) from None
+    actor = command.actor(options)
+    item = selectors.return_item_get(options["item"])
+    decided = services.ach_return_review(
+        ach_return=item, decision=options["decision"], note=options["note"], as_of=clock.now(), actor=actor
+    )
     decided = selectors.return_item_get(decided.pk)
     if options["json"]:
-        out.write(json.dumps(summary.return_dict(decided), ensure_ascii=False, indent=2))
+        command.print_json(summary.return_dict(decided))
         return
     out.write(f"Return {decided.pk} decided ({decided.review_decision}):")
     out.write(_review_line(decided))

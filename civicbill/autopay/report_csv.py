@@ -9,11 +9,7 @@ import io
 from decimal import Decimal
 
 from civicbill.autopay.selectors import MonthlyReport
-from civicbill.core.money import Money
-
-
-def _dollars(cents: int) -> str:
-    return str(Money.from_cents(cents).amount)
+from civicbill.core.money import plain_cents
 
 
 def _rate(rate: Decimal | None) -> str:
@@ -33,14 +29,14 @@ def monthly_report_csv(report: MonthlyReport) -> str:
     writer.writerow(
         [
             report.debit_count,
-            _dollars(report.debit_cents),
+            plain_cents(report.debit_cents),
             report.prenote_count,
             report.return_count,
-            _dollars(report.return_cents),
+            plain_cents(report.return_cents),
             _rate(report.return_rate_percent),
-            _dollars(report.fees_cents),
+            plain_cents(report.fees_cents),
             report.unmatched_count,
-            _dollars(report.unmatched_cents),
+            plain_cents(report.unmatched_cents),
         ]
     )
     writer.writerow([])
@@ -55,10 +51,10 @@ def monthly_report_csv(report: MonthlyReport) -> str:
                 draft.pk,
                 draft.file_name,
                 draft.debit_count,
-                _dollars(draft.total_debit_cents),
+                plain_cents(draft.total_debit_cents),
                 draft.prenote_count,
                 line.returned_count,
-                _dollars(line.returned_cents),
+                plain_cents(line.returned_cents),
             ]
         )
     writer.writerow([])
@@ -66,7 +62,13 @@ def monthly_report_csv(report: MonthlyReport) -> str:
     writer.writerow(["code", "description", "returns", "amount", "rate_percent"])
     for code in report.returns_by_code:
         writer.writerow(
-            [code.code, code.description, code.count, _dollars(code.amount_cents), _rate(code.rate_percent)]
+            [
+                code.code,
+                code.description,
+                code.count,
+                plain_cents(code.amount_cents),
+                _rate(code.rate_percent),
+            ]
         )
     writer.writerow([])
     writer.writerow(["Notifications of change by code"])

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from civicbill.core.money import format_cents
 from civicbill.core.utility_services import Service
 from civicbill.rates.types import ChargeLine, Determinants, RatingResult
 
@@ -193,8 +194,8 @@ def draft_bill(
         exceptions.append(
             DraftException(
                 "high_bill",
-                f"Current charges {_dollars(current)} are over {HIGH_BILL_FACTOR}× the average "
-                f"of the last bills ({_dollars(average)})",
+                f"Current charges {format_cents(current)} are over {HIGH_BILL_FACTOR}× the average "
+                f"of the last bills ({format_cents(average)})",
             )
         )
     adjustments = facts.balance_now_cents - facts.previous_balance_cents - facts.payments_cents
@@ -283,7 +284,7 @@ def _charges(
         exceptions.append(DraftException("zero_bill", "Current charges are zero"))
     elif current < 0:
         exceptions.append(
-            DraftException("negative_bill", f"Current charges are a credit of {_dollars(-current)}")
+            DraftException("negative_bill", f"Current charges are a credit of {format_cents(-current)}")
         )
     lines_out = tuple(DraftLine(index, line) for index, line in enumerate(lines, start=1))
     return lines_out, tuple(exceptions), by_service, current
@@ -294,11 +295,6 @@ _ORDER: dict[str, int] = {Service.WATER: 0, Service.SEWER: 1, Service.REFUSE: 2,
 
 def _service_order(agreement: AgreementFacts) -> tuple[int, dt.date]:
     return (_ORDER.get(agreement.service, 9), agreement.start_date)
-
-
-def _dollars(amount_cents: int) -> str:
-    sign = "-" if amount_cents < 0 else ""
-    return f"{sign}${abs(amount_cents) // 100:,}.{abs(amount_cents) % 100:02d}"
 
 
 def average_cents(charges: Sequence[int]) -> int | None:

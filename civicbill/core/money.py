@@ -225,3 +225,9 @@ def format_money(money: Money, *, symbol: bool = True, credit_style: CreditStyle
 
 def format_cents(cents: int, *, symbol: bool = True, credit_style: CreditStyle = "CR") -> str:
     return format_money(Money.from_cents(cents), symbol=symbol, credit_style=credit_style)
+
+
+def plain_cents(cents: int) -> str:
+    """An amount as files carry it (CSV columns, exports): ``1234.50``, a credit ``-12.50``; no symbol,
+    no thousands separator. The same text as ``str(Money)``."""
+    return str(Money.from_cents(cents))

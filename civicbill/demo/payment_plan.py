@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from civicbill.core.clock import BusinessCalendar
-from civicbill.core.money import Money
+from civicbill.core.money import Money, plain_cents
 from civicbill.core.scanline import build_scan_line
 from civicbill.payments.tenders import CARD, CASH, CHECK, MONEY_ORDER, TenderInput
 
@@ -524,12 +524,12 @@ def online_csv_file(*, day: dt.date, payments: Sequence[PlannedPayment]) -> byte
             (
                 f"{payment.method.upper()}-{day:%Y%m%d}-{sequence:04d}",
                 _mistyped(number) if payment.defect == UNKNOWN_ACCOUNT else number,
-                str(Money.from_cents(payment.amount_cents)),
+                plain_cents(payment.amount_cents),
                 day.isoformat(),
                 payment.method,
                 payment.bill.payer_name,
             )
         )
     total = sum(payment.amount_cents for payment in payments)
-    writer.writerow(("TRAILER", len(payments), str(Money.from_cents(total))))
+    writer.writerow(("TRAILER", len(payments), plain_cents(total)))
     return out.getvalue().encode()

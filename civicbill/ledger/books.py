@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from civicbill.core.money import Money
+from civicbill.core.money import Money, plain_cents
 from civicbill.core.utility_services import Fund
 from civicbill.ledger.posting import GLFacts, LineKey, line_signature
 
@@ -67,10 +67,6 @@ def _result(name: str, problems: Sequence[str], ok_detail: str) -> BookCheck:
     return BookCheck(name, False, f"{len(problems)} problem{'s' if len(problems) != 1 else ''}{more}", listed)
 
 
-def _m(cents: int) -> str:
-    return str(Money.from_cents(cents))
-
-
 # -- entries --------------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class EntryTotals:
@@ -89,13 +85,13 @@ def entry_problem(totals: EntryTotals) -> str | None:
         return f"entry {totals.entry_id} has {totals.line_count} line{'s' if totals.line_count != 1 else ''}"
     if totals.debit_cents != totals.credit_cents:
         return (
-            f"entry {totals.entry_id} is unbalanced: debits {_m(totals.debit_cents)}, "
-            f"credits {_m(totals.credit_cents)}"
+            f"entry {totals.entry_id} is unbalanced: debits {plain_cents(totals.debit_cents)}, "
+            f"credits {plain_cents(totals.credit_cents)}"
         )
     if totals.debit_cents != totals.total_cents:
         return (
-            f"entry {totals.entry_id} declares {_m(totals.total_cents)} but its lines total "
-            f"{_m(totals.debit_cents)}"
+            f"entry {totals.entry_id} declares {plain_cents(totals.total_cents)} but its lines total "
+            f"{plain_cents(totals.debit_cents)}"
         )
     return None
 
@@ -127,7 +123,7 @@ def line_problem(line: LineFacts) -> str | None:
     if line.debit_cents < 0 or line.credit_cents < 0:
         return f"{where} has a negative amount"
     if (line.debit_cents > 0) == (line.credit_cents > 0):
-        amounts = f"debit {_m(line.debit_cents)}, credit {_m(line.credit_cents)}"
+        amounts = f"debit {plain_cents(line.debit_cents)}, credit {plain_cents(line.credit_cents)}"
         return f"{where} must be either a debit or a credit ({amounts})"
     if (line.customer_account_id is None) != (line.service is None):
         return f"{where} names a customer account or a service without the other"
@@ -191,9 +187,11 @@ def check_trial_balance(groups: Iterable[LineGroup]) -> BookCheck:
     problems = (
         []
         if debit_cents == credit_cents
-        else [f"total debits {_m(debit_cents)} do not equal total credits {_m(credit_cents)}"]
+        else [
+            f"total debits {plain_cents(debit_cents)} do not equal total credits {plain_cents(credit_cents)}"
+        ]
     )
-    return _result("trial_balance_zero", problems, f"debits = credits = {_m(debit_cents)}")
+    return _result("trial_balance_zero", problems, f"debits = credits = {plain_cents(debit_cents)}")
 
 
 def check_funds_balance(groups: Iterable[LineGroup], gl_accounts: Mapping[str, GLFacts]) -> BookCheck:
@@ -206,7 +204,7 @@ def check_funds_balance(groups: Iterable[LineGroup], gl_accounts: Mapping[str, G
             continue
         net_by_fund[facts.fund] += group.debit_cents - group.credit_cents
     problems += [
-        f"{Fund(fund).label} is out of balance by {_m(net)}"
+        f"{Fund(fund).label} is out of balance by {plain_cents(net)}"
         for fund, net in sorted(net_by_fund.items())
         if net != 0
     ]
@@ -378,7 +376,7 @@ def _totals_text(totals: AccountTotals | None) -> str:
     if totals is None:
         return "no lines"
     lines = f"{totals.line_count} line{'s' if totals.line_count != 1 else ''}"
-    return f"debits {_m(totals.debit_cents)}, credits {_m(totals.credit_cents)} ({lines})"
+    return f"debits {plain_cents(totals.debit_cents)}, credits {plain_cents(totals.credit_cents)} ({lines})"
 
 
 def closed_month_problems(closed: ClosedMonth) -> list[str]:

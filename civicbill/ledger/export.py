@@ -26,7 +26,7 @@ from django.db.models import Count, Sum
 
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
-from civicbill.core.money import Money, format_cents
+from civicbill.core.money import format_cents, plain_cents
 from civicbill.core.permissions import require_permission
 from civicbill.ledger.chart import FUND_NUMBER
 from civicbill.ledger.models import GLExport, GLExportEntry, JournalEntry, JournalLine
@@ -80,8 +80,8 @@ def gl_csv(rows: list[GLSummaryRow]) -> str:
                 row.fund_number,
                 row.gl_code,
                 row.gl_name,
-                str(Money.from_cents(row.debit_cents).amount),
-                str(Money.from_cents(row.credit_cents).amount),
+                plain_cents(row.debit_cents),
+                plain_cents(row.credit_cents),
                 row.entry_count,
             ]
         )

@@ -17,19 +17,15 @@ from django.template import engines
 from django.utils import translation
 from django.utils.translation import gettext
 
-from civicbill.core.money import Money, format_cents
+from civicbill.core.money import format_cents, plain_cents
 from civicbill.payments.reports import Report, Table
 
 _TEMPLATE = Path(__file__).with_name("report_document.html")
 
 
-def _plain(cents: int) -> str:
-    return str(Money.from_cents(cents).amount)
-
-
 def _csv_values(table: Table, row: tuple[Any, ...]) -> list[str]:
     return [
-        _plain(value) if column.money and isinstance(value, int) else str(value)
+        plain_cents(value) if column.money and isinstance(value, int) else str(value)
         for column, value in zip(table.columns, row, strict=True)
     ]
 
@@ -48,10 +44,10 @@ def report_csv(report: Report) -> str:
                 [
                     str(tie.label),
                     str(tie.left_label),
-                    _plain(tie.left_cents),
+                    plain_cents(tie.left_cents),
                     str(tie.right_label),
-                    _plain(tie.right_cents),
-                    _plain(tie.difference_cents),
+                    plain_cents(tie.right_cents),
+                    plain_cents(tie.difference_cents),
                     tie.status,
                 ]
             )

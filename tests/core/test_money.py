@@ -12,6 +12,7 @@ from civicbill.core.money import (
     format_cents,
     format_money,
     money_sum,
+    plain_cents,
 )
 
 
@@ -57,6 +58,14 @@ def test_money_looks_like_money():
     assert format_cents(-1200) == "$12.00 CR"
     assert format_cents(-1200, credit_style="parentheses") == "($12.00)"
     assert format_cents(0) == "$0.00"
+    assert format_cents(-50, credit_style="minus") == "-$0.50"
+
+
+def test_files_carry_plain_amounts():
+    assert [plain_cents(c) for c in (123450, 5, 0, -50, -123450)] == [
+        "1234.50", "0.05", "0.00", "-0.50", "-1234.50"
+    ]  # fmt: skip
+    assert plain_cents(10**14) == "1000000000000.00" == str(Money.from_cents(10**14))
 
 
 @given(st.lists(st.integers(min_value=-(10**9), max_value=10**9), max_size=30))

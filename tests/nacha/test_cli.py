@@ -100,3 +100,19 @@ def test_a_missing_file_or_a_directory_is_a_command_error_with_code_2(tmp_path):
     with pytest.raises(CommandError, match="Is a directory") as raised:
         run("validate", str(tmp_path))
     assert raised.value.returncode == 2
+
+
+def test_a_negative_total_prints_as_minus_dollars_not_dollars_minus():
+    # a file never holds one, but the summary once printed -50 cents as "$-1.50" (its own formatter)
+    from civicbill.autopay.management.commands.ach import Command
+
+    out = StringIO()
+    result = nacha.ReadResult(
+        header=None, batches=(), control=None, problems=(), record_count=0,
+        total_debit_cents=-50, total_credit_cents=123_456_789,
+    )  # fmt: skip
+    Command(stdout=out)._print(Path("odd.ach"), result)
+    assert out.getvalue().splitlines()[-2:] == [
+        "  total debits:  -$0.50",
+        "  total credits: $1,234,567.89",
+    ]

@@ -24,7 +24,7 @@ from django.db.models import Q, Sum
 from civicbill.core import clock
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
-from civicbill.core.money import Money, format_cents
+from civicbill.core.money import Money, format_cents, plain_cents
 from civicbill.core.permissions import require_permission
 from civicbill.customers.models import Account
 from civicbill.ledger import chart
@@ -328,7 +328,7 @@ def refunds_ap_export(*, as_of: dt.datetime, actor: Any) -> tuple[str, list[Refu
                     accounts[refund.account_id],
                     chart.gl_account(line.gl_code).fund,
                     line.gl_code,
-                    str(Money.from_cents(line.credit_cents).amount),
+                    plain_cents(line.credit_cents),
                 ]
             )
     Refund.objects.filter(pk__in=[r.pk for r in refunds]).update(ap_exported_at=as_of)

@@ -12,22 +12,19 @@ library (:mod:`civicbill.nacha`), below every app.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from civicbill.autopay import commands as autopay_commands
+from civicbill.core.commands import CivicbillCommand
+from civicbill.core.money import format_cents
 from civicbill.nacha import ReadResult, read_file
 
 
-def _dollars(cents: int) -> str:
-    return f"${cents // 100:,}.{cents % 100:02d}"
-
-
-class Command(BaseCommand):
+class Command(CivicbillCommand):
     help = "NACHA ACH files: validate a file; autopay's draft files and return files."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -47,11 +44,11 @@ class Command(BaseCommand):
         )
         autopay_commands.add_subcommands(sub)
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def run(self, options: dict[str, Any]) -> None:
         if options["action"] in autopay_commands.SUBCOMMANDS:
-            getattr(autopay_commands, options["action"])(options, self.stdout)
+            getattr(autopay_commands, options["action"])(self, options)
             return
-        getattr(self, f"_{options['action']}")(options)
+        super().run(options)
 
     def _validate(self, options: dict[str, Any]) -> None:
         path = Path(options["file"])
@@ -76,7 +73,7 @@ class Command(BaseCommand):
                 "summary": result.summary(),
                 "problems": [problem.as_dict() for problem in result.problems],
             }
-            self.stdout.write(json.dumps(document, ensure_ascii=False, indent=2))
+            self.print_json(document)
         else:
             self._print(path, result)
         if not result.valid:
@@ -97,8 +94,9 @@ class Command(BaseCommand):
         if summary["returns"] or summary["notifications_of_change"]:
             changes = summary["notifications_of_change"]
             write(f"  returns: {summary['returns']}, notifications of change: {changes}")
-        write(f"  total debits:  {_dollars(summary['total_debit_cents'])}")
-        write(f"  total credits: {_dollars(summary['total_credit_cents'])}")
+        # a negative total (never in a well-formed file) as -$0.50, not $-1.50
+        write(f"  total debits:  {format_cents(summary['total_debit_cents'], credit_style='minus')}")
+        write(f"  total credits: {format_cents(summary['total_credit_cents'], credit_style='minus')}")
         if result.problems:
             write("Problems:" if result.errors else "Warnings:")
             for problem in result.problems:

@@ -3,27 +3,18 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from django.contrib.auth.models import User
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from civicbill.billing import selectors
 from civicbill.billing.services import bill_cancel_rebill, final_bill_issue
 from civicbill.core import clock
-from civicbill.core.exceptions import ApplicationError
+from civicbill.core.commands import CivicbillCommand, add_user_argument
 from civicbill.core.money import format_cents
 
 
-def _actor(username: str) -> User:
-    actor = User.objects.filter(username=username, is_active=True).first()
-    if actor is None:
-        raise CommandError(f"No active user named {username!r}")
-    return actor
-
-
-class Command(BaseCommand):
+class Command(CivicbillCommand):
     help = "Show a bill; issue a final bill; cancel and rebill a bill."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -33,37 +24,34 @@ class Command(BaseCommand):
         show.add_argument("--json", action="store_true")
         final = sub.add_parser("final", help="issue the final bill of a moved-out account")
         final.add_argument("account")
-        final.add_argument("--user", required=True)
+        add_user_argument(final)
         final.add_argument("--json", action="store_true")
         cancel = sub.add_parser("cancel-rebill", help="cancel an issued bill and issue a corrected one")
         cancel.add_argument("number")
         cancel.add_argument("--reason", required=True)
-        cancel.add_argument("--user", required=True)
+        add_user_argument(cancel)
         cancel.add_argument("--json", action="store_true")
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            if options["action"] == "show":
-                bill = selectors.bill_get(options["number"])
-                if bill is None:
-                    raise CommandError(f"There is no bill {options['number']}")
-            elif options["action"] == "final":
-                bill = final_bill_issue(
-                    account_number=options["account"], actor=_actor(options["user"]), as_of=clock.today()
-                )
-            else:
-                outcome = bill_cancel_rebill(
-                    bill_number=options["number"],
-                    reason=options["reason"],
-                    actor=_actor(options["user"]),
-                    as_of=clock.today(),
-                )
-                bill = outcome.rebill
-        except ApplicationError as error:
-            raise CommandError(error.message) from None
+    def run(self, options: dict[str, Any]) -> None:
+        if options["action"] == "show":
+            bill = selectors.bill_get(options["number"])
+            if bill is None:
+                raise CommandError(f"There is no bill {options['number']}")
+        elif options["action"] == "final":
+            bill = final_bill_issue(
+                account_number=options["account"], actor=self.actor(options), as_of=clock.today()
+            )
+        else:
+            outcome = bill_cancel_rebill(
+                bill_number=options["number"],
+                reason=options["reason"],
+                actor=self.actor(options),
+                as_of=clock.today(),
+            )
+            bill = outcome.rebill
         detail = selectors.bill_detail(bill)
         if options["json"]:
-            self.stdout.write(json.dumps(detail, indent=2))
+            self.print_json(detail)
             return
         money = detail["money"]
         self.stdout.write(

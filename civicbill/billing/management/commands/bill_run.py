@@ -12,44 +12,25 @@ each cycle's month after its last committed run. Runs as the system user ``billi
 from __future__ import annotations
 
 import datetime as dt
-import json
-import sys
 from typing import Any
 
-from django.contrib.auth.models import Group, User
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from tqdm import tqdm
+from django.contrib.auth.models import User
+from django.core.management.base import CommandError, CommandParser
 
 from civicbill.billing import selectors
 from civicbill.billing.models import BillingCycle, BillRun
 from civicbill.billing.periods import add_months, parse_month
 from civicbill.billing.services import bill_run_commit, bill_run_start, bill_run_trial, cycle_period
 from civicbill.core import clock
+from civicbill.core.commands import (
+    BILLING_RUN_USER,
+    CivicbillCommand,
+    ProgressBar,
+    add_user_argument,
+    date_type,
+)
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.money import format_cents
-from civicbill.core.permissions import TECHNICIAN
-
-SYSTEM_USER = "billing-run"
-
-
-def system_user() -> User:
-    user, created = User.objects.get_or_create(
-        username=SYSTEM_USER, defaults={"first_name": "Billing", "last_name": "run (command line)"}
-    )
-    if created:
-        user.set_unusable_password()
-        user.save()
-        user.groups.add(Group.objects.get_or_create(name=TECHNICIAN)[0])
-    return user
-
-
-def _actor(username: str | None) -> User:
-    if not username:
-        return system_user()
-    actor = User.objects.filter(username=username, is_active=True).first()
-    if actor is None:
-        raise CommandError(f"No active user named {username!r}")
-    return actor
 
 
 def next_period(cycle: BillingCycle, today: dt.date) -> dt.date:
@@ -61,24 +42,7 @@ def next_period(cycle: BillingCycle, today: dt.date) -> dt.date:
     return month if today.day >= cycle.read_day else add_months(month, -1)
 
 
-class _Bar:
-    def __init__(self, enabled: bool, desc: str) -> None:
-        self.enabled, self.desc = enabled, desc
-        self.bar: Any = None
-
-    def __call__(self, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        if self.bar is None:
-            self.bar = tqdm(total=total, unit="bills", desc=self.desc, file=sys.stderr)
-        self.bar.update(done - self.bar.n)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
-class Command(BaseCommand):
+class Command(CivicbillCommand):
     help = "Bill a cycle (or all cycles) for a month: trial, then commit (resumes an existing run)."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -86,12 +50,14 @@ class Command(BaseCommand):
         parser.add_argument("--period", required=True, help="the billing month YYYY-MM, or 'next'")
         parser.add_argument("--trial", action="store_true", help="stop at review: store drafts, post nothing")
         parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
-        parser.add_argument("--user", help="the staff user running it (default: the system user billing-run)")
-        parser.add_argument("--as-of", dest="as_of", help="the business date (default: today)")
+        add_user_argument(parser, system_user=BILLING_RUN_USER, help="the staff user running it")
+        parser.add_argument(
+            "--as-of", dest="as_of", type=date_type("--as-of"), help="the business date (default: today)"
+        )
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        actor = _actor(options["user"])
-        as_of = dt.date.fromisoformat(options["as_of"]) if options["as_of"] else clock.today()
+    def run(self, options: dict[str, Any]) -> None:
+        actor = self.actor(options)
+        as_of = options["as_of"] or clock.today()
         if options["cycle"] == "all":
             cycles = list(BillingCycle.objects.order_by("number"))
             if not cycles:
@@ -111,7 +77,6 @@ class Command(BaseCommand):
                 fixed = parse_month(options["period"])
             except ValueError as error:
                 raise CommandError(str(error)) from None
-        show_bar = not options["json"] and sys.stderr.isatty()
         outcomes = []
         for cycle in cycles:
             period = fixed or next_period(cycle, as_of)
@@ -119,14 +84,12 @@ class Command(BaseCommand):
                 outcomes.append({"cycle": cycle.number, "period": f"{period:%Y-%m}", "status": "not_due"})
                 continue
             try:
-                run = self._run(
-                    cycle, period, actor=actor, as_of=as_of, trial_only=options["trial"], bar=show_bar
-                )
+                run = self._run(cycle, period, actor=actor, as_of=as_of, options=options)
             except ApplicationError as error:
                 raise CommandError(f"Cycle {cycle.number}, {period:%Y-%m}: {error.message}") from None
             outcomes.append(selectors.bill_run_outcome(run=run))
         if options["json"]:
-            self.stdout.write(json.dumps({"runs": outcomes}, indent=2))
+            self.print_json({"runs": outcomes})
             return
         for outcome in outcomes:
             self._print(outcome)
@@ -138,23 +101,24 @@ class Command(BaseCommand):
         *,
         actor: User,
         as_of: dt.date,
-        trial_only: bool,
-        bar: bool,
+        options: dict[str, Any],
     ) -> BillRun:
+        trial_only = options["trial"]
         run = selectors.bill_run_for(cycle_number=cycle.number, period=period)
         if run is None:
             run = bill_run_start(cycle_number=cycle.number, period=period, actor=actor, as_of=as_of)
         if run.status in (BillRun.Status.TRIAL_RUNNING, BillRun.Status.FAILED) or (
             trial_only and run.status == BillRun.Status.TRIAL
         ):
-            progress = _Bar(bar, f"cycle {cycle.number} trial")
-            run = bill_run_trial(run_id=run.pk, actor=actor, as_of=as_of, progress=progress)
-            progress.close()
+            with self._bar(options, f"cycle {cycle.number} trial") as progress:
+                run = bill_run_trial(run_id=run.pk, actor=actor, as_of=as_of, progress=progress)
         if not trial_only and run.status in (BillRun.Status.TRIAL, BillRun.Status.COMMITTING):
-            progress = _Bar(bar, f"cycle {cycle.number} commit")
-            run = bill_run_commit(run_id=run.pk, actor=actor, as_of=as_of, progress=progress)
-            progress.close()
+            with self._bar(options, f"cycle {cycle.number} commit") as progress:
+                run = bill_run_commit(run_id=run.pk, actor=actor, as_of=as_of, progress=progress)
         return run
+
+    def _bar(self, options: dict[str, Any], desc: str) -> ProgressBar:
+        return self.progress(options, desc=desc, unit="bills")
 
     def _print(self, outcome: dict[str, Any]) -> None:
         if outcome["status"] == "not_due":

@@ -15,16 +15,13 @@ file that cannot be written, a scan line whose check digit fails.
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from tqdm import tqdm
+from django.core.management.base import CommandError, CommandParser
 
 from civicbill.billing.documents import files
-from civicbill.core.exceptions import ApplicationError
+from civicbill.core.commands import CivicbillCommand
 from civicbill.core.scanline import ScanLineError, parse_scan_line
 
 
@@ -34,7 +31,7 @@ def _run_id(text: str) -> int:
     return int(text)
 
 
-class Command(BaseCommand):
+class Command(CivicbillCommand):
     help = "Bill documents: a bill's or a run's PDF, the print vendor's CSV extract, scan lines."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -57,18 +54,6 @@ class Command(BaseCommand):
         scan.add_argument("text", help="the 26 digits (spaces allowed)")
         scan.add_argument("--json", action="store_true", help="print the result as JSON")
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            getattr(self, f"_{options['action'].replace('-', '_')}")(options)
-        except ApplicationError as error:
-            raise CommandError(error.message) from error
-
-    def _print(self, options: dict[str, Any], data: dict[str, Any], text: str) -> None:
-        if options["json"]:
-            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
-        else:
-            self.stdout.write(text)
-
     @staticmethod
     def _out(path_text: str) -> Path:
         path = Path(path_text)
@@ -82,26 +67,17 @@ class Command(BaseCommand):
             content = files.bill_pdf(bill_number=options["bill"])
             self._write(out, content)
             data = {"bill_number": options["bill"].strip(), "file": str(out), "bytes": len(content)}
-            self._print(options, data, f"Bill {data['bill_number']} written to {out}.")
+            self.emit(options, data, f"Bill {data['bill_number']} written to {out}.")
             return
         run_id = options["run"]
         files.printable_run(run_id)  # refuse an unknown or trial run before any work
-        quiet = options["json"] or not sys.stderr.isatty()
-        bar = tqdm(total=0, unit="bills", desc=f"run {run_id}", disable=quiet)
-
-        def advance(done: int, total: int) -> None:
-            bar.total = total
-            bar.n = done
-            bar.refresh()
-
         try:
-            result = files.run_print_file(
-                run_id, out=out, workers=max(1, options["workers"]), progress=advance
-            )
+            with self.progress(options, desc=f"run {run_id}", unit="bills") as bar:
+                result = files.run_print_file(
+                    run_id, out=out, workers=max(1, options["workers"]), progress=bar
+                )
         except OSError as error:
             raise CommandError(f"Cannot write {out}: {error.strerror or error}") from error
-        finally:
-            bar.close()
         data = {**result.as_dict(), "file": str(out)}
         text = (
             f"Run {run_id}: {data['bills_printed']} bills on {data['pages']} pages written to {out} "
@@ -109,7 +85,7 @@ class Command(BaseCommand):
         )
         for document in result.paperless:
             text += f"\n  paperless: {document.bill_number} {document.account_number} {document.email}"
-        self._print(options, data, text)
+        self.emit(options, data, text)
 
     @staticmethod
     def _write(out: Path, content: bytes) -> None:
@@ -127,7 +103,7 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"Cannot write {out}: {error.strerror or error}") from error
         data = {**result.as_dict(), "file": str(out), "columns": list(files.EXTRACT_COLUMNS)}
-        self._print(
+        self.emit(
             options,
             data,
             f"Run {options['run']}: {data['bills_printed']} rows written to {out} "
@@ -145,7 +121,7 @@ class Command(BaseCommand):
             "due_date": scan.due_date.isoformat(),
             "scan_line": scan.printed,
         }
-        self._print(
+        self.emit(
             options,
             data,
             f"Account {scan.account_number}, ${scan.amount_due} due {scan.due_date.isoformat()} "

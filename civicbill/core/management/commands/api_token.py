@@ -10,15 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import User
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from civicbill.core import clock
 from civicbill.core.accounts import api_token_create, api_token_find, api_token_revoke, api_tokens_of
-from civicbill.core.exceptions import ApplicationError
+from civicbill.core.commands import CivicbillCommand
 
 
-class Command(BaseCommand):
+class Command(CivicbillCommand):
     help = "Create (printed once), list or revoke API tokens of staff users."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -36,27 +35,18 @@ class Command(BaseCommand):
         )
         parser.add_argument("--list", action="store_true", help="list tokens (of USERNAME, or everyone's)")
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            if options["revoke"]:
-                self._revoke(options["revoke"])
-            elif options["list"]:
-                self._list(options["username"])
-            elif options["username"]:
-                self._create(options)
-            else:
-                raise CommandError("Give a user name to make a token, or --revoke ID|PREFIX, or --list")
-        except ApplicationError as error:
-            raise CommandError(error.message) from None
-
-    def _user(self, username: str) -> User:
-        user = User.objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise CommandError(f"No active user named {username!r}")
-        return user
+    def run(self, options: dict[str, Any]) -> None:
+        if options["revoke"]:
+            self._revoke(options["revoke"])
+        elif options["list"]:
+            self._list(options["username"])
+        elif options["username"]:
+            self._create(options)
+        else:
+            raise CommandError("Give a user name to make a token, or --revoke ID|PREFIX, or --list")
 
     def _create(self, options: dict[str, Any]) -> None:
-        user = self._user(options["username"])
+        user = self.user_named(options["username"])
         _, plain = api_token_create(
             user=user, name=options["name"], expires_days=options["expires_days"], actor=user, at=clock.now()
         )
@@ -72,7 +62,7 @@ class Command(BaseCommand):
 
     def _list(self, username: str | None) -> None:
         now = clock.now()
-        for token in api_tokens_of(self._user(username) if username else None):
+        for token in api_tokens_of(self.user_named(username) if username else None):
             if token.revoked_at:
                 state = f"revoked {token.revoked_at:%Y-%m-%d}"
             elif token.expires_at and token.expires_at <= now:

@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
 
+from civicbill.core.commands import CivicbillCommand
 from civicbill.core.permissions import permission_matrix_markdown
 
 
@@ -18,8 +18,8 @@ def permissions_doc() -> str:
     return introduction + permission_matrix_markdown()
 
 
-class Command(BaseCommand):
+class Command(CivicbillCommand):
     help = "Print docs/permissions.md regenerated from the permission matrix in code."
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def run(self, options: dict[str, Any]) -> None:
         self.stdout.write(permissions_doc(), ending="")

@@ -3,22 +3,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from typing import Any
 
-from django.contrib.auth.models import User
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from civicbill.core import clock
-from civicbill.core.exceptions import ApplicationError, NotFoundError
+from civicbill.core.commands import CivicbillCommand, add_user_argument, date_type
 from civicbill.core.money import format_cents
 from civicbill.customers.selectors import account_get, account_search
 from civicbill.customers.services import customer_transfer_to_address
 from civicbill.customers.summary import account_summary
 
 
-class Command(BaseCommand):
+class Command(CivicbillCommand):
     help = "Find accounts (search) or print one account (show)."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -37,7 +34,7 @@ class Command(BaseCommand):
         transfer.add_argument(
             "--date",
             required=True,
-            type=dt.date.fromisoformat,
+            type=date_type("--date"),
             help="last day at the current address, YYYY-MM-DD",
         )
         transfer.add_argument("--house-number", required=True)
@@ -46,12 +43,10 @@ class Command(BaseCommand):
         transfer.add_argument("--city", default="Coachella")
         transfer.add_argument("--zip", required=True)
         transfer.add_argument("--premise-type", default="single_family")
-        transfer.add_argument(
-            "--user", required=True, help="the staff user name doing it (for the audit trail)"
-        )
+        add_user_argument(transfer, help="the staff user name doing it")
         transfer.add_argument("--json", action="store_true", help="print the new account as JSON")
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def run(self, options: dict[str, Any]) -> None:
         if options["action"] == "search":
             self._search(options["query"], limit=options["limit"], as_json=options["json"])
         elif options["action"] == "transfer":
@@ -66,22 +61,18 @@ class Command(BaseCommand):
             )
         hits = account_search(query, limit=limit)
         if as_json:
-            self.stdout.write(
-                json.dumps(
-                    [
-                        {
-                            "number": h.number,
-                            "customer_name": h.customer_name,
-                            "service_address": h.service_address,
-                            "status": h.status,
-                            "phone": h.phone,
-                            "matched_on": h.matched_on,
-                        }
-                        for h in hits
-                    ],
-                    ensure_ascii=False,
-                    indent=2,
-                )
+            self.print_json(
+                [
+                    {
+                        "number": h.number,
+                        "customer_name": h.customer_name,
+                        "service_address": h.service_address,
+                        "status": h.status,
+                        "phone": h.phone,
+                        "matched_on": h.matched_on,
+                    }
+                    for h in hits
+                ]
             )
             return
         if not hits:
@@ -90,9 +81,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{hit.number}  {hit.status:<8} {hit.customer_name:<32} {hit.service_address}")
 
     def _transfer(self, options: dict[str, Any]) -> None:
-        actor = User.objects.filter(username=options["user"], is_active=True).first()
-        if actor is None:
-            raise CommandError(f"No active user named {options['user']!r}")
+        actor = self.actor(options)
         address = {
             "house_number": options["house_number"],
             "street_name": options["street"],
@@ -101,18 +90,15 @@ class Command(BaseCommand):
             "zip_code": options["zip"],
             "premise_type": options["premise_type"],
         }
-        try:
-            new_account = customer_transfer_to_address(
-                account=account_get(options["number"]),
-                address=address,
-                move_date=options["date"],
-                as_of=clock.today(),
-                actor=actor,
-            )
-        except ApplicationError as error:
-            raise CommandError(error.message) from error
+        new_account = customer_transfer_to_address(
+            account=account_get(options["number"]),
+            address=address,
+            move_date=options["date"],
+            as_of=clock.today(),
+            actor=actor,
+        )
         if options["json"]:
-            self.stdout.write(json.dumps(account_summary(new_account), ensure_ascii=False, indent=2))
+            self.print_json(account_summary(new_account))
         else:
             self.stdout.write(
                 f"Account {options['number']} is final after {options['date']}; "
@@ -120,13 +106,9 @@ class Command(BaseCommand):
             )
 
     def _show(self, number: str, *, as_json: bool) -> None:
-        try:
-            account = account_get(number)
-        except NotFoundError as error:
-            raise CommandError(error.message) from error
-        summary = account_summary(account)
+        summary = account_summary(account_get(number))
         if as_json:
-            self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
+            self.print_json(summary)
             return
         write = self.stdout.write
         write(f"Account {summary['number']} ({summary['status']}) — {summary['customer']['name']}")

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-import json
-import sys
 import time
 from typing import Any
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import connection
-from tqdm import tqdm
 
 from civicbill.core import clock
+from civicbill.core.commands import CivicbillCommand
 from civicbill.core.money import format_cents
 from civicbill.customers.models import Account
 from civicbill.demo.billing import demo_billing_seed
@@ -42,7 +40,7 @@ def _reset_database() -> None:
     call_command("migrate", interactive=False, verbosity=0)
 
 
-class Command(BaseCommand):
+class Command(CivicbillCommand):
     help = "Seed a deterministic synthetic city (customers, premises, accounts, opening balances)."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -53,7 +51,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def run(self, options: dict[str, Any]) -> None:
         count = options["accounts"]
         if count < 1 or count > 2_000_000:
             raise CommandError(f"--accounts must be between 1 and 2000000, not {count}")
@@ -68,30 +66,18 @@ class Command(BaseCommand):
                     "(it drops every table)."
                 )
         started = time.perf_counter()
-        bar = tqdm(
-            total=count, unit="accounts", desc="demo city", disable=options["json"] or not sys.stderr.isatty()
-        )
-
-        def advance(accounts_done: int) -> None:
-            bar.update(accounts_done)
-
-        result = demo_city_seed(
-            accounts=count, seed=options["seed"], conversion_date=clock.today(), progress=advance
-        )
-        bar.close()
+        with self.progress(options, desc="demo city", unit="accounts", total=count) as bar:
+            result = demo_city_seed(
+                accounts=count, seed=options["seed"], conversion_date=clock.today(), progress=bar.advance
+            )
         billing = demo_billing_seed(
             actor=conversion_user(), conversion_date=clock.today(), seed=options["seed"]
         )
         elapsed_s = time.perf_counter() - started
         if options["json"]:
-            self.stdout.write(
-                json.dumps(
-                    {
-                        **result.__dict__,
-                        "billing": dataclasses.asdict(billing),
-                        "seconds": round(elapsed_s, 2),
-                    }
-                )
+            self.print_json(
+                {**result.__dict__, "billing": dataclasses.asdict(billing), "seconds": round(elapsed_s, 2)},
+                indent=None,
             )
             return
         self.stdout.write(

@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from civicbill.core.commands import CivicbillCommand
 from civicbill.ledger.selectors import check_books
 
 
-class Command(BaseCommand):
+class Command(CivicbillCommand):
     help = "Verify the books: balanced entries, trial balance, funds, subledger ties, reversals, periods."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def run(self, options: dict[str, Any]) -> None:
         report = check_books()
         if options["json"]:
-            self.stdout.write(json.dumps(report.to_dict(), indent=2))
+            self.print_json(report.to_dict())
         else:
             self.stdout.write(f"Checked {report.entry_count} entries, {report.line_count} lines")
             for check in report.checks:

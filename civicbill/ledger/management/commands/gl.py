@@ -4,53 +4,41 @@ docs/payment-files.md). A date is exported once unless ``--again``."""
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandParser
 
 from civicbill.core import clock
-from civicbill.core.exceptions import ApplicationError
+from civicbill.core.commands import CivicbillCommand, add_user_argument, date_type
 from civicbill.ledger.export import FORMATS, gl_export
-from civicbill.ledger.management.commands.period_close import active_user
+from civicbill.ledger.management.commands.period_close import LEDGER_UNKNOWN_USER
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-12-01") from None
-
-
-class Command(BaseCommand):
+class Command(CivicbillCommand):
+    unknown_user_message = LEDGER_UNKNOWN_USER
     help = "General ledger: export a day's journal summarized by GL account and fund."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         export = sub.add_parser("export", help="export one accounting date")
-        export.add_argument("--date", type=_date, required=True)
+        export.add_argument("--date", type=date_type("--date"), required=True)
         export.add_argument("--format", choices=FORMATS, default="csv")
         export.add_argument("--out", type=Path, required=True, help="the file to write")
-        export.add_argument("--user", required=True, help="the supervisor exporting")
+        add_user_argument(export, help="the supervisor exporting")
         export.add_argument("--again", action="store_true", help="export a date already exported")
         export.add_argument("--json", action="store_true")
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def _export(self, options: dict[str, Any]) -> None:
         out: Path = options["out"]
-        try:
-            export, text = gl_export(
-                accounting_date=options["date"],
-                as_of=clock.now(),
-                actor=active_user(options["user"]),
-                file_format=options["format"],
-                file_name=out.name,
-                again=options["again"],
-            )
-        except ApplicationError as error:
-            raise CommandError(error.message) from error
+        export, text = gl_export(
+            accounting_date=options["date"],
+            as_of=clock.now(),
+            actor=self.actor(options),
+            file_format=options["format"],
+            file_name=out.name,
+            again=options["again"],
+        )
         out.write_text(text, encoding="utf-8")
         row = {
             "export": export.pk,
@@ -62,7 +50,7 @@ class Command(BaseCommand):
             "again": export.is_again,
         }
         if options["json"]:
-            self.stdout.write(json.dumps(row, indent=2))
+            self.print_json(row)
         else:
             self.stdout.write(
                 f"Exported {row['date']}{' again' if export.is_again else ''}: {export.entry_count} entries "

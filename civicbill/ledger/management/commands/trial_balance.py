@@ -2,62 +2,51 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from civicbill.core.commands import CivicbillCommand, date_type
 from civicbill.core.money import format_money
 from civicbill.core.utility_services import Fund
 from civicbill.ledger.selectors import trial_balance
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"--as-of {text!r} is not a date (YYYY-MM-DD)") from None
-
-
-class Command(BaseCommand):
+class Command(CivicbillCommand):
     help = "Print the trial balance per GL account (entries dated up to --as-of, all by default)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--as-of", type=_date, default=None, help="accounting date (YYYY-MM-DD), inclusive"
+            "--as-of", type=date_type("--as-of"), default=None, help="accounting date (YYYY-MM-DD), inclusive"
         )
         parser.add_argument("--json", action="store_true", help="print JSON")
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def run(self, options: dict[str, Any]) -> None:
         result = trial_balance(as_of=options["as_of"])
         if options["json"]:
-            self.stdout.write(
-                json.dumps(
-                    {
-                        "as_of": result.as_of.isoformat() if result.as_of else None,
-                        "balanced": result.is_balanced,
-                        "rows": [
-                            {
-                                "code": r.code,
-                                "name": r.name,
-                                "fund": r.fund,
-                                "account_type": r.account_type,
-                                "debits": str(r.debits),
-                                "credits": str(r.credits),
-                                "balance": str(r.balance),
-                            }
-                            for r in result
-                        ],
-                        "total_debits": str(result.total_debits),
-                        "total_credits": str(result.total_credits),
-                        "funds": {
-                            fund: {"debits": str(d), "credits": str(c)}
-                            for fund, (d, c) in result.fund_totals.items()
-                        },
+            self.print_json(
+                {
+                    "as_of": result.as_of.isoformat() if result.as_of else None,
+                    "balanced": result.is_balanced,
+                    "rows": [
+                        {
+                            "code": r.code,
+                            "name": r.name,
+                            "fund": r.fund,
+                            "account_type": r.account_type,
+                            "debits": str(r.debits),
+                            "credits": str(r.credits),
+                            "balance": str(r.balance),
+                        }
+                        for r in result
+                    ],
+                    "total_debits": str(result.total_debits),
+                    "total_credits": str(result.total_credits),
+                    "funds": {
+                        fund: {"debits": str(d), "credits": str(c)}
+                        for fund, (d, c) in result.fund_totals.items()
                     },
-                    indent=2,
-                )
+                }
             )
             return
         title = f"Trial balance as of {result.as_of}" if result.as_of else "Trial balance (all entries)"

@@ -14,18 +14,14 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import json
-import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth.models import User
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from tqdm import tqdm
+from django.core.management.base import CommandError, CommandParser
 
 from civicbill.core import clock
+from civicbill.core.commands import CivicbillCommand, add_user_argument, date_type
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.numbers import parse_typed_decimal
 from civicbill.meters import selectors, services
@@ -33,12 +29,8 @@ from civicbill.meters.models import Meter, MeterInstallation, MeterSize, MeterSt
 from civicbill.meters.shipment import clean_size, tidy
 from civicbill.meters.summary import meter_row, meter_summary
 
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-12-01") from None
+# this command's dates have always been refused as "is not a date like 2026-12-01" (a test reads it so)
+_date = date_type("--date", example="2026-12-01")
 
 
 def _register_read(text: str) -> Decimal:
@@ -78,19 +70,19 @@ def _installation_json(installation: MeterInstallation) -> dict[str, Any]:
     }
 
 
-class Command(BaseCommand):
+class Command(CivicbillCommand):
     help = "Meter inventory: receive a shipment file, list, count, install, exchange, show a meter."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        user_help = "the staff user name doing it (for permissions and the audit trail)"
+        user_help = "the staff user name doing it"
 
         receive = sub.add_parser("receive", help="receive a vendor shipment CSV into stock")
         receive.add_argument("file", help="CSV with header serial,make,model,size,dials,unit,multiplier")
         receive.add_argument("--date", type=_date, help="the day the meters arrived (default today)")
         receive.add_argument("--dry-run", action="store_true", help="check the file, write nothing")
         receive.add_argument("--json", action="store_true", help="print the result as JSON")
-        receive.add_argument("--user", help=user_help)
+        add_user_argument(receive, help=user_help)
 
         listing = sub.add_parser("list", help="meters in serial order")
         listing.add_argument("--status", type=_status, help=f"one of {', '.join(MeterStatus.values)}")
@@ -107,7 +99,7 @@ class Command(BaseCommand):
         install.add_argument("--account", required=True, help="account number, like 1000001-8")
         install.add_argument("--date", required=True, type=_date, help="install date, YYYY-MM-DD")
         install.add_argument("--read", required=True, type=_register_read, help="the register read")
-        install.add_argument("--user", help=user_help)
+        add_user_argument(install, help=user_help)
         install.add_argument("--json", action="store_true", help="print the installation as JSON")
 
         exchange = sub.add_parser("exchange", help="replace an installed meter with one from stock")
@@ -116,66 +108,33 @@ class Command(BaseCommand):
         exchange.add_argument("--date", required=True, type=_date, help="exchange date, YYYY-MM-DD")
         exchange.add_argument("--old-read", required=True, type=_register_read, help="old meter's last read")
         exchange.add_argument("--new-read", required=True, type=_register_read, help="new meter's read")
-        exchange.add_argument("--user", help=user_help)
+        add_user_argument(exchange, help=user_help)
         exchange.add_argument("--json", action="store_true", help="print the new installation as JSON")
 
         show = sub.add_parser("show", help="a meter with its installations, reads and tests")
         show.add_argument("serial")
         show.add_argument("--json", action="store_true", help="print JSON")
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        action = options["action"]
-        try:
-            getattr(self, f"_{action}")(options)
-        except ApplicationError as error:
-            raise CommandError(error.message) from error
-
-    # -- helpers ---------------------------------------------------------------------------------
-
-    def _actor(self, options: dict[str, Any]) -> User:
-        name = (options.get("user") or "").strip()
-        if not name:
-            raise CommandError(
-                "Give --user USERNAME: the staff user doing this (for permissions and the audit trail)."
-            )
-        actor = User.objects.filter(username=name, is_active=True).first()
-        if actor is None:
-            raise CommandError(f"No active user named {name!r}.")
-        return actor
-
-    def _print_json(self, value: Any) -> None:
-        self.stdout.write(json.dumps(value, ensure_ascii=False, indent=2))
-
     # -- subcommands -----------------------------------------------------------------------------
 
     def _receive(self, options: dict[str, Any]) -> None:
-        actor = self._actor(options)
+        actor = self.actor(options)
         path = Path(options["file"])
         try:
             content = path.read_bytes()
         except OSError as error:
             raise CommandError(f"Cannot read {path}: {error.strerror or error}") from error
-        quiet = options["json"] or not sys.stderr.isatty()
-        bar = tqdm(total=0, unit="meters", desc="receiving", disable=quiet)
-
-        def advance(done: int, total: int) -> None:
-            bar.total = total
-            bar.n = done
-            bar.refresh()
-
-        try:
+        with self.progress(options, desc="receiving", unit="meters") as bar:
             result = services.meters_receive_file(
                 content=content,
                 file_name=path.name,
                 received_on=options["date"] or clock.today(),
                 actor=actor,
                 dry_run=options["dry_run"],
-                progress=advance,
+                progress=bar,
             )
-        finally:
-            bar.close()
         if options["json"]:
-            self._print_json(result.as_dict())
+            self.print_json(result.as_dict())
         else:
             verb = "would be received (dry run)" if result.dry_run else "received into stock"
             self.stdout.write(
@@ -199,7 +158,7 @@ class Command(BaseCommand):
             limit=options["limit"],
         )
         if options["json"]:
-            self._print_json([meter_row(meter) for meter in meters])
+            self.print_json([meter_row(meter) for meter in meters])
             return
         if not meters:
             self.stdout.write("No meter matches.")
@@ -213,13 +172,13 @@ class Command(BaseCommand):
         counts = selectors.inventory_counts()
         rows = sorted(counts.items(), key=lambda item: (item[0][0], MeterSize.values.index(item[0][1])))
         if options["json"]:
-            self._print_json([{"status": status, "size": size, "count": n} for (status, size), n in rows])
+            self.print_json([{"status": status, "size": size, "count": n} for (status, size), n in rows])
             return
         for (status, size), count in rows:
             self.stdout.write(f"{MeterStatus(status).label:<10} {MeterSize(size).label:<5} {count:>8,}")
 
     def _install(self, options: dict[str, Any]) -> None:
-        actor = self._actor(options)
+        actor = self.actor(options)
         installation = services.meter_install_for_account(
             account_number=options["account"],
             serial=options["serial"],
@@ -230,7 +189,7 @@ class Command(BaseCommand):
         self._report_installation(installation, options, verb="installed")
 
     def _exchange(self, options: dict[str, Any]) -> None:
-        actor = self._actor(options)
+        actor = self.actor(options)
         old, new = selectors.meter_get(options["old"]), selectors.meter_get(options["new"])
         installation = services.meter_exchange(
             old_meter=old,
@@ -249,7 +208,7 @@ class Command(BaseCommand):
             pk=installation.pk
         )
         if options["json"]:
-            self._print_json(_installation_json(installation))
+            self.print_json(_installation_json(installation))
             return
         point = installation.service_point
         self.stdout.write(
@@ -262,7 +221,7 @@ class Command(BaseCommand):
         meter: Meter = selectors.meter_get(options["serial"])
         summary = meter_summary(selectors.meter_history(meter))
         if options["json"]:
-            self._print_json(summary)
+            self.print_json(summary)
             return
         write = self.stdout.write
         m = summary["meter"]

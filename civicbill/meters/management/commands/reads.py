@@ -11,19 +11,14 @@
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth.models import User
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from tqdm import tqdm
+from django.core.management.base import CommandError, CommandParser
 
 from civicbill.core import clock
-from civicbill.core.exceptions import ApplicationError
+from civicbill.core.commands import CivicbillCommand, add_user_argument, date_type
 from civicbill.meters.formats import FORMATS
 from civicbill.meters.models import ServicePoint
 from civicbill.meters.services.read_estimates import EstimateReport, estimate_missing_reads
@@ -33,44 +28,7 @@ from civicbill.meters.validation import shown
 SHOWN_ROWS = 20
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-12-01") from None
-
-
-def _actor(username: str) -> User:
-    actor = User.objects.filter(username=username, is_active=True).first()
-    if actor is None:
-        raise CommandError(f"No active user named {username!r}")
-    return actor
-
-
-class _Bar:
-    """A tqdm bar per stage, on a terminal only."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.stage = ""
-        self.bar: Any = None
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        if stage != self.stage:
-            self.close()
-            self.stage = stage
-            self.bar = tqdm(total=total, unit="rows", desc=stage, file=sys.stderr)
-        self.bar.update(done - self.bar.n)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
-
-
-class Command(BaseCommand):
+class Command(CivicbillCommand):
     help = "Import meter read files (csv, beacon, sensus-route, ami-interval) and estimate missing reads."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -80,15 +38,19 @@ class Command(BaseCommand):
         importing.add_argument("--format", required=True, choices=FORMATS, dest="file_format")
         importing.add_argument("--preview", action="store_true", help="validate and report; write nothing")
         importing.add_argument("--json", action="store_true", help="print the report as JSON")
-        importing.add_argument("--user", required=True, help="the staff user importing (for the audit trail)")
-        importing.add_argument("--date", type=_date, help="today's date for the read window (default: today)")
+        add_user_argument(importing, help="the staff user importing")
+        importing.add_argument(
+            "--date", type=date_type("--date"), help="today's date for the read window (default: today)"
+        )
         estimate = sub.add_parser("estimate", help="estimate the reads missing on a route")
         estimate.add_argument("--route", required=True)
-        estimate.add_argument("--date", required=True, type=_date, help="the read date, YYYY-MM-DD")
-        estimate.add_argument("--user", required=True, help="the staff user (for the audit trail)")
+        estimate.add_argument(
+            "--date", required=True, type=date_type("--date"), help="the read date, YYYY-MM-DD"
+        )
+        add_user_argument(estimate, help="the staff user")
         estimate.add_argument("--json", action="store_true", help="print the report as JSON")
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def run(self, options: dict[str, Any]) -> None:
         if options["action"] == "import":
             self._import(options)
         else:
@@ -100,9 +62,8 @@ class Command(BaseCommand):
             content = path.read_bytes()
         except OSError as error:
             raise CommandError(f"Cannot read {path}: {error.strerror}") from error
-        actor = _actor(options["user"])
-        bar = _Bar(not options["json"] and sys.stderr.isatty())
-        try:
+        actor = self.actor(options)
+        with self.progress(options, unit="rows") as bar:
             report = reads_import(
                 content=content,
                 file_name=path.name,
@@ -110,14 +71,10 @@ class Command(BaseCommand):
                 actor=actor,
                 as_of=options["date"] or clock.today(),
                 preview=options["preview"],
-                progress=bar,
+                progress=bar.stage,
             )
-        except ApplicationError as error:
-            raise CommandError(error.message) from error
-        finally:
-            bar.close()
         if options["json"]:
-            self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+            self.print_json(report.as_dict())
         else:
             self._print_import(report)
         if report.rows_bad:
@@ -146,20 +103,17 @@ class Command(BaseCommand):
             write("Nothing was written (preview).")
 
     def _estimate(self, options: dict[str, Any]) -> None:
-        actor = _actor(options["user"])
+        actor = self.actor(options)
         point_ids = list(
             ServicePoint.objects.filter(read_route=options["route"]).values_list("pk", flat=True)
         )
         if not point_ids:
             raise CommandError(f"No service points on route {options['route']!r}")
-        try:
-            report = estimate_missing_reads(
-                service_point_ids=point_ids, read_on=options["date"], actor=actor, as_of=clock.today()
-            )
-        except ApplicationError as error:
-            raise CommandError(error.message) from error
+        report = estimate_missing_reads(
+            service_point_ids=point_ids, read_on=options["date"], actor=actor, as_of=clock.today()
+        )
         if options["json"]:
-            self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+            self.print_json(report.as_dict())
         else:
             self._print_estimate(report, options["route"])
 

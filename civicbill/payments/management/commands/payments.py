@@ -25,17 +25,13 @@ back-office parts. Errors print one line and exit non-zero.
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth.models import User
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from civicbill.core import clock
-from civicbill.core.exceptions import ApplicationError
+from civicbill.core.commands import CivicbillCommand, add_user_argument, date_type
 from civicbill.core.money import Money, MoneyError, format_cents
 from civicbill.customers import selectors as customer_selectors
 from civicbill.customers.models import Account
@@ -50,20 +46,6 @@ from civicbill.payments.receipts import (
     receipt_pdf,
 )
 from civicbill.payments.services.customer_deposits import customer_deposit_charge
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-12-01") from None
-
-
-def _user(username: str) -> User:
-    actor = User.objects.filter(username=username, is_active=True).first()
-    if actor is None:
-        raise CommandError(f"No active user named {username!r}")
-    return actor
 
 
 def session_row(session: DrawerSession) -> dict[str, Any]:
@@ -110,7 +92,7 @@ def day_close_row(day: DayClose, deposit: Deposit) -> dict[str, Any]:
     }
 
 
-class Command(BaseCommand):
+class Command(CivicbillCommand):
     help = "Cashiering: drawers, day close, receipts; payment files, suspense, returned checks, refunds."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -120,23 +102,23 @@ class Command(BaseCommand):
         add.add_argument("--location-name", required=True)
         add.add_argument("--code", required=True)
         add.add_argument("--name", required=True)
-        add.add_argument("--user", required=True, help="the supervisor doing it")
+        add_user_argument(add, help="the supervisor doing it")
         drawers = sub.add_parser("drawers", help="drawer sessions (newest day first)")
-        drawers.add_argument("--date", type=_date)
+        drawers.add_argument("--date", type=date_type("--date"))
         drawers.add_argument("--status", choices=DrawerSession.Status.values)
         drawers.add_argument("--json", action="store_true")
         close = sub.add_parser("day-close", help="close a business day and prepare its deposit")
-        close.add_argument("--date", type=_date, required=True)
-        close.add_argument("--user", required=True, help="the supervisor closing the day")
+        close.add_argument("--date", type=date_type("--date"), required=True)
+        add_user_argument(close, help="the supervisor closing the day")
         close.add_argument("--json", action="store_true")
         receipt = sub.add_parser("receipt", help="reprint a receipt as HTML or PDF")
         receipt.add_argument("number")
         receipt.add_argument("--pdf", type=Path)
         receipt.add_argument("--html", type=Path)
         receipt.add_argument("--language", choices=["en", "es"])
-        receipt.add_argument("--user", required=True, help="the staff member reprinting")
+        add_user_argument(receipt, help="the staff member reprinting")
         slip = sub.add_parser("deposit-slip", help="the deposit slip of a closed day")
-        slip.add_argument("--date", type=_date, required=True)
+        slip.add_argument("--date", type=date_type("--date"), required=True)
         slip.add_argument("--pdf", type=Path)
         slip.add_argument("--html", type=Path)
         slip.add_argument("--language", choices=["en", "es"], default="en")
@@ -146,19 +128,13 @@ class Command(BaseCommand):
         self._add_deposit_arguments(sub)
         self._add_transfer_arguments(sub)
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            getattr(self, "_" + options["action"].replace("-", "_"))(options)
-        except ApplicationError as error:
-            raise CommandError(str(error)) from None
-
     def _add_drawer(self, options: dict[str, Any]) -> None:
         drawer = services.drawer_create(
             location_code=options["location"],
             location_name=options["location_name"],
             code=options["code"],
             name=options["name"],
-            actor=_user(options["user"]),
+            actor=self.actor(options),
         )
         self.stdout.write(f"Added drawer {drawer.code} at {drawer.location}")
 
@@ -168,7 +144,7 @@ class Command(BaseCommand):
             for s in selectors.sessions(business_date=options["date"], status=options["status"])
         ]
         if options["json"]:
-            self.stdout.write(json.dumps({"sessions": rows}, indent=2))
+            self.print_json({"sessions": rows})
             return
         if not rows:
             self.stdout.write("No drawer sessions.")
@@ -180,13 +156,11 @@ class Command(BaseCommand):
             )
 
     def _day_close(self, options: dict[str, Any]) -> None:
-        day = services.day_close(
-            business_date=options["date"], as_of=clock.now(), actor=_user(options["user"])
-        )
+        day = services.day_close(business_date=options["date"], as_of=clock.now(), actor=self.actor(options))
         deposit = Deposit.objects.get(day_close=day)
         row = day_close_row(day, deposit)
         if options["json"]:
-            self.stdout.write(json.dumps(row, indent=2))
+            self.print_json(row)
             return
         self.stdout.write(
             f"Closed {row['business_date']}: {day.payment_count} payments ({day.void_count} void), receipts "
@@ -198,7 +172,7 @@ class Command(BaseCommand):
 
     def _receipt(self, options: dict[str, Any]) -> None:
         payment = selectors.payment_for_receipt(options["number"])
-        services.receipt_reprint(payment=payment, actor=_user(options["user"]))
+        services.receipt_reprint(payment=payment, actor=self.actor(options))
         document = receipt_document(payment, reprint=True, language=options["language"])
         if options["pdf"]:
             options["pdf"].write_bytes(receipt_pdf(document))
@@ -228,7 +202,7 @@ class Command(BaseCommand):
         imported = sub.add_parser("import", help="import a lockbox or online payment file")
         imported.add_argument("file", type=Path)
         imported.add_argument("--format", required=True, choices=[f.value for f in PaymentImport.Format])
-        imported.add_argument("--user", required=True, help="the staff member importing")
+        add_user_argument(imported, help="the staff member importing")
         imported.add_argument(
             "--processor", default="", help="online files: the processor whose confirmations they carry"
         )
@@ -245,29 +219,29 @@ class Command(BaseCommand):
         apply.add_argument("item", type=int)
         apply.add_argument("--account", required=True, help="account number, e.g. 1000001-6")
         apply.add_argument("--note", default="")
-        apply.add_argument("--user", required=True)
+        add_user_argument(apply)
         returned = sub.add_parser("returned-check", help="record a payment the bank returned (NSF)")
         returned.add_argument("receipt")
         returned.add_argument("--reason", required=True)
         returned.add_argument("--no-fee", action="store_true", help="do not charge the returned-item fee")
-        returned.add_argument("--user", required=True)
+        add_user_argument(returned)
         returned.add_argument("--json", action="store_true")
         request = sub.add_parser("refund-request", help="ask to refund an account's credit balance")
         request.add_argument("account")
         request.add_argument("--amount", required=True)
         request.add_argument("--reason", required=True)
-        request.add_argument("--user", required=True)
+        add_user_argument(request)
         approve = sub.add_parser("refund-approve", help="approve a refund (posts the refund payable)")
         approve.add_argument("refund", type=int)
         approve.add_argument("--note", default="")
-        approve.add_argument("--user", required=True)
+        add_user_argument(approve)
         reject = sub.add_parser("refund-reject", help="reject a refund")
         reject.add_argument("refund", type=int)
         reject.add_argument("--note", required=True)
-        reject.add_argument("--user", required=True)
+        add_user_argument(reject)
         export = sub.add_parser("refunds-export", help="approved refunds for accounts payable (CSV)")
         export.add_argument("--out", type=Path, required=True)
-        export.add_argument("--user", required=True)
+        add_user_argument(export)
 
     def _import(self, options: dict[str, Any]) -> None:
         path: Path = options["file"]
@@ -278,13 +252,13 @@ class Command(BaseCommand):
             file_name=path.name,
             file_format=options["format"],
             as_of=clock.now(),
-            actor=_user(options["user"]),
+            actor=self.actor(options),
             processor=options["processor"],
             new_batch=options["new_batch"],
         )
         row = result.as_dict()
         if options["json"]:
-            self.stdout.write(json.dumps(row, indent=2))
+            self.print_json(row)
             return
         self.stdout.write(
             f"Imported {row['file_name']} (import {row['import']}): {row['posted_count']} payments "
@@ -316,7 +290,7 @@ class Command(BaseCommand):
             for item in items
         ]
         if options["json"]:
-            self.stdout.write(json.dumps({"suspense": rows}, indent=2))
+            self.print_json({"suspense": rows})
             return
         if not rows:
             self.stdout.write("The suspense queue is empty.")
@@ -334,7 +308,7 @@ class Command(BaseCommand):
         if account is None:
             raise CommandError(f"No account {options['account']}")
         payment = services.suspense_apply(
-            item=item, account=account, as_of=clock.now(), actor=_user(options["user"]), note=options["note"]
+            item=item, account=account, as_of=clock.now(), actor=self.actor(options), note=options["note"]
         )
         self.stdout.write(
             f"Applied suspense item {item.pk} to {account.number} as receipt {payment.receipt_number}"
@@ -346,7 +320,7 @@ class Command(BaseCommand):
             payment=payment,
             reason=options["reason"],
             as_of=clock.now(),
-            actor=_user(options["user"]),
+            actor=self.actor(options),
             charge_fee=not options["no_fee"],
         )
         row: dict[str, Any] = {
@@ -356,7 +330,7 @@ class Command(BaseCommand):
             "fee_cents": returned.fee_cents,
         }
         if options["json"]:
-            self.stdout.write(json.dumps(row, indent=2))
+            self.print_json(row)
             return
         self.stdout.write(
             f"Returned receipt {row['receipt']} ({format_cents(row['amount_cents'])}); fee "
@@ -370,7 +344,7 @@ class Command(BaseCommand):
         moved.add_argument("receipt")
         moved.add_argument("--to", required=True, help="the right account's number, e.g. 1000001-8")
         moved.add_argument("--reason", required=True)
-        moved.add_argument("--user", required=True)
+        add_user_argument(moved)
         moved.add_argument("--json", action="store_true")
 
     def _transfer(self, options: dict[str, Any]) -> None:
@@ -380,7 +354,7 @@ class Command(BaseCommand):
             to_account=customer_selectors.account_get(options["to"]),
             reason=options["reason"],
             as_of=clock.now(),
-            actor=_user(options["user"]),
+            actor=self.actor(options),
         )
         row: dict[str, Any] = {
             "receipt": payment.receipt_number,
@@ -392,7 +366,7 @@ class Command(BaseCommand):
             "entry": str(transfer.entry_id),
         }
         if options["json"]:
-            self.stdout.write(json.dumps(row, indent=2))
+            self.print_json(row)
             return
         self.stdout.write(
             f"Moved receipt {row['receipt']} ({format_cents(row['amount_cents'])}) from account "
@@ -412,7 +386,7 @@ class Command(BaseCommand):
             amount=amount,
             reason=options["reason"],
             as_of=clock.now(),
-            actor=_user(options["user"]),
+            actor=self.actor(options),
         )
         self.stdout.write(f"Refund {refund.pk} of {amount} requested for {account.number}")
 
@@ -426,7 +400,7 @@ class Command(BaseCommand):
         refund = services.refund_approve(
             refund=self._refund_decided(options),
             as_of=clock.now(),
-            actor=_user(options["user"]),
+            actor=self.actor(options),
             note=options["note"],
         )
         self.stdout.write(f"Approved refund {refund.pk} ({format_cents(refund.amount_cents)})")
@@ -435,13 +409,13 @@ class Command(BaseCommand):
         refund = services.refund_reject(
             refund=self._refund_decided(options),
             as_of=clock.now(),
-            actor=_user(options["user"]),
+            actor=self.actor(options),
             note=options["note"],
         )
         self.stdout.write(f"Rejected refund {refund.pk}")
 
     def _refunds_export(self, options: dict[str, Any]) -> None:
-        text, refunds = services.refunds_ap_export(as_of=clock.now(), actor=_user(options["user"]))
+        text, refunds = services.refunds_ap_export(as_of=clock.now(), actor=self.actor(options))
         options["out"].write_text(text, encoding="utf-8")
         self.stdout.write(f"Wrote {len(refunds)} refunds to {options['out']}")
 
@@ -451,9 +425,11 @@ class Command(BaseCommand):
 
         report = sub.add_parser("report", help="a payment report as CSV or PDF")
         report.add_argument("name", choices=list(REPORTS))
-        report.add_argument("--date", type=_date, help="one day (the daily balance takes only this)")
-        report.add_argument("--from", dest="date_from", type=_date)
-        report.add_argument("--to", dest="date_to", type=_date)
+        report.add_argument(
+            "--date", type=date_type("--date"), help="one day (the daily balance takes only this)"
+        )
+        report.add_argument("--from", dest="date_from", type=date_type("--from"))
+        report.add_argument("--to", dest="date_to", type=date_type("--to"))
         report.add_argument("--format", dest="file_format", choices=["csv", "pdf"], default="csv")
         report.add_argument("--out", type=Path, help="the file to write (required unless --json)")
         report.add_argument("--json", action="store_true", help="print the figures as JSON (cents)")
@@ -474,7 +450,7 @@ class Command(BaseCommand):
             else:
                 options["out"].write_text(report_csv(report), encoding="utf-8")
         if options["json"]:
-            self.stdout.write(json.dumps(report.as_dict(), indent=2))
+            self.print_json(report.as_dict())
             return
         problems = [tie for tie in report.ties if tie.applies and not tie.ok]
         summary = f"Wrote {report.title} {report.period} to {options['out']}"
@@ -490,8 +466,8 @@ class Command(BaseCommand):
         charge.add_argument("account", help="account number, e.g. 1000001-6")
         charge.add_argument("--amount", required=True, help='dollars and cents, e.g. "100.00"')
         charge.add_argument("--memo", default="", help="why (goes in the audit trail)")
-        charge.add_argument("--date", type=_date, help="accounting date (default: today)")
-        charge.add_argument("--user", required=True)
+        charge.add_argument("--date", type=date_type("--date"), help="accounting date (default: today)")
+        add_user_argument(charge)
         charge.add_argument("--json", action="store_true")
         held = sub.add_parser("service-deposit", help="the service deposit held for an account")
         held.add_argument("account")
@@ -506,7 +482,7 @@ class Command(BaseCommand):
             account_number=options["account"].strip(),
             amount=amount,
             memo=options["memo"],
-            actor=_user(options["user"]),
+            actor=self.actor(options),
             as_of=options["date"] or clock.today(),
         )
         account_id = Account.objects.values_list("pk", flat=True).get(number=options["account"].strip())
@@ -517,7 +493,7 @@ class Command(BaseCommand):
             "entry_id": str(entry.pk),
         }
         if options["json"]:
-            self.stdout.write(json.dumps(row, indent=2))
+            self.print_json(row)
             return
         self.stdout.write(
             f"Charged a deposit of {amount} to {row['account_number']}; "
@@ -530,6 +506,6 @@ class Command(BaseCommand):
             raise CommandError(f"No account {options['account']}")
         held = customer_deposit_held_cents(account.pk)
         if options["json"]:
-            self.stdout.write(json.dumps({"account_number": account.number, "held_cents": held}, indent=2))
+            self.print_json({"account_number": account.number, "held_cents": held})
             return
         self.stdout.write(f"Deposit held for {account.number}: {format_cents(held)}")

@@ -18,16 +18,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth.models import User
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from civicbill.core import clock
-from civicbill.core.exceptions import ApplicationError
+from civicbill.core.commands import CivicbillCommand, add_user_argument, date_type
 from civicbill.core.utility_services import Service
 from civicbill.rates import selectors, services
 from civicbill.rates.models import RateSchedule, RateScheduleVersion
@@ -35,13 +33,6 @@ from civicbill.rates.owrs.convert import owrs_schedule_document
 from civicbill.rates.owrs.report import import_report, report_lines
 from civicbill.rates.quotes import quote_plan, rate_quote
 from civicbill.rates.types import PlanVersion, RatingPlan
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-12-01") from None
 
 
 def _usage(text: str) -> Decimal:
@@ -109,22 +100,22 @@ def schedule_json(schedule: RateSchedule) -> dict[str, Any]:
     }
 
 
-class Command(BaseCommand):
+class Command(CivicbillCommand):
     help = "Rate schedules: load a file, import OWRS, list, show, and quote a bill."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        user_help = "the staff user doing this (for permissions and the audit trail)"
+        user_help = "the staff user doing this"
 
         load = sub.add_parser("load", help="store a civicbill schedule file (YAML) as a new version")
         load.add_argument("file")
-        load.add_argument("--user", help=user_help)
+        add_user_argument(load, help=user_help)
         load.add_argument("--json", action="store_true", help="print the new version as JSON")
 
         add = sub.add_parser("add", help="add a future-dated version to an existing schedule (supervisor)")
         add.add_argument("code")
         add.add_argument("file")
-        add.add_argument("--user", help=user_help)
+        add_user_argument(add, help=user_help)
         add.add_argument("--json", action="store_true", help="print the new version as JSON")
 
         owrs = sub.add_parser("import-owrs", help="store an OWRS file as a version of schedule CODE")
@@ -132,9 +123,11 @@ class Command(BaseCommand):
         owrs.add_argument("--code", required=True, help="the schedule code, like W-RES")
         owrs.add_argument("--service", default=Service.WATER, choices=Service.values)
         owrs.add_argument(
-            "--effective-from", type=_date, help="instead of the file's metadata.effective_date"
+            "--effective-from",
+            type=date_type("--effective-from"),
+            help="instead of the file's metadata.effective_date",
         )
-        owrs.add_argument("--user", help=user_help)
+        add_user_argument(owrs, help=user_help)
         owrs.add_argument("--json", action="store_true", help="print the new version as JSON")
 
         listing = sub.add_parser("list", help="schedules with their versions")
@@ -154,34 +147,13 @@ class Command(BaseCommand):
         quote.add_argument("--usage", required=True, type=_usage, help="usage in HCF for the period")
         quote.add_argument("--days", type=_days, default=30, help="days in the period (default 30)")
         quote.add_argument("--var", action="append", type=_variable, default=[], metavar="NAME=VALUE")
-        quote.add_argument("--date", type=_date, help="the period's last day (default today)")
+        quote.add_argument("--date", type=date_type("--date"), help="the period's last day (default today)")
         quote.add_argument("--json", action="store_true")
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        action = options["action"].replace("-", "_")
-        try:
-            getattr(self, f"_{action}")(options)
-        except ApplicationError as error:
-            raise CommandError(error.message) from error
-
     # -- helpers ---------------------------------------------------------------------------------
-    def _actor(self, options: dict[str, Any]) -> User:
-        name = (options.get("user") or "").strip()
-        if not name:
-            raise CommandError(
-                "Give --user USERNAME: the staff user doing this (for permissions and the audit trail)."
-            )
-        actor = User.objects.filter(username=name, is_active=True).first()
-        if actor is None:
-            raise CommandError(f"No active user named {name!r}.")
-        return actor
-
-    def _print_json(self, value: Any) -> None:
-        self.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str))
-
     def _loaded(self, version: RateScheduleVersion, options: dict[str, Any]) -> None:
         if options["json"]:
-            self._print_json(version_json(version))
+            self.print_json(version_json(version))
         else:
             self.stdout.write(f"Loaded {version.label} ({version.source_format}, {version.source_name}).")
             for warning in version.document.get("warnings", []):
@@ -192,7 +164,7 @@ class Command(BaseCommand):
 
     # -- subcommands -----------------------------------------------------------------------------
     def _load(self, options: dict[str, Any]) -> None:
-        actor = self._actor(options)
+        actor = self.actor(options)
         text, name = _read(options["file"])
         version = services.schedule_version_load(
             text=text, source_name=name, actor=actor, as_of=clock.today()
@@ -200,7 +172,7 @@ class Command(BaseCommand):
         self._loaded(version, options)
 
     def _add(self, options: dict[str, Any]) -> None:
-        actor = self._actor(options)
+        actor = self.actor(options)
         text, name = _read(options["file"])
         version = services.schedule_version_add(
             code=options["code"], text=text, source_name=name, actor=actor, as_of=clock.today()
@@ -208,7 +180,7 @@ class Command(BaseCommand):
         self._loaded(version, options)
 
     def _import_owrs(self, options: dict[str, Any]) -> None:
-        actor = self._actor(options)
+        actor = self.actor(options)
         text, name = _read(options["file"])
         version = services.schedule_version_import_owrs(
             text=text,
@@ -224,7 +196,7 @@ class Command(BaseCommand):
     def _list(self, options: dict[str, Any]) -> None:
         schedules = selectors.schedules_list()
         if options["json"]:
-            self._print_json(
+            self.print_json(
                 [
                     {
                         **schedule_json(schedule),
@@ -246,7 +218,7 @@ class Command(BaseCommand):
         schedule = selectors.schedule_get(options["code"])
         versions = selectors.schedule_versions(schedule=schedule)
         if options["json"]:
-            self._print_json(
+            self.print_json(
                 {
                     **schedule_json(schedule),
                     "versions": [version_json(v, with_document=True) for v in versions],
@@ -301,7 +273,7 @@ class Command(BaseCommand):
                 variables=variables,
             )
         if options["json"]:
-            self._print_json(quote.as_json())
+            self.print_json(quote.as_json())
             return
         for line in quote.lines:
             self.stdout.write(f"{line.description:<60} {line.quantity:>10} {line.unit:<9} {line.amount:>10}")

@@ -8,28 +8,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
-from civicbill.core.exceptions import ApplicationError
+from civicbill.core.commands import CivicbillCommand, add_user_argument, date_type
 from civicbill.core.numbers import parse_typed_decimal
 from civicbill.workorders import selectors, services
 from civicbill.workorders.models import WorkOrderStatus, WorkOrderType
 from civicbill.workorders.pdf import field_sheet_pdf
 from civicbill.workorders.summary import workorder_summary
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _read(text: str) -> Decimal:
@@ -39,14 +29,7 @@ def _read(text: str) -> Decimal:
     return value
 
 
-def _user(username: str) -> Any:
-    user = get_user_model().objects.filter(username=username, is_active=True).first()
-    if user is None:
-        raise CommandError(f"No active user named {username!r}")
-    return user
-
-
-class Command(BaseCommand):
+class Command(CivicbillCommand):
     help = "List work orders, complete one, or print the daily field sheet."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -63,30 +46,20 @@ class Command(BaseCommand):
         complete = sub.add_parser("complete", help="complete a work order (with a read, findings)")
         complete.add_argument("number", help="WO-000012 (or 12)")
         complete.add_argument(
-            "--date", required=True, type=_date, help="the day the work was done, YYYY-MM-DD"
+            "--date", required=True, type=date_type("--date"), help="the day the work was done, YYYY-MM-DD"
         )
         complete.add_argument("--read", type=_read, default=None, help="the meter read taken")
         complete.add_argument("--findings", default="", help="what was found and done")
         complete.add_argument("--notes", default="", help="notes for the office")
-        complete.add_argument(
-            "--user", required=True, help="the staff user name doing it (for the audit trail)"
-        )
+        add_user_argument(complete, help="the staff user name doing it")
         complete.add_argument("--json", action="store_true", help="print the work order as JSON")
         sheet = sub.add_parser("sheet", help="write the daily field sheet as PDF")
-        sheet.add_argument("--date", required=True, type=_date, help="YYYY-MM-DD")
+        sheet.add_argument("--date", required=True, type=date_type("--date"), help="YYYY-MM-DD")
         sheet.add_argument("--route", default=None)
         sheet.add_argument("--output", required=True, help="the PDF file to write")
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        if options["action"] == "list":
-            self._list(options)
-        elif options["action"] == "complete":
-            self._complete(options)
-        else:
-            self._sheet(options)
-
     def _list(self, options: dict[str, Any]) -> None:
-        assignee = _user(options["assignee"]) if options["assignee"] else None
+        assignee = self.user_named(options["assignee"]) if options["assignee"] else None
         orders = list(
             selectors.workorders_list(
                 status=options["status"],
@@ -96,9 +69,7 @@ class Command(BaseCommand):
             )[: max(0, options["limit"])]
         )
         if options["json"]:
-            self.stdout.write(
-                json.dumps([workorder_summary(o) for o in orders], ensure_ascii=False, indent=2)
-            )
+            self.print_json([workorder_summary(o) for o in orders])
             return
         if not orders:
             self.stdout.write("No work orders match.")
@@ -110,22 +81,19 @@ class Command(BaseCommand):
             )
 
     def _complete(self, options: dict[str, Any]) -> None:
-        actor = _user(options["user"])
-        try:
-            order = selectors.workorder_get(options["number"])
-            order = services.workorder_complete(
-                work_order=order,
-                completed_on=options["date"],
-                findings=options["findings"],
-                read_value=options["read"],
-                notes=options["notes"],
-                actor=actor,
-            )
-        except ApplicationError as error:
-            raise CommandError(error.message) from error
+        actor = self.actor(options)
+        order = selectors.workorder_get(options["number"])
+        order = services.workorder_complete(
+            work_order=order,
+            completed_on=options["date"],
+            findings=options["findings"],
+            read_value=options["read"],
+            notes=options["notes"],
+            actor=actor,
+        )
         order = selectors.workorder_get(order.number)
         if options["json"]:
-            self.stdout.write(json.dumps(workorder_summary(order), ensure_ascii=False, indent=2))
+            self.print_json(workorder_summary(order))
         else:
             read = f", read {order.read.value}" if order.read else ""
             self.stdout.write(f"{order.number} completed on {order.completed_on:%Y-%m-%d}{read}.")
