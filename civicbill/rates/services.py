@@ -15,6 +15,7 @@ from django.db import transaction
 
 from civicbill.core import clock
 from civicbill.core.audit import audit_record
+from civicbill.core.control_characters import CONTROL, character_name
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.permissions import require_permission
 from civicbill.core.utility_services import Service
@@ -32,6 +33,7 @@ __all__ = [
     "schedule_version_load",
 ]
 
+RETROACTIVE_REASON_MAX = 500
 DEMO_SCHEDULES_DIR = Path(__file__).resolve().parent / "schedules" / "coachella"
 
 
@@ -43,9 +45,56 @@ def _parse(text: str, source_name: str) -> ScheduleDocument:
         raise ApplicationError(f"{name}{error}", code="invalid_schedule_file") from None
 
 
+def _retroactive_reason(reason: str | None) -> str | None:
+    if reason is None:
+        return None
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError("Give the reason for loading a version retroactively.", field="reason")
+    if len(reason) > RETROACTIVE_REASON_MAX:
+        raise ApplicationError(
+            f"The reason is {len(reason):,} characters; at most {RETROACTIVE_REASON_MAX} are kept.",
+            field="reason",
+        )
+    control = CONTROL.search(reason)
+    if control is not None:
+        raise ApplicationError(
+            f"The reason contains the control character {character_name(control.group())}.", field="reason"
+        )
+    return reason
+
+
+def _check_not_retroactive(
+    *, schedule: RateSchedule | None, parsed: ScheduleDocument, as_of: dt.date, retroactive_reason: str | None
+) -> None:
+    """A version of an existing schedule that takes effect before today changes what bills already issued
+    should have charged: refused unless the supervisor says it is retroactive and why (audited).
+
+    The first version of a new schedule is not retroactive: no account is on that schedule yet.
+    """
+    if schedule is None or not schedule.versions.exists() or parsed.effective_from >= as_of:
+        return
+    if retroactive_reason is None:
+        raise ApplicationError(
+            f"{parsed.code}: this version takes effect {parsed.effective_from.isoformat()}, before today "
+            f"({as_of.isoformat()}), so it changes what bills since then should have charged. A supervisor "
+            "may load it as retroactive, giving the reason (--retroactive --reason TEXT); it is audited.",
+            code="retroactive_version",
+            field="effective_from",
+        )
+
+
 def _version_create(
-    *, parsed: ScheduleDocument, text: str, source_name: str, source_format: str, actor: Any
+    *,
+    parsed: ScheduleDocument,
+    text: str,
+    source_name: str,
+    source_format: str,
+    actor: Any,
+    as_of: dt.date | None,
+    retroactive_reason: str | None = None,
 ) -> RateScheduleVersion:
+    """Store a version. ``as_of`` None: the demo seeder, which loads history and checks nothing."""
     schedule = RateSchedule.objects.select_for_update().filter(code=parsed.code).first()
     if schedule is None:
         schedule = RateSchedule.objects.create(
@@ -78,6 +127,10 @@ def _version_create(
             code="overlapping_version",
             field="effective_from",
         )
+    if as_of is not None:
+        _check_not_retroactive(
+            schedule=schedule, parsed=parsed, as_of=as_of, retroactive_reason=retroactive_reason
+        )
     version = RateScheduleVersion.objects.create(
         schedule=schedule,
         effective_from=parsed.effective_from,
@@ -88,24 +141,31 @@ def _version_create(
         loaded_by=actor,
         loaded_at=clock.now(),
     )
-    audit_record(
-        actor=actor,
-        action="rate_version.load",
-        target=version,
-        summary=f"{version.label} loaded from {source_name or 'text'} ({source_format})",
-        changes={"effective_from": day, "source_format": source_format, "source_name": source_name},
-    )
+    changes: dict[str, Any] = {
+        "effective_from": day,
+        "source_format": source_format,
+        "source_name": source_name,
+    }
+    summary = f"{version.label} loaded from {source_name or 'text'} ({source_format})"
+    if as_of is not None and parsed.effective_from < as_of and retroactive_reason is not None:
+        changes |= {"retroactive": True, "reason": retroactive_reason, "loaded_on": as_of.isoformat()}
+        summary += f", retroactive: {retroactive_reason}"
+    audit_record(actor=actor, action="rate_version.load", target=version, summary=summary, changes=changes)
     return version
 
 
 @transaction.atomic
-def schedule_version_load(*, text: str, source_name: str, actor: Any, as_of: dt.date) -> RateScheduleVersion:
+def schedule_version_load(
+    *, text: str, source_name: str, actor: Any, as_of: dt.date, retroactive_reason: str | None = None
+) -> RateScheduleVersion:
     """Store one civicbill schedule file as a new version (creating the schedule on first load).
 
-    Refuses a malformed file (message names key and line), a second version on the same day, and a
-    version that starts before the schedule's latest one. ``as_of`` is the business day of loading.
+    Refuses a malformed file (message names key and line), a second version on the same day, a
+    version that starts before the schedule's latest one, and a version of an existing schedule that
+    takes effect before ``as_of`` (the business day of loading) unless ``retroactive_reason`` is given.
     """
     require_permission(actor, "rates.manage")
+    reason = _retroactive_reason(retroactive_reason)
     parsed = _parse(text, source_name)
     return _version_create(
         parsed=parsed,
@@ -113,6 +173,8 @@ def schedule_version_load(*, text: str, source_name: str, actor: Any, as_of: dt.
         source_name=source_name,
         source_format=SourceFormat.CIVICBILL_YAML,
         actor=actor,
+        as_of=as_of,
+        retroactive_reason=reason,
     )
 
 
@@ -145,6 +207,7 @@ def schedule_version_add(
         source_name=source_name,
         source_format=SourceFormat.CIVICBILL_YAML,
         actor=actor,
+        as_of=as_of,
     )
 
 
@@ -158,17 +221,26 @@ def schedule_version_import_owrs(
     source_name: str = "",
     service: str = Service.WATER,
     effective_from: dt.date | None = None,
+    retroactive_reason: str | None = None,
 ) -> RateScheduleVersion:
     """Store an OWRS file as a version of schedule ``code`` (rated with RateParser's semantics).
 
-    The effective date is the file's ``metadata.effective_date`` unless ``effective_from`` is given.
+    The effective date is the file's ``metadata.effective_date`` unless ``effective_from`` is given;
+    a version of an existing schedule effective before ``as_of`` needs ``retroactive_reason``.
     """
     require_permission(actor, "rates.manage")
+    reason = _retroactive_reason(retroactive_reason)
     parsed = owrs_schedule_document(
         text=text, code=code, service=service, source_name=source_name, effective_from=effective_from
     )
     return _version_create(
-        parsed=parsed, text=text, source_name=source_name, source_format=SourceFormat.OWRS, actor=actor
+        parsed=parsed,
+        text=text,
+        source_name=source_name,
+        source_format=SourceFormat.OWRS,
+        actor=actor,
+        as_of=as_of,
+        retroactive_reason=reason,
     )
 
 
@@ -195,6 +267,7 @@ def load_demo_schedules(*, actor: Any, as_of: dt.date) -> list[RateScheduleVersi
                 source_name=path.name,
                 source_format=SourceFormat.CIVICBILL_YAML,
                 actor=actor,
+                as_of=None,
             )
         )
     return created

@@ -144,7 +144,11 @@ def test_load_demo_schedules_is_idempotent(technician):
 def test_rating_plans_in_one_query_with_the_versions_in_effect(supervisor, django_assert_num_queries):
     services.load_demo_schedules(actor=supervisor, as_of=TODAY)
     services.schedule_version_load(
-        text=_version("2026-11-15"), source_name="raise", actor=supervisor, as_of=TODAY
+        text=_version("2026-11-15"),
+        source_name="raise",
+        actor=supervisor,
+        as_of=TODAY,
+        retroactive_reason="Rate raise adopted 2026-11-10, loaded late",
     )
     services.schedule_version_load(
         text=_version("2027-07-01", "16.00"), source_name="later", actor=supervisor, as_of=TODAY

@@ -100,6 +100,13 @@ def schedule_json(schedule: RateSchedule) -> dict[str, Any]:
     }
 
 
+def _retroactive_reason(options: dict[str, Any]) -> str | None:
+    """``--retroactive`` needs ``--reason`` and the reverse: the service gets the reason or None."""
+    if options["retroactive"] != (options["reason"] is not None):
+        raise CommandError("--retroactive and --reason go together: give both, or neither.")
+    return options["reason"] if options["retroactive"] else None
+
+
 class Command(CivicbillCommand):
     help = "Rate schedules: load a file, import OWRS, list, show, and quote a bill."
 
@@ -110,6 +117,14 @@ class Command(CivicbillCommand):
         load = sub.add_parser("load", help="store a civicbill schedule file (YAML) as a new version")
         load.add_argument("file")
         add_user_argument(load, help=user_help)
+        load.add_argument(
+            "--retroactive",
+            action="store_true",
+            help="a version of an existing schedule effective before today (with --reason; audited)",
+        )
+        load.add_argument(
+            "--reason", help="why the version is loaded retroactively (kept in the audit trail)"
+        )
         load.add_argument("--json", action="store_true", help="print the new version as JSON")
 
         add = sub.add_parser("add", help="add a future-dated version to an existing schedule (supervisor)")
@@ -128,6 +143,14 @@ class Command(CivicbillCommand):
             help="instead of the file's metadata.effective_date",
         )
         add_user_argument(owrs, help=user_help)
+        owrs.add_argument(
+            "--retroactive",
+            action="store_true",
+            help="a version of an existing schedule effective before today (with --reason; audited)",
+        )
+        owrs.add_argument(
+            "--reason", help="why the version is loaded retroactively (kept in the audit trail)"
+        )
         owrs.add_argument("--json", action="store_true", help="print the new version as JSON")
 
         listing = sub.add_parser("list", help="schedules with their versions")
@@ -167,7 +190,11 @@ class Command(CivicbillCommand):
         actor = self.actor(options)
         text, name = _read(options["file"])
         version = services.schedule_version_load(
-            text=text, source_name=name, actor=actor, as_of=clock.today()
+            text=text,
+            source_name=name,
+            actor=actor,
+            as_of=clock.today(),
+            retroactive_reason=_retroactive_reason(options),
         )
         self._loaded(version, options)
 
@@ -190,6 +217,7 @@ class Command(CivicbillCommand):
             source_name=name,
             actor=actor,
             as_of=clock.today(),
+            retroactive_reason=_retroactive_reason(options),
         )
         self._loaded(version, options)
 
