@@ -2,7 +2,8 @@
 
 A cycle's meters are read on its ``read_day`` every month. The period billed in month M runs from
 the day after the read day of month M-1 to the read day of month M (both included); the bill is
-dated ``bill_lag_days`` later (moved to the next business day) and is due ``due_days`` after that.
+dated ``bill_lag_days`` later (moved to the next business day) and is due ``due_days`` after that,
+moved to the next business day too (:func:`business_due_date`, the one rule for every due date).
 Reads count for a period when dated after ``read_window_days`` past the previous read day, up to
 ``read_window_days`` past this read day, so a read taken a day or two late still counts once.
 """
@@ -58,6 +59,13 @@ def parse_month(text: str) -> dt.date:
         raise ValueError(f"{text!r} is not a billing month like 2026-11") from None
 
 
+def business_due_date(bill_date: dt.date, due_days: int, calendar: BusinessCalendar) -> dt.date:
+    """The day a bill dated ``bill_date`` falls due: ``due_days`` later, moved to the next business
+    day of ``calendar`` past weekends, holidays and office closures. Every due date (regular bills,
+    final bills, rebills) is computed here."""
+    return calendar.next_business_day(bill_date + dt.timedelta(days=due_days))
+
+
 def billing_period(rules: CycleRules, month: dt.date, calendar: BusinessCalendar) -> BillingPeriod:
     """The period cycle ``rules`` bills in ``month`` (any day of it)."""
     month = month_start(month)
@@ -70,7 +78,7 @@ def billing_period(rules: CycleRules, month: dt.date, calendar: BusinessCalendar
         start=previous_read + dt.timedelta(days=1),
         end=end,
         bill_date=bill_date,
-        due_date=bill_date + dt.timedelta(days=rules.due_days),
+        due_date=business_due_date(bill_date, rules.due_days, calendar),
         reads_after=previous_read + dt.timedelta(days=rules.read_window_days),
         reads_through=end + dt.timedelta(days=rules.read_window_days),
     )

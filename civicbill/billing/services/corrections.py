@@ -11,7 +11,7 @@ from django.db import transaction
 from civicbill.billing.calculation import bill_number as make_bill_number
 from civicbill.billing.models import Bill, BillKind
 from civicbill.billing.services.commit import refuse_closed_month
-from civicbill.billing.services.cycles import cycle_period_containing
+from civicbill.billing.services.cycles import cycle_due_date, cycle_period_containing
 from civicbill.billing.services.drafts import BillHeader
 from civicbill.billing.services.single import cycle_of, post_single, rate_one
 from civicbill.core import clock
@@ -101,7 +101,7 @@ def bill_cancel_rebill(*, bill_number: str, reason: str, actor: Any, as_of: dt.d
         status=Bill.Status.DRAFT,
         period=old.period,
         bill_date=as_of,
-        due_date=as_of + dt.timedelta(days=cycle.due_days),
+        due_date=cycle_due_date(cycle, as_of),
         created_at=now,
         replaces_id=old.pk,
     )

@@ -8,7 +8,13 @@ from typing import Any
 from django.db import transaction
 
 from civicbill.billing.models import BillingCycle
-from civicbill.billing.periods import BillingPeriod, CycleRules, billing_period, period_containing
+from civicbill.billing.periods import (
+    BillingPeriod,
+    CycleRules,
+    billing_period,
+    business_due_date,
+    period_containing,
+)
 from civicbill.core import clock
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError, NotFoundError
@@ -29,12 +35,18 @@ def cycle_get(number: int) -> BillingCycle:
 
 
 def cycle_period(cycle: BillingCycle, month: dt.date) -> BillingPeriod:
-    """The period ``cycle`` bills in ``month`` (bill date moved to a business day)."""
+    """The period ``cycle`` bills in ``month`` (bill and due dates moved to business days)."""
     return billing_period(cycle_rules(cycle), month, clock.business_calendar())
 
 
 def cycle_period_containing(cycle: BillingCycle, day: dt.date) -> BillingPeriod:
     return period_containing(cycle_rules(cycle), day, clock.business_calendar())
+
+
+def cycle_due_date(cycle: BillingCycle, bill_date: dt.date) -> dt.date:
+    """When a bill of ``cycle`` dated ``bill_date`` falls due: the cycle's ``due_days`` later, moved
+    to the next business day past weekends, holidays and the office closures recorded now."""
+    return business_due_date(bill_date, cycle.due_days, clock.business_calendar())
 
 
 @transaction.atomic

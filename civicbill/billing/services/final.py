@@ -12,7 +12,7 @@ from django.db.models import Max
 from civicbill.billing.calculation import bill_number
 from civicbill.billing.models import Bill, BillKind
 from civicbill.billing.services.commit import refuse_closed_month
-from civicbill.billing.services.cycles import cycle_period, cycle_period_containing
+from civicbill.billing.services.cycles import cycle_due_date, cycle_period, cycle_period_containing
 from civicbill.billing.services.drafts import BillHeader
 from civicbill.billing.services.single import cycle_of, post_single, rate_one
 from civicbill.core import clock
@@ -101,7 +101,7 @@ def final_bill_issue(*, account_number: str, actor: Any, as_of: dt.date) -> Bill
         status=Bill.Status.DRAFT,
         period=final_date.replace(day=1),
         bill_date=as_of,
-        due_date=as_of + dt.timedelta(days=cycle.due_days),
+        due_date=cycle_due_date(cycle, as_of),
         created_at=now,
     )
     bill = post_single(draft, header=header, accounting_date=as_of, actor=actor, posted_at=now)

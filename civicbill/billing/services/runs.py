@@ -11,7 +11,7 @@ from django.db.models import Count, Q, Sum
 from civicbill.billing import facts as billing_facts
 from civicbill.billing.models import Bill, BillException, BillKind, BillLine, BillRun
 from civicbill.billing.periods import month_start
-from civicbill.billing.services.cycles import cycle_get, cycle_period
+from civicbill.billing.services.cycles import cycle_due_date, cycle_get, cycle_period
 from civicbill.billing.services.drafts import BillHeader, Resolutions
 from civicbill.billing.services.trial_chunks import (
     TRIAL_WORKERS,
@@ -110,7 +110,8 @@ def bill_run_trial(*, run_id: int, actor: Any, as_of: dt.date, progress: Progres
     many accounts (:mod:`.trial_chunks`). A trial that stopped half-way (the run still
     ``trial_running``) carries on: the accounts it drafted keep their drafts and the others are
     rated. A finished or failed trial run again replaces every draft, keeping the decisions taken
-    on its exceptions."""
+    on its exceptions. While no draft exists yet, the run's due date is worked out again with the
+    office closures recorded by then (a closure recorded after the start moves it)."""
     require_permission(actor, "billing.run")
     with transaction.atomic():
         run = lock_run(run_id)
@@ -128,7 +129,11 @@ def bill_run_trial(*, run_id: int, actor: Any, as_of: dt.date, progress: Progres
         else:
             resolutions = _delete_drafts(run)
             drafted = set()
-        BillRun.objects.filter(pk=run.pk).update(status=BillRun.Status.TRIAL_RUNNING, last_error="")
+        if not drafted:  # no draft carries the run's due date yet: take the office closures recorded since
+            run.due_date = cycle_due_date(run.cycle, run.bill_date)
+        BillRun.objects.filter(pk=run.pk).update(
+            status=BillRun.Status.TRIAL_RUNNING, last_error="", due_date=run.due_date
+        )
     cycle = run.cycle
     billing = cycle_period(cycle, run.period)
     account_ids = billing_facts.cycle_account_ids(
