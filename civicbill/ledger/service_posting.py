@@ -27,7 +27,7 @@ from civicbill.ledger.services import refuse_closed_periods
 _SOURCE_TYPES = frozenset(SourceType.values) - {SourceType.REVERSAL}
 
 
-def post_entry(
+def entry_post_trusted(
     *,
     lines: Sequence[PostingLine],
     accounting_date: dt.date,
@@ -73,7 +73,7 @@ def validated_entries(
     return batch
 
 
-def reverse_entry(
+def entry_reverse_trusted(
     *,
     entry: JournalEntry,
     accounting_date: dt.date,
@@ -84,7 +84,7 @@ def reverse_entry(
 ) -> JournalEntry:
     """Post the mirror of ``entry`` pointing at it (the database refuses a second reversal)."""
     lines = [line.mirrored() for line in ledger_selectors.entry_posting_lines(entry)]
-    return post_entry(
+    return entry_post_trusted(
         lines=lines,
         accounting_date=accounting_date,
         source_type=SourceType.REVERSAL,

@@ -121,7 +121,7 @@ def checked_authorization(authorization: AuthorizationIn, *, today: dt.date) -> 
     )
 
 
-def record_authorization(
+def _record_authorization(
     *, enrollment: Enrollment, authorization: AuthorizationIn, as_of: dt.datetime, actor: Any
 ) -> Authorization:
     """Store a checked authorization of the enrollment's current bank details (its copy encrypted)."""
@@ -144,7 +144,7 @@ def record_authorization(
     )
 
 
-def end_authorizations(*, enrollment: Enrollment, on: dt.date) -> int:
+def _end_authorizations(*, enrollment: Enrollment, on: dt.date) -> int:
     """The enrollment's open authorizations end ``on`` (autopay ended, or new details replaced them):
     kept until two years later."""
     return Authorization.objects.filter(enrollment=enrollment, ended_on__isnull=True).update(
@@ -206,7 +206,7 @@ def describe_bank(*, routing_number: str, last4: str, account_type: str) -> str:
     return f"{account_type} {crypto.masked(last4)} at {routing_number}"
 
 
-def record_event(
+def record_event_trusted(
     *, enrollment: Enrollment, kind: str, occurred_on: dt.date, actor: Any, detail: str = ""
 ) -> EnrollmentEvent:
     return EnrollmentEvent.objects.create(
@@ -278,13 +278,13 @@ def autopay_enroll(
         taken_by=actor,
         created_at=as_of,
     )
-    record_authorization(enrollment=enrollment, authorization=authorization, as_of=as_of, actor=actor)
+    _record_authorization(enrollment=enrollment, authorization=authorization, as_of=as_of, actor=actor)
     bank = describe_bank(
         routing_number=enrollment.routing_number,
         last4=enrollment.account_number_last4,
         account_type=enrollment.account_type,
     )
-    record_event(
+    record_event_trusted(
         enrollment=enrollment,
         kind=EnrollmentEvent.Kind.ENROLLED,
         occurred_on=today,
@@ -310,7 +310,7 @@ def autopay_enroll(
     return enrollment
 
 
-def end_enrollment(
+def end_enrollment_trusted(
     *, enrollment: Enrollment, reason: str, note: str, on: dt.date, as_of: dt.datetime, actor: Any
 ) -> Enrollment:
     """End a locked, live enrollment (inside the caller's transaction and permission check)."""
@@ -320,9 +320,9 @@ def end_enrollment(
     enrollment.end_reason = reason
     enrollment.end_note = note[:200]
     enrollment.save(update_fields=["status", "ended_on", "end_reason", "end_note"])
-    end_authorizations(enrollment=enrollment, on=on)
+    _end_authorizations(enrollment=enrollment, on=on)
     label = Enrollment.EndReason(reason).label
-    record_event(
+    record_event_trusted(
         enrollment=enrollment,
         kind=EnrollmentEvent.Kind.ENDED,
         occurred_on=on,
@@ -362,13 +362,13 @@ def autopay_end(
         raise ApplicationError(
             f"This autopay enrollment already ended on {locked.ended_on:%Y-%m-%d}", code="already_ended"
         )
-    return end_enrollment(
+    return end_enrollment_trusted(
         enrollment=locked, reason=reason, note=note, on=clock.business_date(as_of), as_of=as_of, actor=actor
     )
 
 
 @sensitive_variables("details", "account_number")
-def change_bank_details(
+def change_bank_details_trusted(
     *,
     enrollment: Enrollment,
     details: BankDetails,
@@ -423,7 +423,7 @@ def change_bank_details(
         last4=before["account_number"][-4:],
         account_type=before["account_type"],
     )
-    record_event(
+    record_event_trusted(
         enrollment=enrollment,
         kind=event_kind,
         occurred_on=clock.business_date(as_of),
@@ -478,7 +478,7 @@ def autopay_bank_change(
             "This autopay enrollment has ended; enroll the account again with the new details",
             code="already_ended",
         )
-    changed = change_bank_details(
+    changed = change_bank_details_trusted(
         enrollment=locked,
         details=details,
         new_prenote=True,
@@ -493,9 +493,9 @@ def autopay_bank_change(
     )
     if not changed:
         raise ApplicationError("These are the bank details already on file", code="unchanged")
-    end_authorizations(enrollment=locked, on=today)
+    _end_authorizations(enrollment=locked, on=today)
     locked.authorized_on = authorization.authorized_on
     locked.authorized_by = authorization.authorized_by
     locked.save(update_fields=["authorized_on", "authorized_by"])
-    record_authorization(enrollment=locked, authorization=authorization, as_of=as_of, actor=actor)
+    _record_authorization(enrollment=locked, authorization=authorization, as_of=as_of, actor=actor)
     return locked

@@ -53,10 +53,10 @@ from civicbill.autopay.services.drafts import settings_or_refuse
 from civicbill.autopay.services.enrollment import (
     BankDetails,
     bank_account_number,
-    change_bank_details,
+    change_bank_details_trusted,
     describe_bank,
-    end_enrollment,
-    record_event,
+    end_enrollment_trusted,
+    record_event_trusted,
 )
 from civicbill.core import clock
 from civicbill.core.audit import audit_record
@@ -71,7 +71,7 @@ from civicbill.ledger import chart
 from civicbill.ledger import selectors as ledger_selectors
 from civicbill.ledger.models import JournalEntry, SourceType
 from civicbill.ledger.posting import PostingLine
-from civicbill.ledger.service_posting import post_entry
+from civicbill.ledger.service_posting import entry_post_trusted
 from civicbill.payments.services.returned_checks import payment_return
 
 UNMATCHED_REASON = "ach_return_unmatched"
@@ -171,7 +171,7 @@ def _suspense_entry(
     suspense = chart.SUSPENSE_UNAPPLIED_CASH
     cash = chart.cash_for(Fund.GENERAL).code
     debit, credit = (suspense, cash) if into else (cash, suspense)
-    return post_entry(
+    return entry_post_trusted(
         lines=[PostingLine.debit(debit, amount), PostingLine.credit(credit, amount)],
         accounting_date=clock.business_date(as_of),
         source_type=SourceType.RETURNED_PAYMENT,
@@ -221,7 +221,7 @@ def _hold_late(
             actor=actor,
         )
     if enrollment.is_live:
-        record_event(
+        record_event_trusted(
             enrollment=enrollment,
             kind=EnrollmentEvent.Kind.RETURN_HELD,
             occurred_on=clock.business_date(as_of),
@@ -295,7 +295,7 @@ def _apply_return(
     label = rules.return_reason_label(code)
     if draft_entry.kind == DraftEntry.Kind.PRENOTE:
         if enrollment.is_live and _same_bank_account(enrollment, draft_entry):
-            end_enrollment(
+            end_enrollment_trusted(
                 enrollment=enrollment,
                 reason=Enrollment.EndReason.PRENOTE_RETURN,
                 note=label,
@@ -334,7 +334,7 @@ def _apply_return(
     same_account = _same_bank_account(enrollment, draft_entry)
     keeps = rules.keeps_autopay(code) or not same_account
     if not keeps and enrollment.is_live:
-        end_enrollment(
+        end_enrollment_trusted(
             enrollment=enrollment,
             reason=Enrollment.EndReason.BANK_RETURN,
             note=label,
@@ -343,7 +343,7 @@ def _apply_return(
             actor=actor,
         )
     elif enrollment.is_live:
-        record_event(
+        record_event_trusted(
             enrollment=enrollment,
             kind=EnrollmentEvent.Kind.RETURNED,
             occurred_on=today,
@@ -400,7 +400,7 @@ def _apply_change(
             f"{label}: not applied; trace {draft_entry.trace_number} was drafted from {drafted_from}, "
             f"but the enrollment now holds {now_on_file} (changed since). Check with the customer"
         )[:300]
-        record_event(
+        record_event_trusted(
             enrollment=enrollment,
             kind=EnrollmentEvent.Kind.CHANGE_NOT_APPLIED,
             occurred_on=clock.business_date(as_of),
@@ -427,7 +427,7 @@ def _apply_change(
             account_number=correction.account_number or bank_account_number(enrollment),
             account_type=account_type,
         )
-        changed = change_bank_details(
+        changed = change_bank_details_trusted(
             enrollment=enrollment,
             details=details,
             new_prenote=False,
@@ -783,7 +783,7 @@ def ach_return_review(
         locked.review_decision = ReviewDecision.DISHONORED
         enrollment = Enrollment.objects.get(pk=draft_entry.enrollment_id)
         if enrollment.is_live:
-            record_event(
+            record_event_trusted(
                 enrollment=enrollment,
                 kind=EnrollmentEvent.Kind.RETURN_DISHONORED,
                 occurred_on=today,

@@ -79,7 +79,7 @@ def bill_run_commit(*, run_id: int, actor: Any, as_of: dt.date, progress: Progre
     chunks = 0
     while True:
         if chunks in (1, 4) or (chunks and chunks % 40 == 0):
-            refresh_statistics()
+            _refresh_statistics()
         chunks += 1
         with transaction.atomic():
             chunk = list(
@@ -121,7 +121,7 @@ def bill_run_commit(*, run_id: int, actor: Any, as_of: dt.date, progress: Progre
     return run
 
 
-def refresh_statistics() -> None:
+def _refresh_statistics() -> None:
     """PostgreSQL: re-analyse the tables a commit grows. The ledger's triggers look entries and lines
     up per row; planned with the statistics of a small journal (a new database, or the first run of a
     large city) those look-ups become scans and every chunk slows down as the journal grows."""
@@ -163,7 +163,7 @@ def _issue_chunk(
             )  # fmt: skip
     posted_at = clock.now()
     write_entries(entries, posted_by_id=actor.pk, posted_at=posted_at, gl_ids=gl_ids)
-    issue_bills(entry_by_bill, issued_at=posted_at)
+    issue_bills_trusted(entry_by_bill, issued_at=posted_at)
     audit_record(
         actor=actor,
         action="bill_run.issue",
@@ -175,7 +175,7 @@ def _issue_chunk(
     return len(chunk)
 
 
-def issue_bills(entry_by_bill: dict[int, uuid.UUID | None], *, issued_at: dt.datetime) -> None:
+def issue_bills_trusted(entry_by_bill: dict[int, uuid.UUID | None], *, issued_at: dt.datetime) -> None:
     """Drafts → issued, each linked to the entry just posted for it (``None`` for a zero bill): one
     ``UPDATE … FROM unnest(…)`` on PostgreSQL, one ``executemany`` on SQLite."""
     table = Bill._meta.db_table

@@ -13,13 +13,13 @@ from civicbill.billing.models import Bill, BillKind
 from civicbill.billing.services.commit import refuse_closed_month
 from civicbill.billing.services.cycles import cycle_period_containing
 from civicbill.billing.services.drafts import BillHeader
-from civicbill.billing.services.single import cycle_of, post_single, rate_one
+from civicbill.billing.services.single import cycle_of, post_single_trusted, rate_one
 from civicbill.core import clock
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError, NotFoundError
 from civicbill.core.money import format_cents
 from civicbill.core.permissions import require_permission
-from civicbill.ledger.service_posting import reverse_entry
+from civicbill.ledger.service_posting import entry_reverse_trusted
 
 CANCEL_REASON = "bill_cancel"
 
@@ -62,7 +62,7 @@ def bill_cancel_rebill(*, bill_number: str, reason: str, actor: Any, as_of: dt.d
     now = clock.now()
     cancel_entry_id = None
     if entry is not None:
-        cancel_entry_id = reverse_entry(
+        cancel_entry_id = entry_reverse_trusted(
             entry=entry,
             accounting_date=accounting_date,
             reason=CANCEL_REASON,
@@ -105,7 +105,7 @@ def bill_cancel_rebill(*, bill_number: str, reason: str, actor: Any, as_of: dt.d
         created_at=now,
         replaces_id=old.pk,
     )
-    rebill = post_single(
+    rebill = post_single_trusted(
         draft,
         header=header,
         accounting_date=accounting_date,

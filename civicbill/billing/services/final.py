@@ -14,14 +14,14 @@ from civicbill.billing.models import Bill, BillKind
 from civicbill.billing.services.commit import refuse_closed_month
 from civicbill.billing.services.cycles import cycle_period, cycle_period_containing
 from civicbill.billing.services.drafts import BillHeader
-from civicbill.billing.services.single import cycle_of, post_single, rate_one
+from civicbill.billing.services.single import cycle_of, post_single_trusted, rate_one
 from civicbill.core import clock
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError, NotFoundError
 from civicbill.core.money import format_cents
 from civicbill.core.permissions import require_permission
 from civicbill.customers.models import Account
-from civicbill.payments.services.customer_deposits import customer_deposit_apply
+from civicbill.payments.services.customer_deposits import customer_deposit_apply_trusted
 
 
 @transaction.atomic
@@ -85,7 +85,7 @@ def final_bill_issue(*, account_number: str, actor: Any, as_of: dt.date) -> Bill
         standard_days=full.days,
         bill_services=bill_services,
     )
-    applied = customer_deposit_apply(
+    applied = customer_deposit_apply_trusted(
         account=account, reference=number, actor=actor, as_of=as_of, pending_charges=draft.charges_by_service
     )
     if applied:
@@ -104,7 +104,7 @@ def final_bill_issue(*, account_number: str, actor: Any, as_of: dt.date) -> Bill
         due_date=as_of + dt.timedelta(days=cycle.due_days),
         created_at=now,
     )
-    bill = post_single(draft, header=header, accounting_date=as_of, actor=actor, posted_at=now)
+    bill = post_single_trusted(draft, header=header, accounting_date=as_of, actor=actor, posted_at=now)
     audit_record(
         actor=actor,
         action="bill.final",

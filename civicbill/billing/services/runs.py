@@ -18,7 +18,7 @@ from civicbill.billing.services.trial_chunks import (
     Progress,
     TrialPlan,
     parallel_workers,
-    run_trial_chunks,
+    run_trial_chunks_trusted,
     trial_chunks,
 )
 from civicbill.core import clock
@@ -159,7 +159,7 @@ def bill_run_trial(*, run_id: int, actor: Any, as_of: dt.date, progress: Progres
         resolutions=resolutions,
     )
     workers = parallel_workers(TRIAL_WORKERS)
-    run_trial_chunks(
+    run_trial_chunks_trusted(
         plan, trial_chunks(to_rate, workers), workers=workers, progress=progress, total=len(to_rate)
     )
     with transaction.atomic():

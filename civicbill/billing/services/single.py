@@ -11,8 +11,8 @@ from civicbill.billing.calculation import DraftBill, draft_bill
 from civicbill.billing.models import Bill, BillingCycle
 from civicbill.billing.periods import BillingPeriod
 from civicbill.billing.rows import bill_entry_lines, write_entries
-from civicbill.billing.services.commit import BILL_REASON, entry_key, issue_bills
-from civicbill.billing.services.drafts import BillHeader, write_bills
+from civicbill.billing.services.commit import BILL_REASON, entry_key, issue_bills_trusted
+from civicbill.billing.services.drafts import BillHeader, write_bills_trusted
 from civicbill.billing.services.rating import rate_function
 from civicbill.core.exceptions import ApplicationError
 from civicbill.ledger import selectors as ledger_selectors
@@ -68,7 +68,7 @@ def rate_one(
     return draft
 
 
-def post_single(
+def post_single_trusted(
     draft: DraftBill,
     *,
     header: BillHeader,
@@ -77,7 +77,7 @@ def post_single(
     posted_at: dt.datetime,
 ) -> Bill:
     """Write the bill and its entry and issue it (inside the caller's transaction)."""
-    [bill_id] = write_bills([draft], header=header)
+    [bill_id] = write_bills_trusted([draft], header=header)
     lines = bill_entry_lines(
         account_id=draft.account_id, charges_by_service=draft.charges_by_service, memo=""
     )
@@ -90,7 +90,7 @@ def post_single(
             posted_at=posted_at,
             gl_ids=ledger_selectors.gl_account_ids(),
         )  # fmt: skip
-    issue_bills({bill_id: entry_id}, issued_at=posted_at)
+    issue_bills_trusted({bill_id: entry_id}, issued_at=posted_at)
     return Bill.objects.get(pk=bill_id)
 
 

@@ -44,7 +44,7 @@ from civicbill.meters.models import (
     ServicePoint,
 )
 from civicbill.meters.selectors import meter_get, service_point_for_account
-from civicbill.meters.services.inventory import change_status
+from civicbill.meters.services.inventory import change_status_trusted
 from civicbill.meters.shipment import READ_PLACES, clean_register_read, clean_text, label, refuse, tidy
 
 ACCEPTED_READ_STATUSES = (ReadStatus.ACTUAL, ReadStatus.ESTIMATED)
@@ -180,7 +180,7 @@ def _install(
         created_by=actor,
         created_at=now,
     )
-    change_status(
+    change_status_trusted(
         meter, to_status=MeterStatus.INSTALLED, changed_on=installed_on, reason=reason, actor=actor, now=now
     )
     return installation
@@ -258,7 +258,7 @@ def _remove(
     installation.removed_on = removed_on
     installation.removal_read = removal_read
     installation.save(update_fields=["removed_on", "removal_read"])
-    change_status(
+    change_status_trusted(
         meter, to_status=MeterStatus.REMOVED, changed_on=removed_on, reason=reason, actor=actor, now=now
     )
     return read

@@ -96,7 +96,7 @@ def _status_label(status: str) -> str:
 # -- status changes ------------------------------------------------------------------------------
 
 
-def change_status(
+def change_status_trusted(
     meter: Meter, *, to_status: str, changed_on: dt.date, reason: str, actor: Any, now: dt.datetime
 ) -> MeterStatusChange:
     """Move a locked meter to ``to_status`` if its lifecycle allows it, and record the change.
@@ -163,7 +163,7 @@ def meter_status_change(
         raise refuse("reason", "Say why the meter is retired (for example: failed test, damaged).")
     locked = locks.lock_meter(meter.pk)
     before = locked.status
-    change_status(
+    change_status_trusted(
         locked,
         to_status=to_status,
         changed_on=changed_on,
@@ -475,7 +475,7 @@ def meter_test_record(
     now = clock.now()
     reason = f"tested {accuracy}%: {'pass' if verdict else 'fail'}"
     if locked.status == MeterStatus.REMOVED:
-        change_status(
+        change_status_trusted(
             locked, to_status=MeterStatus.TESTED, changed_on=tested_on, reason=reason, actor=actor, now=now
         )
         meter.status = locked.status

@@ -35,7 +35,7 @@ from civicbill.meters.models import Read, ReadException, ReadSource, ReadStatus
 from civicbill.meters.services.reads import (
     ReadOutcome,
     account_number_for_point,
-    store_single,
+    store_single_trusted,
     validate_single,
 )
 from civicbill.meters.validation import (
@@ -173,7 +173,7 @@ def read_exception_correct(
     at = clock.now()
     old.status = ReadStatus.SUPERSEDED
     old.save(update_fields=["status"])
-    outcome = store_single(
+    outcome = store_single_trusted(
         result, actor=actor, at=at, supersedes=old, note=f"Corrects {shown(old.value)}: {text}"
     )
     _decide(current, ReadException.Status.CORRECTED, actor=actor, note=text, at=at)

@@ -47,9 +47,9 @@ from civicbill.meters.models import (
 from civicbill.meters.services.installations import account_number_at
 from civicbill.meters.services.read_context import in_slices, load_context
 from civicbill.meters.services.read_store import (
-    insert_accepted_reads,
-    insert_held_reads,
-    insert_intervals,
+    insert_accepted_reads_trusted,
+    insert_held_reads_trusted,
+    insert_intervals_trusted,
 )
 from civicbill.meters.validation import (
     Candidate,
@@ -158,7 +158,7 @@ def account_number_for_point(service_point_id: int | None, day: dt.date) -> str:
 # -- one read at a time --------------------------------------------------------------------------
 
 
-def store_single(
+def store_single_trusted(
     result: ReadResult, *, actor: Any, at: dt.datetime, supersedes: Read | None = None, note: str = ""
 ) -> ReadOutcome:
     """Store one validated (not bad) result with the ORM; shared by entry and review decisions."""
@@ -239,7 +239,7 @@ def read_record(
             code=result.code,
             field="meter_serial" if result.code == "unknown_meter" else "value",
         )
-    outcome = store_single(result, actor=actor, at=clock.now(), note=note)
+    outcome = store_single_trusted(result, actor=actor, at=clock.now(), note=note)
     audit_record(
         actor=actor,
         action="read.record",
@@ -474,12 +474,14 @@ def _validate_and_store(
                 yield result
         progress("validate", done, total)
 
-    insert_accepted_reads(accepted(), read_import_id=read_import.pk, created_by_id=actor.pk, created_at=at)
+    insert_accepted_reads_trusted(
+        accepted(), read_import_id=read_import.pk, created_by_id=actor.pk, created_at=at
+    )
     prepared.results = results  # type: ignore[assignment]
     held = [r for r in prepared.results if r.verdict is Verdict.EXCEPTION]
-    insert_held_reads(held, read_import_id=read_import.pk, created_by_id=actor.pk, created_at=at)
+    insert_held_reads_trusted(held, read_import_id=read_import.pk, created_by_id=actor.pk, created_at=at)
     if prepared.intervals:
-        insert_intervals(
+        insert_intervals_trusted(
             prepared.intervals, meter_ids=prepared.meter_ids_by_key, read_import_id=read_import.pk
         )
     progress("store", total, total)

@@ -31,7 +31,7 @@ from civicbill.ledger import selectors as ledger_selectors
 from civicbill.ledger.journal_insert import insert_entries
 from civicbill.ledger.models import SourceType
 from civicbill.ledger.posting import EntrySpec
-from civicbill.ledger.service_posting import reverse_entry, validated_entries
+from civicbill.ledger.service_posting import entry_reverse_trusted, validated_entries
 from civicbill.ledger.services import refuse_closed_periods
 from civicbill.payments import locks
 from civicbill.payments.allocation import Movement
@@ -165,7 +165,7 @@ def ach_payments_void(*, payment_ids: Sequence[int], reason: str, as_of: dt.date
                 f"Receipt {locked.receipt_number} was returned by the bank; it cannot be voided",
                 code="already_returned",
             )
-        reversal = reverse_entry(
+        reversal = entry_reverse_trusted(
             entry=locked.journal_entry,
             accounting_date=locked.business_date,
             reason=ACH_VOID_REASON,

@@ -22,7 +22,7 @@ from civicbill.core.utility_services import Fund
 from civicbill.ledger import chart
 from civicbill.ledger.models import SourceType
 from civicbill.ledger.posting import PostingLine
-from civicbill.ledger.service_posting import post_entry
+from civicbill.ledger.service_posting import entry_post_trusted
 from civicbill.payments import locks, selectors
 from civicbill.payments.models import Channel, DayClose, Deposit, DrawerSession, Payment
 
@@ -124,7 +124,7 @@ def day_close(*, business_date: dt.date, as_of: dt.datetime, actor: Any) -> DayC
     lines = _deposit_lines(dict(postings))
     entry = None
     if lines:
-        entry = post_entry(
+        entry = entry_post_trusted(
             lines=lines,
             accounting_date=business_date,
             source_type=SourceType.DEPOSIT,

@@ -31,7 +31,7 @@ from civicbill.ledger import chart
 from civicbill.ledger import selectors as ledger_selectors
 from civicbill.ledger.models import SourceType
 from civicbill.ledger.posting import PostingLine
-from civicbill.ledger.service_posting import post_entry
+from civicbill.ledger.service_posting import entry_post_trusted
 from civicbill.payments import clearing, locks
 from civicbill.payments.allocation import DEFAULT_POLICY
 from civicbill.payments.models import Channel, Payment, PaymentAllocation, Refund, Tender, TenderKind
@@ -247,7 +247,7 @@ def refund_approve(*, refund: Refund, as_of: dt.datetime, actor: Any, note: str 
             PostingLine.credit(chart.refunds_payable_for(chart.fund_for(service)).code, amount),
         ]
         left -= take
-    entry = post_entry(
+    entry = entry_post_trusted(
         lines=lines,
         accounting_date=clock.business_date(as_of),
         source_type=SourceType.REFUND,

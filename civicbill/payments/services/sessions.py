@@ -23,7 +23,7 @@ from civicbill.core.utility_services import Fund
 from civicbill.ledger import chart
 from civicbill.ledger.models import SourceType
 from civicbill.ledger.posting import PostingLine
-from civicbill.ledger.service_posting import post_entry
+from civicbill.ledger.service_posting import entry_post_trusted
 from civicbill.payments import locks, selectors
 from civicbill.payments.models import CashDrawer, DrawerCount, DrawerSession, Location, TenderKind
 from civicbill.payments.tenders import CASH_DENOMINATIONS_CENTS
@@ -182,7 +182,7 @@ def drawer_session_close(
                 PostingLine.debit(undeposited, amount),
                 PostingLine.credit(chart.CASH_OVER_SHORT, amount),
             ]
-        locked.over_short_entry = post_entry(
+        locked.over_short_entry = entry_post_trusted(
             lines=lines,
             accounting_date=locked.business_date,
             source_type=SourceType.DRAWER,

@@ -27,7 +27,7 @@ from civicbill.customers.models import Account
 from civicbill.ledger import chart
 from civicbill.ledger.models import SourceType
 from civicbill.ledger.posting import PostingLine
-from civicbill.ledger.service_posting import post_entry
+from civicbill.ledger.service_posting import entry_post_trusted
 from civicbill.payments import locks, selectors
 from civicbill.payments.allocation import DEFAULT_POLICY, AllocationPolicy
 from civicbill.payments.models import ChannelPayment, Payment, PaymentAllocation, SuspenseItem
@@ -101,7 +101,7 @@ def suspense_apply(
     business_date = clock.business_date(as_of)
     shares = shares_for(selectors.account_movements(account), locked.amount_cents, policy)
     receipt = f"SU{locked.pk}"
-    entry = post_entry(
+    entry = entry_post_trusted(
         lines=reclass_lines(account.pk, shares),
         accounting_date=business_date,
         source_type=SourceType.PAYMENT,

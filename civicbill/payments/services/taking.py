@@ -23,7 +23,7 @@ from civicbill.customers.models import Account
 from civicbill.ledger import chart
 from civicbill.ledger.models import SourceType
 from civicbill.ledger.posting import MAX_IDEMPOTENCY_KEY, PostingLine
-from civicbill.ledger.service_posting import post_entry, reverse_entry
+from civicbill.ledger.service_posting import entry_post_trusted, entry_reverse_trusted
 from civicbill.payments import locks, selectors
 from civicbill.payments.allocation import (
     CREDIT,
@@ -211,7 +211,7 @@ def _record(
     language: str = "en",
 ) -> Payment:
     receipt_number = _next_receipt_number(session)
-    entry = post_entry(
+    entry = entry_post_trusted(
         lines=_entry_lines(shares),
         accounting_date=business_date,
         source_type=source_type,
@@ -522,7 +522,7 @@ def payment_void(
     locked = locks.lock_payment(payment.pk)
     _void_refusal(locked, locked_session, as_of)
     business_date = clock.business_date(as_of)
-    reversal = reverse_entry(
+    reversal = entry_reverse_trusted(
         entry=locked.journal_entry,
         accounting_date=business_date,
         reason="payment_void",

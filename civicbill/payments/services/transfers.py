@@ -32,7 +32,7 @@ from civicbill.ledger import chart
 from civicbill.ledger import selectors as ledger_selectors
 from civicbill.ledger.models import SourceType
 from civicbill.ledger.posting import PostingLine
-from civicbill.ledger.service_posting import post_entry, reverse_entry
+from civicbill.ledger.service_posting import entry_post_trusted, entry_reverse_trusted
 from civicbill.payments import locks
 from civicbill.payments.allocation import DEFAULT_POLICY, AllocationPolicy
 from civicbill.payments.models import DrawerSession, Payment, PaymentTransfer, ReturnedItem
@@ -165,14 +165,14 @@ def payment_transfer(
         to_account=to_locked,
         policy=policy,
     )
-    reversal = reverse_entry(
+    reversal = entry_reverse_trusted(
         entry=original,
         accounting_date=business_date,
         reason=TRANSFER_REASON,
         memo=f"Receipt {receipt} transferred to account {to_locked.number}: {reason}"[:500],
         posted_by=actor,
     )
-    entry = post_entry(
+    entry = entry_post_trusted(
         lines=lines,
         accounting_date=business_date,
         source_type=SourceType.PAYMENT,

@@ -25,7 +25,7 @@ from civicbill.meters.validation import HIGH_USAGE
 from civicbill.workorders import locks
 from civicbill.workorders import selectors as workorder_selectors
 from civicbill.workorders.models import Priority, WorkOrder, WorkOrderType
-from civicbill.workorders.services.lifecycle import cancel_locked, create_order
+from civicbill.workorders.services.lifecycle import cancel_locked_trusted, create_order_trusted
 
 REREAD_DUE_BUSINESS_DAYS = 3
 INVESTIGATION_DUE_BUSINESS_DAYS = 5
@@ -67,7 +67,7 @@ def reread_request(
     if due_on is None:
         due_on = business_calendar().add_business_days(as_of, REREAD_DUE_BUSINESS_DAYS)
     read_exception_mark_reread_requested(exception=exception, actor=actor)
-    return create_order(
+    return create_order_trusted(
         work_type=WorkOrderType.REREAD,
         premise=premise,
         account=workorder_selectors.account_at_premise(premise, on=read.read_on),
@@ -133,7 +133,7 @@ def high_usage_confirm(
         usual_basis = usual.basis if usual else ""
     work_order = workorder_selectors.open_work_order(
         work_type=WorkOrderType.HIGH_CONSUMPTION, premise=premise, meter=read.meter
-    ) or create_order(
+    ) or create_order_trusted(
         work_type=WorkOrderType.HIGH_CONSUMPTION,
         premise=premise,
         account=account,
@@ -152,7 +152,7 @@ def high_usage_confirm(
         actor=actor,
     )
     for reread in rereads_out:
-        cancel_locked(
+        cancel_locked_trusted(
             reread, reason=f"High use confirmed; investigation {work_order.number} instead", actor=actor
         )
     letter = letter_queue_high_usage(

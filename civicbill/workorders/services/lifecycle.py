@@ -142,7 +142,7 @@ def _refuse_duplicate(*, work_type: str, premise: Premise, meter: Meter | None) 
         )
 
 
-def create_order(
+def create_order_trusted(
     *,
     work_type: str,
     premise: Premise,
@@ -225,7 +225,7 @@ def workorder_create(
     service point is at another premise, or when the same kind of order is already open for the same
     premise and meter."""
     require_permission(actor, "workorders.manage")
-    return create_order(
+    return create_order_trusted(
         work_type=work_type,
         premise=premise,
         account=account,
@@ -280,10 +280,10 @@ def workorder_cancel(*, work_order: WorkOrder, reason: str, actor: Any) -> WorkO
     """Cancel an open or assigned order, saying why."""
     require_permission(actor, "workorders.manage")
     reason = clean_text(reason, "reason", "Reason", max_length=200, required=True)
-    return cancel_locked(locks.lock_work_order(work_order.pk), reason=reason, actor=actor)
+    return cancel_locked_trusted(locks.lock_work_order(work_order.pk), reason=reason, actor=actor)
 
 
-def cancel_locked(work_order: WorkOrder, *, reason: str, actor: Any) -> WorkOrder:
+def cancel_locked_trusted(work_order: WorkOrder, *, reason: str, actor: Any) -> WorkOrder:
     """Cancel a work order the caller has locked (and checked the actor may cancel)."""
     refuse_finished(work_order, "cancelled")
     before = snapshot(work_order, WORK_ORDER_FIELDS)
