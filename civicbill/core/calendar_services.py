@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
+from civicbill.core import clock
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.models import OfficeClosure
@@ -30,6 +31,7 @@ def office_closure_add(*, closed_on: dt.date, reason: str, actor: Any) -> Office
         actor=actor,
         action="office_closure.add",
         target=closure,
+        at=clock.now(),
         summary=f"Office closed {closed_on:%Y-%m-%d}: {reason}",
         changes={"closed_on": {"before": None, "after": closed_on.isoformat()}},
     )

@@ -83,7 +83,7 @@ def letter_queue_high_usage(
     work_order_number: str = "",
     visit_by: dt.date | None = None,
     usual_basis: str = "",
-    as_of: dt.date | None = None,
+    as_of: dt.date,
 ) -> Letter:
     """Queue a high water use notice for ``account`` about ``read`` (an accepted read with its
     consumption), in the customer's language, by email when the account is paperless and has an
@@ -126,7 +126,7 @@ def letter_queue_high_usage(
     if language not in Language.values:
         language = Language.ENGLISH
     context: dict[str, Any] = {
-        "letter_date": (as_of or clock.today()).isoformat(),
+        "letter_date": as_of.isoformat(),
         **_account_facts(account),
         **utility_contact(),
         "meter_serial": read.meter.serial_number,
@@ -151,6 +151,7 @@ def letter_queue_high_usage(
         actor=actor,
         action="letter.queue",
         target=letter,
+        at=letter.created_at,
         account_number=account.number,
         summary=(
             f"High water use notice queued ({language}, {letter.channel}): {facts.daily_gallons} gallons/day "
@@ -183,6 +184,7 @@ def letter_mark_sent(*, letter: Letter, sent_at: dt.datetime, actor: Any) -> Let
         actor=actor,
         action="letter.send",
         target=letter,
+        at=clock.now(),
         account_number=letter.account.number,
         summary=f"Letter {letter.pk} ({letter.get_kind_display()}) sent by {letter.channel}",
     )
@@ -215,6 +217,7 @@ def letter_cancel(*, letter: Letter, reason: str, actor: Any) -> Letter:
         actor=actor,
         action="letter.cancel",
         target=letter,
+        at=letter.cancelled_at,
         account_number=letter.account.number,
         summary=f"Letter {letter.pk} cancelled: {reason}",
     )
@@ -257,6 +260,7 @@ def letter_queue(
         actor=actor,
         action="letter.queue",
         target=letter,
+        at=letter.created_at,
         account_number=account.number,
         summary=f"{letter.get_kind_display()} queued ({language}, {letter.channel}) about {reference}",
     )

@@ -73,7 +73,9 @@ def demo_billing_seed(
     read_day = dates[-1].day
     numbers = sorted(set(Premise.objects.values_list("billing_cycle", flat=True)))
     for number in numbers:
-        billing_cycle_ensure(number=number, name=CYCLE_NAMES.get(number, ""), read_day=read_day, actor=actor)
+        billing_cycle_ensure(
+            number=number, name=CYCLE_NAMES.get(number, ""), read_day=read_day, actor=actor, at=clock.now()
+        )
     latest = dates[-1].replace(day=1)
     months = [add_months(latest, -offset) for offset in range(HISTORY_MONTHS, 0, -1)]
     cycles = list(BillingCycle.objects.filter(number__in=numbers))

@@ -442,6 +442,7 @@ def period_reopen(*, month: dt.date, reason: str, actor: Any) -> AccountingPerio
         actor=actor,
         action="accounting_period.reopen",
         target=period,
+        at=clock.now(),
         summary=f"Reopened accounting period {month:%Y-%m}: {reason}"[:300],
         changes={**diff(before, snapshot(period, fields)), "reason": reason},
     )

@@ -56,7 +56,11 @@ def _version_create(
             created_at=clock.now(),
         )
         audit_record(
-            actor=actor, action="rate_schedule.create", target=schedule, summary=f"{schedule.code} created"
+            actor=actor,
+            action="rate_schedule.create",
+            target=schedule,
+            summary=f"{schedule.code} created",
+            at=schedule.created_at,
         )
     elif schedule.service != parsed.service:
         raise ApplicationError(
@@ -92,6 +96,7 @@ def _version_create(
         actor=actor,
         action="rate_version.load",
         target=version,
+        at=version.loaded_at,
         summary=f"{version.label} loaded from {source_name or 'text'} ({source_format})",
         changes={"effective_from": day, "source_format": source_format, "source_name": source_name},
     )

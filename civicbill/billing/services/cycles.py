@@ -47,7 +47,7 @@ def billing_cycle_ensure(
     bill_lag_days: int = 2,
     due_days: int = 21,
     actor: Any,
-    at: dt.datetime | None = None,
+    at: dt.datetime,
 ) -> BillingCycle:
     """The cycle ``number``, created with these rules if it does not exist yet (an existing cycle
     is returned unchanged)."""
@@ -66,7 +66,7 @@ def billing_cycle_ensure(
         read_window_days=read_window_days,
         bill_lag_days=bill_lag_days,
         due_days=due_days,
-        created_at=at or clock.now(),
+        created_at=at,
     )
     audit_record(
         actor=actor,

@@ -136,6 +136,7 @@ def _open_account(
         actor=actor,
         action="account.open",
         target=account,
+        at=at,
         account_number=account.number,
         summary=summary
         or f"Move-in: {customer.display_name} at {premise.address_line} from {start_date:%Y-%m-%d}",
@@ -152,14 +153,15 @@ def account_open(
     services: Sequence[AgreementSpec | tuple[str, str]],
     start_date: dt.date,
     paperless: bool = False,
-    as_of: dt.date | None = None,
+    as_of: dt.date,
     actor: Any,
 ) -> Account:
     """MOVE-IN: a new account for ``customer`` at ``premise`` with these services from ``start_date``.
 
-    The account is ACTIVE, or PENDING when ``start_date`` is after ``as_of`` (today in the utility's
-    zone when not given). Refused when another account at the premise has one of these services on
-    or after ``start_date`` (one occupant at a time), with no services, or with a service twice.
+    The account is ACTIVE, or PENDING when ``start_date`` is after ``as_of`` (the caller's business
+    date: today at the counter). Refused when another account at the premise has one of these
+    services on or after ``start_date`` (one occupant at a time), with no services, or with a service
+    twice.
     """
     require_permission(actor, "customers.move_in")
     return _open_account(
@@ -168,7 +170,7 @@ def account_open(
         services=services,
         start_date=start_date,
         paperless=paperless,
-        as_of=clock.today() if as_of is None else as_of,
+        as_of=as_of,
         actor=actor,
     )
 
@@ -191,7 +193,7 @@ def move_in_new_customer(
     data: Mapping[str, Any],
     services: Sequence[AgreementSpec | tuple[str, str]],
     actor: Any,
-    as_of: dt.date | None = None,
+    as_of: dt.date,
 ) -> Account:
     """The counter's move-in form in one transaction: a new customer, the premise, the account.
 
@@ -241,6 +243,7 @@ def account_activate_pending(*, as_of: dt.date, actor: Any) -> list[str]:
             actor=actor,
             action="account.activate",
             target=account,
+            at=clock.now(),
             account_number=account.number,
             summary=f"Service started {account.opened_on:%Y-%m-%d}; account active",
             changes={
@@ -291,6 +294,7 @@ def _close_account(*, account: Account, end_date: dt.date, reason: str, actor: A
         actor=actor,
         action="account.close",
         target=locked,
+        at=clock.now(),
         account_number=locked.number,
         summary=f"Move-out: service ends {end_date:%Y-%m-%d}" + (f"; {reason}" if reason else ""),
         changes=changes,
@@ -337,6 +341,7 @@ def account_mark_closed(*, account: Account, actor: Any) -> Account:
         actor=actor,
         action="account.mark_closed",
         target=locked,
+        at=clock.now(),
         account_number=locked.number,
         summary="Account closed (final bill settled)",
         changes=diff(before, snapshot(locked, ACCOUNT_FIELDS)),
@@ -351,7 +356,7 @@ def customer_transfer(
     new_premise: Premise,
     move_date: dt.date,
     services: Sequence[AgreementSpec | tuple[str, str]] | None = None,
-    as_of: dt.date | None = None,
+    as_of: dt.date,
     actor: Any,
 ) -> Account:
     """TRANSFER: the customer moves. ``move_date`` is the last day of service at the old premise; a new
@@ -386,7 +391,7 @@ def customer_transfer(
         services=services,
         start_date=move_date + _ONE_DAY,
         paperless=old.paperless,
-        as_of=clock.today() if as_of is None else as_of,
+        as_of=as_of,
         actor=actor,
         summary=f"Transfer from account {closed.number} at {old_address}: service from "
         f"{move_date + _ONE_DAY:%Y-%m-%d}",
@@ -395,6 +400,7 @@ def customer_transfer(
         actor=actor,
         action="account.transfer",
         target=new,
+        at=clock.now(),
         account_number=new.number,
         summary=f"{old.customer.display_name} moved from {old_address} (account {closed.number}, last day "
         f"{move_date:%Y-%m-%d}) to {new_premise.address_line} (account {new.number})",
@@ -410,7 +416,7 @@ def customer_transfer_to_address(
     address: Mapping[str, Any],
     move_date: dt.date,
     services: Sequence[AgreementSpec | tuple[str, str]] | None = None,
-    as_of: dt.date | None = None,
+    as_of: dt.date,
     actor: Any,
 ) -> Account:
     """TRANSFER to an address typed at the counter: the premise there is reused when it exists, else

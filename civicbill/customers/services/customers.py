@@ -96,6 +96,7 @@ def customer_create(
         actor=actor,
         action="customer.create",
         target=customer,
+        at=customer.created_at,
         summary=f"Customer {customer.display_name} created",
         changes=diff({}, snapshot(customer, CUSTOMER_FIELDS)),
     )
@@ -125,6 +126,7 @@ def customer_update(*, customer: Customer, actor: Any, **changes: Any) -> Custom
         actor=actor,
         action="customer.update",
         target=locked,
+        at=clock.now(),
         summary=f"Customer {locked.display_name} changed: {', '.join(changed)}",
         changes=changed,
     )

@@ -27,6 +27,7 @@ def note_add(*, account: Account, body: str, actor: Any) -> AccountNote:
         actor=actor,
         action="account.note",
         target=note,
+        at=note.created_at,
         account_number=account.number,
         summary=f"Note added: {body[:120]}",
     )
@@ -66,6 +67,7 @@ def interaction_log(
         actor=actor,
         action="account.interaction",
         target=interaction,
+        at=clock.now(),
         account_number=account.number,
         summary=f"{Interaction.Channel(channel).label} ({direction}): {subject}",
     )

@@ -98,6 +98,7 @@ def premise_create(
         actor=actor,
         action="premise.create",
         target=premise,
+        at=premise.created_at,
         summary=f"Premise {premise.full_address} created",
         changes=diff({}, snapshot(premise, PREMISE_FIELDS)),
     )
@@ -125,6 +126,7 @@ def premise_update(*, premise: Premise, actor: Any, **changes: Any) -> Premise:
         actor=actor,
         action="premise.update",
         target=locked,
+        at=clock.now(),
         summary=f"Premise {locked.full_address} changed: {', '.join(changed)}",
         changes=changed,
     )

@@ -96,6 +96,7 @@ def service_point_create(
         actor=actor,
         action="service_point.create",
         target=point,
+        at=point.created_at,
         summary=f"{Service(service).label} service point at {premise.address_line}, "
         f"route {read_route} #{route_sequence}",
         changes={
@@ -311,6 +312,7 @@ def meter_install(
         actor=actor,
         action="meter.install",
         target=installation,
+        at=clock.now(),
         account_number=account_number_at(point.premise_id, installed_on),
         summary=f"Meter {locked.serial_number} installed at {point.premise.address_line} on "
         f"{installed_on:%Y-%m-%d}, read {tidy(value):,}",
@@ -363,6 +365,7 @@ def meter_remove(
         actor=actor,
         action="meter.remove",
         target=current,
+        at=clock.now(),
         account_number=account_number_at(point.premise_id, removed_on),
         summary=f"Meter {locked.serial_number} removed from {point.premise.address_line} on "
         f"{removed_on:%Y-%m-%d}, read {tidy(value):,} ({read.consumption_hcf} HCF since the last read)",
@@ -438,6 +441,7 @@ def meter_exchange(
         actor=actor,
         action="meter.exchange",
         target=installation,
+        at=now,
         account_number=account_number_at(point.premise_id, exchanged_on),
         summary=f"Meter {old.serial_number} (removed at {tidy(old_value):,}, {removal.consumption_hcf} HCF "
         f"since the last read) exchanged for {new.serial_number} (installed at {tidy(new_value):,}) at "

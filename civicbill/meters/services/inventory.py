@@ -176,6 +176,7 @@ def meter_status_change(
         actor=actor,
         action="meter.status_change",
         target=locked,
+        at=clock.now(),
         summary=f"Meter {locked.serial_number}: {_status_label(before)} → {_status_label(to_status)}"
         + (f" ({reason})" if reason else ""),
         changes={"status": {"before": before, "after": to_status}, "changed_on": changed_on.isoformat()},
@@ -300,6 +301,7 @@ def meter_receive(
         actor=actor,
         action="meter.receive",
         target=meter,
+        at=now,
         summary=f"Meter {meter.serial_number} received into stock ({meter.get_size_display()} {meter.make})",
         changes={**diff({}, snapshot(meter, METER_FIELDS)), "received_on": received_on.isoformat()},
     )
@@ -419,6 +421,7 @@ def meters_receive_file(
         actor=actor,
         action="meter.receive_file",
         target=Meter.objects.get(pk=first_meter_id),
+        at=now,
         summary=f"{written} meters received from {name}; {len(bad)} rows refused",
         changes={
             "file_name": name,
@@ -492,6 +495,7 @@ def meter_test_record(
         actor=actor,
         action="meter.test",
         target=locked,
+        at=now,
         summary=f"Meter {locked.serial_number} {reason} on {tested_on:%Y-%m-%d}",
         changes={
             "tested_on": tested_on.isoformat(),

@@ -118,14 +118,14 @@ def _make_accepted(read: Read, result: ReadResult) -> None:
 
 @transaction.atomic
 def read_exception_accept(
-    *, exception: ReadException, actor: Any, note: str = "", as_of: dt.date | None = None
+    *, exception: ReadException, actor: Any, note: str = "", as_of: dt.date
 ) -> ReadException:
     """Accept the held read as read: it bills the consumption measured against the reads as they are
     now (for a ``true_up_credit``, the negative consumption)."""
     require_permission(actor, "reads.review")
     current = _locked(exception)
     read = current.read
-    result = _revalidated(read, value=read.value, as_of=as_of or clock.today())
+    result = _revalidated(read, value=read.value, as_of=as_of)
     if result.verdict is Verdict.BAD or result.consumption_hcf is None:
         raise ApplicationError(
             f"This read cannot be accepted: {result.message} Correct it, reject it or ask for a re-read.",
@@ -154,7 +154,7 @@ def read_exception_correct(
     corrected_value: Decimal,
     actor: Any,
     note: str,
-    as_of: dt.date | None = None,
+    as_of: dt.date,
 ) -> ReadOutcome:
     """Replace the held read with a corrected value (a new read; the held one is SUPERSEDED). The new
     read is validated like any other: it is accepted, or held again with its own exception."""
@@ -167,7 +167,7 @@ def read_exception_correct(
             f"{shown(corrected_value)} is the value already read; accept the read instead of correcting it.",
             field="corrected_value",
         )
-    result = _revalidated(old, value=corrected_value, as_of=as_of or clock.today())
+    result = _revalidated(old, value=corrected_value, as_of=as_of)
     if result.verdict is Verdict.BAD:
         raise ApplicationError(result.message, code=result.code, field="corrected_value")
     at = clock.now()

@@ -244,6 +244,7 @@ def read_record(
         actor=actor,
         action="read.record",
         target=outcome.read,
+        at=outcome.read.created_at,
         account_number=account_number_for_point(result.service_point_id, read_on),
         summary=_describe(outcome, serial),
         changes={

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from civicbill.core import clock
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.money import Money
@@ -149,6 +150,7 @@ def day_close(*, business_date: dt.date, as_of: dt.datetime, actor: Any) -> DayC
         actor=actor,
         action="day.close",
         target=closed,
+        at=clock.now(),
         summary=f"Closed {business_date}: {payment_count} payments, {void_count} void, receipts "
         f"{Money.from_cents(receipts_cents)}, deposit {Money.from_cents(deposit.total_cents)} "
         f"(slip {deposit.slip_number}), over/short {Money.from_cents(over_short_cents)}",

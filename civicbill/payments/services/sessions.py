@@ -38,7 +38,11 @@ def drawer_create(*, location_code: str, location_name: str, code: str, name: st
     location, _ = Location.objects.get_or_create(code=location_code, defaults={"name": location_name})
     drawer = CashDrawer.objects.create(location=location, code=code, name=name)
     audit_record(
-        actor=actor, action="drawer.create", target=drawer, summary=f"Added drawer {code} at {location}"
+        actor=actor,
+        action="drawer.create",
+        target=drawer,
+        summary=f"Added drawer {code} at {location}",
+        at=clock.now(),
     )
     return drawer
 
@@ -90,6 +94,7 @@ def drawer_session_open(
         actor=actor,
         action="drawer_session.open",
         target=session,
+        at=clock.now(),
         summary=f"Opened drawer {drawer.code} for {business_date} with a float of {starting_float}",
         changes={"drawer": drawer.code, "starting_float": str(starting_float)},
     )
@@ -204,6 +209,7 @@ def drawer_session_close(
         actor=actor,
         action="drawer_session.close",
         target=locked,
+        at=clock.now(),
         summary=f"Closed drawer {locked.drawer.code} {locked.business_date}: expected "
         f"{Money.from_cents(sum(expected.values()))}, counted {Money.from_cents(sum(counted.values()))}, "
         f"over/short {Money.from_cents(over_short)}",
@@ -235,6 +241,7 @@ def drawer_session_approve(
         actor=actor,
         action="drawer_session.approve",
         target=locked,
+        at=clock.now(),
         summary=f"Approved drawer {locked.drawer.code} {locked.business_date} "
         f"(over/short {Money.from_cents(locked.over_short_cents or 0)})",
     )

@@ -377,6 +377,7 @@ def payment_take(
         actor=actor,
         action="payment.take",
         target=payment,
+        at=clock.now(),
         account_number=single.number if single is not None else "",
         summary=f"Receipt {payment.receipt_number}: {Money.from_cents(amount_cents)} on {numbers} "
         f"({', '.join(t.kind for t in settled)})",
@@ -472,6 +473,7 @@ def misc_receipt_take(
         actor=actor,
         action="payment.misc_receipt",
         target=payment,
+        at=clock.now(),
         summary=f"Receipt {payment.receipt_number}: {code.code} {reference} {amount}".replace("  ", " "),
         changes={"receipt_code": code.code, "reference": reference, "amount": str(amount)},
     )
@@ -542,6 +544,7 @@ def payment_void(
         actor=actor,
         action="payment.void",
         target=locked,
+        at=clock.now(),
         account_number=locked.account.number if locked.account is not None else "",
         summary=f"Voided receipt {locked.receipt_number} {Money.from_cents(locked.amount_cents)}, "
         f"approved by {approved_by.username}: {reason}",
@@ -566,6 +569,7 @@ def receipt_reprint(*, payment: Payment, actor: Any) -> Payment:
         actor=actor,
         action="payment.reprint",
         target=locked,
+        at=clock.now(),
         summary=f"Reprinted receipt {locked.receipt_number} (copy {locked.reprint_count})",
     )
     return locked

@@ -142,14 +142,13 @@ def workorder_complete(
     read_value: Decimal | None = None,
     exchange: ExchangeInput | None = None,
     notes: str = "",
-    as_of: dt.date | None = None,
+    as_of: dt.date,
     actor: Any,
 ) -> WorkOrder:
     """Complete an open or assigned order on ``completed_on`` with the findings, and optionally a read
     (recorded by the reads service, source FIELD) or a meter exchange (by the installations service).
     A completed re-read resolves the read exception it was sent for."""
     require_permission(actor, "workorders.complete")
-    as_of = clock.today() if as_of is None else as_of
     completed_on = clean_date(completed_on, "completed_on", "Completion date")
     findings = clean_text(findings, "findings", "Findings")
     notes = clean_text(notes, "notes", "Notes")
@@ -210,6 +209,7 @@ def workorder_complete(
         actor=actor,
         action="work_order.complete",
         target=work_order,
+        at=work_order.completed_at,
         account_number=work_order.account.number if work_order.account else "",
         summary=summary,
         changes=diff(before, snapshot(work_order, WORK_ORDER_FIELDS)),

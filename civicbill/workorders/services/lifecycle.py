@@ -196,6 +196,7 @@ def create_order_trusted(
         actor=actor,
         action="work_order.create",
         target=work_order,
+        at=work_order.created_at,
         account_number=account.number if account else "",
         summary=(
             f"{number} {work_order.get_work_type_display()} at {premise.address_line}, due {due_on:%Y-%m-%d}"
@@ -217,7 +218,7 @@ def workorder_create(
     description: str,
     due_on: dt.date,
     priority: int = Priority.NORMAL,
-    as_of: dt.date | None = None,
+    as_of: dt.date,
     actor: Any,
 ) -> WorkOrder:
     """A new OPEN work order numbered ``WO-000001`` onwards. The meter defaults to the one installed at
@@ -235,7 +236,7 @@ def workorder_create(
         description=description,
         due_on=due_on,
         priority=priority,
-        as_of=clock.today() if as_of is None else as_of,
+        as_of=as_of,
         actor=actor,
     )
 
@@ -268,6 +269,7 @@ def workorder_assign(*, work_order: WorkOrder, assignee: Any, actor: Any) -> Wor
         actor=actor,
         action="work_order.assign",
         target=work_order,
+        at=work_order.assigned_at,
         account_number=work_order.account.number if work_order.account else "",
         summary=f"{work_order.number} assigned to {who(assignee)}",
         changes=diff(before, snapshot(work_order, WORK_ORDER_FIELDS)),
@@ -296,6 +298,7 @@ def cancel_locked_trusted(work_order: WorkOrder, *, reason: str, actor: Any) -> 
         actor=actor,
         action="work_order.cancel",
         target=work_order,
+        at=work_order.cancelled_at,
         account_number=work_order.account.number if work_order.account else "",
         summary=f"{work_order.number} cancelled: {reason}",
         changes=diff(before, snapshot(work_order, WORK_ORDER_FIELDS)),

@@ -112,7 +112,9 @@ class Command(BaseCommand):
         except ApplicationError as error:
             raise CommandError(error.message) from error
         if options["json"]:
-            self.stdout.write(json.dumps(account_summary(new_account), ensure_ascii=False, indent=2))
+            self.stdout.write(
+                json.dumps(account_summary(new_account, as_of=clock.today()), ensure_ascii=False, indent=2)
+            )
         else:
             self.stdout.write(
                 f"Account {options['number']} is final after {options['date']}; "
@@ -124,7 +126,7 @@ class Command(BaseCommand):
             account = account_get(number)
         except NotFoundError as error:
             raise CommandError(error.message) from error
-        summary = account_summary(account)
+        summary = account_summary(account, as_of=clock.today())
         if as_json:
             self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
             return

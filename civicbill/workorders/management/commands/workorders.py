@@ -17,6 +17,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from civicbill.core import clock
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.numbers import parse_typed_decimal
 from civicbill.workorders import selectors, services
@@ -119,6 +120,7 @@ class Command(BaseCommand):
                 findings=options["findings"],
                 read_value=options["read"],
                 notes=options["notes"],
+                as_of=clock.today(),
                 actor=actor,
             )
         except ApplicationError as error:
