@@ -12,6 +12,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 
+from civicbill.core.actors import Actor
 from civicbill.core.models import AuditEvent
 
 _MASKED_FIELDS = {"bank_account_number", "password"}
@@ -51,7 +52,7 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, A
 
 def audit_record(
     *,
-    actor: Any,
+    actor: Actor | None,
     action: str,
     target: models.Model,
     at: dt.datetime,
@@ -66,7 +67,7 @@ def audit_record(
     """
     return AuditEvent.objects.create(
         occurred_at=at,
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=actor if actor is not None and actor.is_authenticated and actor.pk else None,
         actor_username=getattr(actor, "username", "") or "system",
         action=action,
         target_type=target._meta.label_lower,

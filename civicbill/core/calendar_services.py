@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.models import OfficeClosure
@@ -15,7 +15,7 @@ from civicbill.core.permissions import require_permission
 
 
 @transaction.atomic
-def office_closure_add(*, closed_on: dt.date, reason: str, actor: Any) -> OfficeClosure:
+def office_closure_add(*, closed_on: dt.date, reason: str, actor: Actor) -> OfficeClosure:
     require_permission(actor, "admin.calendar")
     reason = reason.strip()
     if not reason:

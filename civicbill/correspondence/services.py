@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.permissions import require_permission
@@ -79,7 +80,7 @@ def letter_queue_high_usage(
     account: Account,
     read: Read,
     usual_daily_hcf: Decimal,
-    actor: Any,
+    actor: Actor,
     work_order_number: str = "",
     visit_by: dt.date | None = None,
     usual_basis: str = "",
@@ -144,7 +145,7 @@ def letter_queue_high_usage(
         subject=SUBJECTS[LetterKind.HIGH_USAGE_NOTICE][language],
         context=context,
         reference=work_order_number,
-        created_by=actor,
+        created_by=acting_user(actor),
         created_at=clock.now(),
     )
     audit_record(
@@ -166,7 +167,7 @@ def _lock_letter(letter: Letter) -> Letter:
 
 
 @transaction.atomic
-def letter_mark_sent(*, letter: Letter, sent_at: dt.datetime, actor: Any) -> Letter:
+def letter_mark_sent(*, letter: Letter, sent_at: dt.datetime, actor: Actor) -> Letter:
     """Record that a queued letter was mailed or emailed at ``sent_at`` (aware)."""
     require_permission(actor, "reads.review")
     if sent_at.tzinfo is None or sent_at.utcoffset() is None:
@@ -192,7 +193,7 @@ def letter_mark_sent(*, letter: Letter, sent_at: dt.datetime, actor: Any) -> Let
 
 
 @transaction.atomic
-def letter_cancel(*, letter: Letter, reason: str, actor: Any) -> Letter:
+def letter_cancel(*, letter: Letter, reason: str, actor: Actor) -> Letter:
     """Withdraw a queued letter (it will not be sent); the reason is kept."""
     require_permission(actor, "reads.review")
     reason = " ".join(str(reason or "").split())
@@ -226,7 +227,7 @@ def letter_cancel(*, letter: Letter, reason: str, actor: Any) -> Letter:
 
 @transaction.atomic
 def letter_queue(
-    *, account: Account, kind: str, facts: dict[str, Any], reference: str, actor: Any, as_of: dt.date
+    *, account: Account, kind: str, facts: dict[str, Any], reference: str, actor: Actor, as_of: dt.date
 ) -> Letter:
     """Queue a letter of ``kind`` for ``account`` stating ``facts`` (JSON-ready: dates as ISO text),
     in the customer's language, with the account's and the utility's details added. The template is
@@ -253,7 +254,7 @@ def letter_queue(
         subject=SUBJECTS[kind][language],
         context=context,
         reference=reference[:40],
-        created_by=actor,
+        created_by=acting_user(actor),
         created_at=clock.now(),
     )
     audit_record(

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 from django.db import transaction
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.permissions import require_permission
@@ -25,7 +25,7 @@ from civicbill.rates.schedule_format import ScheduleDocument, ScheduleFileError,
 
 __all__ = [
     "Quote",
-    "load_demo_schedules",
+    "load_demo_schedules_trusted",
     "rate_quote",
     "schedule_version_add",
     "schedule_version_import_owrs",
@@ -44,7 +44,7 @@ def _parse(text: str, source_name: str) -> ScheduleDocument:
 
 
 def _version_create(
-    *, parsed: ScheduleDocument, text: str, source_name: str, source_format: str, actor: Any
+    *, parsed: ScheduleDocument, text: str, source_name: str, source_format: str, actor: Actor
 ) -> RateScheduleVersion:
     schedule = RateSchedule.objects.select_for_update().filter(code=parsed.code).first()
     if schedule is None:
@@ -89,7 +89,7 @@ def _version_create(
         source_name=source_name[:200],
         source_text=text,
         document=parsed.document,
-        loaded_by=actor,
+        loaded_by=acting_user(actor),
         loaded_at=clock.now(),
     )
     audit_record(
@@ -104,7 +104,9 @@ def _version_create(
 
 
 @transaction.atomic
-def schedule_version_load(*, text: str, source_name: str, actor: Any, as_of: dt.date) -> RateScheduleVersion:
+def schedule_version_load(
+    *, text: str, source_name: str, actor: Actor, as_of: dt.date
+) -> RateScheduleVersion:
     """Store one civicbill schedule file as a new version (creating the schedule on first load).
 
     Refuses a malformed file (message names key and line), a second version on the same day, and a
@@ -123,7 +125,7 @@ def schedule_version_load(*, text: str, source_name: str, actor: Any, as_of: dt.
 
 @transaction.atomic
 def schedule_version_add(
-    *, code: str, text: str, actor: Any, as_of: dt.date, source_name: str = ""
+    *, code: str, text: str, actor: Actor, as_of: dt.date, source_name: str = ""
 ) -> RateScheduleVersion:
     """A supervisor adds a new version of an existing schedule, effective after ``as_of``.
 
@@ -158,7 +160,7 @@ def schedule_version_import_owrs(
     *,
     text: str,
     code: str,
-    actor: Any,
+    actor: Actor,
     as_of: dt.date,
     source_name: str = "",
     service: str = Service.WATER,
@@ -178,7 +180,7 @@ def schedule_version_import_owrs(
 
 
 @transaction.atomic
-def load_demo_schedules(*, actor: Any, as_of: dt.date) -> list[RateScheduleVersion]:
+def load_demo_schedules_trusted(*, actor: Actor, as_of: dt.date) -> list[RateScheduleVersion]:
     """Load the Coachella demo schedules (W-RES, W-MF, W-COM, W-IRR, S-RES, S-MF, S-COM, R-96GAL,
     R-BIN-3YD, F-LINE, effective 2017-07-01). Idempotent: versions already loaded are skipped.
 

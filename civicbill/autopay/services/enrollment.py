@@ -29,6 +29,7 @@ from django.views.decorators.debug import sensitive_variables
 from civicbill.autopay import crypto, locks, rules
 from civicbill.autopay.models import AccountType, Authorization, Enrollment, EnrollmentEvent
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.permissions import require_permission
@@ -122,7 +123,7 @@ def checked_authorization(authorization: AuthorizationIn, *, today: dt.date) -> 
 
 
 def _record_authorization(
-    *, enrollment: Enrollment, authorization: AuthorizationIn, as_of: dt.datetime, actor: Any
+    *, enrollment: Enrollment, authorization: AuthorizationIn, as_of: dt.datetime, actor: Actor
 ) -> Authorization:
     """Store a checked authorization of the enrollment's current bank details (its copy encrypted)."""
     return Authorization.objects.create(
@@ -139,7 +140,7 @@ def _record_authorization(
         document_content_type=authorization.document_content_type,
         document_sha256=hashlib.sha256(authorization.document).hexdigest() if authorization.document else "",
         document_encrypted=crypto.encrypt_bytes(authorization.document) if authorization.document else "",
-        taken_by=actor,
+        taken_by=acting_user(actor),
         recorded_at=as_of,
     )
 
@@ -207,14 +208,14 @@ def describe_bank(*, routing_number: str, last4: str, account_type: str) -> str:
 
 
 def record_event_trusted(
-    *, enrollment: Enrollment, kind: str, occurred_on: dt.date, actor: Any, detail: str = ""
+    *, enrollment: Enrollment, kind: str, occurred_on: dt.date, actor: Actor, detail: str = ""
 ) -> EnrollmentEvent:
     return EnrollmentEvent.objects.create(
         enrollment=enrollment,
         kind=kind,
         occurred_on=occurred_on,
         recorded_at=clock.now(),
-        actor=actor,
+        actor=acting_user(actor),
         detail=detail[:300],
     )
 
@@ -238,7 +239,7 @@ def autopay_enroll(
     account_type: str,
     authorization: AuthorizationIn,
     as_of: dt.datetime,
-    actor: Any,
+    actor: Actor,
     holder_name: str = "",
 ) -> Enrollment:
     """Enroll ``account``: bank details checked (routing check digit, account number shape), the
@@ -275,7 +276,7 @@ def autopay_enroll(
         holder_name=name,
         authorized_on=authorized_on,
         authorized_by=authorized_by[:120],
-        taken_by=actor,
+        taken_by=acting_user(actor),
         created_at=as_of,
     )
     _record_authorization(enrollment=enrollment, authorization=authorization, as_of=as_of, actor=actor)
@@ -311,7 +312,7 @@ def autopay_enroll(
 
 
 def end_enrollment_trusted(
-    *, enrollment: Enrollment, reason: str, note: str, on: dt.date, as_of: dt.datetime, actor: Any
+    *, enrollment: Enrollment, reason: str, note: str, on: dt.date, as_of: dt.datetime, actor: Actor
 ) -> Enrollment:
     """End a locked, live enrollment (inside the caller's transaction and permission check)."""
     before = enrollment.status
@@ -343,7 +344,7 @@ def end_enrollment_trusted(
 
 @transaction.atomic
 def autopay_end(
-    *, enrollment: Enrollment, reason: str, note: str, as_of: dt.datetime, actor: Any
+    *, enrollment: Enrollment, reason: str, note: str, as_of: dt.datetime, actor: Actor
 ) -> Enrollment:
     """End autopay at the customer's request (or another reason staff give). Drafts already in a
     file stay; the next file drafts nothing for this account."""
@@ -376,7 +377,7 @@ def change_bank_details_trusted(
     event_kind: str,
     note: str,
     as_of: dt.datetime,
-    actor: Any,
+    actor: Actor,
     holder_name: str = "",
 ) -> list[str]:
     """Apply new bank details to a locked, live enrollment (inside the caller's transaction and
@@ -459,7 +460,7 @@ def autopay_bank_change(
     account_type: str,
     authorization: AuthorizationIn,
     as_of: dt.datetime,
-    actor: Any,
+    actor: Actor,
     note: str = "",
 ) -> Enrollment:
     """New bank details from the customer, typed by staff: checked, encrypted, with the customer's

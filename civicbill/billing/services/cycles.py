@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 
 from civicbill.billing.models import BillingCycle
 from civicbill.billing.periods import BillingPeriod, CycleRules, billing_period, period_containing
 from civicbill.core import clock
+from civicbill.core.actors import Actor
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError, NotFoundError
 from civicbill.core.permissions import require_permission
@@ -46,7 +46,7 @@ def billing_cycle_ensure(
     read_window_days: int = 3,
     bill_lag_days: int = 2,
     due_days: int = 21,
-    actor: Any,
+    actor: Actor,
     at: dt.datetime,
 ) -> BillingCycle:
     """The cycle ``number``, created with these rules if it does not exist yet (an existing cycle

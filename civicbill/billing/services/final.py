@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
@@ -16,6 +15,7 @@ from civicbill.billing.services.cycles import cycle_period, cycle_period_contain
 from civicbill.billing.services.drafts import BillHeader
 from civicbill.billing.services.single import cycle_of, post_single_trusted, rate_one
 from civicbill.core import clock
+from civicbill.core.actors import Actor
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError, NotFoundError
 from civicbill.core.money import format_cents
@@ -25,7 +25,7 @@ from civicbill.payments.services.customer_deposits import customer_deposit_apply
 
 
 @transaction.atomic
-def final_bill_issue(*, account_number: str, actor: Any, as_of: dt.date) -> Bill:
+def final_bill_issue(*, account_number: str, actor: Actor, as_of: dt.date) -> Bill:
     """Issue and post the final bill of a moved-out account: service from the day after its last
     bill's period to the move-out date (the agreements' end), prorated by days against the cycle's
     full period, plus the balance carried. Refused while a service is still open, when the account

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 
 from civicbill.billing.models import BillException, BillRun
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError, NotFoundError
 from civicbill.core.permissions import require_permission
@@ -20,7 +20,7 @@ def bill_exception_resolve(
     *,
     resolution: str,
     note: str = "",
-    actor: Any,
+    actor: Actor,
     exception_id: int | None = None,
     exception: BillException | None = None,
     at: dt.datetime,
@@ -50,7 +50,7 @@ def bill_exception_resolve(
     before = locked.resolution
     locked.resolution = resolution
     locked.resolution_note = note.strip()[:300]
-    locked.resolved_by = actor
+    locked.resolved_by = acting_user(actor)
     locked.resolved_at = at
     locked.save(update_fields=["resolution", "resolution_note", "resolved_by", "resolved_at"])
     audit_record(

@@ -14,6 +14,7 @@ from civicbill.billing.rows import bill_entry_lines, write_entries
 from civicbill.billing.services.commit import BILL_REASON, entry_key, issue_bills_trusted
 from civicbill.billing.services.drafts import BillHeader, write_bills_trusted
 from civicbill.billing.services.rating import rate_function
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.exceptions import ApplicationError
 from civicbill.ledger import selectors as ledger_selectors
 from civicbill.ledger.models import SourceType
@@ -73,7 +74,7 @@ def post_single_trusted(
     *,
     header: BillHeader,
     accounting_date: dt.date,
-    actor: Any,
+    actor: Actor,
     posted_at: dt.datetime,
 ) -> Bill:
     """Write the bill and its entry and issue it (inside the caller's transaction)."""
@@ -86,7 +87,7 @@ def post_single_trusted(
         write_entries(
             [(entry_id, accounting_date, SourceType.BILL.value, draft.number, entry_key(draft.number),
               BILL_REASON, f"Bill {draft.number}", None, lines)],
-            posted_by_id=actor.pk,
+            posted_by_id=acting_user(actor).pk,
             posted_at=posted_at,
             gl_ids=ledger_selectors.gl_account_ids(),
         )  # fmt: skip

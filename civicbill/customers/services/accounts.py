@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor
 from civicbill.core.audit import audit_record, diff, snapshot
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.permissions import require_permission
@@ -98,7 +99,7 @@ def _open_account(
     start_date: dt.date,
     paperless: bool,
     as_of: dt.date,
-    actor: Any,
+    actor: Actor,
     summary: str = "",
 ) -> Account:
     check.date(start_date, "start_date")
@@ -154,7 +155,7 @@ def account_open(
     start_date: dt.date,
     paperless: bool = False,
     as_of: dt.date,
-    actor: Any,
+    actor: Actor,
 ) -> Account:
     """MOVE-IN: a new account for ``customer`` at ``premise`` with these services from ``start_date``.
 
@@ -175,7 +176,7 @@ def account_open(
     )
 
 
-def _premise_at(values: Mapping[str, Any], *, actor: Any) -> Premise:
+def _premise_at(values: Mapping[str, Any], *, actor: Actor) -> Premise:
     """The premise at the address in ``values`` (premise fields): the existing one, else a new one."""
     premise_values = {name: values[name] for name in PREMISE_FIELDS if values.get(name) not in (None, "")}
     premise = premise_find(
@@ -192,7 +193,7 @@ def move_in_new_customer(
     *,
     data: Mapping[str, Any],
     services: Sequence[AgreementSpec | tuple[str, str]],
-    actor: Any,
+    actor: Actor,
     as_of: dt.date,
 ) -> Account:
     """The counter's move-in form in one transaction: a new customer, the premise, the account.
@@ -225,7 +226,7 @@ def move_in_new_customer(
 
 
 @transaction.atomic
-def account_activate_pending(*, as_of: dt.date, actor: Any) -> list[str]:
+def account_activate_pending(*, as_of: dt.date, actor: Actor) -> list[str]:
     """PENDING accounts whose service has started by ``as_of`` become ACTIVE. Returns their numbers.
 
     For the nightly task (with a system user holding ``customers.move_in``) and idempotent.
@@ -256,7 +257,7 @@ def account_activate_pending(*, as_of: dt.date, actor: Any) -> list[str]:
 # -- move-out and closing ------------------------------------------------------------------------
 
 
-def _close_account(*, account: Account, end_date: dt.date, reason: str, actor: Any) -> Account:
+def _close_account(*, account: Account, end_date: dt.date, reason: str, actor: Actor) -> Account:
     check.date(end_date, "end_date")
     reason = check.text(reason, "reason", max_length=200)
     locked = locks.lock_account(account.pk)
@@ -303,7 +304,7 @@ def _close_account(*, account: Account, end_date: dt.date, reason: str, actor: A
 
 
 @transaction.atomic
-def account_close(*, account: Account, end_date: dt.date, actor: Any, reason: str = "") -> Account:
+def account_close(*, account: Account, end_date: dt.date, actor: Actor, reason: str = "") -> Account:
     """MOVE-OUT: every open service agreement ends on ``end_date`` (the last day of service) and the
     account becomes FINAL, with ``closed_on`` = ``end_date``. The final bill comes with billing.
 
@@ -315,7 +316,7 @@ def account_close(*, account: Account, end_date: dt.date, actor: Any, reason: st
 
 
 @transaction.atomic
-def account_mark_closed(*, account: Account, actor: Any) -> Account:
+def account_mark_closed(*, account: Account, actor: Actor) -> Account:
     """A FINAL account whose final bill is settled becomes CLOSED.
 
     The caller (billing/collections) establishes that the balance is settled; this refuses an
@@ -357,7 +358,7 @@ def customer_transfer(
     move_date: dt.date,
     services: Sequence[AgreementSpec | tuple[str, str]] | None = None,
     as_of: dt.date,
-    actor: Any,
+    actor: Actor,
 ) -> Account:
     """TRANSFER: the customer moves. ``move_date`` is the last day of service at the old premise; a new
     account at ``new_premise`` starts the next day with ``services`` (by default the same services
@@ -417,7 +418,7 @@ def customer_transfer_to_address(
     move_date: dt.date,
     services: Sequence[AgreementSpec | tuple[str, str]] | None = None,
     as_of: dt.date,
-    actor: Any,
+    actor: Actor,
 ) -> Account:
     """TRANSFER to an address typed at the counter: the premise there is reused when it exists, else
     created from ``address`` (premise fields), then :func:`customer_transfer` moves the customer."""

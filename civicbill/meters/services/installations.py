@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from django.db import transaction
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.permissions import require_permission
@@ -72,7 +72,7 @@ def service_point_create(
     read_route: str,
     route_sequence: int,
     location_note: str = "",
-    actor: Any,
+    actor: Actor,
 ) -> ServicePoint:
     """A meter location at a premise, on a read route at a place in the route's sequence."""
     require_permission(actor, "meters.manage")
@@ -119,7 +119,7 @@ def _install(
     point: ServicePoint,
     installed_on: dt.date,
     install_read: Decimal,
-    actor: Any,
+    actor: Actor,
     now: dt.datetime,
     reason: str,
 ) -> MeterInstallation:
@@ -178,7 +178,7 @@ def _install(
         status=ReadStatus.ACTUAL,
         consumption_hcf=Decimal("0.000"),
         note=reason[:200],
-        created_by=actor,
+        created_by=acting_user(actor),
         created_at=now,
     )
     change_status_trusted(
@@ -201,7 +201,7 @@ def _remove(
     meter: Meter,
     removed_on: dt.date,
     removal_read: Decimal,
-    actor: Any,
+    actor: Actor,
     now: dt.datetime,
     reason: str,
     read_field: str = "removal_read",
@@ -253,7 +253,7 @@ def _remove(
         consumption_hcf=used.hcf.quantize(READ_PLACES, rounding=ROUND_HALF_UP),
         rolled_over=used.rolled_over,
         note=reason[:200],
-        created_by=actor,
+        created_by=acting_user(actor),
         created_at=now,
     )
     installation.removed_on = removed_on
@@ -291,7 +291,7 @@ def meter_install(
     service_point: ServicePoint,
     installed_on: dt.date,
     install_read: Decimal,
-    actor: Any,
+    actor: Actor,
 ) -> MeterInstallation:
     """Install a meter from stock at a free service point, with its install read."""
     require_permission(actor, "meters.manage")
@@ -333,7 +333,7 @@ def meter_remove(
     meter: Meter | None = None,
     removed_on: dt.date,
     removal_read: Decimal,
-    actor: Any,
+    actor: Actor,
 ) -> MeterInstallation:
     """Remove an installed meter (give the installation or the meter) with its removal read, which
     carries the usage since the last accepted read. The meter becomes *removed* (to be tested)."""
@@ -388,7 +388,7 @@ def meter_exchange(
     exchanged_on: dt.date,
     old_read: Decimal,
     new_read: Decimal,
-    actor: Any,
+    actor: Actor,
 ) -> MeterInstallation:
     """Replace an installed meter by one from stock at the same service point on one date: the old
     meter's removal read closes its usage, the new meter's install read starts it. All or nothing."""
@@ -462,7 +462,7 @@ def meter_exchange(
 
 @transaction.atomic
 def meter_install_for_account(
-    *, account_number: str, serial: str, installed_on: dt.date, read: Decimal, actor: Any
+    *, account_number: str, serial: str, installed_on: dt.date, read: Decimal, actor: Actor
 ) -> MeterInstallation:
     """Install the meter with this serial at the water service point of the account's premise.
 

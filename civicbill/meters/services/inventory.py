@@ -32,6 +32,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record, diff, snapshot
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.fast_insert import insert_rows
@@ -97,7 +98,7 @@ def _status_label(status: str) -> str:
 
 
 def change_status_trusted(
-    meter: Meter, *, to_status: str, changed_on: dt.date, reason: str, actor: Any, now: dt.datetime
+    meter: Meter, *, to_status: str, changed_on: dt.date, reason: str, actor: Actor, now: dt.datetime
 ) -> MeterStatusChange:
     """Move a locked meter to ``to_status`` if its lifecycle allows it, and record the change.
 
@@ -136,7 +137,7 @@ def change_status_trusted(
         to_status=to_status,
         changed_on=changed_on,
         reason=reason[:200],
-        actor=actor,
+        actor=acting_user(actor),
         created_at=now,
     )
     meter.status = to_status
@@ -146,7 +147,7 @@ def change_status_trusted(
 
 @transaction.atomic
 def meter_status_change(
-    *, meter: Meter, to_status: str, changed_on: dt.date, reason: str, actor: Any
+    *, meter: Meter, to_status: str, changed_on: dt.date, reason: str, actor: Actor
 ) -> Meter:
     """Return a tested meter to stock, or retire a removed or tested one (received → in stock too).
 
@@ -215,7 +216,7 @@ def _meter_values(spec: MeterSpec, now: dt.datetime) -> tuple[Any, ...]:
 
 
 def _receiving_history(
-    meter: Meter, *, received_on: dt.date, actor: Any, now: dt.datetime, reason: str
+    meter: Meter, *, received_on: dt.date, actor: Actor, now: dt.datetime, reason: str
 ) -> list[MeterStatusChange]:
     return [
         MeterStatusChange(
@@ -224,7 +225,7 @@ def _receiving_history(
             to_status=MeterStatus.RECEIVED,
             changed_on=received_on,
             reason=reason[:200],
-            actor=actor,
+            actor=acting_user(actor),
             created_at=now,
         ),
         MeterStatusChange(
@@ -233,7 +234,7 @@ def _receiving_history(
             to_status=MeterStatus.IN_STOCK,
             changed_on=received_on,
             reason="into stock",
-            actor=actor,
+            actor=acting_user(actor),
             created_at=now,
         ),
     ]
@@ -261,7 +262,7 @@ def meter_receive(
     purchase_date: dt.date | None = None,
     purchase_cost: Money | None = None,
     received_on: dt.date,
-    actor: Any,
+    actor: Actor,
 ) -> Meter:
     """Receive one new meter into stock (history: received → in stock on ``received_on``)."""
     require_permission(actor, "meters.manage")
@@ -345,7 +346,7 @@ def meters_receive_file(
     content: bytes,
     file_name: str,
     received_on: dt.date,
-    actor: Any,
+    actor: Actor,
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> ReceiveResult:
@@ -458,7 +459,7 @@ def meter_test_record(
     accuracy_percent: Decimal,
     passed: bool | None = None,
     notes: str = "",
-    actor: Any,
+    actor: Actor,
 ) -> MeterTest:
     """Record a bench test of a removed meter (it becomes *tested*; a re-test of a tested meter adds a
     result). ``passed`` defaults to whether the accuracy is inside :func:`accuracy_band`."""
@@ -488,7 +489,7 @@ def meter_test_record(
         accuracy_percent=accuracy,
         passed=verdict,
         notes=notes,
-        actor=actor,
+        actor=acting_user(actor),
         created_at=now,
     )
     audit_record(

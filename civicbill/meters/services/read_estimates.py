@@ -19,6 +19,7 @@ from typing import Any
 from django.db import transaction
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.permissions import require_permission
@@ -79,7 +80,7 @@ def estimate_missing_reads(
     *,
     service_point_ids: Collection[int] | None,
     read_on: dt.date,
-    actor: Any,
+    actor: Actor,
     as_of: dt.date,
     window_days: int = ESTIMATE_WINDOW_DAYS,
 ) -> EstimateReport:
@@ -142,14 +143,14 @@ def estimate_missing_reads(
     insert_accepted_reads_trusted(
         [r for r, _ in accepted],
         read_import_id=None,
-        created_by_id=actor.pk,
+        created_by_id=acting_user(actor).pk,
         created_at=now,
         notes={index: note for index, (_, note) in enumerate(accepted)},
     )
     created = insert_exception_reads_trusted(
         [r for r, _ in held],
         read_import_id=None,
-        created_by_id=actor.pk,
+        created_by_id=acting_user(actor).pk,
         created_at=now,
         notes=[n for _, n in held],
     )

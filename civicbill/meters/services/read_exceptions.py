@@ -27,6 +27,7 @@ from typing import Any
 from django.db import transaction
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.permissions import require_permission
@@ -69,16 +70,16 @@ def _locked(exception: ReadException) -> ReadException:
     return current
 
 
-def _decide(exception: ReadException, status: str, *, actor: Any, note: str, at: dt.datetime) -> None:
+def _decide(exception: ReadException, status: str, *, actor: Actor, note: str, at: dt.datetime) -> None:
     exception.status = status
-    exception.decided_by = actor
+    exception.decided_by = acting_user(actor)
     exception.decided_at = at
     exception.decision_note = note[:300]
     exception.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
 
 
 def _audit(
-    exception: ReadException, action: str, *, actor: Any, at: dt.datetime, summary: str, **changes: Any
+    exception: ReadException, action: str, *, actor: Actor, at: dt.datetime, summary: str, **changes: Any
 ) -> None:
     read = exception.read
     audit_record(
@@ -118,7 +119,7 @@ def _make_accepted(read: Read, result: ReadResult) -> None:
 
 @transaction.atomic
 def read_exception_accept(
-    *, exception: ReadException, actor: Any, note: str = "", as_of: dt.date
+    *, exception: ReadException, actor: Actor, note: str = "", as_of: dt.date
 ) -> ReadException:
     """Accept the held read as read: it bills the consumption measured against the reads as they are
     now (for a ``true_up_credit``, the negative consumption)."""
@@ -152,7 +153,7 @@ def read_exception_correct(
     *,
     exception: ReadException,
     corrected_value: Decimal,
-    actor: Any,
+    actor: Actor,
     note: str,
     as_of: dt.date,
 ) -> ReadOutcome:
@@ -194,7 +195,7 @@ def read_exception_correct(
 
 
 @transaction.atomic
-def read_exception_reject(*, exception: ReadException, actor: Any, note: str) -> ReadException:
+def read_exception_reject(*, exception: ReadException, actor: Actor, note: str) -> ReadException:
     """Reject the held read: it bills nothing (a re-read or an estimate will take its place)."""
     require_permission(actor, "reads.review")
     text = _required_note(note, "rejected")
@@ -217,7 +218,7 @@ def read_exception_reject(*, exception: ReadException, actor: Any, note: str) ->
 
 
 @transaction.atomic
-def read_exception_mark_reread_requested(*, exception: ReadException, actor: Any) -> ReadException:
+def read_exception_mark_reread_requested(*, exception: ReadException, actor: Actor) -> ReadException:
     """A re-read work order is out for this read (the work-orders service calls this)."""
     require_permission(actor, "reads.review")
     current = _locked(exception)
@@ -238,7 +239,9 @@ def read_exception_mark_reread_requested(*, exception: ReadException, actor: Any
 
 
 @transaction.atomic
-def read_exception_resolve_by_reread(*, exception: ReadException, reread: Read, actor: Any) -> ReadException:
+def read_exception_resolve_by_reread(
+    *, exception: ReadException, reread: Read, actor: Actor
+) -> ReadException:
     """The re-read (a read of the same meter on or after the held one, entered with ``read_record``)
     replaces the held read, which becomes SUPERSEDED; the exception is RESOLVED. A field re-read held
     only for its usage is accepted: the visit confirmed the reading."""

@@ -21,10 +21,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
-from typing import Any
 
 from django.db import transaction
 
+from civicbill.core.actors import Actor
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError, ConflictError, NotFoundError
 from civicbill.core.money import Money, format_cents
@@ -46,7 +46,7 @@ DEPOSIT_FUND = Fund.WATER  # 500-2200 Customer deposits held is a water-fund lia
 
 @transaction.atomic
 def customer_deposit_charge(
-    *, account_number: str, amount: Money, memo: str, actor: Any, as_of: dt.date, idempotency_key: str = ""
+    *, account_number: str, amount: Money, memo: str, actor: Actor, as_of: dt.date, idempotency_key: str = ""
 ) -> JournalEntry:
     """Charge a service deposit to an open account (a receivable the next payment settles first)."""
     require_permission(actor, "deposits.charge")
@@ -117,7 +117,7 @@ def customer_deposit_apply_trusted(
     *,
     account: Account,
     reference: str,
-    actor: Any,
+    actor: Actor,
     as_of: dt.date,
     pending_charges: Mapping[str, int] | None = None,
 ) -> int:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Any
 
 from django.db import IntegrityError, transaction
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.money import Money
@@ -43,7 +43,7 @@ def _deposit_lines(by_fund: dict[str, int]) -> list[PostingLine]:
 
 
 @transaction.atomic
-def day_close(*, business_date: dt.date, as_of: dt.datetime, actor: Any) -> DayClose:
+def day_close(*, business_date: dt.date, as_of: dt.datetime, actor: Actor) -> DayClose:
     """Close ``business_date`` once every drawer session of it is closed and approved: record the
     totals by tender, receipt code and fund, the deposit (cash + checks) and post the deposit entry.
     Receipts = postings = deposit + cards - over/short is checked before anything is written."""
@@ -113,7 +113,7 @@ def day_close(*, business_date: dt.date, as_of: dt.datetime, actor: Any) -> DayC
             closed = DayClose.objects.create(
                 business_date=business_date,
                 closed_at=as_of,
-                closed_by=actor,
+                closed_by=acting_user(actor),
                 payment_count=payment_count,
                 void_count=void_count,
                 receipts_cents=receipts_cents,

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Any
 
 from django.db import transaction
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.money import Money, format_cents
@@ -89,7 +89,7 @@ def payment_return(
     payment: Payment,
     reason: str,
     as_of: dt.datetime,
-    actor: Any,
+    actor: Actor,
     charge_fee: bool = True,
     fee: Money | None = None,
 ) -> ReturnedItem:
@@ -175,7 +175,7 @@ def payment_return(
         reason=reason[:200],
         returned_on=returned_on,
         recorded_at=as_of,
-        recorded_by=actor,
+        recorded_by=acting_user(actor),
         reversal_entry=entry,
         fee_cents=fee.cents,
         fee_entry=fee_entry,

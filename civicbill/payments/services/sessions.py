@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import IntegrityError, transaction
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.money import Money
@@ -30,7 +30,9 @@ from civicbill.payments.tenders import CASH_DENOMINATIONS_CENTS
 
 
 @transaction.atomic
-def drawer_create(*, location_code: str, location_name: str, code: str, name: str, actor: Any) -> CashDrawer:
+def drawer_create(
+    *, location_code: str, location_name: str, code: str, name: str, actor: Actor
+) -> CashDrawer:
     """Add a cash drawer (and its location if new)."""
     require_permission(actor, "payments.manage")
     if CashDrawer.objects.filter(code=code).exists():
@@ -49,7 +51,7 @@ def drawer_create(*, location_code: str, location_name: str, code: str, name: st
 
 @transaction.atomic
 def drawer_session_open(
-    *, drawer: CashDrawer, starting_float: Money, as_of: dt.datetime, actor: Any
+    *, drawer: CashDrawer, starting_float: Money, as_of: dt.datetime, actor: Actor
 ) -> DrawerSession:
     """Open the actor's session on ``drawer`` with the float they counted. One open session per
     drawer and per cashier (the database refuses a second)."""
@@ -80,7 +82,7 @@ def drawer_session_open(
         with transaction.atomic():
             session = DrawerSession.objects.create(
                 drawer=drawer,
-                cashier=actor,
+                cashier=acting_user(actor),
                 business_date=business_date,
                 starting_float_cents=starting_float.cents,
                 opened_at=as_of,
@@ -143,7 +145,7 @@ def _count_rows(counts: Sequence[CountLine]) -> list[tuple[str, int | None, int,
 
 @transaction.atomic
 def drawer_session_close(
-    *, session: DrawerSession, counts: Sequence[CountLine], as_of: dt.datetime, actor: Any, note: str = ""
+    *, session: DrawerSession, counts: Sequence[CountLine], as_of: dt.datetime, actor: Actor, note: str = ""
 ) -> DrawerSession:
     """Count the drawer and close the session: expected vs counted by tender; a difference posts to
     cash over/short. A closed session takes no more payments."""
@@ -220,7 +222,7 @@ def drawer_session_close(
 
 @transaction.atomic
 def drawer_session_approve(
-    *, session: DrawerSession, as_of: dt.datetime, actor: Any, note: str = ""
+    *, session: DrawerSession, as_of: dt.datetime, actor: Actor, note: str = ""
 ) -> DrawerSession:
     """A supervisor (not the session's own cashier) reviews the close and approves it."""
     require_permission(actor, "drawers.approve")
@@ -233,7 +235,7 @@ def drawer_session_approve(
     if locked.cashier_id == actor.pk:
         raise ApplicationError("A cashier cannot approve their own drawer close", code="own_session")
     locked.status = DrawerSession.Status.APPROVED
-    locked.approved_by = actor
+    locked.approved_by = acting_user(actor)
     locked.approved_at = as_of
     locked.approval_note = note[:300]
     locked.save(update_fields=["status", "approved_by", "approved_at", "approval_note"])

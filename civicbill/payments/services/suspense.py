@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.money import Money, format_cents
@@ -75,7 +75,7 @@ def suspense_apply(
     item: SuspenseItem,
     account: Account,
     as_of: dt.datetime,
-    actor: Any,
+    actor: Actor,
     note: str = "",
     policy: AllocationPolicy = DEFAULT_POLICY,
 ) -> Payment:
@@ -120,7 +120,7 @@ def suspense_apply(
         idempotency_key=f"suspense-apply:{locked.pk}",
         business_date=business_date,
         received_at=as_of,
-        taken_by=actor,
+        taken_by=acting_user(actor),
         journal_entry=entry,
     )
     ChannelPayment.objects.create(
@@ -145,7 +145,7 @@ def suspense_apply(
     )
     locked.status = SuspenseItem.Status.APPLIED
     locked.applied_payment = payment
-    locked.applied_by = actor
+    locked.applied_by = acting_user(actor)
     locked.applied_at = as_of
     locked.note = note.strip()[:300]
     locked.save(update_fields=["status", "applied_payment", "applied_by", "applied_at", "note"])

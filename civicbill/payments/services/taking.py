@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError, ConflictError, NotFoundError
 from civicbill.core.money import Money
@@ -74,7 +75,7 @@ class _Share:
 
 
 # -- checks shared by payments and misc receipts ------------------------------------------------------
-def _session_for_taking(session: DrawerSession, *, actor: Any, business_date: dt.date) -> DrawerSession:
+def _session_for_taking(session: DrawerSession, *, actor: Actor, business_date: dt.date) -> DrawerSession:
     locked = locks.lock_session(session.pk)
     if locked.status != DrawerSession.Status.OPEN:
         raise ApplicationError(
@@ -201,7 +202,7 @@ def _record(
     shares: list[_Share],
     idempotency_key: str,
     request_sha256: str,
-    actor: Any,
+    actor: Actor,
     source_type: str,
     reason: str,
     account: Account | None = None,
@@ -236,7 +237,7 @@ def _record(
         request_sha256=request_sha256,
         business_date=business_date,
         received_at=as_of,
-        taken_by=actor,
+        taken_by=acting_user(actor),
         journal_entry=entry,
     )
     Tender.objects.bulk_create(
@@ -298,7 +299,7 @@ def payment_take(
     tenders: Sequence[TenderInput],
     idempotency_key: str,
     as_of: dt.datetime,
-    actor: Any,
+    actor: Actor,
     payer_name: str = "",
     language: str | None = None,
     policy: AllocationPolicy = DEFAULT_POLICY,
@@ -402,7 +403,7 @@ def misc_receipt_take(
     tenders: Sequence[TenderInput],
     idempotency_key: str,
     as_of: dt.datetime,
-    actor: Any,
+    actor: Actor,
     reference: str = "",
     payer_name: str = "",
     language: str = "en",
@@ -499,7 +500,7 @@ def _void_refusal(payment: Payment, session: DrawerSession | None, as_of: dt.dat
         )
 
 
-def payment_void_check(*, payment: Payment, reason: str, as_of: dt.datetime, actor: Any) -> None:
+def payment_void_check(*, payment: Payment, reason: str, as_of: dt.datetime, actor: Actor) -> None:
     """Refuse a void that cannot happen (already void, not today's, drawer closed, no reason) —
     called before a supervisor's credentials are looked at, so no password is tried in vain."""
     require_permission(actor, "payments.take")
@@ -511,7 +512,7 @@ def payment_void_check(*, payment: Payment, reason: str, as_of: dt.datetime, act
 
 @transaction.atomic
 def payment_void(
-    *, payment: Payment, reason: str, approved_by: Any, as_of: dt.datetime, actor: Any
+    *, payment: Payment, reason: str, approved_by: Any, as_of: dt.datetime, actor: Actor
 ) -> Payment:
     """Void a payment taken today, before its drawer is closed, with a supervisor's approval and a
     reason: a reversing entry, the payment marked void (its receipt then prints VOID)."""
@@ -534,7 +535,7 @@ def payment_void(
     locked.status = Payment.Status.VOIDED
     locked.void_entry = reversal
     locked.void_reason = reason[:200]
-    locked.voided_by = actor
+    locked.voided_by = acting_user(actor)
     locked.void_approved_by = approved_by
     locked.voided_at = as_of
     locked.save(
@@ -558,7 +559,7 @@ def payment_void(
 
 
 @transaction.atomic
-def receipt_reprint(*, payment: Payment, actor: Any) -> Payment:
+def receipt_reprint(*, payment: Payment, actor: Actor) -> Payment:
     """Count a reprint (the reprinted receipt says REPRINT): printing receipts is taking payments'
     permission (docs/permissions.md), not a read-only one."""
     require_permission(actor, "payments.take")

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Any
 
 from django.db import transaction
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.money import Money
@@ -135,7 +135,7 @@ def payment_transfer(
     to_account: Account,
     reason: str,
     as_of: dt.datetime,
-    actor: Any,
+    actor: Actor,
     policy: AllocationPolicy = DEFAULT_POLICY,
 ) -> PaymentTransfer:
     """Move ``payment`` from the account it was posted to onto ``to_account``: its entry reversed and
@@ -190,7 +190,7 @@ def payment_transfer(
         reason=reason,
         business_date=business_date,
         transferred_at=as_of,
-        transferred_by=actor,
+        transferred_by=acting_user(actor),
         reversal_entry=reversal,
         entry=entry,
     )

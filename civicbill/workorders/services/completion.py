@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record, diff, snapshot
 from civicbill.core.exceptions import ApplicationError, NotFoundError
 from civicbill.core.permissions import require_permission
@@ -65,7 +65,7 @@ def _meter_or_refuse(work_order: WorkOrder, field: str) -> Meter:
 
 
 def _record_read(
-    work_order: WorkOrder, *, read_value: Decimal, read_on: dt.date, as_of: dt.date, actor: Any
+    work_order: WorkOrder, *, read_value: Decimal, read_on: dt.date, as_of: dt.date, actor: Actor
 ) -> None:
     """Enter the field read through the reads service; a re-read resolves its exception (unless staff
     already decided it some other way meanwhile, in which case the read simply stands)."""
@@ -90,7 +90,7 @@ def _record_read(
 
 
 def _exchange_meter(
-    work_order: WorkOrder, *, exchange: ExchangeInput, exchanged_on: dt.date, actor: Any
+    work_order: WorkOrder, *, exchange: ExchangeInput, exchanged_on: dt.date, actor: Actor
 ) -> None:
     meter = _meter_or_refuse(work_order, "new_meter_serial")
     try:
@@ -143,7 +143,7 @@ def workorder_complete(
     exchange: ExchangeInput | None = None,
     notes: str = "",
     as_of: dt.date,
-    actor: Any,
+    actor: Actor,
 ) -> WorkOrder:
     """Complete an open or assigned order on ``completed_on`` with the findings, and optionally a read
     (recorded by the reads service, source FIELD) or a meter exchange (by the installations service).
@@ -183,7 +183,7 @@ def workorder_complete(
         _exchange_meter(work_order, exchange=exchange, exchanged_on=completed_on, actor=actor)
     work_order.status = WorkOrderStatus.COMPLETED
     work_order.completed_on = completed_on
-    work_order.completed_by = actor
+    work_order.completed_by = acting_user(actor)
     work_order.completed_at = clock.now()
     work_order.findings = findings
     work_order.notes = notes

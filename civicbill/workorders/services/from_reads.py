@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 
+from civicbill.core.actors import Actor
 from civicbill.core.clock import business_calendar
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.permissions import require_permission
@@ -47,7 +47,7 @@ def _where_read_was_taken(exception: ReadException) -> tuple[ServicePoint, Premi
 
 @transaction.atomic
 def reread_request(
-    *, exception: ReadException, actor: Any, due_on: dt.date | None = None, as_of: dt.date
+    *, exception: ReadException, actor: Actor, due_on: dt.date | None = None, as_of: dt.date
 ) -> WorkOrder:
     """Send someone to read the meter again: a RE-READ work order for the exception's premise and
     meter, due in 3 business days unless ``due_on`` is given; the exception becomes re-read-requested."""
@@ -87,7 +87,7 @@ def reread_request(
 def high_usage_confirm(
     *,
     exception: ReadException,
-    actor: Any,
+    actor: Actor,
     usual_daily_hcf: Decimal | None = None,
     as_of: dt.date,
 ) -> tuple[Letter, WorkOrder]:

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record, diff, snapshot
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.permissions import has_permission, require_permission
@@ -154,7 +155,7 @@ def create_order_trusted(
     due_on: dt.date,
     priority: int,
     as_of: dt.date,
-    actor: Any,
+    actor: Actor,
 ) -> WorkOrder:
     if work_type not in WorkOrderType.values:
         raise ApplicationError(
@@ -189,7 +190,7 @@ def create_order_trusted(
         read_exception=read_exception,
         description=description,
         due_on=due_on,
-        created_by=actor,
+        created_by=acting_user(actor),
         created_at=clock.now(),
     )
     audit_record(
@@ -219,7 +220,7 @@ def workorder_create(
     due_on: dt.date,
     priority: int = Priority.NORMAL,
     as_of: dt.date,
-    actor: Any,
+    actor: Actor,
 ) -> WorkOrder:
     """A new OPEN work order numbered ``WO-000001`` onwards. The meter defaults to the one installed at
     ``service_point``. Refused when the due date is before ``as_of`` (today), when the account or
@@ -245,7 +246,7 @@ def workorder_create(
 
 
 @transaction.atomic
-def workorder_assign(*, work_order: WorkOrder, assignee: Any, actor: Any) -> WorkOrder:
+def workorder_assign(*, work_order: WorkOrder, assignee: Any, actor: Actor) -> WorkOrder:
     """Give an open order to a field worker (or move an assigned one to another)."""
     require_permission(actor, "workorders.manage")
     work_order = locks.lock_work_order(work_order.pk)
@@ -278,21 +279,21 @@ def workorder_assign(*, work_order: WorkOrder, assignee: Any, actor: Any) -> Wor
 
 
 @transaction.atomic
-def workorder_cancel(*, work_order: WorkOrder, reason: str, actor: Any) -> WorkOrder:
+def workorder_cancel(*, work_order: WorkOrder, reason: str, actor: Actor) -> WorkOrder:
     """Cancel an open or assigned order, saying why."""
     require_permission(actor, "workorders.manage")
     reason = clean_text(reason, "reason", "Reason", max_length=200, required=True)
     return cancel_locked_trusted(locks.lock_work_order(work_order.pk), reason=reason, actor=actor)
 
 
-def cancel_locked_trusted(work_order: WorkOrder, *, reason: str, actor: Any) -> WorkOrder:
+def cancel_locked_trusted(work_order: WorkOrder, *, reason: str, actor: Actor) -> WorkOrder:
     """Cancel a work order the caller has locked (and checked the actor may cancel)."""
     refuse_finished(work_order, "cancelled")
     before = snapshot(work_order, WORK_ORDER_FIELDS)
     work_order.status = WorkOrderStatus.CANCELLED
     work_order.cancel_reason = reason
     work_order.cancelled_at = clock.now()
-    work_order.cancelled_by = actor
+    work_order.cancelled_by = acting_user(actor)
     work_order.save(update_fields=["status", "cancel_reason", "cancelled_at", "cancelled_by"])
     audit_record(
         actor=actor,
