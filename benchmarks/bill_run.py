@@ -59,7 +59,7 @@ from civicbill.core.fast_insert import insert_rows, write_rows  # noqa: E402
 from civicbill.customers.models import Account, Customer, Premise, ServiceAgreement  # noqa: E402
 from civicbill.ledger.models import JournalEntry, JournalLine  # noqa: E402
 from civicbill.meters.models import Meter, MeterInstallation, Read, ServicePoint  # noqa: E402
-from civicbill.rates.services import load_demo_schedules  # noqa: E402
+from civicbill.rates.services import load_demo_schedules_trusted  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
@@ -94,7 +94,7 @@ def set_up(accounts: int) -> tuple[User, float]:
     started = time.perf_counter()
     actor = User.objects.create_user(username="bench", password="bench-password-1")  # noqa: S106
     actor.groups.add(Group.objects.get_or_create(name="Technician")[0])
-    load_demo_schedules(actor=actor, as_of=AS_OF)
+    load_demo_schedules_trusted(actor=actor, as_of=AS_OF)
     billing_cycle_ensure(number=1, name="Bench", read_day=28, actor=actor, at=AT)
     with transaction.atomic():
         copy_model(

@@ -120,13 +120,15 @@ def show_account(request: HttpRequest, number: str) -> dict[str, Any]:
     """Customer, premise, services and, for roles that may read the ledger, balance by service
     (integer cents) and recent transactions."""
     require_permission(request.user, "customers.view")
-    return account_summary(account_get(number), include_money=has_permission(request.user, "ledger.view"))
+    return account_summary(
+        account_get(number), as_of=clock.today(), include_money=has_permission(request.user, "ledger.view")
+    )
 
 
 @router.get("/{number}/interactions", response=list[InteractionOut], summary="The interaction log")
 def list_interactions(request: HttpRequest, number: str) -> list[InteractionOut]:
     require_permission(request.user, "customers.view")
-    detail = account_detail(account_get(number))
+    detail = account_detail(account_get(number), as_of=clock.today())
     return [_interaction_out(item) for item in detail.interactions]
 
 
@@ -171,7 +173,10 @@ def transfer_account(request: HttpRequest, number: str, payload: TransferIn) -> 
         actor=request.user,
     )
     return Status(
-        201, account_summary(new_account, include_money=has_permission(request.user, "ledger.view"))
+        201,
+        account_summary(
+            new_account, as_of=clock.today(), include_money=has_permission(request.user, "ledger.view")
+        ),
     )
 
 

@@ -182,7 +182,11 @@ def resolve_exception(
     if exception is None:
         raise NotFoundError(f"No exception {exception_id} in billing run {run_id}")
     bill_exception_resolve(
-        exception=exception, resolution=payload.resolution, note=payload.note, actor=request.user
+        exception=exception,
+        resolution=payload.resolution,
+        note=payload.note,
+        actor=request.user,
+        at=clock.now(),
     )
     exception.refresh_from_db()
     return exception_row(exception)

@@ -179,7 +179,9 @@ class DecisionIn(Schema):
 def decide_exception(request: HttpRequest, exception_id: int, payload: DecisionIn) -> dict[str, Any]:
     exception = _exception(exception_id)
     if payload.decision == "accept":
-        decided = read_exception_accept(exception=exception, actor=request.user, note=payload.note)
+        decided = read_exception_accept(
+            exception=exception, actor=request.user, note=payload.note, as_of=clock.today()
+        )
     elif payload.decision == "reject":
         decided = read_exception_reject(
             exception=exception, actor=request.user, note=payload.note or "rejected"
@@ -192,6 +194,7 @@ def decide_exception(request: HttpRequest, exception_id: int, payload: DecisionI
             corrected_value=payload.corrected_value,
             actor=request.user,
             note=payload.note or "corrected",
+            as_of=clock.today(),
         )
         exception.refresh_from_db()
         return {

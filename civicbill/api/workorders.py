@@ -46,7 +46,9 @@ def create_reread(request: HttpRequest, payload: RereadIn) -> Status[dict[str, A
     exception = ReadException.objects.filter(pk=payload.read_exception_id).first()
     if exception is None:
         raise NotFoundError(f"No read exception {payload.read_exception_id}")
-    order = reread_request(exception=exception, actor=request.user, due_on=payload.due_on)
+    order = reread_request(
+        exception=exception, actor=request.user, due_on=payload.due_on, as_of=clock.today()
+    )
     return Status(201, workorder_summary(order))
 
 

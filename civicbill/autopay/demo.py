@@ -21,7 +21,6 @@ import datetime as dt
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from civicbill import nacha
 from civicbill.autopay import bank_files, banking, config, crypto
@@ -29,6 +28,7 @@ from civicbill.autopay.models import Authorization, DraftEntry, DraftFile, Enrol
 from civicbill.autopay.services import ach_draft_create, ach_returns_import, autopay_enroll
 from civicbill.autopay.services.enrollment import AuthorizationIn
 from civicbill.core import clock
+from civicbill.core.actors import Actor
 from civicbill.core.exceptions import ApplicationError
 from civicbill.customers.models import Account
 
@@ -72,7 +72,7 @@ def demo_autopay_enroll(
     rng: random.Random,
     account_ids: Iterable[int],
     as_of: dt.datetime,
-    actor: Any,
+    actor: Actor,
     share: float = ENROLLED_SHARE,
 ) -> set[int]:
     """Enroll ``share`` (rounded) of the accounts that are neither closed nor enrolled yet, chosen by
@@ -153,7 +153,9 @@ def _bank_reply(rng: random.Random, debits: list[DraftEntry]) -> list[tuple[Draf
     return replies
 
 
-def demo_autopay_month(*, due_date: dt.date, as_of: dt.datetime, actor: Any, rng: random.Random) -> DemoMonth:
+def demo_autopay_month(
+    *, due_date: dt.date, as_of: dt.datetime, actor: Actor, rng: random.Random
+) -> DemoMonth:
     """Draft the bills due on ``due_date`` (the file is effective that day, or the next business day)
     from ``as_of`` (before it), then import the bank's reply two banking days later: a small share
     of returns and a notification of change. A month with nothing to draft does nothing."""

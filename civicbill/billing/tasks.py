@@ -17,6 +17,7 @@ from django_tasks import task
 from civicbill.billing import selectors
 from civicbill.billing.models import BillingCycle, BillRun
 from civicbill.billing.services import bill_run_commit, bill_run_start, bill_run_trial
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.permissions import require_permission
 from civicbill.core.progress import progress_advance, progress_finish, progress_start
@@ -26,7 +27,7 @@ def progress_key(run_id: int, stage: str) -> str:
     return f"bill-run:{run_id}:{stage}"
 
 
-def _reporter(key: str, *, kind: str, label: str, actor: Any) -> Any:
+def _reporter(key: str, *, kind: str, label: str, actor: Actor) -> Any:
     record = progress_start(key=key, kind=kind, label=label, total=0, started_by=actor)
     state = {"done": 0}
 
@@ -72,7 +73,9 @@ def bill_run_commit_task(run_id: int, actor_id: int, as_of: str) -> dict[str, An
     return _run_stage(run_id, actor_id, as_of, "commit")
 
 
-def bill_run_trial_enqueue(*, cycle: int | str, period: dt.date, actor: Any, as_of: dt.date) -> list[BillRun]:
+def bill_run_trial_enqueue(
+    *, cycle: int | str, period: dt.date, actor: Actor, as_of: dt.date
+) -> list[BillRun]:
     """Start the run of one cycle (or of every cycle: ``"all"``) for ``period`` and queue its trial."""
     require_permission(actor, "billing.run")
     numbers = (
@@ -88,7 +91,7 @@ def bill_run_trial_enqueue(*, cycle: int | str, period: dt.date, actor: Any, as_
     return runs
 
 
-def bill_run_commit_enqueue(*, run: BillRun, actor: Any, as_of: dt.date) -> BillRun:
+def bill_run_commit_enqueue(*, run: BillRun, actor: Actor, as_of: dt.date) -> BillRun:
     """Queue the commit of a run whose trial is in review (or resume a stopped commit)."""
     require_permission(actor, "billing.commit")
     run.refresh_from_db()
@@ -102,7 +105,7 @@ def bill_run_commit_enqueue(*, run: BillRun, actor: Any, as_of: dt.date) -> Bill
     return run
 
 
-def _enqueue(run: BillRun, stage: str, *, actor: Any, as_of: dt.date) -> None:
+def _enqueue(run: BillRun, stage: str, *, actor: Actor, as_of: dt.date) -> None:
     key = progress_key(run.pk, stage)
     progress_start(
         key=key, kind=f"bill_run_{stage}", label=f"Billing run {run.pk} ({stage})", total=0, started_by=actor
@@ -110,4 +113,4 @@ def _enqueue(run: BillRun, stage: str, *, actor: Any, as_of: dt.date) -> None:
     BillRun.objects.filter(pk=run.pk).update(task_id=key)
     run.task_id = key
     task_object = bill_run_trial_task if stage == "trial" else bill_run_commit_task
-    task_object.enqueue(run.pk, actor.pk, as_of.isoformat())
+    task_object.enqueue(run.pk, acting_user(actor).pk, as_of.isoformat())

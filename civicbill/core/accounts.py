@@ -17,7 +17,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 
-from civicbill.core import clock
+from civicbill.core.actors import Actor
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.models import ApiToken, LoginFailure
@@ -109,7 +109,7 @@ def api_token_max_days() -> int:
 
 @transaction.atomic
 def api_token_create(
-    *, user: User, name: str, actor: Any, expires_days: int | None = None, at: dt.datetime | None = None
+    *, user: User, name: str, actor: Actor, expires_days: int | None = None, at: dt.datetime
 ) -> tuple[ApiToken, str]:
     """Make a token for ``user`` valid for ``expires_days`` (default ``CIVICBILL_API_TOKEN_DAYS``, at
     most ``CIVICBILL_API_TOKEN_MAX_DAYS``); the plain token is returned once and never stored."""
@@ -127,7 +127,6 @@ def api_token_create(
         raise ApplicationError(
             f"A token lasts from 1 to {api_token_max_days()} days, not {days}", field="expires_days"
         )
-    at = at or clock.now()
     expires_at = at + dt.timedelta(days=days)
     plain = "cb_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
@@ -150,7 +149,7 @@ def api_token_create(
 
 
 @transaction.atomic
-def api_token_revoke(*, token: ApiToken, actor: Any, at: dt.datetime) -> ApiToken:
+def api_token_revoke(*, token: ApiToken, actor: Actor, at: dt.datetime) -> ApiToken:
     """Revoke a token at once (its owner may revoke their own; an administrator any)."""
     if actor != token.user:
         require_permission(actor, "admin.users")

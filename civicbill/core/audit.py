@@ -12,7 +12,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 
-from civicbill.core import clock
+from civicbill.core.actors import Actor
 from civicbill.core.models import AuditEvent
 
 _MASKED_FIELDS = {"bank_account_number", "password"}
@@ -52,22 +52,22 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, A
 
 def audit_record(
     *,
-    actor: Any,
+    actor: Actor | None,
     action: str,
     target: models.Model,
-    at: dt.datetime | None = None,
+    at: dt.datetime,
     account_number: str = "",
     summary: str = "",
     changes: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one audit event. ``action`` is ``<entity>.<verb>`` (``account.open``).
 
-    ``at`` is when the change was recorded; it defaults to the clock's now (the audit trail records
-    the real moment of writing, unlike business dates, which are always passed in).
+    ``at`` is when the change was recorded, passed in by the caller like every time (ADR 0003): a
+    service stamps its write once (``clock.now()``) and gives the audit event the same instant.
     """
     return AuditEvent.objects.create(
-        occurred_at=at or clock.now(),
-        actor=actor if getattr(actor, "pk", None) else None,
+        occurred_at=at,
+        actor=actor if actor is not None and actor.is_authenticated and actor.pk else None,
         actor_username=getattr(actor, "username", "") or "system",
         action=action,
         target_type=target._meta.label_lower,

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 
+from civicbill.core import clock
+from civicbill.core.actors import Actor
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.models import OfficeClosure
@@ -14,7 +15,7 @@ from civicbill.core.permissions import require_permission
 
 
 @transaction.atomic
-def office_closure_add(*, closed_on: dt.date, reason: str, actor: Any) -> OfficeClosure:
+def office_closure_add(*, closed_on: dt.date, reason: str, actor: Actor) -> OfficeClosure:
     require_permission(actor, "admin.calendar")
     reason = reason.strip()
     if not reason:
@@ -30,6 +31,7 @@ def office_closure_add(*, closed_on: dt.date, reason: str, actor: Any) -> Office
         actor=actor,
         action="office_closure.add",
         target=closure,
+        at=clock.now(),
         summary=f"Office closed {closed_on:%Y-%m-%d}: {reason}",
         changes={"closed_on": {"before": None, "after": closed_on.isoformat()}},
     )

@@ -8,8 +8,7 @@ page, the API, the CLI or a task.
 
 from __future__ import annotations
 
-from typing import Any
-
+from civicbill.core.actors import Actor
 from civicbill.core.exceptions import PermissionDeniedError
 
 CSR = "CSR"
@@ -114,23 +113,19 @@ PERMISSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-def roles_of(actor: Any) -> set[str]:
-    if (
-        actor is None
-        or not getattr(actor, "is_authenticated", False)
-        or not getattr(actor, "is_active", False)
-    ):
+def roles_of(actor: Actor | None) -> set[str]:
+    if actor is None or not actor.is_authenticated or not actor.is_active:
         return set()
-    cached = getattr(actor, "_civicbill_roles", None)
+    cached: set[str] | None = getattr(actor, "_civicbill_roles", None)
     if cached is None:
         cached = set(actor.groups.values_list("name", flat=True))
         if actor.is_superuser:
             cached.add(ADMIN)
-        actor._civicbill_roles = cached
+        vars(actor)["_civicbill_roles"] = cached  # per user object, for one request or task
     return set(cached)
 
 
-def has_permission(actor: Any, code: str) -> bool:
+def has_permission(actor: Actor | None, code: str) -> bool:
     if code not in PERMISSIONS:
         raise KeyError(f"unknown permission {code!r}")
     roles = roles_of(actor)
@@ -139,7 +134,7 @@ def has_permission(actor: Any, code: str) -> bool:
     return bool(roles.intersection(PERMISSIONS[code][1]))
 
 
-def require_permission(actor: Any, code: str) -> None:
+def require_permission(actor: Actor | None, code: str) -> None:
     """Raise PermissionDeniedError unless ``actor`` holds ``code``. Called by every service."""
     if not has_permission(actor, code):
         who = getattr(actor, "username", None) or "an anonymous user"

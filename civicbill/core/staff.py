@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
+from civicbill.core.actors import Actor
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.models import StaffProfile
@@ -76,7 +77,7 @@ def staff_user_create(
     email: str,
     role: str,
     temporary_password: str,
-    actor: Any,
+    actor: Actor,
     at: dt.datetime,
 ) -> User:
     """A new staff user with one role and a temporary password they must change at first sign-in."""
@@ -119,7 +120,7 @@ def staff_user_create(
 
 
 @transaction.atomic
-def staff_user_set_role(*, user: User, role: str, actor: Any, at: dt.datetime) -> User:
+def staff_user_set_role(*, user: User, role: str, actor: Actor, at: dt.datetime) -> User:
     require_permission(actor, "admin.users")
     _check_role(role)
     before = role_of(user)
@@ -146,7 +147,7 @@ def staff_user_set_role(*, user: User, role: str, actor: Any, at: dt.datetime) -
 
 
 @transaction.atomic
-def staff_user_set_active(*, user: User, active: bool, actor: Any, at: dt.datetime) -> User:
+def staff_user_set_active(*, user: User, active: bool, actor: Actor, at: dt.datetime) -> User:
     """Deactivate (they can no longer sign in; their sessions and API tokens stop working at once)
     or reactivate a staff user. Nobody deactivates themselves."""
     require_permission(actor, "admin.users")
@@ -170,7 +171,7 @@ def staff_user_set_active(*, user: User, active: bool, actor: Any, at: dt.dateti
 
 
 @transaction.atomic
-def staff_password_reset(*, user: User, temporary_password: str, actor: Any, at: dt.datetime) -> User:
+def staff_password_reset(*, user: User, temporary_password: str, actor: Actor, at: dt.datetime) -> User:
     """An administrator sets a temporary password, given to the person directly; they must change it
     at their next sign-in. Their lockout is not lifted early (it lapses on its own)."""
     require_permission(actor, "admin.users")

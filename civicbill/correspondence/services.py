@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.permissions import require_permission
@@ -79,11 +80,11 @@ def letter_queue_high_usage(
     account: Account,
     read: Read,
     usual_daily_hcf: Decimal,
-    actor: Any,
+    actor: Actor,
     work_order_number: str = "",
     visit_by: dt.date | None = None,
     usual_basis: str = "",
-    as_of: dt.date | None = None,
+    as_of: dt.date,
 ) -> Letter:
     """Queue a high water use notice for ``account`` about ``read`` (an accepted read with its
     consumption), in the customer's language, by email when the account is paperless and has an
@@ -126,7 +127,7 @@ def letter_queue_high_usage(
     if language not in Language.values:
         language = Language.ENGLISH
     context: dict[str, Any] = {
-        "letter_date": (as_of or clock.today()).isoformat(),
+        "letter_date": as_of.isoformat(),
         **_account_facts(account),
         **utility_contact(),
         "meter_serial": read.meter.serial_number,
@@ -144,13 +145,14 @@ def letter_queue_high_usage(
         subject=SUBJECTS[LetterKind.HIGH_USAGE_NOTICE][language],
         context=context,
         reference=work_order_number,
-        created_by=actor,
+        created_by=acting_user(actor),
         created_at=clock.now(),
     )
     audit_record(
         actor=actor,
         action="letter.queue",
         target=letter,
+        at=letter.created_at,
         account_number=account.number,
         summary=(
             f"High water use notice queued ({language}, {letter.channel}): {facts.daily_gallons} gallons/day "
@@ -165,7 +167,7 @@ def _lock_letter(letter: Letter) -> Letter:
 
 
 @transaction.atomic
-def letter_mark_sent(*, letter: Letter, sent_at: dt.datetime, actor: Any) -> Letter:
+def letter_mark_sent(*, letter: Letter, sent_at: dt.datetime, actor: Actor) -> Letter:
     """Record that a queued letter was mailed or emailed at ``sent_at`` (aware)."""
     require_permission(actor, "reads.review")
     if sent_at.tzinfo is None or sent_at.utcoffset() is None:
@@ -183,6 +185,7 @@ def letter_mark_sent(*, letter: Letter, sent_at: dt.datetime, actor: Any) -> Let
         actor=actor,
         action="letter.send",
         target=letter,
+        at=clock.now(),
         account_number=letter.account.number,
         summary=f"Letter {letter.pk} ({letter.get_kind_display()}) sent by {letter.channel}",
     )
@@ -190,7 +193,7 @@ def letter_mark_sent(*, letter: Letter, sent_at: dt.datetime, actor: Any) -> Let
 
 
 @transaction.atomic
-def letter_cancel(*, letter: Letter, reason: str, actor: Any) -> Letter:
+def letter_cancel(*, letter: Letter, reason: str, actor: Actor) -> Letter:
     """Withdraw a queued letter (it will not be sent); the reason is kept."""
     require_permission(actor, "reads.review")
     reason = " ".join(str(reason or "").split())
@@ -215,6 +218,7 @@ def letter_cancel(*, letter: Letter, reason: str, actor: Any) -> Letter:
         actor=actor,
         action="letter.cancel",
         target=letter,
+        at=letter.cancelled_at,
         account_number=letter.account.number,
         summary=f"Letter {letter.pk} cancelled: {reason}",
     )
@@ -223,7 +227,7 @@ def letter_cancel(*, letter: Letter, reason: str, actor: Any) -> Letter:
 
 @transaction.atomic
 def letter_queue(
-    *, account: Account, kind: str, facts: dict[str, Any], reference: str, actor: Any, as_of: dt.date
+    *, account: Account, kind: str, facts: dict[str, Any], reference: str, actor: Actor, as_of: dt.date
 ) -> Letter:
     """Queue a letter of ``kind`` for ``account`` stating ``facts`` (JSON-ready: dates as ISO text),
     in the customer's language, with the account's and the utility's details added. The template is
@@ -250,13 +254,14 @@ def letter_queue(
         subject=SUBJECTS[kind][language],
         context=context,
         reference=reference[:40],
-        created_by=actor,
+        created_by=acting_user(actor),
         created_at=clock.now(),
     )
     audit_record(
         actor=actor,
         action="letter.queue",
         target=letter,
+        at=letter.created_at,
         account_number=account.number,
         summary=f"{letter.get_kind_display()} queued ({language}, {letter.channel}) about {reference}",
     )

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.permissions import require_permission
@@ -85,7 +86,7 @@ def _allocate_account_numbers(count: int) -> list[str]:
 
 
 @transaction.atomic
-def accounts_convert(*, rows: Sequence[ConversionRow], as_of: dt.date, actor: Any) -> list[Account]:
+def accounts_convert(*, rows: Sequence[ConversionRow], as_of: dt.date, actor: Actor) -> list[Account]:
     """Create every row's customer, premise, account (active, or final when all services ended) and
     service agreements. All or nothing. Returns the accounts in row order."""
     require_permission(actor, "customers.move_in")

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from civicbill.core import clock
 from civicbill.core.exceptions import NotFoundError
 from civicbill.customers.models import (
     Account,
@@ -81,11 +80,9 @@ def account_get(number: str) -> Account:
         raise NotFoundError(f"No account {canonical}", field="number") from None
 
 
-def account_detail(
-    account: Account, *, as_of: dt.date | None = None, history_limit: int = 50
-) -> AccountDetail:
-    """The account page's facts. ``as_of`` (today by default) splits active from past agreements."""
-    day = clock.today() if as_of is None else as_of
+def account_detail(account: Account, *, as_of: dt.date, history_limit: int = 50) -> AccountDetail:
+    """The account page's facts. ``as_of`` (the caller's today) splits active from past agreements."""
+    day = as_of
     agreements = list(
         ServiceAgreement.objects.filter(account=account).order_by("service", "-start_date", "-id")
     )

@@ -6,6 +6,7 @@ Amounts are given twice: integer cents (``*_cents``, exact, for programs) and a 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from civicbill.customers.models import Account
@@ -15,8 +16,8 @@ from civicbill.ledger import selectors as ledger_selectors
 RECENT_TRANSACTIONS = 20
 
 
-def account_summary(account: Account, *, include_money: bool = True) -> dict[str, Any]:
-    detail = account_detail(account)
+def account_summary(account: Account, *, as_of: dt.date, include_money: bool = True) -> dict[str, Any]:
+    detail = account_detail(account, as_of=as_of)
     customer, premise = detail.customer, detail.premise
     summary: dict[str, Any] = {
         "number": account.number,

@@ -16,7 +16,6 @@ import datetime as dt
 import random
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from typing import Any
 
 from civicbill.autopay.demo import DemoMonth, autopay_ready, demo_autopay_enroll, demo_autopay_month
 from civicbill.autopay.selectors import live_autopay_account_ids
@@ -30,10 +29,11 @@ from civicbill.billing.services import (
     cycle_period,
 )
 from civicbill.core import clock
+from civicbill.core.actors import Actor
 from civicbill.customers.models import Account, Premise
 from civicbill.demo.meters_generator import read_dates
 from civicbill.demo.payments import DemoPayments, PaymentHistory
-from civicbill.rates.services import load_demo_schedules
+from civicbill.rates.services import load_demo_schedules_trusted
 
 HISTORY_MONTHS = 12
 AUTOPAY_SHARE = 0.15  # of the accounts, enrolled before the first month of history
@@ -56,7 +56,7 @@ class BillingSeedResult:
 
 def demo_billing_seed(
     *,
-    actor: Any,
+    actor: Actor,
     conversion_date: dt.date,
     seed: int,
     progress: Callable[[str], None] | None = None,
@@ -68,12 +68,14 @@ def demo_billing_seed(
     accounts enroll in ACH autopay two months before the first bill (prenotes sent), and their bills
     are drafted on each due date, with the bank's replies (a few returns, a notification of change);
     the bills of ``autopay_account_ids`` (a test's choice) are left unpaid by the other channels."""
-    load_demo_schedules(actor=actor, as_of=conversion_date)
+    load_demo_schedules_trusted(actor=actor, as_of=conversion_date)
     dates = read_dates(conversion_date - dt.timedelta(days=8))
     read_day = dates[-1].day
     numbers = sorted(set(Premise.objects.values_list("billing_cycle", flat=True)))
     for number in numbers:
-        billing_cycle_ensure(number=number, name=CYCLE_NAMES.get(number, ""), read_day=read_day, actor=actor)
+        billing_cycle_ensure(
+            number=number, name=CYCLE_NAMES.get(number, ""), read_day=read_day, actor=actor, at=clock.now()
+        )
     latest = dates[-1].replace(day=1)
     months = [add_months(latest, -offset) for offset in range(HISTORY_MONTHS, 0, -1)]
     cycles = list(BillingCycle.objects.filter(number__in=numbers))

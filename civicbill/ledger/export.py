@@ -19,11 +19,11 @@ import datetime as dt
 import hashlib
 import io
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.money import format_cents, plain_cents
@@ -93,7 +93,7 @@ def gl_export(
     *,
     accounting_date: dt.date,
     as_of: dt.datetime,
-    actor: Any,
+    actor: Actor,
     file_format: str = "csv",
     file_name: str = "",
     again: bool = False,
@@ -126,7 +126,7 @@ def gl_export(
                 file_sha256=hashlib.sha256(text.encode()).hexdigest(),
                 is_again=earlier is not None,
                 exported_at=as_of,
-                exported_by=actor,
+                exported_by=acting_user(actor),
                 entry_count=len(entry_ids),
                 debit_cents=debit,
                 credit_cents=credit,

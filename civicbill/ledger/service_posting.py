@@ -14,9 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-from typing import Any
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.exceptions import ApplicationError
 from civicbill.ledger import selectors as ledger_selectors
 from civicbill.ledger.journal_insert import NewEntry, insert_entries, posted_entry
@@ -27,7 +27,7 @@ from civicbill.ledger.services import refuse_closed_periods
 _SOURCE_TYPES = frozenset(SourceType.values) - {SourceType.REVERSAL}
 
 
-def post_entry(
+def entry_post_trusted(
     *,
     lines: Sequence[PostingLine],
     accounting_date: dt.date,
@@ -36,7 +36,7 @@ def post_entry(
     idempotency_key: str,
     reason: str,
     memo: str,
-    posted_by: Any,
+    posted_by: Actor,
     reverses: JournalEntry | None = None,
     allowed_source_types: frozenset[str] = _SOURCE_TYPES,
     closed_period_advice: str = "payments cannot be posted into it",
@@ -50,7 +50,10 @@ def post_entry(
     new = NewEntry(spec, uuid.uuid4(), None if reverses is None else reverses.pk)
     posted_at = clock.now()
     insert_entries(
-        [new], posted_by_id=posted_by.pk, posted_at=posted_at, gl_ids=ledger_selectors.gl_account_ids()
+        [new],
+        posted_by_id=acting_user(posted_by).pk,
+        posted_at=posted_at,
+        gl_ids=ledger_selectors.gl_account_ids(),
     )
     return posted_entry(new, posted_by=posted_by, posted_at=posted_at)
 
@@ -73,18 +76,18 @@ def validated_entries(
     return batch
 
 
-def reverse_entry(
+def entry_reverse_trusted(
     *,
     entry: JournalEntry,
     accounting_date: dt.date,
     reason: str,
     memo: str,
-    posted_by: Any,
+    posted_by: Actor,
     closed_period_advice: str = "payments cannot be posted into it",
 ) -> JournalEntry:
     """Post the mirror of ``entry`` pointing at it (the database refuses a second reversal)."""
     lines = [line.mirrored() for line in ledger_selectors.entry_posting_lines(entry)]
-    return post_entry(
+    return entry_post_trusted(
         lines=lines,
         accounting_date=accounting_date,
         source_type=SourceType.REVERSAL,

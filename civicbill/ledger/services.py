@@ -17,6 +17,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record, diff, snapshot
 from civicbill.core.exceptions import ApplicationError, NotFoundError
 from civicbill.core.money import Money
@@ -133,7 +134,7 @@ def _account_number(entry: JournalEntry) -> str:
     return numbers.pop() if len(numbers) == 1 else ""
 
 
-def _post_one(spec: EntrySpec, *, actor: Any, reverses_id: Any = None) -> tuple[JournalEntry, bool]:
+def _post_one(spec: EntrySpec, *, actor: Actor, reverses_id: Any = None) -> tuple[JournalEntry, bool]:
     """Insert one validated entry unless its key is posted; (entry, created)."""
     existing = JournalEntry.objects.filter(idempotency_key=spec.idempotency_key).first()
     if existing is not None:
@@ -145,7 +146,10 @@ def _post_one(spec: EntrySpec, *, actor: Any, reverses_id: Any = None) -> tuple[
     try:
         with transaction.atomic():
             insert_entries(
-                [new], posted_by_id=actor.pk, posted_at=posted_at, gl_ids=selectors.gl_account_ids()
+                [new],
+                posted_by_id=acting_user(actor).pk,
+                posted_at=posted_at,
+                gl_ids=selectors.gl_account_ids(),
             )
     except IntegrityError:
         # a concurrent poster won the race for this key: return what it posted
@@ -167,7 +171,7 @@ def entry_post(
     idempotency_key: str,
     reason: str,
     memo: str = "",
-    actor: Any,
+    actor: Actor,
 ) -> JournalEntry:
     """Post one balanced entry. Posting the same ``idempotency_key`` again returns the entry already
     posted and posts nothing (refused if the lines differ)."""
@@ -209,7 +213,7 @@ def _posted_keys(keys: list[str]) -> set[str]:
 
 
 @transaction.atomic
-def entries_post_bulk(*, entries: Sequence[EntrySpec], actor: Any) -> int:
+def entries_post_bulk(*, entries: Sequence[EntrySpec], actor: Actor) -> int:
     """Post many entries set-based (all lines in one statement, then all headers). Entries whose key is
     already posted are skipped (a resumed job); if any entry is invalid, nothing is posted and the
     error lists the bad entries. Returns how many entries were posted."""
@@ -245,7 +249,9 @@ def entries_post_bulk(*, entries: Sequence[EntrySpec], actor: Any) -> int:
         return 0
     posted_at = clock.now()
     batch = [NewEntry(spec, uuid.uuid4()) for spec in new]
-    insert_entries(batch, posted_by_id=actor.pk, posted_at=posted_at, gl_ids=selectors.gl_account_ids())
+    insert_entries(
+        batch, posted_by_id=acting_user(actor).pk, posted_at=posted_at, gl_ids=selectors.gl_account_ids()
+    )
     total_cents = sum(spec.total_cents for spec in new)
     audit_record(
         actor=actor,
@@ -272,7 +278,7 @@ def entry_reverse(
     entry: JournalEntry,
     reason: str,
     accounting_date: dt.date,
-    actor: Any,
+    actor: Actor,
     idempotency_key: str | None = None,
     memo: str = "",
 ) -> JournalEntry:
@@ -363,7 +369,7 @@ def _require_first_of_month(month: dt.date) -> None:
 
 
 @transaction.atomic
-def period_close(*, month: dt.date, actor: Any) -> AccountingPeriod:
+def period_close(*, month: dt.date, actor: Actor) -> AccountingPeriod:
     """Close an accounting month: nothing more can be posted with an accounting date in it."""
     require_permission(actor, "ledger.close_period")
     _require_first_of_month(month)
@@ -377,7 +383,7 @@ def period_close(*, month: dt.date, actor: Any) -> AccountingPeriod:
     fields = ["status", "closed_by", "closed_at"]
     before = snapshot(period, fields)
     period.status = AccountingPeriod.Status.CLOSED
-    period.closed_by = actor
+    period.closed_by = acting_user(actor)
     period.closed_at = clock.now()
     period.save(update_fields=fields)
     record = _record_close_totals(month, closed_at=period.closed_at, actor=actor)
@@ -397,14 +403,14 @@ def period_close(*, month: dt.date, actor: Any) -> AccountingPeriod:
     return period
 
 
-def _record_close_totals(month: dt.date, *, closed_at: dt.datetime, actor: Any) -> PeriodCloseRecord:
+def _record_close_totals(month: dt.date, *, closed_at: dt.datetime, actor: Actor) -> PeriodCloseRecord:
     """Record what the month holds as it closes (append-only), for check-books to compare with later."""
     totals = selectors.month_totals([month])[month]
     gl_ids = selectors.gl_account_ids()
     record = PeriodCloseRecord.objects.create(
         month=month,
         closed_at=closed_at,
-        closed_by=actor,
+        closed_by=acting_user(actor),
         entry_count=totals.entry_count,
         debit_cents=sum(account.debit_cents for account in totals.by_gl_account.values()),
         credit_cents=sum(account.credit_cents for account in totals.by_gl_account.values()),
@@ -423,7 +429,7 @@ def _record_close_totals(month: dt.date, *, closed_at: dt.datetime, actor: Any) 
 
 
 @transaction.atomic
-def period_reopen(*, month: dt.date, reason: str, actor: Any) -> AccountingPeriod:
+def period_reopen(*, month: dt.date, reason: str, actor: Actor) -> AccountingPeriod:
     """Reopen a closed month (a supervisor's decision, with a reason, in the audit trail)."""
     require_permission(actor, "ledger.close_period")
     _require_first_of_month(month)
@@ -442,6 +448,7 @@ def period_reopen(*, month: dt.date, reason: str, actor: Any) -> AccountingPerio
         actor=actor,
         action="accounting_period.reopen",
         target=period,
+        at=clock.now(),
         summary=f"Reopened accounting period {month:%Y-%m}: {reason}"[:300],
         changes={**diff(before, snapshot(period, fields)), "reason": reason},
     )

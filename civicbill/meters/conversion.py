@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.fast_insert import insert_rows
@@ -90,7 +91,7 @@ def _problems(rows: Sequence[MeterRow]) -> list[str]:
 
 
 @transaction.atomic
-def meters_convert(*, rows: Sequence[MeterRow], received_on: dt.date, actor: Any) -> int:
+def meters_convert(*, rows: Sequence[MeterRow], received_on: dt.date, actor: Actor) -> int:
     """Create the meters (installed ones with their service point, installation and read history).
     All or nothing. Returns how many meters were created."""
     require_permission(actor, "meters.manage")

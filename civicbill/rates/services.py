@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.control_characters import CONTROL, character_name
 from civicbill.core.exceptions import ApplicationError
@@ -26,7 +27,7 @@ from civicbill.rates.schedule_format import ScheduleDocument, ScheduleFileError,
 
 __all__ = [
     "Quote",
-    "load_demo_schedules",
+    "load_demo_schedules_trusted",
     "rate_quote",
     "schedule_version_add",
     "schedule_version_import_owrs",
@@ -90,7 +91,7 @@ def _version_create(
     text: str,
     source_name: str,
     source_format: str,
-    actor: Any,
+    actor: Actor,
     as_of: dt.date | None,
     retroactive_reason: str | None = None,
 ) -> RateScheduleVersion:
@@ -105,7 +106,11 @@ def _version_create(
             created_at=clock.now(),
         )
         audit_record(
-            actor=actor, action="rate_schedule.create", target=schedule, summary=f"{schedule.code} created"
+            actor=actor,
+            action="rate_schedule.create",
+            target=schedule,
+            summary=f"{schedule.code} created",
+            at=schedule.created_at,
         )
     elif schedule.service != parsed.service:
         raise ApplicationError(
@@ -138,7 +143,7 @@ def _version_create(
         source_name=source_name[:200],
         source_text=text,
         document=parsed.document,
-        loaded_by=actor,
+        loaded_by=acting_user(actor),
         loaded_at=clock.now(),
     )
     changes: dict[str, Any] = {
@@ -150,13 +155,20 @@ def _version_create(
     if as_of is not None and parsed.effective_from < as_of and retroactive_reason is not None:
         changes |= {"retroactive": True, "reason": retroactive_reason, "loaded_on": as_of.isoformat()}
         summary += f", retroactive: {retroactive_reason}"
-    audit_record(actor=actor, action="rate_version.load", target=version, summary=summary, changes=changes)
+    audit_record(
+        actor=actor,
+        action="rate_version.load",
+        target=version,
+        at=version.loaded_at,
+        summary=summary,
+        changes=changes,
+    )
     return version
 
 
 @transaction.atomic
 def schedule_version_load(
-    *, text: str, source_name: str, actor: Any, as_of: dt.date, retroactive_reason: str | None = None
+    *, text: str, source_name: str, actor: Actor, as_of: dt.date, retroactive_reason: str | None = None
 ) -> RateScheduleVersion:
     """Store one civicbill schedule file as a new version (creating the schedule on first load).
 
@@ -180,7 +192,7 @@ def schedule_version_load(
 
 @transaction.atomic
 def schedule_version_add(
-    *, code: str, text: str, actor: Any, as_of: dt.date, source_name: str = ""
+    *, code: str, text: str, actor: Actor, as_of: dt.date, source_name: str = ""
 ) -> RateScheduleVersion:
     """A supervisor adds a new version of an existing schedule, effective after ``as_of``.
 
@@ -216,7 +228,7 @@ def schedule_version_import_owrs(
     *,
     text: str,
     code: str,
-    actor: Any,
+    actor: Actor,
     as_of: dt.date,
     source_name: str = "",
     service: str = Service.WATER,
@@ -245,7 +257,7 @@ def schedule_version_import_owrs(
 
 
 @transaction.atomic
-def load_demo_schedules(*, actor: Any, as_of: dt.date) -> list[RateScheduleVersion]:
+def load_demo_schedules_trusted(*, actor: Actor, as_of: dt.date) -> list[RateScheduleVersion]:
     """Load the Coachella demo schedules (W-RES, W-MF, W-COM, W-IRR, S-RES, S-MF, S-COM, R-96GAL,
     R-BIN-3YD, F-LINE, effective 2017-07-01). Idempotent: versions already loaded are skipped.
 

@@ -3,6 +3,7 @@ import json
 import pytest
 from django.test import Client
 
+from civicbill.core import clock
 from civicbill.core.accounts import api_token_create
 from civicbill.customers.models import Interaction
 
@@ -10,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def bearer(user) -> dict[str, str]:
-    _, plain = api_token_create(user=user, name="tests", actor=user)
+    _, plain = api_token_create(user=user, name="tests", actor=user, at=clock.now())
     return {"HTTP_AUTHORIZATION": f"Bearer {plain}"}
 
 

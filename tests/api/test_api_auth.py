@@ -20,6 +20,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from civicbill.core import clock
 from civicbill.core.accounts import api_token_create
 from civicbill.customers.models import Interaction
 
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 
 def token_of(user: Any) -> str:
-    _, plain = api_token_create(user=user, name="script", actor=user)
+    _, plain = api_token_create(user=user, name="script", actor=user, at=clock.now())
     return plain
 
 

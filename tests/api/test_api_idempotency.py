@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from civicbill.core import clock
 from civicbill.core.accounts import api_token_create
 from civicbill.customers.models import Account
 from civicbill.ledger.models import JournalEntry
@@ -147,7 +148,7 @@ def test_a_misc_receipt_key_with_another_reference_or_code_is_a_409(cashier: Cli
 
 
 def test_a_deposit_key_with_another_amount_is_a_409(client: Client, csr: Any, rosa_account: Any):
-    _, token = api_token_create(user=csr, name="t", actor=csr)
+    _, token = api_token_create(user=csr, name="t", actor=csr, at=clock.now())
     auth = {"Authorization": f"Bearer {token}"}
     url = f"/api/accounts/{rosa_account.number}/deposits"
     body = {"amount": "50.00", "memo": "Tenant", "idempotency_key": "dep-1"}
@@ -169,7 +170,7 @@ def test_two_users_may_use_the_same_deposit_key(client: Client, csr: Any, superv
     url = f"/api/accounts/{rosa_account.number}/deposits"
     body = {"amount": "50.00", "idempotency_key": "dep-1"}
     for user in (csr, supervisor):
-        _, token = api_token_create(user=user, name="t", actor=user)
+        _, token = api_token_create(user=user, name="t", actor=user, at=clock.now())
         answer = client.post(
             url, body, content_type="application/json", headers={"Authorization": f"Bearer {token}"}
         )

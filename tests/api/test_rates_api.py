@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from civicbill.rates.models import RateScheduleVersion
-from civicbill.rates.services import load_demo_schedules, schedule_version_add
+from civicbill.rates.services import load_demo_schedules_trusted, schedule_version_add
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ TODAY = dt.date(2026, 12, 1)
 
 @pytest.fixture
 def demo_rates(frozen, supervisor) -> None:
-    load_demo_schedules(actor=supervisor, as_of=TODAY)
+    load_demo_schedules_trusted(actor=supervisor, as_of=TODAY)
     text = RateScheduleVersion.objects.get(schedule__code="W-RES").source_text
     schedule_version_add(
         code="W-RES",

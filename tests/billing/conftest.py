@@ -11,18 +11,19 @@ import pytest
 
 from civicbill.billing.models import BillingCycle
 from civicbill.billing.services import billing_cycle_ensure
+from civicbill.core import clock
 from civicbill.customers import services as customer_services
 from civicbill.customers.models import Account
 from civicbill.meters.conversion import MeterRow, meters_convert
-from civicbill.rates.services import load_demo_schedules
+from civicbill.rates.services import load_demo_schedules_trusted
 
 NOV = dt.date(2026, 11, 1)  # billed Oct 29 - Nov 28 (31 days), bill date Nov 30, due Dec 21
 
 
 @pytest.fixture
 def cycle(frozen: Any, technician: Any) -> BillingCycle:
-    load_demo_schedules(actor=technician, as_of=dt.date(2026, 12, 1))
-    return billing_cycle_ensure(number=1, name="North", read_day=28, actor=technician)
+    load_demo_schedules_trusted(actor=technician, as_of=dt.date(2026, 12, 1))
+    return billing_cycle_ensure(number=1, name="North", read_day=28, actor=technician, at=clock.now())
 
 
 @pytest.fixture

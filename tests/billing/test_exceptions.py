@@ -9,6 +9,7 @@ import pytest
 
 from civicbill.billing.models import Bill, BillException, BillRun
 from civicbill.billing.services import bill_exception_resolve, bill_run_commit, bill_run_start, bill_run_trial
+from civicbill.core import clock
 from civicbill.core.exceptions import ApplicationError
 from civicbill.ledger.models import JournalEntry
 from civicbill.ledger.selectors import check_books
@@ -79,7 +80,11 @@ def test_trial_raises_each_exception_and_commit_bills_only_the_unblocked(
     bill_run_trial(run_id=october.pk, actor=technician, as_of=TODAY)
     for exception in BillException.objects.filter(run=october, blocking=True):
         bill_exception_resolve(
-            exception_id=exception.pk, resolution="held", note="not in October", actor=technician
+            exception_id=exception.pk,
+            resolution="held",
+            note="not in October",
+            actor=technician,
+            at=clock.now(),
         )
     bill_run_commit(run_id=october.pk, actor=technician, as_of=TODAY)
     assert (
@@ -103,11 +108,11 @@ def test_trial_raises_each_exception_and_commit_bills_only_the_unblocked(
     # a re-run of the trial replaces the drafts and keeps the decisions taken
     held = BillException.objects.get(run=run, account=no_schedule)
     bill_exception_resolve(
-        exception_id=held.pk, resolution="held", note="schedule to be fixed", actor=technician
+        exception_id=held.pk, resolution="held", note="schedule to be fixed", actor=technician, at=clock.now()
     )
     released = BillException.objects.get(run=run, account=high)
     bill_exception_resolve(
-        exception_id=released.pk, resolution="released", note="pool filled", actor=technician
+        exception_id=released.pk, resolution="released", note="pool filled", actor=technician, at=clock.now()
     )
     run = bill_run_trial(run_id=run.pk, actor=technician, as_of=TODAY)
     assert Bill.objects.filter(run=run).count() == 7
@@ -127,4 +132,5 @@ def test_trial_raises_each_exception_and_commit_bills_only_the_unblocked(
             exception_id=BillException.objects.get(run=run, account=no_schedule).pk,
             resolution="released",
             actor=technician,
+            at=clock.now(),
         )

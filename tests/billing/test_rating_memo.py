@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from civicbill.billing.services.rating import rate_function
-from civicbill.rates.services import load_demo_schedules
+from civicbill.rates.services import load_demo_schedules_trusted
 from civicbill.rates.types import Determinants
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,7 @@ UNCAPPED, CAPPED = Decimal("100.31"), Decimal("65.21")  # S-COM at 30 HCF; cappe
 
 
 def test_accounts_differing_only_in_a_variable_are_rated_apart(frozen: Any, technician: Any) -> None:
-    load_demo_schedules(actor=technician, as_of=dt.date(2026, 12, 1))
+    load_demo_schedules_trusted(actor=technician, as_of=dt.date(2026, 12, 1))
     rate = rate_function(codes=["S-COM"], period_start=START, period_end=END)
 
     def sewer_total(variables: dict[str, Decimal]) -> Decimal:

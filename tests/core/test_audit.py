@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import DatabaseError, connection, transaction
 
+from civicbill.core import clock
 from civicbill.core.audit import audit_record, diff
 from civicbill.core.models import AuditEvent
 
@@ -14,7 +15,7 @@ def test_diff_keeps_only_what_changed():
 
 @pytest.mark.django_db
 def test_an_audit_event_can_be_neither_updated_nor_deleted_even_with_sql(csr):
-    event = audit_record(actor=csr, action="user.touch", target=csr, summary="touched")
+    event = audit_record(actor=csr, action="user.touch", target=csr, summary="touched", at=clock.now())
     for statement in (
         f"UPDATE core_auditevent SET action = 'forged' WHERE id = {event.pk}",  # noqa: S608
         f"DELETE FROM core_auditevent WHERE id = {event.pk}",  # noqa: S608

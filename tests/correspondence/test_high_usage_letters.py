@@ -41,6 +41,7 @@ def _queue(site: Site, actor: Any, **extra: Any) -> Letter:
         visit_by=dt.date(2026, 12, 8),
         usual_basis="same_period_last_year",
         **extra,
+        as_of=dt.date(2026, 12, 1),
     )
 
 
@@ -125,7 +126,11 @@ def test_a_read_without_consumption_is_refused_and_nothing_is_queued(site: Site,
         ApplicationError, match=r"17500 on 2026-11-30 is exception \(awaiting review\), not accepted"
     ):
         letter_queue_high_usage(
-            account=site.account, read=site.high_read, usual_daily_hcf=USUAL, actor=technician
+            account=site.account,
+            read=site.high_read,
+            usual_daily_hcf=USUAL,
+            actor=technician,
+            as_of=dt.date(2026, 12, 1),
         )
     assert Letter.objects.count() == 0
     assert not AuditEvent.objects.filter(action="letter.queue").exists()

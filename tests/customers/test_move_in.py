@@ -24,7 +24,13 @@ def agreements_of(account):
 
 def test_move_in_opens_an_active_account_with_its_services_from_the_start_date(csr, maria, premise_52):
     account = services.account_open(
-        customer=maria, premise=premise_52, services=WATER_SEWER, start_date=TODAY, paperless=True, actor=csr
+        customer=maria,
+        premise=premise_52,
+        services=WATER_SEWER,
+        start_date=TODAY,
+        paperless=True,
+        actor=csr,
+        as_of=TODAY,
     )
 
     account.refresh_from_db()
@@ -61,7 +67,12 @@ def test_move_in_opens_an_active_account_with_its_services_from_the_start_date(c
 
 def test_a_move_in_starting_after_today_is_pending(csr, maria, premise_52):
     account = services.account_open(
-        customer=maria, premise=premise_52, services=WATER_SEWER, start_date=dt.date(2026, 3, 16), actor=csr
+        customer=maria,
+        premise=premise_52,
+        services=WATER_SEWER,
+        start_date=dt.date(2026, 3, 16),
+        actor=csr,
+        as_of=TODAY,
     )
     assert account.status == Account.Status.PENDING
     assert account.opened_on == dt.date(2026, 3, 16)
@@ -81,7 +92,12 @@ def test_pending_or_active_is_decided_by_the_as_of_date_passed_in(csr, maria, pr
 
 def test_pending_accounts_become_active_when_their_service_starts(csr, supervisor, maria, premise_52):
     account = services.account_open(
-        customer=maria, premise=premise_52, services=WATER_SEWER, start_date=dt.date(2026, 3, 16), actor=csr
+        customer=maria,
+        premise=premise_52,
+        services=WATER_SEWER,
+        start_date=dt.date(2026, 3, 16),
+        actor=csr,
+        as_of=TODAY,
     )
     assert services.account_activate_pending(as_of=dt.date(2026, 3, 15), actor=supervisor) == []
     assert services.account_activate_pending(as_of=dt.date(2026, 3, 16), actor=supervisor) == ["1000001-6"]
@@ -97,7 +113,7 @@ def test_account_numbers_follow_each_other_and_skip_numbers_already_taken(
     csr, make_customer, make_premise, maria, premise_52
 ):
     first = services.account_open(
-        customer=maria, premise=premise_52, services=WATER_SEWER, start_date=TODAY, actor=csr
+        customer=maria, premise=premise_52, services=WATER_SEWER, start_date=TODAY, actor=csr, as_of=TODAY
     )
     # an account converted from the old system, number written directly
     Account.objects.create(
@@ -114,6 +130,7 @@ def test_account_numbers_follow_each_other_and_skip_numbers_already_taken(
         services=WATER_SEWER,
         start_date=TODAY,
         actor=csr,
+        as_of=TODAY,
     )
     assert first.number == "1000001-6"
     assert second.number == "1000501-5"
@@ -124,7 +141,7 @@ def test_a_second_occupant_is_refused_while_the_first_still_has_the_service(
     csr, make_customer, maria, premise_52
 ):
     services.account_open(
-        customer=maria, premise=premise_52, services=WATER_SEWER, start_date=TODAY, actor=csr
+        customer=maria, premise=premise_52, services=WATER_SEWER, start_date=TODAY, actor=csr, as_of=TODAY
     )
     jose = make_customer("José", "Peña")
     audit_rows = AuditEvent.objects.count()
@@ -136,6 +153,7 @@ def test_a_second_occupant_is_refused_while_the_first_still_has_the_service(
             services=[services.AgreementSpec("water", "W-RES")],
             start_date=dt.date(2026, 3, 10),
             actor=csr,
+            as_of=TODAY,
         )
 
     assert refused.value.message == (
@@ -153,7 +171,7 @@ def test_the_next_occupant_may_start_the_day_after_the_last_one_moved_out(
     csr, make_customer, maria, premise_52
 ):
     first = services.account_open(
-        customer=maria, premise=premise_52, services=WATER_SEWER, start_date=TODAY, actor=csr
+        customer=maria, premise=premise_52, services=WATER_SEWER, start_date=TODAY, actor=csr, as_of=TODAY
     )
     services.account_close(account=first, end_date=dt.date(2026, 3, 31), actor=csr)
     jose = make_customer("José", "Peña")
@@ -165,6 +183,7 @@ def test_the_next_occupant_may_start_the_day_after_the_last_one_moved_out(
             services=WATER_SEWER,
             start_date=dt.date(2026, 3, 31),
             actor=csr,
+            as_of=TODAY,
         )
     assert refused.value.message == (
         "52 Ave 48 already has water service on account 1000001-6 (María García) until 2026-03-31; "
@@ -172,7 +191,12 @@ def test_the_next_occupant_may_start_the_day_after_the_last_one_moved_out(
     )
 
     second = services.account_open(
-        customer=jose, premise=premise_52, services=WATER_SEWER, start_date=dt.date(2026, 4, 1), actor=csr
+        customer=jose,
+        premise=premise_52,
+        services=WATER_SEWER,
+        start_date=dt.date(2026, 4, 1),
+        actor=csr,
+        as_of=TODAY,
     )
     assert second.number == "1000002-4"
     assert second.status == Account.Status.PENDING
@@ -186,9 +210,10 @@ def test_another_service_at_the_same_premise_is_not_an_overlap(csr, make_custome
         services=[services.AgreementSpec("refuse", "R-96GAL")],
         start_date=dt.date(2025, 1, 1),
         actor=csr,
+        as_of=TODAY,
     )
     tenant = services.account_open(
-        customer=maria, premise=premise_52, services=WATER_SEWER, start_date=TODAY, actor=csr
+        customer=maria, premise=premise_52, services=WATER_SEWER, start_date=TODAY, actor=csr, as_of=TODAY
     )
     assert agreements_of(tenant) == [
         ("sewer", "S-RES", TODAY, None),
@@ -213,7 +238,12 @@ def test_a_move_in_without_a_proper_list_of_services_is_refused(
 ):
     with pytest.raises(ApplicationError) as refused:
         services.account_open(
-            customer=maria, premise=premise_52, services=service_list, start_date=TODAY, actor=csr
+            customer=maria,
+            premise=premise_52,
+            services=service_list,
+            start_date=TODAY,
+            actor=csr,
+            as_of=TODAY,
         )
     assert refused.value.message == message
     assert Account.objects.count() == 0
@@ -224,7 +254,12 @@ def test_a_move_in_without_a_proper_list_of_services_is_refused(
 def test_a_start_date_must_be_a_date(csr, maria, premise_52):
     with pytest.raises(ApplicationError, match="Start date must be a date"):
         services.account_open(
-            customer=maria, premise=premise_52, services=WATER_SEWER, start_date="2026-03-02", actor=csr
+            customer=maria,
+            premise=premise_52,
+            services=WATER_SEWER,
+            start_date="2026-03-02",
+            actor=csr,
+            as_of=TODAY,
         )
     assert Account.objects.count() == 0
 

@@ -18,7 +18,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def account(csr, maria, premise_52):
     return services.account_open(
-        customer=maria, premise=premise_52, services=WATER_SEWER, start_date=dt.date(2026, 1, 5), actor=csr
+        customer=maria,
+        premise=premise_52,
+        services=WATER_SEWER,
+        start_date=dt.date(2026, 1, 5),
+        actor=csr,
+        as_of=TODAY,
     )
 
 

@@ -24,7 +24,12 @@ def test_an_auditor_or_field_user_cannot_move_someone_in_and_nothing_is_written(
 
     with pytest.raises(PermissionDeniedError) as refused:
         services.account_open(
-            customer=maria, premise=premise_52, services=WATER_SEWER, start_date=TODAY, actor=user
+            customer=maria,
+            premise=premise_52,
+            services=WATER_SEWER,
+            start_date=TODAY,
+            actor=user,
+            as_of=TODAY,
         )
 
     assert refused.value.message == (
@@ -39,7 +44,7 @@ def test_an_auditor_or_field_user_cannot_move_someone_in_and_nothing_is_written(
 def test_an_auditor_cannot_use_the_counter_move_in_form(auditor):
     with pytest.raises(PermissionDeniedError):
         services.move_in_new_customer(
-            data={"kind": "person", "last_name": "Peña"}, services=[], actor=auditor
+            data={"kind": "person", "last_name": "Peña"}, services=[], actor=auditor, as_of=TODAY
         )
     assert (Customer.objects.count(), Premise.objects.count(), AuditEvent.objects.count()) == (0, 0, 0)
 
@@ -68,7 +73,7 @@ def test_an_auditor_or_field_user_cannot_move_out_or_transfer(
     request, role, csr, maria, premise_52, make_premise
 ):
     account = services.account_open(
-        customer=maria, premise=premise_52, services=WATER_SEWER, start_date=TODAY, actor=csr
+        customer=maria, premise=premise_52, services=WATER_SEWER, start_date=TODAY, actor=csr, as_of=TODAY
     )
     user = request.getfixturevalue(role)
     with pytest.raises(PermissionDeniedError, match=r"\(customers.move_out\)"):
@@ -79,6 +84,7 @@ def test_an_auditor_or_field_user_cannot_move_out_or_transfer(
             new_premise=make_premise("60", "Avenue 48"),
             move_date=dt.date(2026, 3, 31),
             actor=user,
+            as_of=TODAY,
         )
     account.refresh_from_db()
     assert account.status == Account.Status.ACTIVE
@@ -87,7 +93,7 @@ def test_an_auditor_or_field_user_cannot_move_out_or_transfer(
 
 def test_an_auditor_cannot_add_a_note(auditor, csr, maria, premise_52):
     account = services.account_open(
-        customer=maria, premise=premise_52, services=WATER_SEWER, start_date=TODAY, actor=csr
+        customer=maria, premise=premise_52, services=WATER_SEWER, start_date=TODAY, actor=csr, as_of=TODAY
     )
     with pytest.raises(PermissionDeniedError, match=r"auditor may not add notes"):
         services.note_add(account=account, body="Looks fine", actor=auditor)
@@ -97,6 +103,11 @@ def test_an_auditor_cannot_add_a_note(auditor, csr, maria, premise_52):
 def test_an_anonymous_actor_may_do_nothing(maria, premise_52):
     with pytest.raises(PermissionDeniedError, match="an anonymous user may not"):
         services.account_open(
-            customer=maria, premise=premise_52, services=WATER_SEWER, start_date=TODAY, actor=None
+            customer=maria,
+            premise=premise_52,
+            services=WATER_SEWER,
+            start_date=TODAY,
+            actor=None,
+            as_of=TODAY,
         )
     assert Account.objects.count() == 0

@@ -18,7 +18,7 @@ import pytest
 
 from civicbill.customers import services
 from civicbill.customers.selectors import AccountHit, account_search
-from tests.customers.conftest import WATER_SEWER
+from tests.customers.conftest import TODAY, WATER_SEWER
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 def street(csr, make_customer, make_premise):
     def move_in(customer, premise, start=dt.date(2026, 1, 1)):
         return services.account_open(
-            customer=customer, premise=premise, services=WATER_SEWER, start_date=start, actor=csr
+            customer=customer, premise=premise, services=WATER_SEWER, start_date=start, actor=csr, as_of=TODAY
         )
 
     p52 = make_premise("52", "Ave 48")
@@ -183,6 +183,7 @@ def test_a_name_ranks_before_a_street_and_a_street_before_nothing(street, csr, m
         services=WATER_SEWER,
         start_date=dt.date(2026, 1, 1),
         actor=csr,
+        as_of=TODAY,
     )
     hits = account_search("avenue 48")
     assert [(hit.customer_name, hit.matched_on) for hit in hits] == [

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from civicbill.customers import services
 from civicbill.customers.selectors import account_search
-from tests.customers.conftest import WATER_SEWER
+from tests.customers.conftest import TODAY, WATER_SEWER
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,12 @@ QUERIES = [
 @pytest.fixture
 def one_account(csr, maria, premise_52):
     return services.account_open(
-        customer=maria, premise=premise_52, services=WATER_SEWER, start_date=dt.date(2026, 1, 1), actor=csr
+        customer=maria,
+        premise=premise_52,
+        services=WATER_SEWER,
+        start_date=dt.date(2026, 1, 1),
+        actor=csr,
+        as_of=TODAY,
     )
 
 

@@ -9,7 +9,7 @@ import pytest
 from civicbill.core.exceptions import NotFoundError
 from civicbill.customers import services
 from civicbill.customers.selectors import account_detail, account_get, accounts_for_customer, premise_find
-from tests.customers.conftest import WATER_SEWER
+from tests.customers.conftest import TODAY, WATER_SEWER
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def account(csr, maria, premise_52):
     return services.account_open(
-        customer=maria, premise=premise_52, services=WATER_SEWER, start_date=dt.date(2025, 6, 1), actor=csr
+        customer=maria,
+        premise=premise_52,
+        services=WATER_SEWER,
+        start_date=dt.date(2025, 6, 1),
+        actor=csr,
+        as_of=TODAY,
     )
 
 
@@ -87,9 +92,10 @@ def test_a_customers_accounts_newest_first(csr, maria, account, make_premise):
         new_premise=make_premise("60", "Avenue 48"),
         move_date=dt.date(2026, 2, 27),
         actor=csr,
+        as_of=TODAY,
     )
     assert [a.number for a in accounts_for_customer(maria)] == [new.number, "1000001-6"]
-    assert [a.number for a in account_detail(new).other_accounts] == ["1000001-6"]
+    assert [a.number for a in account_detail(new, as_of=TODAY).other_accounts] == ["1000001-6"]
 
 
 def test_a_premise_is_found_by_its_address_however_it_is_abbreviated(premise_52, make_premise):

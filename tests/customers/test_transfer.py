@@ -10,7 +10,7 @@ from civicbill.core.exceptions import ApplicationError
 from civicbill.core.models import AuditEvent
 from civicbill.customers import services
 from civicbill.customers.models import Account
-from tests.customers.conftest import WATER_SEWER
+from tests.customers.conftest import TODAY, WATER_SEWER
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def old_account(csr, maria, premise_52):
     return services.account_open(
-        customer=maria, premise=premise_52, services=WATER_SEWER, start_date=dt.date(2025, 6, 1), actor=csr
+        customer=maria,
+        premise=premise_52,
+        services=WATER_SEWER,
+        start_date=dt.date(2025, 6, 1),
+        actor=csr,
+        as_of=TODAY,
     )
 
 
@@ -38,7 +43,7 @@ def test_transfer_ends_the_old_account_on_the_move_date_and_starts_a_new_one_the
     csr, maria, old_account, premise_1200
 ):
     new = services.customer_transfer(
-        account=old_account, new_premise=premise_1200, move_date=dt.date(2026, 2, 27), actor=csr
+        account=old_account, new_premise=premise_1200, move_date=dt.date(2026, 2, 27), actor=csr, as_of=TODAY
     )
 
     old_account.refresh_from_db()
@@ -74,7 +79,7 @@ def test_transfer_ends_the_old_account_on_the_move_date_and_starts_a_new_one_the
 
 def test_a_transfer_to_a_later_date_opens_a_pending_account(csr, old_account, premise_1200):
     new = services.customer_transfer(
-        account=old_account, new_premise=premise_1200, move_date=dt.date(2026, 3, 14), actor=csr
+        account=old_account, new_premise=premise_1200, move_date=dt.date(2026, 3, 14), actor=csr, as_of=TODAY
     )
     assert new.status == Account.Status.PENDING
     assert new.opened_on == dt.date(2026, 3, 15)
@@ -87,6 +92,7 @@ def test_a_transfer_may_change_the_services(csr, old_account, premise_1200):
         move_date=dt.date(2026, 2, 27),
         services=[services.AgreementSpec("water", "W-MF")],
         actor=csr,
+        as_of=TODAY,
     )
     assert agreements_of(new) == [("water", "W-MF", dt.date(2026, 2, 28), None)]
 
@@ -109,10 +115,15 @@ def test_a_transfer_into_an_occupied_premise_is_refused_and_the_old_account_stay
         services=WATER_SEWER,
         start_date=dt.date(2024, 1, 1),
         actor=csr,
+        as_of=TODAY,
     )
     with pytest.raises(ApplicationError) as refused:
         services.customer_transfer(
-            account=old_account, new_premise=premise_1200, move_date=dt.date(2026, 2, 27), actor=csr
+            account=old_account,
+            new_premise=premise_1200,
+            move_date=dt.date(2026, 2, 27),
+            actor=csr,
+            as_of=TODAY,
         )
     assert refused.value.message == (
         f"1200 Avenue 50 #7 already has water service on account {occupant.number} (Ana Peña) since "
@@ -125,7 +136,11 @@ def test_a_transfer_into_an_occupied_premise_is_refused_and_the_old_account_stay
 def test_a_transfer_to_the_same_premise_is_refused(csr, old_account, premise_52):
     with pytest.raises(ApplicationError) as refused:
         services.customer_transfer(
-            account=old_account, new_premise=premise_52, move_date=dt.date(2026, 2, 27), actor=csr
+            account=old_account,
+            new_premise=premise_52,
+            move_date=dt.date(2026, 2, 27),
+            actor=csr,
+            as_of=TODAY,
         )
     assert refused.value.message == "Account 1000001-6 is already at 52 Ave 48; choose the new address."
     assert_nothing_changed(old_account)
@@ -135,7 +150,11 @@ def test_a_final_account_cannot_be_transferred(csr, old_account, premise_1200):
     services.account_close(account=old_account, end_date=dt.date(2026, 2, 1), actor=csr)
     with pytest.raises(ApplicationError) as refused:
         services.customer_transfer(
-            account=old_account, new_premise=premise_1200, move_date=dt.date(2026, 2, 27), actor=csr
+            account=old_account,
+            new_premise=premise_1200,
+            move_date=dt.date(2026, 2, 27),
+            actor=csr,
+            as_of=TODAY,
         )
     assert refused.value.message == "Account 1000001-6 is final; only an active account can be transferred."
     assert Account.objects.count() == 1

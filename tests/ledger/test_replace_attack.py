@@ -17,6 +17,7 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, InternalError, connection, transaction
 
+from civicbill.core import clock
 from civicbill.core.audit import audit_record
 from civicbill.core.models import AuditEvent
 from civicbill.ledger import chart
@@ -141,7 +142,9 @@ def test_insert_or_replace_cannot_rewrite_a_journal_line(
 @sqlite_only
 @pytest.mark.parametrize("pragma_on", [True, False], ids=["recursive_triggers_on", "pragma_off"])
 def test_insert_or_replace_cannot_rewrite_an_audit_event(csr: User, pragma_on: bool) -> None:
-    event = audit_record(actor=csr, action="payment.void", target=csr, summary="Voided receipt R-1")
+    event = audit_record(
+        actor=csr, action="payment.void", target=csr, summary="Voided receipt R-1", at=clock.now()
+    )
     attack = (
         "INSERT OR REPLACE INTO core_auditevent (id, occurred_at, actor_id, actor_username, action, "
         "target_type, target_id, account_number, summary, changes) "
@@ -182,7 +185,9 @@ def test_an_upsert_on_conflict_do_update_is_refused_on_the_journal(closed_august
 
 
 def test_an_upsert_on_conflict_do_update_is_refused_on_the_audit_trail(csr: User) -> None:
-    event = audit_record(actor=csr, action="payment.void", target=csr, summary="Voided receipt R-1")
+    event = audit_record(
+        actor=csr, action="payment.void", target=csr, summary="Voided receipt R-1", at=clock.now()
+    )
     with pytest.raises(REFUSED, match="append-only"), transaction.atomic():
         _execute(
             "INSERT INTO core_auditevent (id, occurred_at, actor_id, actor_username, action, target_type, "

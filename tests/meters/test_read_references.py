@@ -11,7 +11,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from civicbill.meters.models import Read, ReadImport
-from civicbill.meters.services.read_store import insert_accepted_reads
+from civicbill.meters.services.read_store import insert_accepted_reads_trusted
 from civicbill.meters.validation import Candidate, ReadResult, Verdict
 from tests.meters.reads_helpers import AT, make_site
 
@@ -91,7 +91,7 @@ def test_a_bulk_write_with_one_missing_meter_stores_nothing(site, csr):
     )  # fmt: skip
     before = Read.objects.count()
     with pytest.raises(IntegrityError), transaction.atomic():
-        insert_accepted_reads(
+        insert_accepted_reads_trusted(
             [good, bad], read_import_id=values["read_import_id"], created_by_id=csr.pk, created_at=AT
         )
     assert Read.objects.count() == before

@@ -44,7 +44,9 @@ def high(frozen, csr):
 
 def test_accepting_a_high_read_makes_it_actual_with_its_consumption(high, technician):
     site, exception, _ = high
-    decided = read_exception_accept(exception=exception, actor=technician, note="customer confirms pool fill")
+    decided = read_exception_accept(
+        exception=exception, actor=technician, note="customer confirms pool fill", as_of=AS_OF
+    )
     read = Read.objects.get(pk=exception.read_id)
     assert (read.status, read.consumption_hcf) == (ReadStatus.ACTUAL, Decimal("46.5"))
     assert decided.status == ReadException.Status.ACCEPTED
@@ -57,7 +59,7 @@ def test_accepting_a_high_read_makes_it_actual_with_its_consumption(high, techni
 
 def test_a_decided_exception_cannot_be_decided_again(high, technician, supervisor):
     _, exception, _ = high
-    read_exception_accept(exception=exception, actor=technician)
+    read_exception_accept(exception=exception, actor=technician, as_of=AS_OF)
     with pytest.raises(ApplicationError) as refused:
         read_exception_reject(exception=exception, actor=supervisor, note="no")
     assert refused.value.code == "already_decided"
@@ -68,7 +70,7 @@ def test_a_decided_exception_cannot_be_decided_again(high, technician, superviso
 def test_a_csr_cannot_review_exceptions(high, csr):
     _, exception, _ = high
     with pytest.raises(PermissionDeniedError):
-        read_exception_accept(exception=exception, actor=csr)
+        read_exception_accept(exception=exception, actor=csr, as_of=AS_OF)
     with pytest.raises(PermissionDeniedError):
         read_exception_reject(exception=exception, actor=csr, note="x")
     exception.refresh_from_db()
@@ -118,6 +120,7 @@ def test_correcting_a_read_supersedes_it_with_a_validated_new_read(high, technic
         corrected_value=Decimal(last + 31 * 50),
         actor=technician,
         note="digits transposed",
+        as_of=AS_OF,
     )
     old = Read.objects.get(pk=exception.read_id)
     assert old.status == ReadStatus.SUPERSEDED
@@ -141,7 +144,11 @@ def test_correcting_a_read_supersedes_it_with_a_validated_new_read(high, technic
 def test_a_correction_that_is_still_wrong_is_held_again(high, technician):
     _, exception, last = high
     outcome = read_exception_correct(
-        exception=exception, corrected_value=Decimal(last + 31 * 200), actor=technician, note="re-keyed"
+        exception=exception,
+        corrected_value=Decimal(last + 31 * 200),
+        actor=technician,
+        note="re-keyed",
+        as_of=AS_OF,
     )
     assert (outcome.accepted, outcome.code) == (False, "high_usage")
     assert ReadException.objects.get(read=outcome.read).status == ReadException.Status.OPEN
@@ -150,14 +157,16 @@ def test_a_correction_that_is_still_wrong_is_held_again(high, technician):
 def test_a_correction_needs_a_note_and_a_different_value(high, technician):
     _, exception, _ = high
     with pytest.raises(ApplicationError, match="a note is required"):
-        read_exception_correct(exception=exception, corrected_value=Decimal(1), actor=technician, note="  ")
+        read_exception_correct(
+            exception=exception, corrected_value=Decimal(1), actor=technician, note="  ", as_of=AS_OF
+        )
     with pytest.raises(ApplicationError, match="15,350 is the value already read"):
         read_exception_correct(
-            exception=exception, corrected_value=Decimal(15350), actor=technician, note="x"
+            exception=exception, corrected_value=Decimal(15350), actor=technician, note="x", as_of=AS_OF
         )
     with pytest.raises(ApplicationError) as refused:
         read_exception_correct(
-            exception=exception, corrected_value=Decimal(123_456), actor=technician, note="x"
+            exception=exception, corrected_value=Decimal(123_456), actor=technician, note="x", as_of=AS_OF
         )
     assert refused.value.code == "too_many_digits"
     assert Read.objects.count() == 9  # install + 7 monthly + the held read

@@ -11,6 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
+from civicbill.core import clock
 from civicbill.core.accounts import api_token_create
 from civicbill.ledger.models import JournalEntry
 from civicbill.ledger.selectors import account_balance, check_books
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 def bearer(user: Any) -> dict[str, str]:
-    _, plain = api_token_create(user=user, name="tests", actor=user)
+    _, plain = api_token_create(user=user, name="tests", actor=user, at=clock.now())
     return {"HTTP_AUTHORIZATION": f"Bearer {plain}"}
 
 

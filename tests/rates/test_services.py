@@ -131,18 +131,18 @@ def test_a_schedule_keeps_its_service(supervisor):
 
 
 def test_load_demo_schedules_is_idempotent(technician):
-    created = services.load_demo_schedules(actor=technician, as_of=TODAY)
+    created = services.load_demo_schedules_trusted(actor=technician, as_of=TODAY)
     assert sorted(version.schedule.code for version in created) == sorted(
         ["W-RES", "W-MF", "W-COM", "W-IRR", "S-RES", "S-MF", "S-COM", "R-96GAL", "R-BIN-3YD", "F-LINE"]
     )
     assert {version.effective_from for version in created} == {dt.date(2017, 7, 1)}
-    assert services.load_demo_schedules(actor=technician, as_of=TODAY) == []
+    assert services.load_demo_schedules_trusted(actor=technician, as_of=TODAY) == []
     assert RateScheduleVersion.objects.count() == 10
     assert {s.code: s.service for s in selectors.schedules_list()}["F-LINE"] == "fire_line"
 
 
 def test_rating_plans_in_one_query_with_the_versions_in_effect(supervisor, django_assert_num_queries):
-    services.load_demo_schedules(actor=supervisor, as_of=TODAY)
+    services.load_demo_schedules_trusted(actor=supervisor, as_of=TODAY)
     services.schedule_version_load(
         text=_version("2026-11-15"),
         source_name="raise",
@@ -178,7 +178,7 @@ def test_rating_plans_in_one_query_with_the_versions_in_effect(supervisor, djang
 
 
 def test_schedule_get_and_in_effect(supervisor):
-    services.load_demo_schedules(actor=supervisor, as_of=TODAY)
+    services.load_demo_schedules_trusted(actor=supervisor, as_of=TODAY)
     schedule = selectors.schedule_get("w-res")
     assert schedule.code == "W-RES"
     assert selectors.schedule_version_in_effect(schedule=schedule, on=dt.date(2017, 6, 30)) is None
@@ -215,7 +215,7 @@ def test_import_owrs_stores_a_version_rated_like_rateparser(supervisor):
 
 def test_rate_quote_for_the_quote_page(supervisor):
     """W-RES 3/4" 15 HCF = $36.30 over 30 days ending 2026-11-30; a 10-day quote prorates to $27.30."""
-    services.load_demo_schedules(actor=supervisor, as_of=TODAY)
+    services.load_demo_schedules_trusted(actor=supervisor, as_of=TODAY)
     quote = services.rate_quote(
         schedule_code="w-res",
         customer_class="residential_single",
@@ -250,7 +250,7 @@ def test_rate_quote_for_the_quote_page(supervisor):
 
 
 def test_rate_quote_errors_name_the_field(supervisor):
-    services.load_demo_schedules(actor=supervisor, as_of=TODAY)
+    services.load_demo_schedules_trusted(actor=supervisor, as_of=TODAY)
     with pytest.raises(ApplicationError) as caught:
         services.rate_quote(
             schedule_code="W-RES",

@@ -12,9 +12,10 @@ from django.test import Client
 
 from civicbill.billing.models import Bill, BillException, BillRun
 from civicbill.billing.services import billing_cycle_ensure
+from civicbill.core import clock
 from civicbill.customers import services as customer_services
 from civicbill.meters.conversion import MeterRow, meters_convert
-from civicbill.rates.services import load_demo_schedules
+from civicbill.rates.services import load_demo_schedules_trusted
 
 pytestmark = pytest.mark.django_db
 
@@ -31,8 +32,8 @@ def immediate_tasks(settings: Any) -> None:
 def billable_cycle(frozen, supervisor, technician, csr, rosa_account, immediate_tasks) -> dict[str, Any]:
     """Cycle 1 (read on the 28th) with Rosa (water read 2026-10-28 → 2026-11-28, 15 HCF) and Luis (a
     water agreement but no meter: a missing read)."""
-    load_demo_schedules(actor=supervisor, as_of=TODAY)
-    billing_cycle_ensure(number=1, name="Cycle 1", read_day=28, actor=technician)
+    load_demo_schedules_trusted(actor=supervisor, as_of=TODAY)
+    billing_cycle_ensure(number=1, name="Cycle 1", read_day=28, actor=technician, at=clock.now())
     meters_convert(
         rows=[
             MeterRow(

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from civicbill.rates.models import RateScheduleVersion
-from civicbill.rates.services import load_demo_schedules
+from civicbill.rates.services import load_demo_schedules_trusted
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ TODAY = dt.date(2026, 12, 1)
 
 @pytest.fixture
 def demo_rates(frozen, supervisor):
-    return load_demo_schedules(actor=supervisor, as_of=TODAY)
+    return load_demo_schedules_trusted(actor=supervisor, as_of=TODAY)
 
 
 def _new_version_text(effective_from: str, tier_price: str = "1.60") -> str:

@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from civicbill.core import clock
 from civicbill.core.accounts import api_token_create
 from civicbill.core.models import AuditEvent, StaffProfile
 
@@ -116,7 +117,7 @@ def test_role_change_deactivation_and_temporary_password_are_audited(admin_clien
 
     csr_session = Client()
     csr_session.force_login(csr)
-    _, token = api_token_create(user=csr, name="script", actor=csr)
+    _, token = api_token_create(user=csr, name="script", actor=csr, at=clock.now())
     assert csr_session.get("/").status_code == 200
     assert admin_client.post(url, {"action": "deactivate"})["Location"] == url
     csr.refresh_from_db()

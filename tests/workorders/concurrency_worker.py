@@ -44,7 +44,12 @@ def main() -> None:
 
     def create(at: Any) -> str:
         return services.workorder_create(
-            work_type="leak_check", premise=at, description="Check for a leak", due_on=DUE_ON, actor=clerk
+            work_type="leak_check",
+            premise=at,
+            description="Check for a leak",
+            due_on=DUE_ON,
+            actor=clerk,
+            as_of=dt.date(2026, 12, 1),
         ).number
 
     premises = [premise(str(100 + index)) for index in range(CLERKS)]

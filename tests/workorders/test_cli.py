@@ -28,7 +28,7 @@ def _run(*args: str) -> str:
 
 @pytest.fixture
 def reread(site: Site, technician, frozen) -> WorkOrder:
-    return services.reread_request(exception=site.exception, actor=technician)
+    return services.reread_request(exception=site.exception, actor=technician, as_of=dt.date(2026, 12, 1))
 
 
 def test_list_json(reread: WorkOrder, site: Site, technician):
@@ -39,6 +39,7 @@ def test_list_json(reread: WorkOrder, site: Site, technician):
         description="Test accuracy",
         due_on=dt.date(2026, 12, 10),
         actor=technician,
+        as_of=dt.date(2026, 12, 1),
     )
     rows = json.loads(_run("list", "--status", "open", "--type", "reread", "--route", "R07", "--json"))
     assert len(rows) == 1

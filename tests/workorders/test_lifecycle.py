@@ -27,6 +27,7 @@ def _create(site: Site, actor: Any, work_type: str = "leak_check", **extra: Any)
         "service_point": site.point,
         "description": "Customer reports water running near the meter box.",
         "due_on": dt.date(2026, 12, 4),
+        "as_of": TODAY,
         "actor": actor,
     }
     values.update(extra)
@@ -159,6 +160,7 @@ def test_an_open_order_can_be_completed_directly_with_findings(site: Site, csr, 
         findings="Fitting at the meter outlet dripping; tightened. No further flow on the leak indicator.",
         notes="Customer informed at the door.",
         actor=field_worker,
+        as_of=TODAY,
     )
     assert (done.status, done.completed_on, done.completed_by) == (
         WorkOrderStatus.COMPLETED,
@@ -174,7 +176,7 @@ def test_an_open_order_can_be_completed_directly_with_findings(site: Site, csr, 
 def test_nothing_leaves_completed(site: Site, csr, field_worker):
     order = _create(site, csr)
     services.workorder_complete(
-        work_order=order, completed_on=TODAY, findings="No leak found.", actor=field_worker
+        work_order=order, completed_on=TODAY, findings="No leak found.", actor=field_worker, as_of=TODAY
     )
     before = _audit_count()
     with pytest.raises(
@@ -185,7 +187,7 @@ def test_nothing_leaves_completed(site: Site, csr, field_worker):
         services.workorder_cancel(work_order=order, reason="duplicate", actor=csr)
     with pytest.raises(ApplicationError, match="cannot be completed again"):
         services.workorder_complete(
-            work_order=order, completed_on=TODAY, findings="again", actor=field_worker
+            work_order=order, completed_on=TODAY, findings="again", actor=field_worker, as_of=TODAY
         )
     order.refresh_from_db()
     assert (order.status, order.findings, order.assigned_to) == (
@@ -201,7 +203,9 @@ def test_nothing_leaves_cancelled(site: Site, csr, field_worker):
     services.workorder_cancel(work_order=order, reason="Customer found the leak: irrigation valve", actor=csr)
     before = _audit_count()
     with pytest.raises(ApplicationError, match="cancelled work order cannot be completed again"):
-        services.workorder_complete(work_order=order, completed_on=TODAY, findings="x", actor=field_worker)
+        services.workorder_complete(
+            work_order=order, completed_on=TODAY, findings="x", actor=field_worker, as_of=TODAY
+        )
     with pytest.raises(ApplicationError, match="cannot be assigned"):
         services.workorder_assign(work_order=order, assignee=field_worker, actor=csr)
     order.refresh_from_db()
@@ -226,14 +230,24 @@ def test_a_completion_date_in_the_future_or_before_the_order_is_refused(site: Si
     order = _create(site, csr)
     with pytest.raises(ApplicationError, match="2026-12-02 is in the future"):
         services.workorder_complete(
-            work_order=order, completed_on=dt.date(2026, 12, 2), findings="ok", actor=field_worker
+            work_order=order,
+            completed_on=dt.date(2026, 12, 2),
+            findings="ok",
+            actor=field_worker,
+            as_of=TODAY,
         )
     with pytest.raises(ApplicationError, match="before WO-000001 was created"):
         services.workorder_complete(
-            work_order=order, completed_on=dt.date(2026, 11, 30), findings="ok", actor=field_worker
+            work_order=order,
+            completed_on=dt.date(2026, 11, 30),
+            findings="ok",
+            actor=field_worker,
+            as_of=TODAY,
         )
     with pytest.raises(ApplicationError, match=r"Say what was found and done \(the findings\)"):
-        services.workorder_complete(work_order=order, completed_on=TODAY, findings=" ", actor=field_worker)
+        services.workorder_complete(
+            work_order=order, completed_on=TODAY, findings=" ", actor=field_worker, as_of=TODAY
+        )
     order.refresh_from_db()
     assert order.status == WorkOrderStatus.OPEN
 
@@ -242,7 +256,9 @@ def test_csrs_and_auditors_cannot_complete(site: Site, csr, auditor):
     order = _create(site, csr)
     for actor in (csr, auditor):
         with pytest.raises(PermissionDeniedError):
-            services.workorder_complete(work_order=order, completed_on=TODAY, findings="done", actor=actor)
+            services.workorder_complete(
+                work_order=order, completed_on=TODAY, findings="done", actor=actor, as_of=TODAY
+            )
     order.refresh_from_db()
     assert order.status == WorkOrderStatus.OPEN
 
@@ -250,9 +266,16 @@ def test_csrs_and_auditors_cannot_complete(site: Site, csr, auditor):
 def test_completing_a_move_out_read_records_a_field_read(site: Site, csr, field_worker):
     order = _create(site, csr, work_type="move_out_read")
     with pytest.raises(ApplicationError, match="give the read, or say in the findings why"):
-        services.workorder_complete(work_order=order, completed_on=TODAY, findings="", actor=field_worker)
+        services.workorder_complete(
+            work_order=order, completed_on=TODAY, findings="", actor=field_worker, as_of=TODAY
+        )
     done = services.workorder_complete(
-        work_order=order, completed_on=TODAY, findings="", read_value=Decimal("17620"), actor=field_worker
+        work_order=order,
+        completed_on=TODAY,
+        findings="",
+        read_value=Decimal("17620"),
+        actor=field_worker,
+        as_of=TODAY,
     )
     assert done.read is not None
     read = Read.objects.get(pk=done.read.pk)
@@ -268,7 +291,7 @@ def test_a_meter_exchange_order_needs_the_exchange_and_records_it(site: Site, cs
     order = _create(site, csr, work_type="meter_exchange", description="Meter stuck; replace it.")
     with pytest.raises(ApplicationError, match="is a meter exchange: give the new meter") as refused:
         services.workorder_complete(
-            work_order=order, completed_on=TODAY, findings="Replaced", actor=field_worker
+            work_order=order, completed_on=TODAY, findings="Replaced", actor=field_worker, as_of=TODAY
         )
     assert refused.value.field == "new_meter_serial"
     new_meter = receive(technician, "B2600001")
@@ -281,6 +304,7 @@ def test_a_meter_exchange_order_needs_the_exchange_and_records_it(site: Site, cs
         findings="Register stuck; replaced.",
         exchange=exchange,
         actor=field_worker,
+        as_of=TODAY,
     )
     assert (done.meter, done.new_meter) == (site.meter, new_meter)
     site.meter.refresh_from_db()
@@ -294,7 +318,12 @@ def test_an_unknown_new_meter_refuses_the_whole_completion(site: Site, csr, fiel
     exchange = services.ExchangeInput(new_meter_serial="NOPE-1", old_read=Decimal(17510), new_read=Decimal(5))
     with pytest.raises(ApplicationError, match="No meter with serial number NOPE-1") as refused:
         services.workorder_complete(
-            work_order=order, completed_on=TODAY, findings="x", exchange=exchange, actor=field_worker
+            work_order=order,
+            completed_on=TODAY,
+            findings="x",
+            exchange=exchange,
+            actor=field_worker,
+            as_of=TODAY,
         )
     assert refused.value.field == "new_meter_serial"
     order.refresh_from_db()

@@ -29,6 +29,7 @@ def _order(site: Site, actor: Any, work_type: str = "leak_check", **extra: Any) 
         due_on=dt.date(2026, 12, 3),
         actor=actor,
         **extra,
+        as_of=dt.date(2026, 12, 1),
     )
 
 

@@ -22,7 +22,7 @@ TODAY = dt.date(2026, 12, 1)  # a Tuesday
 
 
 def test_a_reread_order_is_due_in_three_business_days_and_marks_the_exception(site: Site, technician):
-    order = services.reread_request(exception=site.exception, actor=technician)
+    order = services.reread_request(exception=site.exception, actor=technician, as_of=TODAY)
     assert (order.number, order.work_type, order.status, order.priority) == (
         "WO-000001",
         WorkOrderType.REREAD,
@@ -44,28 +44,28 @@ def test_a_reread_order_is_due_in_three_business_days_and_marks_the_exception(si
 
 def test_the_three_business_days_skip_an_office_closure_and_the_weekend(site: Site, technician, supervisor):
     office_closure_add(closed_on=dt.date(2026, 12, 3), reason="Staff training", actor=supervisor)
-    order = services.reread_request(exception=site.exception, actor=technician)
+    order = services.reread_request(exception=site.exception, actor=technician, as_of=TODAY)
     assert order.due_on == dt.date(2026, 12, 7)  # Wed, (Thu closed), Fri, (weekend), Mon
 
 
 def test_a_reread_is_requested_once(site: Site, technician):
-    services.reread_request(exception=site.exception, actor=technician)
+    services.reread_request(exception=site.exception, actor=technician, as_of=TODAY)
     site.exception.refresh_from_db()
     with pytest.raises(ApplicationError, match="re-read requested; only an open one can be sent"):
-        services.reread_request(exception=site.exception, actor=technician)
+        services.reread_request(exception=site.exception, actor=technician, as_of=TODAY)
     assert WorkOrder.objects.count() == 1
 
 
 def test_a_csr_cannot_send_a_reread(site: Site, csr):
     with pytest.raises(PermissionDeniedError):
-        services.reread_request(exception=site.exception, actor=csr)
+        services.reread_request(exception=site.exception, actor=csr, as_of=TODAY)
     site.exception.refresh_from_db()
     assert site.exception.status == ReadException.Status.OPEN
     assert WorkOrder.objects.count() == 0
 
 
 def test_completing_the_reread_with_a_read_resolves_the_exception(site: Site, technician, field_worker):
-    order = services.reread_request(exception=site.exception, actor=technician)
+    order = services.reread_request(exception=site.exception, actor=technician, as_of=TODAY)
     services.workorder_assign(work_order=order, assignee=field_worker, actor=technician)
     done = services.workorder_complete(
         work_order=order,
@@ -73,6 +73,7 @@ def test_completing_the_reread_with_a_read_resolves_the_exception(site: Site, te
         findings="Handheld misread: the register shows 13,310.",
         read_value=Decimal(13310),
         actor=field_worker,
+        as_of=TODAY,
     )
     assert done.status == WorkOrderStatus.COMPLETED
     assert done.read is not None
@@ -82,16 +83,20 @@ def test_completing_the_reread_with_a_read_resolves_the_exception(site: Site, te
 
 
 def test_a_reread_that_could_not_be_read_leaves_the_exception_waiting(site: Site, technician, field_worker):
-    order = services.reread_request(exception=site.exception, actor=technician)
+    order = services.reread_request(exception=site.exception, actor=technician, as_of=TODAY)
     services.workorder_complete(
-        work_order=order, completed_on=TODAY, findings="Meter box under a parked truck.", actor=field_worker
+        work_order=order,
+        completed_on=TODAY,
+        findings="Meter box under a parked truck.",
+        actor=field_worker,
+        as_of=TODAY,
     )
     site.exception.refresh_from_db()
     assert site.exception.status == ReadException.Status.REREAD_REQUESTED
 
 
 def test_a_confirmed_high_read_sends_a_spanish_notice_and_opens_an_investigation(site: Site, technician):
-    letter, order = services.high_usage_confirm(exception=site.exception, actor=technician)
+    letter, order = services.high_usage_confirm(exception=site.exception, actor=technician, as_of=TODAY)
     site.exception.refresh_from_db()
     assert site.exception.status == ReadException.Status.ACCEPTED
     assert (order.work_type, order.priority, order.due_on) == (
@@ -114,7 +119,7 @@ def test_only_a_high_read_gets_a_high_usage_notice(site: Site, technician):
     site.exception.code = "zero_consumption"
     site.exception.save(update_fields=["code"])
     with pytest.raises(ApplicationError, match="'zero_consumption', not a high read"):
-        services.high_usage_confirm(exception=site.exception, actor=technician)
+        services.high_usage_confirm(exception=site.exception, actor=technician, as_of=TODAY)
     site.exception.refresh_from_db()
     assert site.exception.status == ReadException.Status.OPEN
     assert (WorkOrder.objects.count(), Letter.objects.count()) == (0, 0)
@@ -122,14 +127,16 @@ def test_only_a_high_read_gets_a_high_usage_notice(site: Site, technician):
 
 def test_field_staff_cannot_confirm_high_use(site: Site, field_worker):
     with pytest.raises(PermissionDeniedError):
-        services.high_usage_confirm(exception=site.exception, actor=field_worker)
+        services.high_usage_confirm(exception=site.exception, actor=field_worker, as_of=TODAY)
     assert (WorkOrder.objects.count(), Letter.objects.count()) == (0, 0)
 
 
 def test_confirming_high_use_cancels_the_reread_still_out(site: Site, technician):
-    reread = services.reread_request(exception=site.exception, actor=technician)
+    reread = services.reread_request(exception=site.exception, actor=technician, as_of=TODAY)
     site.exception.refresh_from_db()
-    letter, investigation = services.high_usage_confirm(exception=site.exception, actor=technician)
+    letter, investigation = services.high_usage_confirm(
+        exception=site.exception, actor=technician, as_of=TODAY
+    )
     reread.refresh_from_db()
     assert (reread.status, reread.cancel_reason) == (
         WorkOrderStatus.CANCELLED,
@@ -147,8 +154,9 @@ def test_an_investigation_already_open_for_the_meter_is_used_for_the_notice(site
         description="Customer called about a wet yard",
         due_on=dt.date(2026, 12, 3),
         actor=technician,
+        as_of=TODAY,
     )
-    letter, order = services.high_usage_confirm(exception=site.exception, actor=technician)
+    letter, order = services.high_usage_confirm(exception=site.exception, actor=technician, as_of=TODAY)
     assert order == open_one
     assert WorkOrder.objects.count() == 1
     assert (letter.reference, letter.context["visit_by"]) == (open_one.number, "2026-12-03")
@@ -159,10 +167,17 @@ def test_a_reread_completed_after_staff_decided_otherwise_just_records_the_read(
 ):
     from civicbill.meters.services.read_exceptions import read_exception_accept
 
-    order = services.reread_request(exception=site.exception, actor=technician)
-    read_exception_accept(exception=site.exception, actor=technician, note="Customer filled the pool")
+    order = services.reread_request(exception=site.exception, actor=technician, as_of=TODAY)
+    read_exception_accept(
+        exception=site.exception, actor=technician, note="Customer filled the pool", as_of=TODAY
+    )
     done = services.workorder_complete(
-        work_order=order, completed_on=TODAY, findings="", read_value=Decimal(17600), actor=field_worker
+        work_order=order,
+        completed_on=TODAY,
+        findings="",
+        read_value=Decimal(17600),
+        actor=field_worker,
+        as_of=TODAY,
     )
     assert done.read is not None and done.read.value == Decimal(17600)
     site.exception.refresh_from_db()

@@ -28,12 +28,13 @@ def _order(site: Site, actor: Any, work_type: str, due_on: dt.date, **extra: Any
         due_on=due_on,
         actor=actor,
         **extra,
+        as_of=TODAY,
     )
 
 
 @pytest.fixture
 def orders(site: Site, technician, field_worker, frozen) -> dict[str, WorkOrder]:
-    reread = services.reread_request(exception=site.exception, actor=technician)  # due 12-04
+    reread = services.reread_request(exception=site.exception, actor=technician, as_of=TODAY)  # due 12-04
     leak = _order(site, technician, "leak_check", TODAY)
     test = _order(site, technician, "meter_test", dt.date(2026, 12, 2))
     cancelled = _order(site, technician, "broken_meter", TODAY)

@@ -26,7 +26,6 @@ import datetime as dt
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
@@ -38,6 +37,7 @@ from civicbill.autopay.models import DraftEntry, DraftFile, Enrollment, Enrollme
 from civicbill.autopay.services.enrollment import bank_account_number
 from civicbill.billing.models import Bill
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.money import format_cents
@@ -102,7 +102,7 @@ def _drafted_bill_ids(bill_ids: list[int]) -> set[int]:
 
 def _activate(
     *, settings: config.AchSettings, calendar: banking.BankingCalendar, creation_date: dt.date,
-    as_of: dt.datetime, actor: Any,
+    as_of: dt.datetime, actor: Actor,
 ) -> list[Enrollment]:  # fmt: skip
     """Enrollments whose prenote waited long enough without a return become active."""
     waiting = Enrollment.objects.filter(
@@ -131,7 +131,7 @@ def _activate(
             kind=EnrollmentEvent.Kind.ACTIVATED,
             occurred_on=creation_date,
             recorded_at=recorded_at,
-            actor=actor,
+            actor=acting_user(actor),
             detail=f"Prenote of {enrollment.prenote_sent_on:%Y-%m-%d} waited "
             f"{settings.prenote_wait_business_days} banking days without a return",
         )
@@ -190,7 +190,7 @@ def _plan(*, effective_date: dt.date) -> tuple[list[PlannedEntry], int]:
 
 
 @transaction.atomic
-def ach_draft_create(*, effective_date: dt.date, as_of: dt.datetime, actor: Any) -> DraftFile:
+def ach_draft_create(*, effective_date: dt.date, as_of: dt.datetime, actor: Actor) -> DraftFile:
     """Write and store the draft file for ``effective_date`` and post its pending payments (see the
     module docstring). Refused for a day that is not a banking day (Federal Reserve calendar), not
     after today or further ahead than ``CIVICBILL_ACH_MAX_DAYS_AHEAD``, for a date that already has
@@ -293,7 +293,7 @@ def ach_draft_create(*, effective_date: dt.date, as_of: dt.datetime, actor: Any)
         file_id_modifier=modifier,
         file_name=f"ach-{effective_date:%Y%m%d}-{creation_date:%Y%m%d}{modifier}.ach",
         created_at=as_of,
-        created_by=actor,
+        created_by=acting_user(actor),
         debit_count=len(debits),
         prenote_count=len(planned) - len(debits),
         total_debit_cents=ach_file.control.total_debit_cents,
@@ -357,7 +357,7 @@ def ach_draft_create(*, effective_date: dt.date, as_of: dt.datetime, actor: Any)
                 kind=EnrollmentEvent.Kind.PRENOTE_SENT,
                 occurred_on=effective_date,
                 recorded_at=recorded_at,
-                actor=actor,
+                actor=acting_user(actor),
                 detail=f"In draft file {draft_file.pk} ({draft_file.file_name})",
             )
             for enrollment_id in prenoted
@@ -386,7 +386,7 @@ def ach_draft_create(*, effective_date: dt.date, as_of: dt.datetime, actor: Any)
 
 
 @transaction.atomic
-def ach_draft_cancel(*, draft_file: DraftFile, reason: str, as_of: dt.datetime, actor: Any) -> DraftFile:
+def ach_draft_cancel(*, draft_file: DraftFile, reason: str, as_of: dt.datetime, actor: Actor) -> DraftFile:
     """Cancel a draft file before its effective date: its ACH payments are voided (reversed), its
     bills may be drafted again and its prenotes go out with the next file."""
     require_permission(actor, "autopay.draft")
@@ -436,14 +436,14 @@ def ach_draft_cancel(*, draft_file: DraftFile, reason: str, as_of: dt.datetime, 
                 kind=EnrollmentEvent.Kind.PRENOTE_CANCELLED,
                 occurred_on=today,
                 recorded_at=recorded_at,
-                actor=actor,
+                actor=acting_user(actor),
                 detail=f"Draft file {locked.pk} cancelled; the prenote goes with the next file",
             )
             for enrollment_id in resend
         )
     locked.status = DraftFile.Status.CANCELLED
     locked.cancelled_at = as_of
-    locked.cancelled_by = actor
+    locked.cancelled_by = acting_user(actor)
     locked.cancel_reason = reason[:200]
     locked.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason"])
     audit_record(

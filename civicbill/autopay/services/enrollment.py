@@ -29,6 +29,7 @@ from django.views.decorators.debug import sensitive_variables
 from civicbill.autopay import crypto, locks, rules
 from civicbill.autopay.models import AccountType, Authorization, Enrollment, EnrollmentEvent
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.permissions import require_permission
@@ -121,8 +122,8 @@ def checked_authorization(authorization: AuthorizationIn, *, today: dt.date) -> 
     )
 
 
-def record_authorization(
-    *, enrollment: Enrollment, authorization: AuthorizationIn, as_of: dt.datetime, actor: Any
+def _record_authorization(
+    *, enrollment: Enrollment, authorization: AuthorizationIn, as_of: dt.datetime, actor: Actor
 ) -> Authorization:
     """Store a checked authorization of the enrollment's current bank details (its copy encrypted)."""
     return Authorization.objects.create(
@@ -139,12 +140,12 @@ def record_authorization(
         document_content_type=authorization.document_content_type,
         document_sha256=hashlib.sha256(authorization.document).hexdigest() if authorization.document else "",
         document_encrypted=crypto.encrypt_bytes(authorization.document) if authorization.document else "",
-        taken_by=actor,
+        taken_by=acting_user(actor),
         recorded_at=as_of,
     )
 
 
-def end_authorizations(*, enrollment: Enrollment, on: dt.date) -> int:
+def _end_authorizations(*, enrollment: Enrollment, on: dt.date) -> int:
     """The enrollment's open authorizations end ``on`` (autopay ended, or new details replaced them):
     kept until two years later."""
     return Authorization.objects.filter(enrollment=enrollment, ended_on__isnull=True).update(
@@ -206,15 +207,15 @@ def describe_bank(*, routing_number: str, last4: str, account_type: str) -> str:
     return f"{account_type} {crypto.masked(last4)} at {routing_number}"
 
 
-def record_event(
-    *, enrollment: Enrollment, kind: str, occurred_on: dt.date, actor: Any, detail: str = ""
+def record_event_trusted(
+    *, enrollment: Enrollment, kind: str, occurred_on: dt.date, actor: Actor, detail: str = ""
 ) -> EnrollmentEvent:
     return EnrollmentEvent.objects.create(
         enrollment=enrollment,
         kind=kind,
         occurred_on=occurred_on,
         recorded_at=clock.now(),
-        actor=actor,
+        actor=acting_user(actor),
         detail=detail[:300],
     )
 
@@ -238,7 +239,7 @@ def autopay_enroll(
     account_type: str,
     authorization: AuthorizationIn,
     as_of: dt.datetime,
-    actor: Any,
+    actor: Actor,
     holder_name: str = "",
 ) -> Enrollment:
     """Enroll ``account``: bank details checked (routing check digit, account number shape), the
@@ -275,16 +276,16 @@ def autopay_enroll(
         holder_name=name,
         authorized_on=authorized_on,
         authorized_by=authorized_by[:120],
-        taken_by=actor,
+        taken_by=acting_user(actor),
         created_at=as_of,
     )
-    record_authorization(enrollment=enrollment, authorization=authorization, as_of=as_of, actor=actor)
+    _record_authorization(enrollment=enrollment, authorization=authorization, as_of=as_of, actor=actor)
     bank = describe_bank(
         routing_number=enrollment.routing_number,
         last4=enrollment.account_number_last4,
         account_type=enrollment.account_type,
     )
-    record_event(
+    record_event_trusted(
         enrollment=enrollment,
         kind=EnrollmentEvent.Kind.ENROLLED,
         occurred_on=today,
@@ -310,8 +311,8 @@ def autopay_enroll(
     return enrollment
 
 
-def end_enrollment(
-    *, enrollment: Enrollment, reason: str, note: str, on: dt.date, as_of: dt.datetime, actor: Any
+def end_enrollment_trusted(
+    *, enrollment: Enrollment, reason: str, note: str, on: dt.date, as_of: dt.datetime, actor: Actor
 ) -> Enrollment:
     """End a locked, live enrollment (inside the caller's transaction and permission check)."""
     before = enrollment.status
@@ -320,9 +321,9 @@ def end_enrollment(
     enrollment.end_reason = reason
     enrollment.end_note = note[:200]
     enrollment.save(update_fields=["status", "ended_on", "end_reason", "end_note"])
-    end_authorizations(enrollment=enrollment, on=on)
+    _end_authorizations(enrollment=enrollment, on=on)
     label = Enrollment.EndReason(reason).label
-    record_event(
+    record_event_trusted(
         enrollment=enrollment,
         kind=EnrollmentEvent.Kind.ENDED,
         occurred_on=on,
@@ -343,7 +344,7 @@ def end_enrollment(
 
 @transaction.atomic
 def autopay_end(
-    *, enrollment: Enrollment, reason: str, note: str, as_of: dt.datetime, actor: Any
+    *, enrollment: Enrollment, reason: str, note: str, as_of: dt.datetime, actor: Actor
 ) -> Enrollment:
     """End autopay at the customer's request (or another reason staff give). Drafts already in a
     file stay; the next file drafts nothing for this account."""
@@ -362,13 +363,13 @@ def autopay_end(
         raise ApplicationError(
             f"This autopay enrollment already ended on {locked.ended_on:%Y-%m-%d}", code="already_ended"
         )
-    return end_enrollment(
+    return end_enrollment_trusted(
         enrollment=locked, reason=reason, note=note, on=clock.business_date(as_of), as_of=as_of, actor=actor
     )
 
 
 @sensitive_variables("details", "account_number")
-def change_bank_details(
+def change_bank_details_trusted(
     *,
     enrollment: Enrollment,
     details: BankDetails,
@@ -376,7 +377,7 @@ def change_bank_details(
     event_kind: str,
     note: str,
     as_of: dt.datetime,
-    actor: Any,
+    actor: Actor,
     holder_name: str = "",
 ) -> list[str]:
     """Apply new bank details to a locked, live enrollment (inside the caller's transaction and
@@ -423,7 +424,7 @@ def change_bank_details(
         last4=before["account_number"][-4:],
         account_type=before["account_type"],
     )
-    record_event(
+    record_event_trusted(
         enrollment=enrollment,
         kind=event_kind,
         occurred_on=clock.business_date(as_of),
@@ -459,7 +460,7 @@ def autopay_bank_change(
     account_type: str,
     authorization: AuthorizationIn,
     as_of: dt.datetime,
-    actor: Any,
+    actor: Actor,
     note: str = "",
 ) -> Enrollment:
     """New bank details from the customer, typed by staff: checked, encrypted, with the customer's
@@ -478,7 +479,7 @@ def autopay_bank_change(
             "This autopay enrollment has ended; enroll the account again with the new details",
             code="already_ended",
         )
-    changed = change_bank_details(
+    changed = change_bank_details_trusted(
         enrollment=locked,
         details=details,
         new_prenote=True,
@@ -493,9 +494,9 @@ def autopay_bank_change(
     )
     if not changed:
         raise ApplicationError("These are the bank details already on file", code="unchanged")
-    end_authorizations(enrollment=locked, on=today)
+    _end_authorizations(enrollment=locked, on=today)
     locked.authorized_on = authorization.authorized_on
     locked.authorized_by = authorization.authorized_by
     locked.save(update_fields=["authorized_on", "authorized_by"])
-    record_authorization(enrollment=locked, authorization=authorization, as_of=as_of, actor=actor)
+    _record_authorization(enrollment=locked, authorization=authorization, as_of=as_of, actor=actor)
     return locked

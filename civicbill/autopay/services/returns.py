@@ -34,7 +34,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
 
@@ -53,12 +52,13 @@ from civicbill.autopay.services.drafts import settings_or_refuse
 from civicbill.autopay.services.enrollment import (
     BankDetails,
     bank_account_number,
-    change_bank_details,
+    change_bank_details_trusted,
     describe_bank,
-    end_enrollment,
-    record_event,
+    end_enrollment_trusted,
+    record_event_trusted,
 )
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.money import Money, format_cents
@@ -71,7 +71,7 @@ from civicbill.ledger import chart
 from civicbill.ledger import selectors as ledger_selectors
 from civicbill.ledger.models import JournalEntry, SourceType
 from civicbill.ledger.posting import PostingLine
-from civicbill.ledger.service_posting import post_entry
+from civicbill.ledger.service_posting import entry_post_trusted
 from civicbill.payments.services.returned_checks import payment_return
 
 UNMATCHED_REASON = "ach_return_unmatched"
@@ -122,7 +122,7 @@ def _language(entry: DraftEntry) -> str:
 
 
 def _queue_letter(
-    *, draft_entry: DraftEntry, code: str, fee: Money, autopay_continues: bool, today: dt.date, actor: Any
+    *, draft_entry: DraftEntry, code: str, fee: Money, autopay_continues: bool, today: dt.date, actor: Actor
 ) -> Letter:
     language = _language(draft_entry)
     balance = ledger_selectors.account_balance(draft_entry.account)
@@ -162,7 +162,7 @@ def _same_bank_account(enrollment: Enrollment, draft_entry: DraftEntry) -> bool:
 
 
 def _suspense_entry(
-    *, item: AchReturn, into: bool, reason: str, memo: str, key: str, as_of: dt.datetime, actor: Any
+    *, item: AchReturn, into: bool, reason: str, memo: str, key: str, as_of: dt.datetime, actor: Actor
 ) -> JournalEntry:
     """Move a return's money into suspense (``into``: the bank has taken it back but it is not
     applied yet, Dr 100-2900 Suspense / Cr 100-1000 Cash) or out again (the reverse), so the books
@@ -171,7 +171,7 @@ def _suspense_entry(
     suspense = chart.SUSPENSE_UNAPPLIED_CASH
     cash = chart.cash_for(Fund.GENERAL).code
     debit, credit = (suspense, cash) if into else (cash, suspense)
-    return post_entry(
+    return entry_post_trusted(
         lines=[PostingLine.debit(debit, amount), PostingLine.credit(credit, amount)],
         accounting_date=clock.business_date(as_of),
         source_type=SourceType.RETURNED_PAYMENT,
@@ -197,7 +197,7 @@ def _hold_late(
     enrollment: Enrollment,
     timing: rules.ReturnTiming,
     as_of: dt.datetime,
-    actor: Any,
+    actor: Actor,
 ) -> None:
     """A debit's return that came after its NACHA deadline: nothing reversed, the money in suspense,
     the return waiting in the review queue (``item`` is saved)."""
@@ -221,7 +221,7 @@ def _hold_late(
             actor=actor,
         )
     if enrollment.is_live:
-        record_event(
+        record_event_trusted(
             enrollment=enrollment,
             kind=EnrollmentEvent.Kind.RETURN_HELD,
             occurred_on=clock.business_date(as_of),
@@ -251,7 +251,7 @@ def _apply_return(
     item: AchReturn,
     draft_entry: DraftEntry,
     as_of: dt.datetime,
-    actor: Any,
+    actor: Actor,
     settings: config.AchSettings,
     check_timing: bool = True,
 ) -> None:
@@ -295,7 +295,7 @@ def _apply_return(
     label = rules.return_reason_label(code)
     if draft_entry.kind == DraftEntry.Kind.PRENOTE:
         if enrollment.is_live and _same_bank_account(enrollment, draft_entry):
-            end_enrollment(
+            end_enrollment_trusted(
                 enrollment=enrollment,
                 reason=Enrollment.EndReason.PRENOTE_RETURN,
                 note=label,
@@ -334,7 +334,7 @@ def _apply_return(
     same_account = _same_bank_account(enrollment, draft_entry)
     keeps = rules.keeps_autopay(code) or not same_account
     if not keeps and enrollment.is_live:
-        end_enrollment(
+        end_enrollment_trusted(
             enrollment=enrollment,
             reason=Enrollment.EndReason.BANK_RETURN,
             note=label,
@@ -343,7 +343,7 @@ def _apply_return(
             actor=actor,
         )
     elif enrollment.is_live:
-        record_event(
+        record_event_trusted(
             enrollment=enrollment,
             kind=EnrollmentEvent.Kind.RETURNED,
             occurred_on=today,
@@ -368,7 +368,7 @@ def _apply_return(
 
 
 def _apply_change(
-    *, item: AchReturn, draft_entry: DraftEntry, addenda: nacha.Addenda98, as_of: dt.datetime, actor: Any
+    *, item: AchReturn, draft_entry: DraftEntry, addenda: nacha.Addenda98, as_of: dt.datetime, actor: Actor
 ) -> None:
     code = addenda.change_code
     correction, problems = nacha.parse_corrected_data(code, addenda.corrected_data)
@@ -400,7 +400,7 @@ def _apply_change(
             f"{label}: not applied; trace {draft_entry.trace_number} was drafted from {drafted_from}, "
             f"but the enrollment now holds {now_on_file} (changed since). Check with the customer"
         )[:300]
-        record_event(
+        record_event_trusted(
             enrollment=enrollment,
             kind=EnrollmentEvent.Kind.CHANGE_NOT_APPLIED,
             occurred_on=clock.business_date(as_of),
@@ -427,7 +427,7 @@ def _apply_change(
             account_number=correction.account_number or bank_account_number(enrollment),
             account_type=account_type,
         )
-        changed = change_bank_details(
+        changed = change_bank_details_trusted(
             enrollment=enrollment,
             details=details,
             new_prenote=False,
@@ -449,7 +449,7 @@ def _apply_change(
     item.save()
 
 
-def _hold_unmatched(*, item: AchReturn, why: str, as_of: dt.datetime, actor: Any, file_label: str) -> None:
+def _hold_unmatched(*, item: AchReturn, why: str, as_of: dt.datetime, actor: Actor, file_label: str) -> None:
     item.outcome = AchReturn.Outcome.UNMATCHED
     item.detail = why[:300]
     if item.kind == AchReturn.Kind.RETURN and item.amount_cents > 0:
@@ -481,7 +481,7 @@ def _entry_for(trace: str) -> tuple[DraftEntry | None, str]:
 
 
 @transaction.atomic
-def ach_returns_import(*, content: bytes, file_name: str, as_of: dt.datetime, actor: Any) -> ReturnFile:
+def ach_returns_import(*, content: bytes, file_name: str, as_of: dt.datetime, actor: Actor) -> ReturnFile:
     """Import one return / NOC file (see the module docstring). Refused whole, with nothing done,
     when it was imported before or the NACHA reader finds errors in it."""
     require_permission(actor, "autopay.returns")
@@ -502,7 +502,7 @@ def ach_returns_import(*, content: bytes, file_name: str, as_of: dt.datetime, ac
         file_sha256=sha256,
         file_name=file_name[:255],
         received_at=as_of,
-        received_by=actor,
+        received_by=acting_user(actor),
         content_encrypted=crypto.encrypt_bytes(content),
     )
     file_label = f"return file {record.pk} ({file_name})"
@@ -593,7 +593,7 @@ def ach_returns_import(*, content: bytes, file_name: str, as_of: dt.datetime, ac
 
 @transaction.atomic
 def ach_return_resolve(
-    *, ach_return: AchReturn, trace_number: str, as_of: dt.datetime, actor: Any
+    *, ach_return: AchReturn, trace_number: str, as_of: dt.datetime, actor: Actor
 ) -> AchReturn:
     """Staff found the draft entry an unmatched return belongs to (by its trace number): the held
     money leaves suspense (Dr 100-1000 Cash / Cr 100-2900 Suspense) and the return is handled as if
@@ -672,11 +672,11 @@ def _record_resolution(
     detail: str,
     summary_tail: str,
     as_of: dt.datetime,
-    actor: Any,
+    actor: Actor,
 ) -> AchReturn:
     """Save an unmatched return that staff resolved to a draft entry, and audit it."""
     item.resolved_at = as_of
-    item.resolved_by = actor
+    item.resolved_by = acting_user(actor)
     item.detail = detail[:300]
     item.save()
     audit_record(
@@ -697,7 +697,7 @@ def _record_resolution(
 
 @transaction.atomic
 def ach_return_review(
-    *, ach_return: AchReturn, decision: str, note: str, as_of: dt.datetime, actor: Any
+    *, ach_return: AchReturn, decision: str, note: str, as_of: dt.datetime, actor: Actor
 ) -> AchReturn:
     """Staff's decision on an item of the review queue:
 
@@ -783,7 +783,7 @@ def ach_return_review(
         locked.review_decision = ReviewDecision.DISHONORED
         enrollment = Enrollment.objects.get(pk=draft_entry.enrollment_id)
         if enrollment.is_live:
-            record_event(
+            record_event_trusted(
                 enrollment=enrollment,
                 kind=EnrollmentEvent.Kind.RETURN_DISHONORED,
                 occurred_on=today,
@@ -794,7 +794,7 @@ def ach_return_review(
     else:
         locked.review_decision = ReviewDecision.ACKNOWLEDGED
     locked.reviewed_at = as_of
-    locked.reviewed_by = actor
+    locked.reviewed_by = acting_user(actor)
     locked.review_note = note
     locked.save()
     audit_record(

@@ -14,7 +14,6 @@ import os
 import time
 import uuid
 from collections import defaultdict
-from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
@@ -23,6 +22,7 @@ from civicbill.billing.models import Bill, BillException, BillLine, BillRun
 from civicbill.billing.rows import bill_entry_lines, write_entries
 from civicbill.billing.services.runs import Progress, bill_run_totals, blocking_open, lock_run
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.money import format_cents
@@ -46,7 +46,9 @@ def refuse_closed_month(accounting_date: dt.date) -> None:
     refuse_closed_periods([accounting_date], advice="reopen it or bill into an open month", field="bill_date")
 
 
-def bill_run_commit(*, run_id: int, actor: Any, as_of: dt.date, progress: Progress | None = None) -> BillRun:
+def bill_run_commit(
+    *, run_id: int, actor: Actor, as_of: dt.date, progress: Progress | None = None
+) -> BillRun:
     """Issue and post every draft of the run without an open or held blocking exception (released
     ones are billed). Resumes a commit that stopped half-way."""
     require_permission(actor, "billing.commit")
@@ -63,7 +65,7 @@ def bill_run_commit(*, run_id: int, actor: Any, as_of: dt.date, progress: Progre
         refuse_closed_month(run.bill_date)
         if run.status == BillRun.Status.TRIAL:
             run.status = BillRun.Status.COMMITTING
-            run.committed_by = actor
+            run.committed_by = acting_user(actor)
             run.save(update_fields=["status", "committed_by"])
     waiting = (
         Bill.objects.filter(run_id=run.pk, status=Bill.Status.DRAFT)
@@ -79,7 +81,7 @@ def bill_run_commit(*, run_id: int, actor: Any, as_of: dt.date, progress: Progre
     chunks = 0
     while True:
         if chunks in (1, 4) or (chunks and chunks % 40 == 0):
-            refresh_statistics()
+            _refresh_statistics()
         chunks += 1
         with transaction.atomic():
             chunk = list(
@@ -99,7 +101,7 @@ def bill_run_commit(*, run_id: int, actor: Any, as_of: dt.date, progress: Progre
         totals = bill_run_totals(run)
         run.status = BillRun.Status.COMMITTED
         run.committed_at = clock.now()
-        run.committed_by = run.committed_by or actor
+        run.committed_by = run.committed_by or acting_user(actor)
         run.bills_count = totals["issued"]
         run.skipped_count = totals["drafts"]
         run.total_billed_cents = totals["issued_cents"]
@@ -121,7 +123,7 @@ def bill_run_commit(*, run_id: int, actor: Any, as_of: dt.date, progress: Progre
     return run
 
 
-def refresh_statistics() -> None:
+def _refresh_statistics() -> None:
     """PostgreSQL: re-analyse the tables a commit grows. The ledger's triggers look entries and lines
     up per row; planned with the statistics of a small journal (a new database, or the first run of a
     large city) those look-ups become scans and every chunk slows down as the journal grows."""
@@ -134,7 +136,7 @@ def refresh_statistics() -> None:
 
 
 def _issue_chunk(
-    run: BillRun, chunk: list[tuple[int, str, int]], *, actor: Any, gl_ids: dict[str, int]
+    run: BillRun, chunk: list[tuple[int, str, int]], *, actor: Actor, gl_ids: dict[str, int]
 ) -> int:
     """Post and issue one chunk of drafts (inside the caller's transaction)."""
     ids = [bill_id for bill_id, _number, _account in chunk]
@@ -162,8 +164,8 @@ def _issue_chunk(
                  f"Bill {number}", None, lines)
             )  # fmt: skip
     posted_at = clock.now()
-    write_entries(entries, posted_by_id=actor.pk, posted_at=posted_at, gl_ids=gl_ids)
-    issue_bills(entry_by_bill, issued_at=posted_at)
+    write_entries(entries, posted_by_id=acting_user(actor).pk, posted_at=posted_at, gl_ids=gl_ids)
+    issue_bills_trusted(entry_by_bill, issued_at=posted_at)
     audit_record(
         actor=actor,
         action="bill_run.issue",
@@ -175,7 +177,7 @@ def _issue_chunk(
     return len(chunk)
 
 
-def issue_bills(entry_by_bill: dict[int, uuid.UUID | None], *, issued_at: dt.datetime) -> None:
+def issue_bills_trusted(entry_by_bill: dict[int, uuid.UUID | None], *, issued_at: dt.datetime) -> None:
     """Drafts → issued, each linked to the entry just posted for it (``None`` for a zero bill): one
     ``UPDATE … FROM unnest(…)`` on PostgreSQL, one ``executemany`` on SQLite."""
     table = Bill._meta.db_table

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
 
@@ -13,13 +12,14 @@ from civicbill.billing.models import Bill, BillKind
 from civicbill.billing.services.commit import refuse_closed_month
 from civicbill.billing.services.cycles import cycle_due_date, cycle_period_containing
 from civicbill.billing.services.drafts import BillHeader
-from civicbill.billing.services.single import cycle_of, post_single, rate_one
+from civicbill.billing.services.single import cycle_of, post_single_trusted, rate_one
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError, NotFoundError
 from civicbill.core.money import format_cents
 from civicbill.core.permissions import require_permission
-from civicbill.ledger.service_posting import reverse_entry
+from civicbill.ledger.service_posting import entry_reverse_trusted
 
 CANCEL_REASON = "bill_cancel"
 
@@ -35,7 +35,7 @@ class CancelRebillOutcome:
 
 
 @transaction.atomic
-def bill_cancel_rebill(*, bill_number: str, reason: str, actor: Any, as_of: dt.date) -> CancelRebillOutcome:
+def bill_cancel_rebill(*, bill_number: str, reason: str, actor: Actor, as_of: dt.date) -> CancelRebillOutcome:
     """Cancel an issued bill (its entry is reversed, dated ``as_of``) and issue a rebill for the same
     period, re-rated with the reads, agreements and schedules as they are now. Both stay in the
     account's history; the rebill ``replaces`` the cancelled bill."""
@@ -62,7 +62,7 @@ def bill_cancel_rebill(*, bill_number: str, reason: str, actor: Any, as_of: dt.d
     now = clock.now()
     cancel_entry_id = None
     if entry is not None:
-        cancel_entry_id = reverse_entry(
+        cancel_entry_id = entry_reverse_trusted(
             entry=entry,
             accounting_date=accounting_date,
             reason=CANCEL_REASON,
@@ -73,7 +73,7 @@ def bill_cancel_rebill(*, bill_number: str, reason: str, actor: Any, as_of: dt.d
     old.status = Bill.Status.CANCELLED
     old.cancel_reason = reason[:200]
     old.cancel_entry_id = cancel_entry_id
-    old.cancelled_by = actor
+    old.cancelled_by = acting_user(actor)
     old.cancelled_at = now
     old.save(update_fields=["status", "cancel_reason", "cancel_entry", "cancelled_by", "cancelled_at"])
     account = old.account
@@ -105,7 +105,7 @@ def bill_cancel_rebill(*, bill_number: str, reason: str, actor: Any, as_of: dt.d
         created_at=now,
         replaces_id=old.pk,
     )
-    rebill = post_single(
+    rebill = post_single_trusted(
         draft,
         header=header,
         accounting_date=accounting_date,

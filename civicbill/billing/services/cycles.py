@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 
@@ -16,6 +15,7 @@ from civicbill.billing.periods import (
     period_containing,
 )
 from civicbill.core import clock
+from civicbill.core.actors import Actor
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError, NotFoundError
 from civicbill.core.permissions import require_permission
@@ -58,8 +58,8 @@ def billing_cycle_ensure(
     read_window_days: int = 3,
     bill_lag_days: int = 2,
     due_days: int = 21,
-    actor: Any,
-    at: dt.datetime | None = None,
+    actor: Actor,
+    at: dt.datetime,
 ) -> BillingCycle:
     """The cycle ``number``, created with these rules if it does not exist yet (an existing cycle
     is returned unchanged)."""
@@ -78,7 +78,7 @@ def billing_cycle_ensure(
         read_window_days=read_window_days,
         bill_lag_days=bill_lag_days,
         due_days=due_days,
-        created_at=at or clock.now(),
+        created_at=at,
     )
     audit_record(
         actor=actor,

@@ -62,7 +62,7 @@ def _line_values(item: DraftLine) -> tuple[Any, ...]:
     )  # fmt: skip
 
 
-def write_bills(
+def write_bills_trusted(
     drafts: Sequence[DraftBill], *, header: BillHeader, resolutions: Resolutions | None = None
 ) -> list[int]:
     """Insert the bills, their lines and exceptions (three or four statements); returns bill ids.

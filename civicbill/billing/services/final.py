@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
@@ -14,18 +13,19 @@ from civicbill.billing.models import Bill, BillKind
 from civicbill.billing.services.commit import refuse_closed_month
 from civicbill.billing.services.cycles import cycle_due_date, cycle_period, cycle_period_containing
 from civicbill.billing.services.drafts import BillHeader
-from civicbill.billing.services.single import cycle_of, post_single, rate_one
+from civicbill.billing.services.single import cycle_of, post_single_trusted, rate_one
 from civicbill.core import clock
+from civicbill.core.actors import Actor
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError, NotFoundError
 from civicbill.core.money import format_cents
 from civicbill.core.permissions import require_permission
 from civicbill.customers.models import Account
-from civicbill.payments.services.customer_deposits import customer_deposit_apply
+from civicbill.payments.services.customer_deposits import customer_deposit_apply_trusted
 
 
 @transaction.atomic
-def final_bill_issue(*, account_number: str, actor: Any, as_of: dt.date) -> Bill:
+def final_bill_issue(*, account_number: str, actor: Actor, as_of: dt.date) -> Bill:
     """Issue and post the final bill of a moved-out account: service from the day after its last
     bill's period to the move-out date (the agreements' end), prorated by days against the cycle's
     full period, plus the balance carried. Refused while a service is still open, when the account
@@ -85,7 +85,7 @@ def final_bill_issue(*, account_number: str, actor: Any, as_of: dt.date) -> Bill
         standard_days=full.days,
         bill_services=bill_services,
     )
-    applied = customer_deposit_apply(
+    applied = customer_deposit_apply_trusted(
         account=account, reference=number, actor=actor, as_of=as_of, pending_charges=draft.charges_by_service
     )
     if applied:
@@ -104,7 +104,7 @@ def final_bill_issue(*, account_number: str, actor: Any, as_of: dt.date) -> Bill
         due_date=cycle_due_date(cycle, as_of),
         created_at=now,
     )
-    bill = post_single(draft, header=header, accounting_date=as_of, actor=actor, posted_at=now)
+    bill = post_single_trusted(draft, header=header, accounting_date=as_of, actor=actor, posted_at=now)
     audit_record(
         actor=actor,
         action="bill.final",

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 
 from civicbill.billing.models import BillException, BillRun
-from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError, NotFoundError
 from civicbill.core.permissions import require_permission
@@ -21,10 +20,10 @@ def bill_exception_resolve(
     *,
     resolution: str,
     note: str = "",
-    actor: Any,
+    actor: Actor,
     exception_id: int | None = None,
     exception: BillException | None = None,
-    at: dt.datetime | None = None,
+    at: dt.datetime,
 ) -> BillException:
     """Decide one exception of a run in review. ``released`` bills the account in this run even
     when the exception is blocking; ``held`` keeps the bill out of the commit. A decision can be
@@ -51,8 +50,8 @@ def bill_exception_resolve(
     before = locked.resolution
     locked.resolution = resolution
     locked.resolution_note = note.strip()[:300]
-    locked.resolved_by = actor
-    locked.resolved_at = at or clock.now()
+    locked.resolved_by = acting_user(actor)
+    locked.resolved_at = at
     locked.save(update_fields=["resolution", "resolution_note", "resolved_by", "resolved_at"])
     audit_record(
         actor=actor,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
@@ -18,10 +17,11 @@ from civicbill.billing.services.trial_chunks import (
     Progress,
     TrialPlan,
     parallel_workers,
-    run_trial_chunks,
+    run_trial_chunks_trusted,
     trial_chunks,
 )
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError, NotFoundError
 from civicbill.core.permissions import require_permission
@@ -36,7 +36,7 @@ def lock_run(run_id: int) -> BillRun:
 
 
 @transaction.atomic
-def bill_run_start(*, cycle_number: int, period: dt.date, actor: Any, as_of: dt.date) -> BillRun:
+def bill_run_start(*, cycle_number: int, period: dt.date, actor: Actor, as_of: dt.date) -> BillRun:
     """Create the run for one cycle and billing month (status ``trial_running``). Refused when the
     cycle already has a live run for that month (a database constraint)."""
     require_permission(actor, "billing.run")
@@ -70,7 +70,7 @@ def bill_run_start(*, cycle_number: int, period: dt.date, actor: Any, as_of: dt.
                 bill_date=billing.bill_date,
                 due_date=billing.due_date,
                 status=BillRun.Status.TRIAL_RUNNING,
-                started_by=actor,
+                started_by=acting_user(actor),
                 started_at=now,
             )
     except IntegrityError:
@@ -103,7 +103,7 @@ def _delete_drafts(run: BillRun) -> dict[tuple[int, str], tuple[str, int | None,
     return kept
 
 
-def bill_run_trial(*, run_id: int, actor: Any, as_of: dt.date, progress: Progress | None = None) -> BillRun:
+def bill_run_trial(*, run_id: int, actor: Actor, as_of: dt.date, progress: Progress | None = None) -> BillRun:
     """Rate every account of the run's cycle and store the drafts and exceptions. Posts nothing.
 
     Chunks of accounts are written in their own transactions, in worker processes when there are
@@ -164,7 +164,7 @@ def bill_run_trial(*, run_id: int, actor: Any, as_of: dt.date, progress: Progres
         resolutions=resolutions,
     )
     workers = parallel_workers(TRIAL_WORKERS)
-    run_trial_chunks(
+    run_trial_chunks_trusted(
         plan, trial_chunks(to_rate, workers), workers=workers, progress=progress, total=len(to_rate)
     )
     with transaction.atomic():

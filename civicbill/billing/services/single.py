@@ -11,9 +11,10 @@ from civicbill.billing.calculation import DraftBill, draft_bill
 from civicbill.billing.models import Bill, BillingCycle
 from civicbill.billing.periods import BillingPeriod
 from civicbill.billing.rows import bill_entry_lines, write_entries
-from civicbill.billing.services.commit import BILL_REASON, entry_key, issue_bills
-from civicbill.billing.services.drafts import BillHeader, write_bills
+from civicbill.billing.services.commit import BILL_REASON, entry_key, issue_bills_trusted
+from civicbill.billing.services.drafts import BillHeader, write_bills_trusted
 from civicbill.billing.services.rating import rate_function
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.exceptions import ApplicationError
 from civicbill.ledger import selectors as ledger_selectors
 from civicbill.ledger.models import SourceType
@@ -68,16 +69,16 @@ def rate_one(
     return draft
 
 
-def post_single(
+def post_single_trusted(
     draft: DraftBill,
     *,
     header: BillHeader,
     accounting_date: dt.date,
-    actor: Any,
+    actor: Actor,
     posted_at: dt.datetime,
 ) -> Bill:
     """Write the bill and its entry and issue it (inside the caller's transaction)."""
-    [bill_id] = write_bills([draft], header=header)
+    [bill_id] = write_bills_trusted([draft], header=header)
     lines = bill_entry_lines(
         account_id=draft.account_id, charges_by_service=draft.charges_by_service, memo=""
     )
@@ -86,11 +87,11 @@ def post_single(
         write_entries(
             [(entry_id, accounting_date, SourceType.BILL.value, draft.number, entry_key(draft.number),
               BILL_REASON, f"Bill {draft.number}", None, lines)],
-            posted_by_id=actor.pk,
+            posted_by_id=acting_user(actor).pk,
             posted_at=posted_at,
             gl_ids=ledger_selectors.gl_account_ids(),
         )  # fmt: skip
-    issue_bills({bill_id: entry_id}, issued_at=posted_at)
+    issue_bills_trusted({bill_id: entry_id}, issued_at=posted_at)
     return Bill.objects.get(pk=bill_id)
 
 

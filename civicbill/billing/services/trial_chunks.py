@@ -34,7 +34,7 @@ from django.db import connection, connections, transaction
 
 from civicbill.billing import facts as billing_facts
 from civicbill.billing.calculation import Charged, RateFunction, bill_number, draft_bill
-from civicbill.billing.services.drafts import BillHeader, Resolutions, write_bills
+from civicbill.billing.services.drafts import BillHeader, Resolutions, write_bills_trusted
 from civicbill.billing.services.rating import rate_function
 
 TRIAL_CHUNK = int(os.environ.get("CIVICBILL_BILL_TRIAL_CHUNK", "20000"))  # accounts per chunk, at most
@@ -67,7 +67,7 @@ class TrialPlan:
     resolutions: Resolutions
 
 
-def trial_chunk(
+def _trial_chunk(
     plan: TrialPlan, account_ids: Sequence[int], *, rate: RateFunction, memo: dict[Any, Charged]
 ) -> int:
     """Rate the accounts (ascending ids, one cycle's) and write their drafts in one transaction.
@@ -99,7 +99,7 @@ def trial_chunk(
     with transaction.atomic():
         if not _caller_alive():
             return 0  # the trial that sent this chunk is gone: its restart drafts these accounts
-        write_bills(drafts, header=plan.header, resolutions=plan.resolutions)
+        write_bills_trusted(drafts, header=plan.header, resolutions=plan.resolutions)
     if TRIAL_PAUSE_S:
         time.sleep(TRIAL_PAUSE_S)
     return len(account_ids)
@@ -147,7 +147,7 @@ def parallel_workers(requested: int) -> int:
     return requested
 
 
-def run_trial_chunks(
+def run_trial_chunks_trusted(
     plan: TrialPlan, chunks: Sequence[Sequence[int]], *, workers: int, progress: Progress | None, total: int
 ) -> None:
     """Rate and write every chunk, in ``workers`` processes (1: here); progress as chunks finish."""
@@ -158,7 +158,7 @@ def run_trial_chunks(
         rate = _rate_for(plan)
         memo: dict[Any, Charged] = {}  # accounts with the same facts share one calculation
         for chunk in chunks:
-            done += trial_chunk(plan, chunk, rate=rate, memo=memo)
+            done += _trial_chunk(plan, chunk, rate=rate, memo=memo)
             if progress:
                 progress(done, total)
         return
@@ -227,6 +227,6 @@ def _worker_chunk(plan: TrialPlan, account_ids: Sequence[int]) -> int:
     if _worker.get("run_id") != plan.run_id:
         _worker.update(run_id=plan.run_id, rate=_rate_for(plan), memo={})
     try:
-        return trial_chunk(plan, account_ids, rate=_worker["rate"], memo=_worker["memo"])
+        return _trial_chunk(plan, account_ids, rate=_worker["rate"], memo=_worker["memo"])
     finally:
         connections.close_all()  # a connection per chunk: none is left open when the worker exits

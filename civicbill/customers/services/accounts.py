@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor
 from civicbill.core.audit import audit_record, diff, snapshot
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.permissions import require_permission
@@ -98,7 +99,7 @@ def _open_account(
     start_date: dt.date,
     paperless: bool,
     as_of: dt.date,
-    actor: Any,
+    actor: Actor,
     summary: str = "",
 ) -> Account:
     check.date(start_date, "start_date")
@@ -136,6 +137,7 @@ def _open_account(
         actor=actor,
         action="account.open",
         target=account,
+        at=at,
         account_number=account.number,
         summary=summary
         or f"Move-in: {customer.display_name} at {premise.address_line} from {start_date:%Y-%m-%d}",
@@ -152,14 +154,15 @@ def account_open(
     services: Sequence[AgreementSpec | tuple[str, str]],
     start_date: dt.date,
     paperless: bool = False,
-    as_of: dt.date | None = None,
-    actor: Any,
+    as_of: dt.date,
+    actor: Actor,
 ) -> Account:
     """MOVE-IN: a new account for ``customer`` at ``premise`` with these services from ``start_date``.
 
-    The account is ACTIVE, or PENDING when ``start_date`` is after ``as_of`` (today in the utility's
-    zone when not given). Refused when another account at the premise has one of these services on
-    or after ``start_date`` (one occupant at a time), with no services, or with a service twice.
+    The account is ACTIVE, or PENDING when ``start_date`` is after ``as_of`` (the caller's business
+    date: today at the counter). Refused when another account at the premise has one of these
+    services on or after ``start_date`` (one occupant at a time), with no services, or with a service
+    twice.
     """
     require_permission(actor, "customers.move_in")
     return _open_account(
@@ -168,12 +171,12 @@ def account_open(
         services=services,
         start_date=start_date,
         paperless=paperless,
-        as_of=clock.today() if as_of is None else as_of,
+        as_of=as_of,
         actor=actor,
     )
 
 
-def _premise_at(values: Mapping[str, Any], *, actor: Any) -> Premise:
+def _premise_at(values: Mapping[str, Any], *, actor: Actor) -> Premise:
     """The premise at the address in ``values`` (premise fields): the existing one, else a new one."""
     premise_values = {name: values[name] for name in PREMISE_FIELDS if values.get(name) not in (None, "")}
     premise = premise_find(
@@ -190,8 +193,8 @@ def move_in_new_customer(
     *,
     data: Mapping[str, Any],
     services: Sequence[AgreementSpec | tuple[str, str]],
-    actor: Any,
-    as_of: dt.date | None = None,
+    actor: Actor,
+    as_of: dt.date,
 ) -> Account:
     """The counter's move-in form in one transaction: a new customer, the premise, the account.
 
@@ -223,7 +226,7 @@ def move_in_new_customer(
 
 
 @transaction.atomic
-def account_activate_pending(*, as_of: dt.date, actor: Any) -> list[str]:
+def account_activate_pending(*, as_of: dt.date, actor: Actor) -> list[str]:
     """PENDING accounts whose service has started by ``as_of`` become ACTIVE. Returns their numbers.
 
     For the nightly task (with a system user holding ``customers.move_in``) and idempotent.
@@ -241,6 +244,7 @@ def account_activate_pending(*, as_of: dt.date, actor: Any) -> list[str]:
             actor=actor,
             action="account.activate",
             target=account,
+            at=clock.now(),
             account_number=account.number,
             summary=f"Service started {account.opened_on:%Y-%m-%d}; account active",
             changes={
@@ -253,7 +257,7 @@ def account_activate_pending(*, as_of: dt.date, actor: Any) -> list[str]:
 # -- move-out and closing ------------------------------------------------------------------------
 
 
-def _close_account(*, account: Account, end_date: dt.date, reason: str, actor: Any) -> Account:
+def _close_account(*, account: Account, end_date: dt.date, reason: str, actor: Actor) -> Account:
     check.date(end_date, "end_date")
     reason = check.text(reason, "reason", max_length=200)
     locked = locks.lock_account(account.pk)
@@ -291,6 +295,7 @@ def _close_account(*, account: Account, end_date: dt.date, reason: str, actor: A
         actor=actor,
         action="account.close",
         target=locked,
+        at=clock.now(),
         account_number=locked.number,
         summary=f"Move-out: service ends {end_date:%Y-%m-%d}" + (f"; {reason}" if reason else ""),
         changes=changes,
@@ -299,7 +304,7 @@ def _close_account(*, account: Account, end_date: dt.date, reason: str, actor: A
 
 
 @transaction.atomic
-def account_close(*, account: Account, end_date: dt.date, actor: Any, reason: str = "") -> Account:
+def account_close(*, account: Account, end_date: dt.date, actor: Actor, reason: str = "") -> Account:
     """MOVE-OUT: every open service agreement ends on ``end_date`` (the last day of service) and the
     account becomes FINAL, with ``closed_on`` = ``end_date``. The final bill comes with billing.
 
@@ -311,7 +316,7 @@ def account_close(*, account: Account, end_date: dt.date, actor: Any, reason: st
 
 
 @transaction.atomic
-def account_mark_closed(*, account: Account, actor: Any) -> Account:
+def account_mark_closed(*, account: Account, actor: Actor) -> Account:
     """A FINAL account whose final bill is settled becomes CLOSED.
 
     The caller (billing/collections) establishes that the balance is settled; this refuses an
@@ -337,6 +342,7 @@ def account_mark_closed(*, account: Account, actor: Any) -> Account:
         actor=actor,
         action="account.mark_closed",
         target=locked,
+        at=clock.now(),
         account_number=locked.number,
         summary="Account closed (final bill settled)",
         changes=diff(before, snapshot(locked, ACCOUNT_FIELDS)),
@@ -351,8 +357,8 @@ def customer_transfer(
     new_premise: Premise,
     move_date: dt.date,
     services: Sequence[AgreementSpec | tuple[str, str]] | None = None,
-    as_of: dt.date | None = None,
-    actor: Any,
+    as_of: dt.date,
+    actor: Actor,
 ) -> Account:
     """TRANSFER: the customer moves. ``move_date`` is the last day of service at the old premise; a new
     account at ``new_premise`` starts the next day with ``services`` (by default the same services
@@ -386,7 +392,7 @@ def customer_transfer(
         services=services,
         start_date=move_date + _ONE_DAY,
         paperless=old.paperless,
-        as_of=clock.today() if as_of is None else as_of,
+        as_of=as_of,
         actor=actor,
         summary=f"Transfer from account {closed.number} at {old_address}: service from "
         f"{move_date + _ONE_DAY:%Y-%m-%d}",
@@ -395,6 +401,7 @@ def customer_transfer(
         actor=actor,
         action="account.transfer",
         target=new,
+        at=clock.now(),
         account_number=new.number,
         summary=f"{old.customer.display_name} moved from {old_address} (account {closed.number}, last day "
         f"{move_date:%Y-%m-%d}) to {new_premise.address_line} (account {new.number})",
@@ -410,8 +417,8 @@ def customer_transfer_to_address(
     address: Mapping[str, Any],
     move_date: dt.date,
     services: Sequence[AgreementSpec | tuple[str, str]] | None = None,
-    as_of: dt.date | None = None,
-    actor: Any,
+    as_of: dt.date,
+    actor: Actor,
 ) -> Account:
     """TRANSFER to an address typed at the counter: the premise there is reused when it exists, else
     created from ``address`` (premise fields), then :func:`customer_transfer` moves the customer."""

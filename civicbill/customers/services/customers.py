@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor
 from civicbill.core.audit import audit_record, diff, snapshot
 from civicbill.core.permissions import require_permission
 from civicbill.customers import locks
@@ -86,7 +87,7 @@ def customer_create(
     phone: str = "",
     email: str = "",
     preferred_language: str = Language.ENGLISH,
-    actor: Any,
+    actor: Actor,
 ) -> Customer:
     """A new person or business customer, with the normalised search columns filled."""
     require_permission(actor, "customers.edit")
@@ -96,6 +97,7 @@ def customer_create(
         actor=actor,
         action="customer.create",
         target=customer,
+        at=customer.created_at,
         summary=f"Customer {customer.display_name} created",
         changes=diff({}, snapshot(customer, CUSTOMER_FIELDS)),
     )
@@ -103,7 +105,7 @@ def customer_create(
 
 
 @transaction.atomic
-def customer_update(*, customer: Customer, actor: Any, **changes: Any) -> Customer:
+def customer_update(*, customer: Customer, actor: Actor, **changes: Any) -> Customer:
     """Change a customer's names, mailing address, phone, email or language; audited before/after.
 
     Changing nothing writes nothing (and records no audit event).
@@ -125,6 +127,7 @@ def customer_update(*, customer: Customer, actor: Any, **changes: Any) -> Custom
         actor=actor,
         action="customer.update",
         target=locked,
+        at=clock.now(),
         summary=f"Customer {locked.display_name} changed: {', '.join(changed)}",
         changes=changed,
     )

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.permissions import require_permission
 from civicbill.customers import validation as check
@@ -17,16 +17,19 @@ from civicbill.customers.models import Account, AccountNote, Interaction
 
 
 @transaction.atomic
-def note_add(*, account: Account, body: str, actor: Any) -> AccountNote:
+def note_add(*, account: Account, body: str, actor: Actor) -> AccountNote:
     require_permission(actor, "customers.note")
     body = check.text(body, "body", max_length=check.MAX_TEXT_LENGTH)
     if not body:
         raise check.refuse("body", "Write the note before saving it.", code="required")
-    note = AccountNote.objects.create(account=account, body=body, author=actor, created_at=clock.now())
+    note = AccountNote.objects.create(
+        account=account, body=body, author=acting_user(actor), created_at=clock.now()
+    )
     audit_record(
         actor=actor,
         action="account.note",
         target=note,
+        at=note.created_at,
         account_number=account.number,
         summary=f"Note added: {body[:120]}",
     )
@@ -42,7 +45,7 @@ def interaction_log(
     subject: str,
     outcome: str = "",
     occurred_at: dt.datetime,
-    actor: Any,
+    actor: Actor,
 ) -> Interaction:
     """Log a call, visit, letter or email with the customer about this account."""
     require_permission(actor, "customers.note")
@@ -59,13 +62,14 @@ def interaction_log(
         direction=direction,
         subject=subject,
         outcome=outcome,
-        staff=actor,
+        staff=acting_user(actor),
         occurred_at=occurred_at,
     )
     audit_record(
         actor=actor,
         action="account.interaction",
         target=interaction,
+        at=clock.now(),
         account_number=account.number,
         summary=f"{Interaction.Channel(channel).label} ({direction}): {subject}",
     )

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor
 from civicbill.core.audit import audit_record, diff, snapshot
 from civicbill.core.permissions import require_permission
 from civicbill.customers import locks
@@ -86,7 +87,7 @@ def premise_create(
     billing_cycle: int = 1,
     read_route: str = "",
     route_sequence: int = 0,
-    actor: Any,
+    actor: Actor,
 ) -> Premise:
     """A new service address. The same address (house number, street, unit, ZIP) is refused twice."""
     require_permission(actor, "customers.edit")
@@ -98,6 +99,7 @@ def premise_create(
         actor=actor,
         action="premise.create",
         target=premise,
+        at=premise.created_at,
         summary=f"Premise {premise.full_address} created",
         changes=diff({}, snapshot(premise, PREMISE_FIELDS)),
     )
@@ -105,7 +107,7 @@ def premise_create(
 
 
 @transaction.atomic
-def premise_update(*, premise: Premise, actor: Any, **changes: Any) -> Premise:
+def premise_update(*, premise: Premise, actor: Actor, **changes: Any) -> Premise:
     """Correct a premise's address, type, units, cycle or route; audited before/after."""
     require_permission(actor, "customers.edit")
     unknown = sorted(set(changes) - set(PREMISE_FIELDS))
@@ -125,6 +127,7 @@ def premise_update(*, premise: Premise, actor: Any, **changes: Any) -> Premise:
         actor=actor,
         action="premise.update",
         target=locked,
+        at=clock.now(),
         summary=f"Premise {locked.full_address} changed: {', '.join(changed)}",
         changes=changed,
     )

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from django.db import transaction
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.permissions import require_permission
@@ -44,7 +44,7 @@ from civicbill.meters.models import (
     ServicePoint,
 )
 from civicbill.meters.selectors import meter_get, service_point_for_account
-from civicbill.meters.services.inventory import change_status
+from civicbill.meters.services.inventory import change_status_trusted
 from civicbill.meters.shipment import READ_PLACES, clean_register_read, clean_text, label, refuse, tidy
 
 ACCEPTED_READ_STATUSES = (ReadStatus.ACTUAL, ReadStatus.ESTIMATED)
@@ -72,7 +72,7 @@ def service_point_create(
     read_route: str,
     route_sequence: int,
     location_note: str = "",
-    actor: Any,
+    actor: Actor,
 ) -> ServicePoint:
     """A meter location at a premise, on a read route at a place in the route's sequence."""
     require_permission(actor, "meters.manage")
@@ -96,6 +96,7 @@ def service_point_create(
         actor=actor,
         action="service_point.create",
         target=point,
+        at=point.created_at,
         summary=f"{Service(service).label} service point at {premise.address_line}, "
         f"route {read_route} #{route_sequence}",
         changes={
@@ -118,7 +119,7 @@ def _install(
     point: ServicePoint,
     installed_on: dt.date,
     install_read: Decimal,
-    actor: Any,
+    actor: Actor,
     now: dt.datetime,
     reason: str,
 ) -> MeterInstallation:
@@ -177,10 +178,10 @@ def _install(
         status=ReadStatus.ACTUAL,
         consumption_hcf=Decimal("0.000"),
         note=reason[:200],
-        created_by=actor,
+        created_by=acting_user(actor),
         created_at=now,
     )
-    change_status(
+    change_status_trusted(
         meter, to_status=MeterStatus.INSTALLED, changed_on=installed_on, reason=reason, actor=actor, now=now
     )
     return installation
@@ -200,7 +201,7 @@ def _remove(
     meter: Meter,
     removed_on: dt.date,
     removal_read: Decimal,
-    actor: Any,
+    actor: Actor,
     now: dt.datetime,
     reason: str,
     read_field: str = "removal_read",
@@ -252,13 +253,13 @@ def _remove(
         consumption_hcf=used.hcf.quantize(READ_PLACES, rounding=ROUND_HALF_UP),
         rolled_over=used.rolled_over,
         note=reason[:200],
-        created_by=actor,
+        created_by=acting_user(actor),
         created_at=now,
     )
     installation.removed_on = removed_on
     installation.removal_read = removal_read
     installation.save(update_fields=["removed_on", "removal_read"])
-    change_status(
+    change_status_trusted(
         meter, to_status=MeterStatus.REMOVED, changed_on=removed_on, reason=reason, actor=actor, now=now
     )
     return read
@@ -290,7 +291,7 @@ def meter_install(
     service_point: ServicePoint,
     installed_on: dt.date,
     install_read: Decimal,
-    actor: Any,
+    actor: Actor,
 ) -> MeterInstallation:
     """Install a meter from stock at a free service point, with its install read."""
     require_permission(actor, "meters.manage")
@@ -311,6 +312,7 @@ def meter_install(
         actor=actor,
         action="meter.install",
         target=installation,
+        at=clock.now(),
         account_number=account_number_at(point.premise_id, installed_on),
         summary=f"Meter {locked.serial_number} installed at {point.premise.address_line} on "
         f"{installed_on:%Y-%m-%d}, read {tidy(value):,}",
@@ -331,7 +333,7 @@ def meter_remove(
     meter: Meter | None = None,
     removed_on: dt.date,
     removal_read: Decimal,
-    actor: Any,
+    actor: Actor,
 ) -> MeterInstallation:
     """Remove an installed meter (give the installation or the meter) with its removal read, which
     carries the usage since the last accepted read. The meter becomes *removed* (to be tested)."""
@@ -363,6 +365,7 @@ def meter_remove(
         actor=actor,
         action="meter.remove",
         target=current,
+        at=clock.now(),
         account_number=account_number_at(point.premise_id, removed_on),
         summary=f"Meter {locked.serial_number} removed from {point.premise.address_line} on "
         f"{removed_on:%Y-%m-%d}, read {tidy(value):,} ({read.consumption_hcf} HCF since the last read)",
@@ -385,7 +388,7 @@ def meter_exchange(
     exchanged_on: dt.date,
     old_read: Decimal,
     new_read: Decimal,
-    actor: Any,
+    actor: Actor,
 ) -> MeterInstallation:
     """Replace an installed meter by one from stock at the same service point on one date: the old
     meter's removal read closes its usage, the new meter's install read starts it. All or nothing."""
@@ -438,6 +441,7 @@ def meter_exchange(
         actor=actor,
         action="meter.exchange",
         target=installation,
+        at=now,
         account_number=account_number_at(point.premise_id, exchanged_on),
         summary=f"Meter {old.serial_number} (removed at {tidy(old_value):,}, {removal.consumption_hcf} HCF "
         f"since the last read) exchanged for {new.serial_number} (installed at {tidy(new_value):,}) at "
@@ -458,7 +462,7 @@ def meter_exchange(
 
 @transaction.atomic
 def meter_install_for_account(
-    *, account_number: str, serial: str, installed_on: dt.date, read: Decimal, actor: Any
+    *, account_number: str, serial: str, installed_on: dt.date, read: Decimal, actor: Actor
 ) -> MeterInstallation:
     """Install the meter with this serial at the water service point of the account's premise.
 

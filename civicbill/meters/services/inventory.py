@@ -32,6 +32,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record, diff, snapshot
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.fast_insert import insert_rows
@@ -96,8 +97,8 @@ def _status_label(status: str) -> str:
 # -- status changes ------------------------------------------------------------------------------
 
 
-def change_status(
-    meter: Meter, *, to_status: str, changed_on: dt.date, reason: str, actor: Any, now: dt.datetime
+def change_status_trusted(
+    meter: Meter, *, to_status: str, changed_on: dt.date, reason: str, actor: Actor, now: dt.datetime
 ) -> MeterStatusChange:
     """Move a locked meter to ``to_status`` if its lifecycle allows it, and record the change.
 
@@ -136,7 +137,7 @@ def change_status(
         to_status=to_status,
         changed_on=changed_on,
         reason=reason[:200],
-        actor=actor,
+        actor=acting_user(actor),
         created_at=now,
     )
     meter.status = to_status
@@ -146,7 +147,7 @@ def change_status(
 
 @transaction.atomic
 def meter_status_change(
-    *, meter: Meter, to_status: str, changed_on: dt.date, reason: str, actor: Any
+    *, meter: Meter, to_status: str, changed_on: dt.date, reason: str, actor: Actor
 ) -> Meter:
     """Return a tested meter to stock, or retire a removed or tested one (received → in stock too).
 
@@ -163,7 +164,7 @@ def meter_status_change(
         raise refuse("reason", "Say why the meter is retired (for example: failed test, damaged).")
     locked = locks.lock_meter(meter.pk)
     before = locked.status
-    change_status(
+    change_status_trusted(
         locked,
         to_status=to_status,
         changed_on=changed_on,
@@ -176,6 +177,7 @@ def meter_status_change(
         actor=actor,
         action="meter.status_change",
         target=locked,
+        at=clock.now(),
         summary=f"Meter {locked.serial_number}: {_status_label(before)} → {_status_label(to_status)}"
         + (f" ({reason})" if reason else ""),
         changes={"status": {"before": before, "after": to_status}, "changed_on": changed_on.isoformat()},
@@ -214,7 +216,7 @@ def _meter_values(spec: MeterSpec, now: dt.datetime) -> tuple[Any, ...]:
 
 
 def _receiving_history(
-    meter: Meter, *, received_on: dt.date, actor: Any, now: dt.datetime, reason: str
+    meter: Meter, *, received_on: dt.date, actor: Actor, now: dt.datetime, reason: str
 ) -> list[MeterStatusChange]:
     return [
         MeterStatusChange(
@@ -223,7 +225,7 @@ def _receiving_history(
             to_status=MeterStatus.RECEIVED,
             changed_on=received_on,
             reason=reason[:200],
-            actor=actor,
+            actor=acting_user(actor),
             created_at=now,
         ),
         MeterStatusChange(
@@ -232,7 +234,7 @@ def _receiving_history(
             to_status=MeterStatus.IN_STOCK,
             changed_on=received_on,
             reason="into stock",
-            actor=actor,
+            actor=acting_user(actor),
             created_at=now,
         ),
     ]
@@ -260,7 +262,7 @@ def meter_receive(
     purchase_date: dt.date | None = None,
     purchase_cost: Money | None = None,
     received_on: dt.date,
-    actor: Any,
+    actor: Actor,
 ) -> Meter:
     """Receive one new meter into stock (history: received → in stock on ``received_on``)."""
     require_permission(actor, "meters.manage")
@@ -300,6 +302,7 @@ def meter_receive(
         actor=actor,
         action="meter.receive",
         target=meter,
+        at=now,
         summary=f"Meter {meter.serial_number} received into stock ({meter.get_size_display()} {meter.make})",
         changes={**diff({}, snapshot(meter, METER_FIELDS)), "received_on": received_on.isoformat()},
     )
@@ -343,7 +346,7 @@ def meters_receive_file(
     content: bytes,
     file_name: str,
     received_on: dt.date,
-    actor: Any,
+    actor: Actor,
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> ReceiveResult:
@@ -419,6 +422,7 @@ def meters_receive_file(
         actor=actor,
         action="meter.receive_file",
         target=Meter.objects.get(pk=first_meter_id),
+        at=now,
         summary=f"{written} meters received from {name}; {len(bad)} rows refused",
         changes={
             "file_name": name,
@@ -455,7 +459,7 @@ def meter_test_record(
     accuracy_percent: Decimal,
     passed: bool | None = None,
     notes: str = "",
-    actor: Any,
+    actor: Actor,
 ) -> MeterTest:
     """Record a bench test of a removed meter (it becomes *tested*; a re-test of a tested meter adds a
     result). ``passed`` defaults to whether the accuracy is inside :func:`accuracy_band`."""
@@ -475,7 +479,7 @@ def meter_test_record(
     now = clock.now()
     reason = f"tested {accuracy}%: {'pass' if verdict else 'fail'}"
     if locked.status == MeterStatus.REMOVED:
-        change_status(
+        change_status_trusted(
             locked, to_status=MeterStatus.TESTED, changed_on=tested_on, reason=reason, actor=actor, now=now
         )
         meter.status = locked.status
@@ -485,13 +489,14 @@ def meter_test_record(
         accuracy_percent=accuracy,
         passed=verdict,
         notes=notes,
-        actor=actor,
+        actor=acting_user(actor),
         created_at=now,
     )
     audit_record(
         actor=actor,
         action="meter.test",
         target=locked,
+        at=now,
         summary=f"Meter {locked.serial_number} {reason} on {tested_on:%Y-%m-%d}",
         changes={
             "tested_on": tested_on.isoformat(),

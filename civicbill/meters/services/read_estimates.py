@@ -19,13 +19,14 @@ from typing import Any
 from django.db import transaction
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.permissions import require_permission
 from civicbill.meters.estimation import estimate_read
 from civicbill.meters.models import Read, ReadSource, ServicePoint
 from civicbill.meters.services.read_context import load_context, meters_installed_at
-from civicbill.meters.services.read_store import insert_accepted_reads, insert_exception_reads
+from civicbill.meters.services.read_store import insert_accepted_reads_trusted, insert_exception_reads_trusted
 from civicbill.meters.validation import Candidate, ReadResult, ReadValidator, Verdict
 
 ESTIMATE_WINDOW_DAYS = 10  # a service point with any read in the 10 days up to the date is not estimated
@@ -79,7 +80,7 @@ def estimate_missing_reads(
     *,
     service_point_ids: Collection[int] | None,
     read_on: dt.date,
-    actor: Any,
+    actor: Actor,
     as_of: dt.date,
     window_days: int = ESTIMATE_WINDOW_DAYS,
 ) -> EstimateReport:
@@ -139,17 +140,17 @@ def estimate_missing_reads(
     now = clock.now()
     accepted = [(r, n) for r, n in zip(results, notes, strict=True) if r.accepted]
     held = [(r, n) for r, n in zip(results, notes, strict=True) if r.verdict is Verdict.EXCEPTION]
-    insert_accepted_reads(
+    insert_accepted_reads_trusted(
         [r for r, _ in accepted],
         read_import_id=None,
-        created_by_id=actor.pk,
+        created_by_id=acting_user(actor).pk,
         created_at=now,
         notes={index: note for index, (_, note) in enumerate(accepted)},
     )
-    created = insert_exception_reads(
+    created = insert_exception_reads_trusted(
         [r for r, _ in held],
         read_import_id=None,
-        created_by_id=actor.pk,
+        created_by_id=acting_user(actor).pk,
         created_at=now,
         notes=[n for _, n in held],
     )

@@ -27,6 +27,7 @@ from typing import Any
 from django.db import transaction
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.permissions import require_permission
@@ -35,7 +36,7 @@ from civicbill.meters.models import Read, ReadException, ReadSource, ReadStatus
 from civicbill.meters.services.reads import (
     ReadOutcome,
     account_number_for_point,
-    store_single,
+    store_single_trusted,
     validate_single,
 )
 from civicbill.meters.validation import (
@@ -69,16 +70,16 @@ def _locked(exception: ReadException) -> ReadException:
     return current
 
 
-def _decide(exception: ReadException, status: str, *, actor: Any, note: str, at: dt.datetime) -> None:
+def _decide(exception: ReadException, status: str, *, actor: Actor, note: str, at: dt.datetime) -> None:
     exception.status = status
-    exception.decided_by = actor
+    exception.decided_by = acting_user(actor)
     exception.decided_at = at
     exception.decision_note = note[:300]
     exception.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
 
 
 def _audit(
-    exception: ReadException, action: str, *, actor: Any, at: dt.datetime, summary: str, **changes: Any
+    exception: ReadException, action: str, *, actor: Actor, at: dt.datetime, summary: str, **changes: Any
 ) -> None:
     read = exception.read
     audit_record(
@@ -118,14 +119,14 @@ def _make_accepted(read: Read, result: ReadResult) -> None:
 
 @transaction.atomic
 def read_exception_accept(
-    *, exception: ReadException, actor: Any, note: str = "", as_of: dt.date | None = None
+    *, exception: ReadException, actor: Actor, note: str = "", as_of: dt.date
 ) -> ReadException:
     """Accept the held read as read: it bills the consumption measured against the reads as they are
     now (for a ``true_up_credit``, the negative consumption)."""
     require_permission(actor, "reads.review")
     current = _locked(exception)
     read = current.read
-    result = _revalidated(read, value=read.value, as_of=as_of or clock.today())
+    result = _revalidated(read, value=read.value, as_of=as_of)
     if result.verdict is Verdict.BAD or result.consumption_hcf is None:
         raise ApplicationError(
             f"This read cannot be accepted: {result.message} Correct it, reject it or ask for a re-read.",
@@ -152,9 +153,9 @@ def read_exception_correct(
     *,
     exception: ReadException,
     corrected_value: Decimal,
-    actor: Any,
+    actor: Actor,
     note: str,
-    as_of: dt.date | None = None,
+    as_of: dt.date,
 ) -> ReadOutcome:
     """Replace the held read with a corrected value (a new read; the held one is SUPERSEDED). The new
     read is validated like any other: it is accepted, or held again with its own exception."""
@@ -167,13 +168,13 @@ def read_exception_correct(
             f"{shown(corrected_value)} is the value already read; accept the read instead of correcting it.",
             field="corrected_value",
         )
-    result = _revalidated(old, value=corrected_value, as_of=as_of or clock.today())
+    result = _revalidated(old, value=corrected_value, as_of=as_of)
     if result.verdict is Verdict.BAD:
         raise ApplicationError(result.message, code=result.code, field="corrected_value")
     at = clock.now()
     old.status = ReadStatus.SUPERSEDED
     old.save(update_fields=["status"])
-    outcome = store_single(
+    outcome = store_single_trusted(
         result, actor=actor, at=at, supersedes=old, note=f"Corrects {shown(old.value)}: {text}"
     )
     _decide(current, ReadException.Status.CORRECTED, actor=actor, note=text, at=at)
@@ -194,7 +195,7 @@ def read_exception_correct(
 
 
 @transaction.atomic
-def read_exception_reject(*, exception: ReadException, actor: Any, note: str) -> ReadException:
+def read_exception_reject(*, exception: ReadException, actor: Actor, note: str) -> ReadException:
     """Reject the held read: it bills nothing (a re-read or an estimate will take its place)."""
     require_permission(actor, "reads.review")
     text = _required_note(note, "rejected")
@@ -217,7 +218,7 @@ def read_exception_reject(*, exception: ReadException, actor: Any, note: str) ->
 
 
 @transaction.atomic
-def read_exception_mark_reread_requested(*, exception: ReadException, actor: Any) -> ReadException:
+def read_exception_mark_reread_requested(*, exception: ReadException, actor: Actor) -> ReadException:
     """A re-read work order is out for this read (the work-orders service calls this)."""
     require_permission(actor, "reads.review")
     current = _locked(exception)
@@ -238,7 +239,9 @@ def read_exception_mark_reread_requested(*, exception: ReadException, actor: Any
 
 
 @transaction.atomic
-def read_exception_resolve_by_reread(*, exception: ReadException, reread: Read, actor: Any) -> ReadException:
+def read_exception_resolve_by_reread(
+    *, exception: ReadException, reread: Read, actor: Actor
+) -> ReadException:
     """The re-read (a read of the same meter on or after the held one, entered with ``read_record``)
     replaces the held read, which becomes SUPERSEDED; the exception is RESOLVED. A field re-read held
     only for its usage is accepted: the visit confirmed the reading."""

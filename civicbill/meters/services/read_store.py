@@ -39,7 +39,7 @@ def _prep(model: type[models.Model], name: str) -> Callable[[Any], Any]:
     return lambda value: field.get_db_prep_save(value, connection)
 
 
-def write_rows(table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> int:
+def _write_rows(table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> int:
     """Insert ``rows`` (values already prepared) into ``table``; returns how many."""
     names = ", ".join(connection.ops.quote_name(column) for column in columns)
     count = 0
@@ -75,7 +75,7 @@ def _copy_text(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def copy_lines(
+def _copy_lines(
     table: str,
     columns: Sequence[str],
     lines: Iterable[str],
@@ -108,7 +108,7 @@ def copy_lines(
                 return count
 
 
-def insert_accepted_reads(
+def insert_accepted_reads_trusted(
     results: Iterable[ReadResult],
     *,
     read_import_id: int | None,
@@ -155,7 +155,7 @@ def insert_accepted_reads(
                     f"{'t' if result.rolled_over else 'f'}{tail}{note}{ending}"
                 )
 
-        return copy_lines(Read._meta.db_table, READ_COLUMNS, lines(), statement_rows=COPY_STATEMENT_ROWS)
+        return _copy_lines(Read._meta.db_table, READ_COLUMNS, lines(), statement_rows=COPY_STATEMENT_ROWS)
     at_value = _prep(Read, "created_at")(created_at)
 
     def rows() -> Iterable[tuple[Any, ...]]:
@@ -169,10 +169,10 @@ def insert_accepted_reads(
                 result.rolled_over, None, read_import_id, notes.get(index, ""), created_by_id, at_value,
             )  # fmt: skip
 
-    return write_rows(Read._meta.db_table, READ_COLUMNS, rows())
+    return _write_rows(Read._meta.db_table, READ_COLUMNS, rows())
 
 
-def insert_exception_reads(
+def insert_exception_reads_trusted(
     results: Sequence[ReadResult],
     *,
     read_import_id: int | None,
@@ -212,7 +212,7 @@ def insert_exception_reads(
     return reads
 
 
-def insert_held_reads(
+def insert_held_reads_trusted(
     results: Sequence[ReadResult], *, read_import_id: int, created_by_id: int, created_at: dt.datetime
 ) -> int:
     """An import's exception results as EXCEPTION reads, each with its OPEN ReadException, set-based
@@ -221,7 +221,7 @@ def insert_held_reads(
     ids of one statement's rows increase in the order the rows are written."""
     if not results:
         return 0
-    insert_accepted_reads(
+    insert_accepted_reads_trusted(
         results,
         read_import_id=read_import_id,
         created_by_id=created_by_id,
@@ -246,7 +246,7 @@ def insert_held_reads(
     )
 
 
-def insert_intervals(
+def insert_intervals_trusted(
     intervals: Iterable[IntervalRow], *, meter_ids: dict[str, int], read_import_id: int | None
 ) -> int:
     """Write AMI intervals (``meter_ids``: the file's meter key → meter id)."""
@@ -255,4 +255,4 @@ def insert_intervals(
         (meter_ids[row.meter_key], instant(row.interval_start), row.consumption or Decimal(0), read_import_id)
         for row in intervals
     )
-    return write_rows(IntervalRead._meta.db_table, INTERVAL_COLUMNS, rows)
+    return _write_rows(IntervalRead._meta.db_table, INTERVAL_COLUMNS, rows)

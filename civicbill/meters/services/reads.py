@@ -26,6 +26,7 @@ from typing import Any, cast
 from django.db import IntegrityError, transaction
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.permissions import require_permission
@@ -47,9 +48,9 @@ from civicbill.meters.models import (
 from civicbill.meters.services.installations import account_number_at
 from civicbill.meters.services.read_context import in_slices, load_context
 from civicbill.meters.services.read_store import (
-    insert_accepted_reads,
-    insert_held_reads,
-    insert_intervals,
+    insert_accepted_reads_trusted,
+    insert_held_reads_trusted,
+    insert_intervals_trusted,
 )
 from civicbill.meters.validation import (
     Candidate,
@@ -158,8 +159,8 @@ def account_number_for_point(service_point_id: int | None, day: dt.date) -> str:
 # -- one read at a time --------------------------------------------------------------------------
 
 
-def store_single(
-    result: ReadResult, *, actor: Any, at: dt.datetime, supersedes: Read | None = None, note: str = ""
+def store_single_trusted(
+    result: ReadResult, *, actor: Actor, at: dt.datetime, supersedes: Read | None = None, note: str = ""
 ) -> ReadOutcome:
     """Store one validated (not bad) result with the ORM; shared by entry and review decisions."""
     candidate = result.candidate
@@ -178,7 +179,7 @@ def store_single(
         rolled_over=result.rolled_over,
         supersedes=supersedes,
         note=note[:200],
-        created_by=actor,
+        created_by=acting_user(actor),
         created_at=at,
     )
     exception = None
@@ -218,7 +219,7 @@ def read_record(
     read_on: dt.date,
     value: Decimal,
     source: str,
-    actor: Any,
+    actor: Actor,
     as_of: dt.date,
     note: str = "",
 ) -> ReadOutcome:
@@ -239,11 +240,12 @@ def read_record(
             code=result.code,
             field="meter_serial" if result.code == "unknown_meter" else "value",
         )
-    outcome = store_single(result, actor=actor, at=clock.now(), note=note)
+    outcome = store_single_trusted(result, actor=actor, at=clock.now(), note=note)
     audit_record(
         actor=actor,
         action="read.record",
         target=outcome.read,
+        at=outcome.read.created_at,
         account_number=account_number_for_point(result.service_point_id, read_on),
         summary=_describe(outcome, serial),
         changes={
@@ -449,7 +451,7 @@ def _validate(prepared: _Prepared, progress: Callable[[int], None]) -> None:
 
 
 def _validate_and_store(
-    prepared: _Prepared, *, read_import: ReadImport, actor: Any, progress: ProgressCallback
+    prepared: _Prepared, *, read_import: ReadImport, actor: Actor, progress: ProgressCallback
 ) -> None:
     """Validate and store at once: accepted reads go to the database while later ones are still being
     validated (on PostgreSQL the server inserts them, and its trigger checks each COPY statement's
@@ -474,12 +476,16 @@ def _validate_and_store(
                 yield result
         progress("validate", done, total)
 
-    insert_accepted_reads(accepted(), read_import_id=read_import.pk, created_by_id=actor.pk, created_at=at)
+    insert_accepted_reads_trusted(
+        accepted(), read_import_id=read_import.pk, created_by_id=acting_user(actor).pk, created_at=at
+    )
     prepared.results = results  # type: ignore[assignment]
     held = [r for r in prepared.results if r.verdict is Verdict.EXCEPTION]
-    insert_held_reads(held, read_import_id=read_import.pk, created_by_id=actor.pk, created_at=at)
+    insert_held_reads_trusted(
+        held, read_import_id=read_import.pk, created_by_id=acting_user(actor).pk, created_at=at
+    )
     if prepared.intervals:
-        insert_intervals(
+        insert_intervals_trusted(
             prepared.intervals, meter_ids=prepared.meter_ids_by_key, read_import_id=read_import.pk
         )
     progress("store", total, total)
@@ -517,7 +523,7 @@ def reads_import(
     content: bytes,
     file_name: str,
     file_format: str,
-    actor: Any,
+    actor: Actor,
     as_of: dt.date,
     preview: bool = False,
     progress: ProgressCallback | None = None,
@@ -547,7 +553,7 @@ def _import(
     fingerprint: str,
     file_name: str,
     file_format: str,
-    actor: Any,
+    actor: Actor,
     as_of: dt.date,
     preview: bool,
     report_progress: ProgressCallback,
@@ -601,7 +607,7 @@ def _import(
 
 
 def _create_import(
-    *, file_name: str, file_format: str, digest: str, fingerprint: str, actor: Any
+    *, file_name: str, file_format: str, digest: str, fingerprint: str, actor: Actor
 ) -> ReadImport:
     try:
         with transaction.atomic():
@@ -610,7 +616,7 @@ def _create_import(
                 file_sha256=digest,
                 content_sha256=fingerprint,
                 file_format=file_format,
-                imported_by=actor,
+                imported_by=acting_user(actor),
                 imported_at=clock.now(),
             )
     except IntegrityError:  # the same file, imported at the same moment by someone else

@@ -22,6 +22,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.fast_insert import write_rows
@@ -31,7 +32,7 @@ from civicbill.ledger import selectors as ledger_selectors
 from civicbill.ledger.journal_insert import insert_entries
 from civicbill.ledger.models import SourceType
 from civicbill.ledger.posting import EntrySpec
-from civicbill.ledger.service_posting import reverse_entry, validated_entries
+from civicbill.ledger.service_posting import entry_reverse_trusted, validated_entries
 from civicbill.ledger.services import refuse_closed_periods
 from civicbill.payments import locks
 from civicbill.payments.allocation import Movement
@@ -69,7 +70,7 @@ class AchDebit:
 
 
 def ach_debits_post(
-    *, debits: Sequence[AchDebit], effective_date: dt.date, file_label: str, as_of: dt.datetime, actor: Any
+    *, debits: Sequence[AchDebit], effective_date: dt.date, file_label: str, as_of: dt.datetime, actor: Actor
 ) -> list[int]:
     """Post the payments of a draft file (inside the caller's transaction); returns their ids in the
     order of ``debits``. A few queries per 5,000 accounts; entries, payments, allocations and channel
@@ -104,7 +105,10 @@ def ach_debits_post(
         )
     batch = validated_entries(specs)
     insert_entries(
-        batch, posted_by_id=actor.pk, posted_at=clock.now(), gl_ids=ledger_selectors.gl_account_ids()
+        batch,
+        posted_by_id=acting_user(actor).pk,
+        posted_at=clock.now(),
+        gl_ids=ledger_selectors.gl_account_ids(),
     )
     business_date = Payment._meta.get_field("business_date").get_db_prep_save(effective_date, connection)
     received_at = Payment._meta.get_field("received_at").get_db_prep_save(as_of, connection)
@@ -146,7 +150,7 @@ def ach_debits_post(
 
 
 @transaction.atomic
-def ach_payments_void(*, payment_ids: Sequence[int], reason: str, as_of: dt.datetime, actor: Any) -> int:
+def ach_payments_void(*, payment_ids: Sequence[int], reason: str, as_of: dt.datetime, actor: Actor) -> int:
     """Void the (not returned) ACH payments of a cancelled draft file: a reversing entry each, dated
     the payment's own date, and the payment marked void. Returns how many were voided."""
     require_permission(actor, "autopay.draft")
@@ -165,7 +169,7 @@ def ach_payments_void(*, payment_ids: Sequence[int], reason: str, as_of: dt.date
                 f"Receipt {locked.receipt_number} was returned by the bank; it cannot be voided",
                 code="already_returned",
             )
-        reversal = reverse_entry(
+        reversal = entry_reverse_trusted(
             entry=locked.journal_entry,
             accounting_date=locked.business_date,
             reason=ACH_VOID_REASON,
@@ -176,8 +180,8 @@ def ach_payments_void(*, payment_ids: Sequence[int], reason: str, as_of: dt.date
         locked.status = Payment.Status.VOIDED
         locked.void_entry = reversal
         locked.void_reason = reason[:200]
-        locked.voided_by = actor
-        locked.void_approved_by = actor
+        locked.voided_by = acting_user(actor)
+        locked.void_approved_by = acting_user(actor)
         locked.voided_at = as_of
         locked.save(
             update_fields=[

@@ -7,7 +7,7 @@ A deposit lives in the ledger only; no table holds a balance (ADR 0002):
   ``payments.allocation``) / Cr *Customer deposits held* (500-2200, water fund).
 * **Held** (:func:`civicbill.payments.deposit_selectors.customer_deposit_held_cents`): what was charged and
   not reversed, less what was applied.
-* **Applied** (``customer_deposit_apply``, called by the final bill): entry
+* **Applied** (``customer_deposit_apply_trusted``, called by the final bill): entry
   ``deposit``/``deposit_applied``, Dr 500-2200 / Cr each service's receivable, in the order a payment
   applies (an unpaid deposit due first — which simply cancels it — then penalties, then the oldest
   charges, the final bill's own charges included); what is left over is a credit on the account, to
@@ -21,10 +21,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
-from typing import Any
 
 from django.db import transaction
 
+from civicbill.core.actors import Actor
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError, ConflictError, NotFoundError
 from civicbill.core.money import Money, format_cents
@@ -34,7 +34,7 @@ from civicbill.customers.models import Account
 from civicbill.ledger import chart
 from civicbill.ledger.models import JournalEntry, SourceType
 from civicbill.ledger.posting import PostingLine
-from civicbill.ledger.service_posting import post_entry
+from civicbill.ledger.service_posting import entry_post_trusted
 from civicbill.payments import deposit_selectors, locks, selectors
 from civicbill.payments.allocation import Movement
 from civicbill.payments.deposit_selectors import APPLIED, CHARGED, applied_key
@@ -46,7 +46,7 @@ DEPOSIT_FUND = Fund.WATER  # 500-2200 Customer deposits held is a water-fund lia
 
 @transaction.atomic
 def customer_deposit_charge(
-    *, account_number: str, amount: Money, memo: str, actor: Any, as_of: dt.date, idempotency_key: str = ""
+    *, account_number: str, amount: Money, memo: str, actor: Actor, as_of: dt.date, idempotency_key: str = ""
 ) -> JournalEntry:
     """Charge a service deposit to an open account (a receivable the next payment settles first)."""
     require_permission(actor, "deposits.charge")
@@ -87,7 +87,7 @@ def customer_deposit_charge(
         existing.replayed = True
         return existing
     receivable = chart.receivable_control_for(Service.WATER).code
-    entry = post_entry(
+    entry = entry_post_trusted(
         lines=[
             PostingLine.debit(receivable, amount, customer_account_id=account.pk, service=Service.WATER),
             PostingLine.credit(chart.CUSTOMER_DEPOSITS, amount),
@@ -113,11 +113,11 @@ def customer_deposit_charge(
     return entry
 
 
-def customer_deposit_apply(
+def customer_deposit_apply_trusted(
     *,
     account: Account,
     reference: str,
-    actor: Any,
+    actor: Actor,
     as_of: dt.date,
     pending_charges: Mapping[str, int] | None = None,
 ) -> int:
@@ -152,7 +152,7 @@ def customer_deposit_apply(
         if fund != DEPOSIT_FUND:
             lines.append(PostingLine.credit(chart.due_to_other_funds(DEPOSIT_FUND).code, money))
             lines.append(PostingLine.debit(chart.due_from_other_funds(fund).code, money))
-    entry = post_entry(
+    entry = entry_post_trusted(
         lines=lines,
         accounting_date=as_of,
         source_type=SourceType.DEPOSIT,
@@ -175,4 +175,4 @@ def customer_deposit_apply(
     return held
 
 
-__all__ = ["APPLIED", "CHARGED", "customer_deposit_apply", "customer_deposit_charge"]
+__all__ = ["APPLIED", "CHARGED", "customer_deposit_apply_trusted", "customer_deposit_charge"]

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.money import Money
@@ -22,7 +23,7 @@ from civicbill.core.utility_services import Fund
 from civicbill.ledger import chart
 from civicbill.ledger.models import SourceType
 from civicbill.ledger.posting import PostingLine
-from civicbill.ledger.service_posting import post_entry
+from civicbill.ledger.service_posting import entry_post_trusted
 from civicbill.payments import locks, selectors
 from civicbill.payments.models import Channel, DayClose, Deposit, DrawerSession, Payment
 
@@ -42,7 +43,7 @@ def _deposit_lines(by_fund: dict[str, int]) -> list[PostingLine]:
 
 
 @transaction.atomic
-def day_close(*, business_date: dt.date, as_of: dt.datetime, actor: Any) -> DayClose:
+def day_close(*, business_date: dt.date, as_of: dt.datetime, actor: Actor) -> DayClose:
     """Close ``business_date`` once every drawer session of it is closed and approved: record the
     totals by tender, receipt code and fund, the deposit (cash + checks) and post the deposit entry.
     Receipts = postings = deposit + cards - over/short is checked before anything is written."""
@@ -112,7 +113,7 @@ def day_close(*, business_date: dt.date, as_of: dt.datetime, actor: Any) -> DayC
             closed = DayClose.objects.create(
                 business_date=business_date,
                 closed_at=as_of,
-                closed_by=actor,
+                closed_by=acting_user(actor),
                 payment_count=payment_count,
                 void_count=void_count,
                 receipts_cents=receipts_cents,
@@ -124,7 +125,7 @@ def day_close(*, business_date: dt.date, as_of: dt.datetime, actor: Any) -> DayC
     lines = _deposit_lines(dict(postings))
     entry = None
     if lines:
-        entry = post_entry(
+        entry = entry_post_trusted(
             lines=lines,
             accounting_date=business_date,
             source_type=SourceType.DEPOSIT,
@@ -149,6 +150,7 @@ def day_close(*, business_date: dt.date, as_of: dt.datetime, actor: Any) -> DayC
         actor=actor,
         action="day.close",
         target=closed,
+        at=clock.now(),
         summary=f"Closed {business_date}: {payment_count} payments, {void_count} void, receipts "
         f"{Money.from_cents(receipts_cents)}, deposit {Money.from_cents(deposit.total_cents)} "
         f"(slip {deposit.slip_number}), over/short {Money.from_cents(over_short_cents)}",

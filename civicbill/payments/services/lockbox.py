@@ -42,6 +42,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.fast_insert import insert_rows, write_rows
@@ -300,7 +301,7 @@ def _write_payments(
     entry_ids: list[uuid.UUID],
     *,
     as_of: dt.datetime,
-    actor: Any,
+    actor: Actor,
 ) -> None:
     if not paid:
         return
@@ -651,7 +652,7 @@ def payment_file_import(
     file_name: str,
     file_format: str,
     as_of: dt.datetime,
-    actor: Any,
+    actor: Actor,
     policy: AllocationPolicy = DEFAULT_POLICY,
     processor: str = "",
     new_batch: bool = False,
@@ -705,7 +706,7 @@ def payment_file_import(
                 processor=processor,
                 deposit_date=parsed.deposit_date or clock.business_date(as_of),
                 imported_at=as_of,
-                imported_by=actor,
+                imported_by=acting_user(actor),
                 detail_count=parsed.detail_count,
                 total_cents=parsed.trailer_total_cents or 0,
                 posted_count=0,
@@ -773,13 +774,13 @@ def payment_file_import(
     _checks_at_each_statement()
     chunks = [paid[start : start + WRITE_CHUNK] for start in range(0, len(paid), WRITE_CHUNK)]
     for chunk, batch in _built_ahead(chunks, paid_entries):
-        insert_entries(batch, posted_by_id=actor.pk, posted_at=posted_at, gl_ids=gl_ids)
+        insert_entries(batch, posted_by_id=acting_user(actor).pk, posted_at=posted_at, gl_ids=gl_ids)
         _write_payments(
             record, prefix, channel, chunk, [new.entry_id for new in batch], as_of=as_of, actor=actor
         )
     if held:
         batch = held_entries(held)
-        insert_entries(batch, posted_by_id=actor.pk, posted_at=posted_at, gl_ids=gl_ids)
+        insert_entries(batch, posted_by_id=acting_user(actor).pk, posted_at=posted_at, gl_ids=gl_ids)
         _write_suspense(record, channel, held, [new.entry_id for new in batch])
     record.posted_count = len(paid)
     record.posted_cents = sum(row.amount_cents for row, _a, _s in paid)

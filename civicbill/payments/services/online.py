@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
+from civicbill.core.actors import Actor
 from civicbill.payments.allocation import DEFAULT_POLICY, AllocationPolicy
 from civicbill.payments.models import PaymentImport
 from civicbill.payments.services.lockbox import ImportResult, payment_file_import
@@ -15,7 +15,7 @@ def online_file_import(
     content: bytes,
     file_name: str,
     as_of: dt.datetime,
-    actor: Any,
+    actor: Actor,
     policy: AllocationPolicy = DEFAULT_POLICY,
 ) -> ImportResult:
     """Import an ``online-csv`` file (docs/payment-files.md): payments matched by account number,

@@ -16,12 +16,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, Sum
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.money import Money, format_cents, plain_cents
@@ -31,7 +31,7 @@ from civicbill.ledger import chart
 from civicbill.ledger import selectors as ledger_selectors
 from civicbill.ledger.models import SourceType
 from civicbill.ledger.posting import PostingLine
-from civicbill.ledger.service_posting import post_entry
+from civicbill.ledger.service_posting import entry_post_trusted
 from civicbill.payments import clearing, locks
 from civicbill.payments.allocation import DEFAULT_POLICY
 from civicbill.payments.models import Channel, Payment, PaymentAllocation, Refund, Tender, TenderKind
@@ -153,7 +153,7 @@ def refund_request(
     amount: Money,
     reason: str,
     as_of: dt.datetime,
-    actor: Any,
+    actor: Actor,
     payee_name: str = "",
     mailing_address: str = "",
 ) -> Refund:
@@ -181,7 +181,7 @@ def refund_request(
         payee_name=(payee_name.strip() or customer.display_name)[:120],
         mailing_address=(mailing_address.strip() or ", ".join(customer.mailing_address_lines))[:300],
         reason=reason[:200],
-        requested_by=actor,
+        requested_by=acting_user(actor),
         requested_at=as_of,
     )
     audit_record(
@@ -204,7 +204,7 @@ def _locked_requested(refund: Refund) -> Refund:
 
 
 @transaction.atomic
-def refund_approve(*, refund: Refund, as_of: dt.datetime, actor: Any, note: str = "") -> Refund:
+def refund_approve(*, refund: Refund, as_of: dt.datetime, actor: Actor, note: str = "") -> Refund:
     """A supervisor other than the requester approves: the refund payable is posted."""
     require_permission(actor, "refunds.approve")
     locked = _locked_requested(refund)
@@ -247,7 +247,7 @@ def refund_approve(*, refund: Refund, as_of: dt.datetime, actor: Any, note: str 
             PostingLine.credit(chart.refunds_payable_for(chart.fund_for(service)).code, amount),
         ]
         left -= take
-    entry = post_entry(
+    entry = entry_post_trusted(
         lines=lines,
         accounting_date=clock.business_date(as_of),
         source_type=SourceType.REFUND,
@@ -258,7 +258,7 @@ def refund_approve(*, refund: Refund, as_of: dt.datetime, actor: Any, note: str 
         posted_by=actor,
     )
     locked.status = Refund.Status.APPROVED
-    locked.decided_by = actor
+    locked.decided_by = acting_user(actor)
     locked.decided_at = as_of
     locked.decision_note = note.strip()[:200]
     locked.entry = entry
@@ -276,14 +276,14 @@ def refund_approve(*, refund: Refund, as_of: dt.datetime, actor: Any, note: str 
 
 
 @transaction.atomic
-def refund_reject(*, refund: Refund, as_of: dt.datetime, actor: Any, note: str) -> Refund:
+def refund_reject(*, refund: Refund, as_of: dt.datetime, actor: Actor, note: str) -> Refund:
     """A supervisor refuses the refund, saying why (nothing is posted)."""
     require_permission(actor, "refunds.approve")
     if not note.strip():
         raise ApplicationError("Say why the refund is rejected", code="missing_reason", field="note")
     locked = _locked_requested(refund)
     locked.status = Refund.Status.REJECTED
-    locked.decided_by = actor
+    locked.decided_by = acting_user(actor)
     locked.decided_at = as_of
     locked.decision_note = note.strip()[:200]
     locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
@@ -300,7 +300,7 @@ def refund_reject(*, refund: Refund, as_of: dt.datetime, actor: Any, note: str) 
 
 
 @transaction.atomic
-def refunds_ap_export(*, as_of: dt.datetime, actor: Any) -> tuple[str, list[Refund]]:
+def refunds_ap_export(*, as_of: dt.datetime, actor: Actor) -> tuple[str, list[Refund]]:
     """The approved refunds not yet sent to accounts payable, as CSV (one row per refund and fund);
     they are marked exported so the next export leaves them out."""
     require_permission(actor, "refunds.approve")

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Any
 
 from django.db import transaction
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.money import Money, format_cents
@@ -29,7 +29,7 @@ from civicbill.customers.services.notes import note_add
 from civicbill.ledger import chart
 from civicbill.ledger.models import SourceType
 from civicbill.ledger.posting import PostingLine
-from civicbill.ledger.service_posting import post_entry
+from civicbill.ledger.service_posting import entry_post_trusted
 from civicbill.payments import locks
 from civicbill.payments.models import (
     Channel,
@@ -89,7 +89,7 @@ def payment_return(
     payment: Payment,
     reason: str,
     as_of: dt.datetime,
-    actor: Any,
+    actor: Actor,
     charge_fee: bool = True,
     fee: Money | None = None,
 ) -> ReturnedItem:
@@ -136,7 +136,7 @@ def payment_return(
         allocations = transferred_allocations(transfer)
     from_suspense = SuspenseItem.objects.filter(applied_payment=locked).exists()
     amount = Money.from_cents(locked.amount_cents)
-    entry = post_entry(
+    entry = entry_post_trusted(
         lines=return_lines(account_id=account.pk, allocations=allocations, from_suspense=from_suspense),
         accounting_date=returned_on,
         source_type=SourceType.RETURNED_PAYMENT,
@@ -152,7 +152,7 @@ def payment_return(
         fee = returned_item_fee_on(returned_on)
     fee_entry = None
     if fee.is_positive():
-        fee_entry = post_entry(
+        fee_entry = entry_post_trusted(
             lines=[
                 PostingLine.debit(
                     chart.receivable_control_for(Service.WATER).code,
@@ -175,7 +175,7 @@ def payment_return(
         reason=reason[:200],
         returned_on=returned_on,
         recorded_at=as_of,
-        recorded_by=actor,
+        recorded_by=acting_user(actor),
         reversal_entry=entry,
         fee_cents=fee.cents,
         fee_entry=fee_entry,

@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import IntegrityError, transaction
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.money import Money
@@ -23,14 +23,16 @@ from civicbill.core.utility_services import Fund
 from civicbill.ledger import chart
 from civicbill.ledger.models import SourceType
 from civicbill.ledger.posting import PostingLine
-from civicbill.ledger.service_posting import post_entry
+from civicbill.ledger.service_posting import entry_post_trusted
 from civicbill.payments import locks, selectors
 from civicbill.payments.models import CashDrawer, DrawerCount, DrawerSession, Location, TenderKind
 from civicbill.payments.tenders import CASH_DENOMINATIONS_CENTS
 
 
 @transaction.atomic
-def drawer_create(*, location_code: str, location_name: str, code: str, name: str, actor: Any) -> CashDrawer:
+def drawer_create(
+    *, location_code: str, location_name: str, code: str, name: str, actor: Actor
+) -> CashDrawer:
     """Add a cash drawer (and its location if new)."""
     require_permission(actor, "payments.manage")
     if CashDrawer.objects.filter(code=code).exists():
@@ -38,14 +40,18 @@ def drawer_create(*, location_code: str, location_name: str, code: str, name: st
     location, _ = Location.objects.get_or_create(code=location_code, defaults={"name": location_name})
     drawer = CashDrawer.objects.create(location=location, code=code, name=name)
     audit_record(
-        actor=actor, action="drawer.create", target=drawer, summary=f"Added drawer {code} at {location}"
+        actor=actor,
+        action="drawer.create",
+        target=drawer,
+        summary=f"Added drawer {code} at {location}",
+        at=clock.now(),
     )
     return drawer
 
 
 @transaction.atomic
 def drawer_session_open(
-    *, drawer: CashDrawer, starting_float: Money, as_of: dt.datetime, actor: Any
+    *, drawer: CashDrawer, starting_float: Money, as_of: dt.datetime, actor: Actor
 ) -> DrawerSession:
     """Open the actor's session on ``drawer`` with the float they counted. One open session per
     drawer and per cashier (the database refuses a second)."""
@@ -76,7 +82,7 @@ def drawer_session_open(
         with transaction.atomic():
             session = DrawerSession.objects.create(
                 drawer=drawer,
-                cashier=actor,
+                cashier=acting_user(actor),
                 business_date=business_date,
                 starting_float_cents=starting_float.cents,
                 opened_at=as_of,
@@ -90,6 +96,7 @@ def drawer_session_open(
         actor=actor,
         action="drawer_session.open",
         target=session,
+        at=clock.now(),
         summary=f"Opened drawer {drawer.code} for {business_date} with a float of {starting_float}",
         changes={"drawer": drawer.code, "starting_float": str(starting_float)},
     )
@@ -138,7 +145,7 @@ def _count_rows(counts: Sequence[CountLine]) -> list[tuple[str, int | None, int,
 
 @transaction.atomic
 def drawer_session_close(
-    *, session: DrawerSession, counts: Sequence[CountLine], as_of: dt.datetime, actor: Any, note: str = ""
+    *, session: DrawerSession, counts: Sequence[CountLine], as_of: dt.datetime, actor: Actor, note: str = ""
 ) -> DrawerSession:
     """Count the drawer and close the session: expected vs counted by tender; a difference posts to
     cash over/short. A closed session takes no more payments."""
@@ -182,7 +189,7 @@ def drawer_session_close(
                 PostingLine.debit(undeposited, amount),
                 PostingLine.credit(chart.CASH_OVER_SHORT, amount),
             ]
-        locked.over_short_entry = post_entry(
+        locked.over_short_entry = entry_post_trusted(
             lines=lines,
             accounting_date=locked.business_date,
             source_type=SourceType.DRAWER,
@@ -204,6 +211,7 @@ def drawer_session_close(
         actor=actor,
         action="drawer_session.close",
         target=locked,
+        at=clock.now(),
         summary=f"Closed drawer {locked.drawer.code} {locked.business_date}: expected "
         f"{Money.from_cents(sum(expected.values()))}, counted {Money.from_cents(sum(counted.values()))}, "
         f"over/short {Money.from_cents(over_short)}",
@@ -214,7 +222,7 @@ def drawer_session_close(
 
 @transaction.atomic
 def drawer_session_approve(
-    *, session: DrawerSession, as_of: dt.datetime, actor: Any, note: str = ""
+    *, session: DrawerSession, as_of: dt.datetime, actor: Actor, note: str = ""
 ) -> DrawerSession:
     """A supervisor (not the session's own cashier) reviews the close and approves it."""
     require_permission(actor, "drawers.approve")
@@ -227,7 +235,7 @@ def drawer_session_approve(
     if locked.cashier_id == actor.pk:
         raise ApplicationError("A cashier cannot approve their own drawer close", code="own_session")
     locked.status = DrawerSession.Status.APPROVED
-    locked.approved_by = actor
+    locked.approved_by = acting_user(actor)
     locked.approved_at = as_of
     locked.approval_note = note[:300]
     locked.save(update_fields=["status", "approved_by", "approved_at", "approval_note"])
@@ -235,6 +243,7 @@ def drawer_session_approve(
         actor=actor,
         action="drawer_session.approve",
         target=locked,
+        at=clock.now(),
         summary=f"Approved drawer {locked.drawer.code} {locked.business_date} "
         f"(over/short {Money.from_cents(locked.over_short_cents or 0)})",
     )

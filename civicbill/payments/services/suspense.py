@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.money import Money, format_cents
@@ -27,7 +27,7 @@ from civicbill.customers.models import Account
 from civicbill.ledger import chart
 from civicbill.ledger.models import SourceType
 from civicbill.ledger.posting import PostingLine
-from civicbill.ledger.service_posting import post_entry
+from civicbill.ledger.service_posting import entry_post_trusted
 from civicbill.payments import locks, selectors
 from civicbill.payments.allocation import DEFAULT_POLICY, AllocationPolicy
 from civicbill.payments.models import ChannelPayment, Payment, PaymentAllocation, SuspenseItem
@@ -75,7 +75,7 @@ def suspense_apply(
     item: SuspenseItem,
     account: Account,
     as_of: dt.datetime,
-    actor: Any,
+    actor: Actor,
     note: str = "",
     policy: AllocationPolicy = DEFAULT_POLICY,
 ) -> Payment:
@@ -101,7 +101,7 @@ def suspense_apply(
     business_date = clock.business_date(as_of)
     shares = shares_for(selectors.account_movements(account), locked.amount_cents, policy)
     receipt = f"SU{locked.pk}"
-    entry = post_entry(
+    entry = entry_post_trusted(
         lines=reclass_lines(account.pk, shares),
         accounting_date=business_date,
         source_type=SourceType.PAYMENT,
@@ -120,7 +120,7 @@ def suspense_apply(
         idempotency_key=f"suspense-apply:{locked.pk}",
         business_date=business_date,
         received_at=as_of,
-        taken_by=actor,
+        taken_by=acting_user(actor),
         journal_entry=entry,
     )
     ChannelPayment.objects.create(
@@ -145,7 +145,7 @@ def suspense_apply(
     )
     locked.status = SuspenseItem.Status.APPLIED
     locked.applied_payment = payment
-    locked.applied_by = actor
+    locked.applied_by = acting_user(actor)
     locked.applied_at = as_of
     locked.note = note.strip()[:300]
     locked.save(update_fields=["status", "applied_payment", "applied_by", "applied_at", "note"])

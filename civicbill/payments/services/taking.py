@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError, ConflictError, NotFoundError
 from civicbill.core.money import Money
@@ -23,7 +24,7 @@ from civicbill.customers.models import Account
 from civicbill.ledger import chart
 from civicbill.ledger.models import SourceType
 from civicbill.ledger.posting import MAX_IDEMPOTENCY_KEY, PostingLine
-from civicbill.ledger.service_posting import post_entry, reverse_entry
+from civicbill.ledger.service_posting import entry_post_trusted, entry_reverse_trusted
 from civicbill.payments import locks, selectors
 from civicbill.payments.allocation import (
     CREDIT,
@@ -74,7 +75,7 @@ class _Share:
 
 
 # -- checks shared by payments and misc receipts ------------------------------------------------------
-def _session_for_taking(session: DrawerSession, *, actor: Any, business_date: dt.date) -> DrawerSession:
+def _session_for_taking(session: DrawerSession, *, actor: Actor, business_date: dt.date) -> DrawerSession:
     locked = locks.lock_session(session.pk)
     if locked.status != DrawerSession.Status.OPEN:
         raise ApplicationError(
@@ -201,7 +202,7 @@ def _record(
     shares: list[_Share],
     idempotency_key: str,
     request_sha256: str,
-    actor: Any,
+    actor: Actor,
     source_type: str,
     reason: str,
     account: Account | None = None,
@@ -211,7 +212,7 @@ def _record(
     language: str = "en",
 ) -> Payment:
     receipt_number = _next_receipt_number(session)
-    entry = post_entry(
+    entry = entry_post_trusted(
         lines=_entry_lines(shares),
         accounting_date=business_date,
         source_type=source_type,
@@ -236,7 +237,7 @@ def _record(
         request_sha256=request_sha256,
         business_date=business_date,
         received_at=as_of,
-        taken_by=actor,
+        taken_by=acting_user(actor),
         journal_entry=entry,
     )
     Tender.objects.bulk_create(
@@ -298,7 +299,7 @@ def payment_take(
     tenders: Sequence[TenderInput],
     idempotency_key: str,
     as_of: dt.datetime,
-    actor: Any,
+    actor: Actor,
     payer_name: str = "",
     language: str | None = None,
     policy: AllocationPolicy = DEFAULT_POLICY,
@@ -377,6 +378,7 @@ def payment_take(
         actor=actor,
         action="payment.take",
         target=payment,
+        at=clock.now(),
         account_number=single.number if single is not None else "",
         summary=f"Receipt {payment.receipt_number}: {Money.from_cents(amount_cents)} on {numbers} "
         f"({', '.join(t.kind for t in settled)})",
@@ -401,7 +403,7 @@ def misc_receipt_take(
     tenders: Sequence[TenderInput],
     idempotency_key: str,
     as_of: dt.datetime,
-    actor: Any,
+    actor: Actor,
     reference: str = "",
     payer_name: str = "",
     language: str = "en",
@@ -472,6 +474,7 @@ def misc_receipt_take(
         actor=actor,
         action="payment.misc_receipt",
         target=payment,
+        at=clock.now(),
         summary=f"Receipt {payment.receipt_number}: {code.code} {reference} {amount}".replace("  ", " "),
         changes={"receipt_code": code.code, "reference": reference, "amount": str(amount)},
     )
@@ -497,7 +500,7 @@ def _void_refusal(payment: Payment, session: DrawerSession | None, as_of: dt.dat
         )
 
 
-def payment_void_check(*, payment: Payment, reason: str, as_of: dt.datetime, actor: Any) -> None:
+def payment_void_check(*, payment: Payment, reason: str, as_of: dt.datetime, actor: Actor) -> None:
     """Refuse a void that cannot happen (already void, not today's, drawer closed, no reason) —
     called before a supervisor's credentials are looked at, so no password is tried in vain."""
     require_permission(actor, "payments.take")
@@ -509,7 +512,7 @@ def payment_void_check(*, payment: Payment, reason: str, as_of: dt.datetime, act
 
 @transaction.atomic
 def payment_void(
-    *, payment: Payment, reason: str, approved_by: Any, as_of: dt.datetime, actor: Any
+    *, payment: Payment, reason: str, approved_by: Any, as_of: dt.datetime, actor: Actor
 ) -> Payment:
     """Void a payment taken today, before its drawer is closed, with a supervisor's approval and a
     reason: a reversing entry, the payment marked void (its receipt then prints VOID)."""
@@ -522,7 +525,7 @@ def payment_void(
     locked = locks.lock_payment(payment.pk)
     _void_refusal(locked, locked_session, as_of)
     business_date = clock.business_date(as_of)
-    reversal = reverse_entry(
+    reversal = entry_reverse_trusted(
         entry=locked.journal_entry,
         accounting_date=business_date,
         reason="payment_void",
@@ -532,7 +535,7 @@ def payment_void(
     locked.status = Payment.Status.VOIDED
     locked.void_entry = reversal
     locked.void_reason = reason[:200]
-    locked.voided_by = actor
+    locked.voided_by = acting_user(actor)
     locked.void_approved_by = approved_by
     locked.voided_at = as_of
     locked.save(
@@ -542,6 +545,7 @@ def payment_void(
         actor=actor,
         action="payment.void",
         target=locked,
+        at=clock.now(),
         account_number=locked.account.number if locked.account is not None else "",
         summary=f"Voided receipt {locked.receipt_number} {Money.from_cents(locked.amount_cents)}, "
         f"approved by {approved_by.username}: {reason}",
@@ -555,7 +559,7 @@ def payment_void(
 
 
 @transaction.atomic
-def receipt_reprint(*, payment: Payment, actor: Any) -> Payment:
+def receipt_reprint(*, payment: Payment, actor: Actor) -> Payment:
     """Count a reprint (the reprinted receipt says REPRINT): printing receipts is taking payments'
     permission (docs/permissions.md), not a read-only one."""
     require_permission(actor, "payments.take")
@@ -566,6 +570,7 @@ def receipt_reprint(*, payment: Payment, actor: Any) -> Payment:
         actor=actor,
         action="payment.reprint",
         target=locked,
+        at=clock.now(),
         summary=f"Reprinted receipt {locked.receipt_number} (copy {locked.reprint_count})",
     )
     return locked

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Any
 
 from django.db import transaction
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.money import Money
@@ -32,7 +32,7 @@ from civicbill.ledger import chart
 from civicbill.ledger import selectors as ledger_selectors
 from civicbill.ledger.models import SourceType
 from civicbill.ledger.posting import PostingLine
-from civicbill.ledger.service_posting import post_entry, reverse_entry
+from civicbill.ledger.service_posting import entry_post_trusted, entry_reverse_trusted
 from civicbill.payments import locks
 from civicbill.payments.allocation import DEFAULT_POLICY, AllocationPolicy
 from civicbill.payments.models import DrawerSession, Payment, PaymentTransfer, ReturnedItem
@@ -135,7 +135,7 @@ def payment_transfer(
     to_account: Account,
     reason: str,
     as_of: dt.datetime,
-    actor: Any,
+    actor: Actor,
     policy: AllocationPolicy = DEFAULT_POLICY,
 ) -> PaymentTransfer:
     """Move ``payment`` from the account it was posted to onto ``to_account``: its entry reversed and
@@ -165,14 +165,14 @@ def payment_transfer(
         to_account=to_locked,
         policy=policy,
     )
-    reversal = reverse_entry(
+    reversal = entry_reverse_trusted(
         entry=original,
         accounting_date=business_date,
         reason=TRANSFER_REASON,
         memo=f"Receipt {receipt} transferred to account {to_locked.number}: {reason}"[:500],
         posted_by=actor,
     )
-    entry = post_entry(
+    entry = entry_post_trusted(
         lines=lines,
         accounting_date=business_date,
         source_type=SourceType.PAYMENT,
@@ -190,7 +190,7 @@ def payment_transfer(
         reason=reason,
         business_date=business_date,
         transferred_at=as_of,
-        transferred_by=actor,
+        transferred_by=acting_user(actor),
         reversal_entry=reversal,
         entry=entry,
     )

@@ -37,7 +37,7 @@ from civicbill.web.ui import account_or_404, call_service, requires
 
 
 def _account_context(request: HttpRequest, account: Account) -> dict[str, object]:
-    detail = customer_selectors.account_detail(account)
+    detail = customer_selectors.account_detail(account, as_of=clock.today())
     context: dict[str, object] = {"account": account, "detail": detail}
     if has_permission(request.user, "ledger.view"):
         history = ledger_selectors.account_history(account)
@@ -142,7 +142,7 @@ def note_add(request: HttpRequest, number: str) -> HttpResponse:
     else:
         status = 200
         form = NoteForm()
-    detail = customer_selectors.account_detail(account)
+    detail = customer_selectors.account_detail(account, as_of=clock.today())
     return render(
         request,
         "web/partials/notes.html",
@@ -173,7 +173,7 @@ def interaction_add(request: HttpRequest, number: str) -> HttpResponse:
     status = 422 if form.errors else 200
     if not form.errors:
         form = InteractionForm()
-    detail = customer_selectors.account_detail(account)
+    detail = customer_selectors.account_detail(account, as_of=clock.today())
     return render(
         request,
         "web/partials/interactions.html",

@@ -169,6 +169,7 @@ def exception_resolve(request: HttpRequest, run_id: int, exception_id: int) -> H
                 resolution=form.cleaned_data["resolution"],
                 note=form.cleaned_data["note"],
                 actor=request.user,
+                at=clock.now(),
             )
         except ApplicationError as refused:
             error = refused.message

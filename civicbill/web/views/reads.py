@@ -115,7 +115,7 @@ def exception_decide(request: HttpRequest, exception_id: int) -> HttpResponse:
     note = request.POST.get("note", "").strip()
     try:
         if decision == "accept":
-            read_exception_accept(exception=exception, actor=request.user, note=note)
+            read_exception_accept(exception=exception, actor=request.user, note=note, as_of=clock.today())
             messages.success(request, _("Read accepted."))
         elif decision == "reject":
             read_exception_reject(
@@ -131,6 +131,7 @@ def exception_decide(request: HttpRequest, exception_id: int) -> HttpResponse:
                 corrected_value=value,
                 actor=request.user,
                 note=note or _("Corrected by review"),
+                as_of=clock.today(),
             )
             messages.success(request, _("Read corrected to %(value)s.") % {"value": value})
         else:

@@ -99,6 +99,7 @@ def workorder_new(request: HttpRequest) -> HttpResponse:
                 description=data["description"],
                 due_on=data["due_on"],
                 priority=data["priority"],
+                as_of=clock.today(),
                 actor=request.user,
             )
             if work_order is not None:
@@ -171,6 +172,7 @@ def workorder_complete(request: HttpRequest, number: str) -> HttpResponse:
             read_value=data["read_value"],
             exchange=exchange,
             notes=data["notes"],
+            as_of=clock.today(),
             actor=request.user,
         )
         if not form.errors:
@@ -298,7 +300,7 @@ def reread_request(request: HttpRequest, exception_id: int) -> HttpResponse:
     if isinstance(exception, HttpResponse):
         return exception
     try:
-        work_order = services.reread_request(exception=exception, actor=request.user)
+        work_order = services.reread_request(exception=exception, actor=request.user, as_of=clock.today())
     except ApplicationError as error:
         messages.error(request, error.message)
         return _back(request)
@@ -317,7 +319,9 @@ def high_usage_confirm(request: HttpRequest, exception_id: int) -> HttpResponse:
     if isinstance(exception, HttpResponse):
         return exception
     try:
-        letter, work_order = services.high_usage_confirm(exception=exception, actor=request.user)
+        letter, work_order = services.high_usage_confirm(
+            exception=exception, actor=request.user, as_of=clock.today()
+        )
     except ApplicationError as error:
         messages.error(request, error.message)
         return _back(request)

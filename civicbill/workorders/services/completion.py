@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record, diff, snapshot
 from civicbill.core.exceptions import ApplicationError, NotFoundError
 from civicbill.core.permissions import require_permission
@@ -65,7 +65,7 @@ def _meter_or_refuse(work_order: WorkOrder, field: str) -> Meter:
 
 
 def _record_read(
-    work_order: WorkOrder, *, read_value: Decimal, read_on: dt.date, as_of: dt.date, actor: Any
+    work_order: WorkOrder, *, read_value: Decimal, read_on: dt.date, as_of: dt.date, actor: Actor
 ) -> None:
     """Enter the field read through the reads service; a re-read resolves its exception (unless staff
     already decided it some other way meanwhile, in which case the read simply stands)."""
@@ -90,7 +90,7 @@ def _record_read(
 
 
 def _exchange_meter(
-    work_order: WorkOrder, *, exchange: ExchangeInput, exchanged_on: dt.date, actor: Any
+    work_order: WorkOrder, *, exchange: ExchangeInput, exchanged_on: dt.date, actor: Actor
 ) -> None:
     meter = _meter_or_refuse(work_order, "new_meter_serial")
     try:
@@ -142,14 +142,13 @@ def workorder_complete(
     read_value: Decimal | None = None,
     exchange: ExchangeInput | None = None,
     notes: str = "",
-    as_of: dt.date | None = None,
-    actor: Any,
+    as_of: dt.date,
+    actor: Actor,
 ) -> WorkOrder:
     """Complete an open or assigned order on ``completed_on`` with the findings, and optionally a read
     (recorded by the reads service, source FIELD) or a meter exchange (by the installations service).
     A completed re-read resolves the read exception it was sent for."""
     require_permission(actor, "workorders.complete")
-    as_of = clock.today() if as_of is None else as_of
     completed_on = clean_date(completed_on, "completed_on", "Completion date")
     findings = clean_text(findings, "findings", "Findings")
     notes = clean_text(notes, "notes", "Notes")
@@ -184,7 +183,7 @@ def workorder_complete(
         _exchange_meter(work_order, exchange=exchange, exchanged_on=completed_on, actor=actor)
     work_order.status = WorkOrderStatus.COMPLETED
     work_order.completed_on = completed_on
-    work_order.completed_by = actor
+    work_order.completed_by = acting_user(actor)
     work_order.completed_at = clock.now()
     work_order.findings = findings
     work_order.notes = notes
@@ -210,6 +209,7 @@ def workorder_complete(
         actor=actor,
         action="work_order.complete",
         target=work_order,
+        at=work_order.completed_at,
         account_number=work_order.account.number if work_order.account else "",
         summary=summary,
         changes=diff(before, snapshot(work_order, WORK_ORDER_FIELDS)),

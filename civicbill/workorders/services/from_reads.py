@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 
-from civicbill.core import clock
+from civicbill.core.actors import Actor
 from civicbill.core.clock import business_calendar
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.permissions import require_permission
@@ -25,7 +24,7 @@ from civicbill.meters.validation import HIGH_USAGE
 from civicbill.workorders import locks
 from civicbill.workorders import selectors as workorder_selectors
 from civicbill.workorders.models import Priority, WorkOrder, WorkOrderType
-from civicbill.workorders.services.lifecycle import cancel_locked, create_order
+from civicbill.workorders.services.lifecycle import cancel_locked_trusted, create_order_trusted
 
 REREAD_DUE_BUSINESS_DAYS = 3
 INVESTIGATION_DUE_BUSINESS_DAYS = 5
@@ -48,13 +47,12 @@ def _where_read_was_taken(exception: ReadException) -> tuple[ServicePoint, Premi
 
 @transaction.atomic
 def reread_request(
-    *, exception: ReadException, actor: Any, due_on: dt.date | None = None, as_of: dt.date | None = None
+    *, exception: ReadException, actor: Actor, due_on: dt.date | None = None, as_of: dt.date
 ) -> WorkOrder:
     """Send someone to read the meter again: a RE-READ work order for the exception's premise and
     meter, due in 3 business days unless ``due_on`` is given; the exception becomes re-read-requested."""
     require_permission(actor, "reads.review")
     require_permission(actor, "workorders.manage")
-    as_of = clock.today() if as_of is None else as_of
     if exception.status != ReadException.Status.OPEN:
         raise ApplicationError(
             f"This read exception is {exception.get_status_display().lower()}; only an open one can be sent "
@@ -67,7 +65,7 @@ def reread_request(
     if due_on is None:
         due_on = business_calendar().add_business_days(as_of, REREAD_DUE_BUSINESS_DAYS)
     read_exception_mark_reread_requested(exception=exception, actor=actor)
-    return create_order(
+    return create_order_trusted(
         work_type=WorkOrderType.REREAD,
         premise=premise,
         account=workorder_selectors.account_at_premise(premise, on=read.read_on),
@@ -89,9 +87,9 @@ def reread_request(
 def high_usage_confirm(
     *,
     exception: ReadException,
-    actor: Any,
+    actor: Actor,
     usual_daily_hcf: Decimal | None = None,
-    as_of: dt.date | None = None,
+    as_of: dt.date,
 ) -> tuple[Letter, WorkOrder]:
     """A high read is real: accept it, queue a high water use notice to the customer (in their
     language) and open an investigation (possible leak or broken meter) due in 5 business days.
@@ -100,7 +98,6 @@ def high_usage_confirm(
     still out for this exception is cancelled (the decision is made)."""
     require_permission(actor, "reads.review")
     require_permission(actor, "workorders.manage")
-    as_of = clock.today() if as_of is None else as_of
     if exception.code not in HIGH_USAGE_CODES:
         raise ApplicationError(
             f"This read exception is {exception.code!r}, not a high read; only a high read gets a high-usage "
@@ -124,7 +121,7 @@ def high_usage_confirm(
             field="exception",
         )
     rereads_out = locks.lock_open_work_orders(read_exception_id=exception.pk, work_type=WorkOrderType.REREAD)
-    read_exception_accept(exception=exception, actor=actor)
+    read_exception_accept(exception=exception, actor=actor, as_of=as_of)
     read.refresh_from_db()
     usual_basis = ""
     if usual_daily_hcf is None:
@@ -133,7 +130,7 @@ def high_usage_confirm(
         usual_basis = usual.basis if usual else ""
     work_order = workorder_selectors.open_work_order(
         work_type=WorkOrderType.HIGH_CONSUMPTION, premise=premise, meter=read.meter
-    ) or create_order(
+    ) or create_order_trusted(
         work_type=WorkOrderType.HIGH_CONSUMPTION,
         premise=premise,
         account=account,
@@ -152,7 +149,7 @@ def high_usage_confirm(
         actor=actor,
     )
     for reread in rereads_out:
-        cancel_locked(
+        cancel_locked_trusted(
             reread, reason=f"High use confirmed; investigation {work_order.number} instead", actor=actor
         )
     letter = letter_queue_high_usage(

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from civicbill.core import clock
+from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record, diff, snapshot
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.permissions import has_permission, require_permission
@@ -142,7 +143,7 @@ def _refuse_duplicate(*, work_type: str, premise: Premise, meter: Meter | None) 
         )
 
 
-def create_order(
+def create_order_trusted(
     *,
     work_type: str,
     premise: Premise,
@@ -154,7 +155,7 @@ def create_order(
     due_on: dt.date,
     priority: int,
     as_of: dt.date,
-    actor: Any,
+    actor: Actor,
 ) -> WorkOrder:
     if work_type not in WorkOrderType.values:
         raise ApplicationError(
@@ -189,13 +190,14 @@ def create_order(
         read_exception=read_exception,
         description=description,
         due_on=due_on,
-        created_by=actor,
+        created_by=acting_user(actor),
         created_at=clock.now(),
     )
     audit_record(
         actor=actor,
         action="work_order.create",
         target=work_order,
+        at=work_order.created_at,
         account_number=account.number if account else "",
         summary=(
             f"{number} {work_order.get_work_type_display()} at {premise.address_line}, due {due_on:%Y-%m-%d}"
@@ -217,15 +219,15 @@ def workorder_create(
     description: str,
     due_on: dt.date,
     priority: int = Priority.NORMAL,
-    as_of: dt.date | None = None,
-    actor: Any,
+    as_of: dt.date,
+    actor: Actor,
 ) -> WorkOrder:
     """A new OPEN work order numbered ``WO-000001`` onwards. The meter defaults to the one installed at
     ``service_point``. Refused when the due date is before ``as_of`` (today), when the account or
     service point is at another premise, or when the same kind of order is already open for the same
     premise and meter."""
     require_permission(actor, "workorders.manage")
-    return create_order(
+    return create_order_trusted(
         work_type=work_type,
         premise=premise,
         account=account,
@@ -235,7 +237,7 @@ def workorder_create(
         description=description,
         due_on=due_on,
         priority=priority,
-        as_of=clock.today() if as_of is None else as_of,
+        as_of=as_of,
         actor=actor,
     )
 
@@ -244,7 +246,7 @@ def workorder_create(
 
 
 @transaction.atomic
-def workorder_assign(*, work_order: WorkOrder, assignee: Any, actor: Any) -> WorkOrder:
+def workorder_assign(*, work_order: WorkOrder, assignee: Any, actor: Actor) -> WorkOrder:
     """Give an open order to a field worker (or move an assigned one to another)."""
     require_permission(actor, "workorders.manage")
     work_order = locks.lock_work_order(work_order.pk)
@@ -268,6 +270,7 @@ def workorder_assign(*, work_order: WorkOrder, assignee: Any, actor: Any) -> Wor
         actor=actor,
         action="work_order.assign",
         target=work_order,
+        at=work_order.assigned_at,
         account_number=work_order.account.number if work_order.account else "",
         summary=f"{work_order.number} assigned to {who(assignee)}",
         changes=diff(before, snapshot(work_order, WORK_ORDER_FIELDS)),
@@ -276,26 +279,27 @@ def workorder_assign(*, work_order: WorkOrder, assignee: Any, actor: Any) -> Wor
 
 
 @transaction.atomic
-def workorder_cancel(*, work_order: WorkOrder, reason: str, actor: Any) -> WorkOrder:
+def workorder_cancel(*, work_order: WorkOrder, reason: str, actor: Actor) -> WorkOrder:
     """Cancel an open or assigned order, saying why."""
     require_permission(actor, "workorders.manage")
     reason = clean_text(reason, "reason", "Reason", max_length=200, required=True)
-    return cancel_locked(locks.lock_work_order(work_order.pk), reason=reason, actor=actor)
+    return cancel_locked_trusted(locks.lock_work_order(work_order.pk), reason=reason, actor=actor)
 
 
-def cancel_locked(work_order: WorkOrder, *, reason: str, actor: Any) -> WorkOrder:
+def cancel_locked_trusted(work_order: WorkOrder, *, reason: str, actor: Actor) -> WorkOrder:
     """Cancel a work order the caller has locked (and checked the actor may cancel)."""
     refuse_finished(work_order, "cancelled")
     before = snapshot(work_order, WORK_ORDER_FIELDS)
     work_order.status = WorkOrderStatus.CANCELLED
     work_order.cancel_reason = reason
     work_order.cancelled_at = clock.now()
-    work_order.cancelled_by = actor
+    work_order.cancelled_by = acting_user(actor)
     work_order.save(update_fields=["status", "cancel_reason", "cancelled_at", "cancelled_by"])
     audit_record(
         actor=actor,
         action="work_order.cancel",
         target=work_order,
+        at=work_order.cancelled_at,
         account_number=work_order.account.number if work_order.account else "",
         summary=f"{work_order.number} cancelled: {reason}",
         changes=diff(before, snapshot(work_order, WORK_ORDER_FIELDS)),

@@ -98,7 +98,7 @@ class Command(CivicbillCommand):
             actor=actor,
         )
         if options["json"]:
-            self.print_json(account_summary(new_account))
+            self.print_json(account_summary(new_account, as_of=clock.today()))
         else:
             self.stdout.write(
                 f"Account {options['number']} is final after {options['date']}; "
@@ -106,7 +106,7 @@ class Command(CivicbillCommand):
             )
 
     def _show(self, number: str, *, as_json: bool) -> None:
-        summary = account_summary(account_get(number))
+        summary = account_summary(account_get(number), as_of=clock.today())
         if as_json:
             self.print_json(summary)
             return

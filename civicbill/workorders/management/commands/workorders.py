@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
+from civicbill.core import clock
 from civicbill.core.commands import CivicbillCommand, add_user_argument, date_type
 from civicbill.core.numbers import parse_typed_decimal
 from civicbill.workorders import selectors, services
@@ -89,6 +90,7 @@ class Command(CivicbillCommand):
             findings=options["findings"],
             read_value=options["read"],
             notes=options["notes"],
+            as_of=clock.today(),
             actor=actor,
         )
         order = selectors.workorder_get(order.number)
