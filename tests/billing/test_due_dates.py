@@ -111,7 +111,12 @@ def test_every_cycle_uses_the_office_closures_staff_recorded(
     office_closure_add(closed_on=dt.date(2026, 12, 21), reason="Water main repair", actor=supervisor)
     office_closure_add(closed_on=dt.date(2027, 6, 21), reason="Staff training", actor=supervisor)
     calendar = business_calendar()
-    cycles = [billing_cycle_ensure(number=day, read_day=day, actor=technician) for day in range(1, 29)]
+    cycles = [
+        billing_cycle_ensure(
+            number=day, read_day=day, actor=technician, at=dt.datetime(2026, 11, 2, tzinfo=dt.UTC)
+        )
+        for day in range(1, 29)
+    ]
     for cycle in cycles:
         for month in MONTHS_2026_2027:
             due = cycle_period(cycle, month).due_date
