@@ -75,13 +75,10 @@ class Command(BaseCommand):
         def advance(accounts_done: int) -> None:
             bar.update(accounts_done)
 
-        result = demo_city_seed(
-            accounts=count, seed=options["seed"], conversion_date=clock.today(), progress=advance
-        )
+        today = clock.today()  # the day the demo is built: nothing in it is dated later
+        result = demo_city_seed(accounts=count, seed=options["seed"], as_of=today, progress=advance)
         bar.close()
-        billing = demo_billing_seed(
-            actor=conversion_user(), conversion_date=clock.today(), seed=options["seed"]
-        )
+        billing = demo_billing_seed(actor=conversion_user(), as_of=today, seed=options["seed"])
         elapsed_s = time.perf_counter() - started
         if options["json"]:
             self.stdout.write(
