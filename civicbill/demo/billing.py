@@ -102,7 +102,8 @@ def demo_billing_seed(
                 actor=actor,
                 share=autopay_share,
             )
-    history = DemoPayments(seed=seed, autopay_account_ids=enrolled)
+    with clock.replaying(at_hour(conversion_date, CONVERSION_HOUR)):  # the staff and drawers
+        history = DemoPayments(seed=seed, autopay_account_ids=enrolled)
     autopay = AutopayHistory(enrolled=len(enrolled))
     runs = bills = billed = 0
     for month in months:

@@ -127,7 +127,7 @@ class PaymentHistory:
 
 def _staff_user(username: str, first: str, last: str, role: str) -> User:
     user, created = User.objects.get_or_create(
-        username=username, defaults={"first_name": first, "last_name": last}
+        username=username, defaults={"first_name": first, "last_name": last, "date_joined": clock.now()}
     )
     if created:
         user.set_unusable_password()

@@ -65,7 +65,8 @@ class SeedResult:
 def conversion_user() -> User:
     """The system user a conversion is recorded under (cannot sign in)."""
     user, created = User.objects.get_or_create(
-        username=CONVERSION_USERNAME, defaults={"first_name": "Legacy", "last_name": "conversion"}
+        username=CONVERSION_USERNAME,
+        defaults={"first_name": "Legacy", "last_name": "conversion", "date_joined": clock.now()},
     )
     if created:
         user.set_unusable_password()
@@ -133,8 +134,9 @@ def demo_city_seed(
 ) -> SeedResult:
     """Generate and load ``accounts`` demo accounts with their opening balances and meters, in chunks,
     as converted on :func:`conversion_date_for` ``as_of`` (the day the demo is built)."""
-    actor = conversion_user()
     conversion_date = conversion_date_for(as_of)
+    with clock.replaying(at_hour(conversion_date, CONVERSION_HOUR)):
+        actor = conversion_user()
     city = generate_city(accounts=accounts, seed=seed, conversion_date=conversion_date)
     entries = 0
     premise_of: dict[int, int] = {}
