@@ -162,7 +162,8 @@ def demo_autopay_month(
     calendar = banking.banking_calendar()
     effective = calendar.next_business_day(due_date)
     try:
-        draft = ach_draft_create(effective_date=effective, as_of=as_of, actor=actor)
+        with clock.replaying(as_of):  # what the services stamp carries the draft's time
+            draft = ach_draft_create(effective_date=effective, as_of=as_of, actor=actor)
     except ApplicationError as error:
         if error.code == "nothing_to_draft":
             return DemoMonth(effective_date=effective, draft_file_id=None)
@@ -188,9 +189,10 @@ def demo_autopay_month(
         items=bank_files.return_specs(replies),
         created_on=received_on,
     )
-    record = ach_returns_import(
-        content=content, file_name=f"returns-{received_on:%Y%m%d}.ach", as_of=received_at, actor=actor
-    )
+    with clock.replaying(received_at):
+        record = ach_returns_import(
+            content=content, file_name=f"returns-{received_on:%Y%m%d}.ach", as_of=received_at, actor=actor
+        )
     counts: dict[str, int] = {}
     for _entry, code, _data in replies:
         counts[code] = counts.get(code, 0) + 1

@@ -12,7 +12,9 @@ closures as data; :func:`business_calendar` builds one from the database.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -26,9 +28,29 @@ def utility_zone() -> ZoneInfo:
     return ZoneInfo(settings.CIVICBILL_TIME_ZONE)
 
 
+_replayed_now: ContextVar[dt.datetime | None] = ContextVar("replayed_now", default=None)
+
+
 def now() -> dt.datetime:
-    """The current instant, aware, in UTC. For edges only (views, CLI, tasks)."""
-    return timezone.now()
+    """The current instant, aware, in UTC. For edges only (views, CLI, tasks). Inside
+    :func:`replaying`, the instant being replayed."""
+    replayed = _replayed_now.get()
+    return timezone.now() if replayed is None else replayed
+
+
+@contextmanager
+def replaying(at: dt.datetime) -> Iterator[dt.datetime]:
+    """Replay an event of the past at ``at`` (aware): inside, :func:`now` and :func:`today` are
+    ``at``, so what the services stamp on their own (posted, issued, created and audit times) is the
+    time of the event, not the time the history is written. For seeding history (the demo city
+    builds a year of it in a minute); never in a request."""
+    if timezone.is_naive(at):
+        raise ValueError("replaying needs an aware datetime")
+    token = _replayed_now.set(at.astimezone(dt.UTC))
+    try:
+        yield at
+    finally:
+        _replayed_now.reset(token)
 
 
 def today() -> dt.date:

@@ -18,8 +18,10 @@ calendar), with the services the staff, the bank and the card processor use:
   another has asked for (awaiting a supervisor).
 
 Accounts in ``autopay_account_ids`` are left to the ACH autopay demo. Every date lies in a month's
-payment window before the conversion date; the newest bills are partly unpaid, so the counter has
-balances to take. The same seed gives the same history.
+payment window before the day the demo is built, and each service call is replayed at its own time
+(:func:`civicbill.core.clock.replaying`), so journal, audit and note times are the payment's; the
+newest bills are partly unpaid, so the counter has balances to take. The same seed gives the same
+history.
 """
 
 from __future__ import annotations
@@ -125,7 +127,7 @@ class PaymentHistory:
 
 def _staff_user(username: str, first: str, last: str, role: str) -> User:
     user, created = User.objects.get_or_create(
-        username=username, defaults={"first_name": first, "last_name": last}
+        username=username, defaults={"first_name": first, "last_name": last, "date_joined": clock.now()}
     )
     if created:
         user.set_unusable_password()
@@ -167,7 +169,7 @@ class DemoPayments:
     # -- one month -------------------------------------------------------------------------------------
     def pay_month(self, *, run_ids: Sequence[int], pay_until: dt.date, newest: bool = False) -> int:
         """Pay the bills of ``run_ids`` from the day after their bill date up to ``pay_until``
-        (the day before the next bill date, or before the conversion). Returns the payments made."""
+        (the day before the next bill date, or before the demo is built). Returns the payments made."""
         bills = self._bills(run_ids)
         self.months += 1
         if not bills:
@@ -233,22 +235,24 @@ class DemoPayments:
         """The day's returned checks, suspense items applied and refunds."""
         for returned in plan.returns:
             if returned.day == day:
-                payment_return(
-                    payment=Payment.objects.get(receipt_number=self.receipts[returned.key]),
-                    reason=returned.reason,
-                    as_of=_at(day, 11),
-                    actor=self.technician,
-                )
+                with clock.replaying(_at(day, 11)) as at:
+                    payment_return(
+                        payment=Payment.objects.get(receipt_number=self.receipts[returned.key]),
+                        reason=returned.reason,
+                        as_of=at,
+                        actor=self.technician,
+                    )
         for fix in plan.suspense_fixes:
             if fix.day == day:
                 import_id, line = self.in_suspense.pop(fix.key)
-                suspense_apply(
-                    item=SuspenseItem.objects.get(payment_import_id=import_id, line_number=line),
-                    account=Account.objects.get(pk=fix.account_id),
-                    as_of=_at(day, 14),
-                    actor=self.technician,
-                    note=fix.note,
-                )
+                with clock.replaying(_at(day, 14)) as at:
+                    suspense_apply(
+                        item=SuspenseItem.objects.get(payment_import_id=import_id, line_number=line),
+                        account=Account.objects.get(pk=fix.account_id),
+                        as_of=at,
+                        actor=self.technician,
+                        note=fix.note,
+                    )
         for refund in plan.refunds:
             self._refund(day, refund.account_id, refund.requested_on, refund.approved_on, refund.reason)
 
@@ -258,13 +262,14 @@ class DemoPayments:
             content, name, at = lockbox_fixed_file(day=day, payments=payments), f"lockbox-{day:%Y%m%d}.txt", 7
         else:
             content, name, at = online_csv_file(day=day, payments=payments), f"online-{day:%Y%m%d}.csv", 6
-        result = payment_file_import(
-            content=content,
-            file_name=name,
-            file_format=IMPORT_FORMAT[channel],
-            as_of=_at(day, at, 30),
-            actor=self.technician,
-        )
+        with clock.replaying(_at(day, at, 30)) as imported_at:
+            result = payment_file_import(
+                content=content,
+                file_name=name,
+                file_format=IMPORT_FORMAT[channel],
+                as_of=imported_at,
+                actor=self.technician,
+            )
         record = result.payment_import
         held = sum(1 for payment in payments if payment.defect)
         if record.error_count or record.suspense_count != held:
@@ -292,15 +297,16 @@ class DemoPayments:
             cashiers = self.cashiers
         else:  # one window, the cashiers taking turns
             cashiers = [self.cashiers[day.toordinal() % len(self.cashiers)]]
-        sessions = [
-            drawer_session_open(
-                drawer=drawer,
-                starting_float=Money.from_cents(STARTING_FLOAT_CENTS),
-                as_of=_at(day, 7, 55),
-                actor=cashier,
-            )
-            for drawer, cashier in zip(self.drawers, cashiers, strict=False)
-        ]
+        with clock.replaying(_at(day, 7, 55)) as opened_at:
+            sessions = [
+                drawer_session_open(
+                    drawer=drawer,
+                    starting_float=Money.from_cents(STARTING_FLOAT_CENTS),
+                    as_of=opened_at,
+                    actor=cashier,
+                )
+                for drawer, cashier in zip(self.drawers, cashiers, strict=False)
+            ]
         accounts = Account.objects.in_bulk(
             {p.bill.account_id for p in payments}
             | {p.wrong_account_id for p in payments if p.wrong_account_id}
@@ -312,55 +318,61 @@ class DemoPayments:
             at = _at(day, 8) + dt.timedelta(minutes=item.minute)
             tender_counts[slot].update(tender.kind for tender in item.tenders)
             if isinstance(item, PlannedMiscReceipt):
-                misc_receipt_take(
+                with clock.replaying(at):
+                    misc_receipt_take(
+                        session=session,
+                        receipt_code=item.receipt_code,
+                        amount=Money.from_cents(item.amount_cents),
+                        tenders=item.tenders,
+                        idempotency_key=item.key,
+                        as_of=at,
+                        actor=cashier,
+                        reference=item.reference,
+                        payer_name=item.payer_name,
+                    )
+                continue
+            amount = Money.from_cents(item.amount_cents)
+            if item.wrong_account_id is not None:
+                with clock.replaying(at):
+                    wrong = payment_take(
+                        session=session,
+                        accounts=[AccountAmount(accounts[item.wrong_account_id], amount)],
+                        tenders=item.tenders,
+                        idempotency_key=f"{item.key}:wrong-account",
+                        as_of=at,
+                        actor=cashier,
+                        payer_name=item.bill.payer_name,
+                    )
+                with clock.replaying(at + dt.timedelta(minutes=2)) as voided_at:
+                    payment_void(
+                        payment=wrong,
+                        reason="Posted to the wrong account; taken again on the right one",
+                        approved_by=self.supervisor,
+                        as_of=voided_at,
+                        actor=cashier,
+                    )
+                at += dt.timedelta(minutes=3)
+            with clock.replaying(at):
+                taken = payment_take(
                     session=session,
-                    receipt_code=item.receipt_code,
-                    amount=Money.from_cents(item.amount_cents),
+                    accounts=[AccountAmount(accounts[item.bill.account_id], amount)],
                     tenders=item.tenders,
                     idempotency_key=item.key,
                     as_of=at,
                     actor=cashier,
-                    reference=item.reference,
-                    payer_name=item.payer_name,
-                )
-                continue
-            amount = Money.from_cents(item.amount_cents)
-            if item.wrong_account_id is not None:
-                wrong = payment_take(
-                    session=session,
-                    accounts=[AccountAmount(accounts[item.wrong_account_id], amount)],
-                    tenders=item.tenders,
-                    idempotency_key=f"{item.key}:wrong-account",
-                    as_of=at,
-                    actor=cashier,
                     payer_name=item.bill.payer_name,
                 )
-                payment_void(
-                    payment=wrong,
-                    reason="Posted to the wrong account; taken again on the right one",
-                    approved_by=self.supervisor,
-                    as_of=at + dt.timedelta(minutes=2),
-                    actor=cashier,
-                )
-                at += dt.timedelta(minutes=3)
-            taken = payment_take(
-                session=session,
-                accounts=[AccountAmount(accounts[item.bill.account_id], amount)],
-                tenders=item.tenders,
-                idempotency_key=item.key,
-                as_of=at,
-                actor=cashier,
-                payer_name=item.bill.payer_name,
-            )
             self.receipts[item.key] = taken.receipt_number
         closed = [
             self._close_drawer(session, cashier, tender_counts[slot], day, rng)
             for slot, (session, cashier) in enumerate(zip(sessions, cashiers, strict=True))
         ]
-        for session in closed:
-            note = "Recounted with the cashier" if session.over_short_cents else ""
-            drawer_session_approve(session=session, as_of=_at(day, 17, 20), actor=self.supervisor, note=note)
-        day_close(business_date=day, as_of=_at(day, 17, 30), actor=self.supervisor)
+        with clock.replaying(_at(day, 17, 20)) as approved_at:
+            for session in closed:
+                note = "Recounted with the cashier" if session.over_short_cents else ""
+                drawer_session_approve(session=session, as_of=approved_at, actor=self.supervisor, note=note)
+        with clock.replaying(_at(day, 17, 30)) as closed_at:
+            day_close(business_date=day, as_of=closed_at, actor=self.supervisor)
 
     def _close_drawer(
         self,
@@ -390,9 +402,10 @@ class DemoPayments:
         if difference:
             side = "short" if difference < 0 else "over"
             note = f"Cash {side} {Money.from_cents(abs(difference))} after two counts"
-        return drawer_session_close(
-            session=session, counts=counts, as_of=_at(day, 17, 5), actor=cashier, note=note
-        )
+        with clock.replaying(_at(day, 17, 5)) as closed_at:
+            return drawer_session_close(
+                session=session, counts=counts, as_of=closed_at, actor=cashier, note=note
+            )
 
     # -- refunds ---------------------------------------------------------------------------------------
     def _refund(
@@ -402,20 +415,22 @@ class DemoPayments:
             account = Account.objects.get(pk=account_id)
             credit = -ledger_selectors.account_balance(account).cents
             if credit > 0:
-                self.pending_refunds[account_id] = refund_request(
-                    account=account,
-                    amount=Money.from_cents(credit),
-                    reason=reason,
-                    as_of=_at(day, 15),
-                    actor=self.cashiers[0],
-                )
+                with clock.replaying(_at(day, 15)) as requested_at:
+                    self.pending_refunds[account_id] = refund_request(
+                        account=account,
+                        amount=Money.from_cents(credit),
+                        reason=reason,
+                        as_of=requested_at,
+                        actor=self.cashiers[0],
+                    )
         if day == approved_on and account_id in self.pending_refunds:
-            refund_approve(
-                refund=self.pending_refunds.pop(account_id),
-                as_of=_at(day, 9, 30),
-                actor=self.supervisor,
-                note="Both payments cleared the bank",
-            )
+            with clock.replaying(_at(day, 9, 30)) as approved_at:
+                refund_approve(
+                    refund=self.pending_refunds.pop(account_id),
+                    as_of=approved_at,
+                    actor=self.supervisor,
+                    note="Both payments cleared the bank",
+                )
 
     # -- what was made ---------------------------------------------------------------------------------
     def result(self) -> PaymentHistory:

@@ -1,4 +1,12 @@
-"""Seeding the demo city into the database through the services' bulk paths."""
+"""Seeding the demo city into the database through the services' bulk paths.
+
+The demo is dated like a real conversion. It is built on ``as_of`` (today): the latest month's reads
+(read :data:`READ_LAG_DAYS` days earlier) wait to be billed, and the twelve months before were billed
+and paid (:mod:`civicbill.demo.billing`). The legacy system was converted before that history, on
+:func:`conversion_date_for` ``as_of``: the accounts, meters and opening balances carry that date, so
+every bill, payment and enrollment of the history comes after them, and nothing is dated after
+``as_of``.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +23,7 @@ from civicbill.core.permissions import TECHNICIAN
 from civicbill.customers.conversion import ConversionRow, accounts_convert
 from civicbill.customers.models import Account
 from civicbill.demo.generator import CITY, DemoAccount, generate_city
-from civicbill.demo.meters_generator import DemoMeter, generate_meters, hourly_intervals
+from civicbill.demo.meters_generator import DemoMeter, generate_meters, hourly_intervals, read_dates
 from civicbill.ledger.posting import EntrySpec, conversion_lines
 from civicbill.ledger.services import entries_post_bulk
 from civicbill.meters.conversion import MeterRow, meters_convert
@@ -24,6 +32,25 @@ from civicbill.meters.services.reads import reads_import
 
 CONVERSION_USERNAME = "conversion"
 CHUNK_SIZE = 2_000
+READ_LAG_DAYS = 8  # the latest reads were taken this many days before the demo is built
+CONVERSION_HOUR = 8  # the conversion is recorded at 08:00 on the conversion date
+
+
+def latest_read_on(as_of: dt.date) -> dt.date:
+    """The day of the latest month's reads (imported, not billed yet) of a demo built on ``as_of``."""
+    return as_of - dt.timedelta(days=READ_LAG_DAYS)
+
+
+def conversion_date_for(as_of: dt.date) -> dt.date:
+    """The day the legacy system was converted, for a demo built on ``as_of``: the first of the month
+    of the history's oldest read (the legacy system's last read, from which the first bill of the
+    history measures use), so the opening balances come before every bill of the history."""
+    return read_dates(latest_read_on(as_of))[0].replace(day=1)
+
+
+def at_hour(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    """An instant of ``day`` in the utility's time zone."""
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=clock.utility_zone())
 
 
 @dataclass(frozen=True)
@@ -38,7 +65,8 @@ class SeedResult:
 def conversion_user() -> User:
     """The system user a conversion is recorded under (cannot sign in)."""
     user, created = User.objects.get_or_create(
-        username=CONVERSION_USERNAME, defaults={"first_name": "Legacy", "last_name": "conversion"}
+        username=CONVERSION_USERNAME,
+        defaults={"first_name": "Legacy", "last_name": "conversion", "date_joined": clock.now()},
     )
     if created:
         user.set_unusable_password()
@@ -102,16 +130,19 @@ def opening_balance_entry(*, account: Account, demo: DemoAccount, conversion_dat
 
 
 def demo_city_seed(
-    *, accounts: int, seed: int, conversion_date: dt.date, progress: Callable[[int], None] | None = None
+    *, accounts: int, seed: int, as_of: dt.date, progress: Callable[[int], None] | None = None
 ) -> SeedResult:
-    """Generate and load ``accounts`` demo accounts with their opening balances and meters, in chunks."""
-    actor = conversion_user()
+    """Generate and load ``accounts`` demo accounts with their opening balances and meters, in chunks,
+    as converted on :func:`conversion_date_for` ``as_of`` (the day the demo is built)."""
+    conversion_date = conversion_date_for(as_of)
+    with clock.replaying(at_hour(conversion_date, CONVERSION_HOUR)):
+        actor = conversion_user()
     city = generate_city(accounts=accounts, seed=seed, conversion_date=conversion_date)
     entries = 0
     premise_of: dict[int, int] = {}
     for start in range(0, len(city), CHUNK_SIZE):
         chunk = city[start : start + CHUNK_SIZE]
-        with transaction.atomic():
+        with transaction.atomic(), clock.replaying(at_hour(conversion_date, CONVERSION_HOUR)):
             created = accounts_convert(
                 rows=[_row(demo) for demo in chunk], as_of=conversion_date, actor=actor
             )
@@ -126,9 +157,7 @@ def demo_city_seed(
             entries += entries_post_bulk(entries=specs, actor=actor)
         if progress:
             progress(len(chunk))
-    meters = _seed_meters(
-        city=city, premise_of=premise_of, seed=seed, conversion_date=conversion_date, actor=actor
-    )
+    meters = _seed_meters(city=city, premise_of=premise_of, seed=seed, as_of=as_of, actor=actor)
     owing = sum(a.cents for demo in city for a in demo.opening_balance.values() if a.is_positive())
     credit = -sum(a.cents for demo in city for a in demo.opening_balance.values() if a.is_negative())
     return SeedResult(
@@ -141,13 +170,12 @@ def demo_city_seed(
 
 
 def _seed_meters(
-    *, city: list[DemoAccount], premise_of: dict[int, int], seed: int, conversion_date: dt.date, actor: User
+    *, city: list[DemoAccount], premise_of: dict[int, int], seed: int, as_of: dt.date, actor: User
 ) -> int:
     """Meters with 12 months of accepted history (the 13th month's reads come through the real import)."""
     by_sequence = {demo.sequence: demo for demo in city}
-    demo_meters = generate_meters(
-        accounts=city, seed=seed, last_read_on=conversion_date - dt.timedelta(days=8)
-    )
+    conversion_date = conversion_date_for(as_of)
+    demo_meters = generate_meters(accounts=city, seed=seed, last_read_on=latest_read_on(as_of))
     rows = []
     for m in demo_meters:
         demo = by_sequence.get(m.account_sequence) if m.account_sequence else None
@@ -170,12 +198,14 @@ def _seed_meters(
                 read_source=ReadSource.AMI if m.meter_type == "ami" else ReadSource.AMR,
             )
         )
+    # recorded when the demo is built, not replayed at the conversion: the rows hold the year of
+    # reads since (each dated its read day), and no row is recorded before what it records
     created = 0
     for start in range(0, len(rows), CHUNK_SIZE):
         created += meters_convert(
             rows=rows[start : start + CHUNK_SIZE], received_on=conversion_date, actor=actor
         )
-    _seed_intervals(demo_meters=demo_meters, conversion_date=conversion_date, seed=seed)
+    _seed_intervals(demo_meters=demo_meters, as_of=as_of, seed=seed)
     # this month's reads go through the real import and validation, so the exceptions queue is real
     lines = ["meter_serial,read_date,read_value,source"] + [
         f"{m.serial_number},{m.latest_read.read_on.isoformat()},{m.latest_read.value},"
@@ -185,10 +215,10 @@ def _seed_meters(
     ]
     reads_import(
         content="\n".join(lines).encode(),
-        file_name=f"demo-reads-{conversion_date:%Y-%m}.csv",
+        file_name=f"demo-reads-{latest_read_on(as_of):%Y-%m}.csv",
         file_format="csv",
         actor=actor,
-        as_of=conversion_date,
+        as_of=as_of,
     )
     return created
 
@@ -196,7 +226,7 @@ def _seed_meters(
 AMI_PROFILE_METERS = 100
 
 
-def _seed_intervals(*, demo_meters: list[DemoMeter], conversion_date: dt.date, seed: int) -> int:
+def _seed_intervals(*, demo_meters: list[DemoMeter], as_of: dt.date, seed: int) -> int:
     """A week of hourly AMI data for a hundred AMI meters (and every leaking one), so the
     account page's hourly chart and the leak flag have something real to show."""
     ami = [m for m in demo_meters if m.meter_type == "ami" and m.account_sequence]
@@ -206,7 +236,7 @@ def _seed_intervals(*, demo_meters: list[DemoMeter], conversion_date: dt.date, s
             "serial_number", "id"
         )
     )
-    end = clock.start_of_day(conversion_date)
+    end = clock.start_of_day(as_of)  # the week up to the day the demo is built
     rows = [
         (ids[m.serial_number], at, units)
         for m in chosen

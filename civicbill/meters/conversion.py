@@ -130,9 +130,19 @@ def meters_convert(*, rows: Sequence[MeterRow], received_on: dt.date, actor: Act
         "actor_id",
         "created_at",
     )
+    # each change on its own date: an installed meter was in stock by the day it was installed (the
+    # legacy record knows no earlier date), a meter still in stock since it was received
     history = [
-        (meter.pk, "", MeterStatus.IN_STOCK, received_on, "converted from the legacy system", actor.pk, now)
-        for meter in meters
+        (
+            meter.pk,
+            "",
+            MeterStatus.IN_STOCK,
+            min(received_on, row.installed_on) if row.premise_id and row.installed_on else received_on,
+            "converted from the legacy system",
+            actor.pk,
+            now,
+        )
+        for meter, row in zip(meters, rows, strict=True)
     ] + [
         (
             meter.pk,

@@ -18,8 +18,8 @@ pytestmark = pytest.mark.django_db
 
 def test_the_demo_city_has_twelve_months_of_bills_and_the_latest_month_to_bill(frozen: Any) -> None:
     today = dt.date(2026, 12, 1)
-    demo_city_seed(accounts=40, seed=7, conversion_date=today)
-    result = demo_billing_seed(actor=conversion_user(), conversion_date=today, seed=7)
+    demo_city_seed(accounts=40, seed=7, as_of=today)
+    result = demo_billing_seed(actor=conversion_user(), as_of=today, seed=7)
     assert (result.cycles, result.runs, result.unbilled_period) == (4, 48, "2026-11")
     cycles = list(BillingCycle.objects.values_list("number", "read_day"))
     assert cycles == [(1, 23), (2, 23), (3, 23), (4, 23)]  # read 8 days before the conversion

@@ -50,3 +50,22 @@ def test_an_office_closure_recorded_by_the_utility_is_not_a_business_day():
     calendar = clock.business_calendar()
     assert calendar.why_closed(dt.date(2026, 12, 24)) == "office closed"
     assert calendar.next_business_day(dt.date(2026, 12, 24)) == dt.date(2026, 12, 28)
+
+
+def test_replaying_an_event_of_the_past_makes_it_now_and_today_inside_only():
+    at = dt.datetime(2025, 12, 1, 6, 0, tzinfo=clock.utility_zone())
+    with time_machine.travel(dt.datetime(2026, 12, 1, 17, 0, tzinfo=dt.UTC), tick=False):
+        with clock.replaying(at) as replayed:
+            assert replayed == at
+            assert clock.now() == dt.datetime(2025, 12, 1, 14, 0, tzinfo=dt.UTC)
+            assert clock.today() == dt.date(2025, 12, 1)
+            with clock.replaying(at + dt.timedelta(days=1)):
+                assert clock.today() == dt.date(2025, 12, 2)
+            assert clock.today() == dt.date(2025, 12, 1)
+        assert clock.now() == dt.datetime(2026, 12, 1, 17, 0, tzinfo=dt.UTC)
+
+
+def test_replaying_refuses_a_naive_datetime():
+    naive = dt.datetime(2025, 12, 1, 6, 0)  # no time zone: refused
+    with pytest.raises(ValueError, match="aware"), clock.replaying(naive):
+        pass

@@ -1,6 +1,6 @@
 """The demo city's autopay: about 15% of the accounts enrolled (prenotes sent) before the first month
 of history, their bills drafted by ACH on each due date, and the bank's replies imported; their bills
-are paid by nothing else while autopay lasts. A 60-account city, seed 1, converted on 2026-12-01,
+are paid by nothing else while autopay lasts. A 60-account city, seed 1, built on 2026-12-01,
 seeded once for the module inside a transaction rolled back at the end."""
 
 from __future__ import annotations
@@ -22,14 +22,14 @@ from civicbill.ledger.selectors import check_books
 from civicbill.payments.models import Payment
 from tests.conftest import FROZEN_AT
 
-CONVERSION_DAY = dt.date(2026, 12, 1)
+BUILT_ON = dt.date(2026, 12, 1)
 
 
 @pytest.fixture(scope="module")
 def city(django_db_setup: Any, django_db_blocker: Any) -> Iterator[BillingSeedResult]:
     with django_db_blocker.unblock(), time_machine.travel(FROZEN_AT, tick=False), transaction.atomic():
-        demo_city_seed(accounts=60, seed=1, conversion_date=CONVERSION_DAY)
-        yield demo_billing_seed(actor=conversion_user(), conversion_date=CONVERSION_DAY, seed=1)
+        demo_city_seed(accounts=60, seed=1, as_of=BUILT_ON)
+        yield demo_billing_seed(actor=conversion_user(), as_of=BUILT_ON, seed=1)
         transaction.set_rollback(True)
 
 
@@ -51,12 +51,12 @@ def test_one_account_in_seven_enrolls_before_the_history_and_its_prenote_goes_fi
 
 def test_their_bills_are_drafted_on_each_due_date_and_paid_by_nothing_else(city: BillingSeedResult) -> None:
     autopay = city.autopay
-    assert (autopay.draft_files, autopay.debits, autopay.debit_cents) == (12, 101, 1456826)
-    assert city.payment_history.autopay == 101
+    assert (autopay.draft_files, autopay.debits, autopay.debit_cents) == (12, 108, 1538893)
+    assert city.payment_history.autopay == 108
     enrolled = set(Enrollment.objects.values_list("account_id", flat=True))
     drafted = Payment.objects.filter(channel="ach")
     assert set(drafted.values_list("account_id", flat=True)) == enrolled
-    assert int(drafted.aggregate(cents=Sum("amount_cents"))["cents"]) == 1456826
+    assert int(drafted.aggregate(cents=Sum("amount_cents"))["cents"]) == 1538893
     assert not Payment.objects.filter(account_id__in=enrolled).exclude(channel="ach").exists()
     assert DraftFile.objects.filter(status="created").count() == 13  # the prenotes' file and 12 months
     assert check_books().ok

@@ -12,6 +12,7 @@ from civicbill.demo.seed import demo_city_seed
 from civicbill.ledger.selectors import check_books
 
 CONVERSION_DAY = dt.date(2026, 11, 2)
+BUILT_ON = dt.date(2026, 11, 2)  # the day demo_city_seed builds the city (it converts the year before)
 
 
 def test_the_same_seed_gives_the_same_city():
@@ -40,7 +41,7 @@ def test_the_city_looks_like_a_desert_city():
 
 @pytest.mark.django_db
 def test_seeding_converts_accounts_and_posts_balanced_opening_balances():
-    result = demo_city_seed(accounts=250, seed=3, conversion_date=CONVERSION_DAY)
+    result = demo_city_seed(accounts=250, seed=3, as_of=BUILT_ON)
     assert result.accounts == 250 == Account.objects.count() == Customer.objects.count()
     assert result.opening_balance_entries > 0
     report = check_books()
@@ -49,14 +50,14 @@ def test_seeding_converts_accounts_and_posts_balanced_opening_balances():
 
 @pytest.mark.django_db
 def test_demo_city_refuses_to_seed_over_existing_accounts():
-    demo_city_seed(accounts=5, seed=3, conversion_date=CONVERSION_DAY)
+    demo_city_seed(accounts=5, seed=3, as_of=BUILT_ON)
     with pytest.raises(Exception, match="already holds 5 accounts; pass --reset"):
         call_command("demo_city", accounts=5)
 
 
 @pytest.mark.django_db
 def test_the_account_commands_print_json():
-    demo_city_seed(accounts=20, seed=3, conversion_date=CONVERSION_DAY)
+    demo_city_seed(accounts=20, seed=3, as_of=BUILT_ON)
     account = Account.objects.order_by("number").first()
     assert account is not None
     out = io.StringIO()
@@ -78,7 +79,7 @@ def test_the_account_commands_print_json():
 
 @pytest.mark.django_db
 def test_account_transfer_from_the_command_line(csr):
-    demo_city_seed(accounts=3, seed=3, conversion_date=CONVERSION_DAY)
+    demo_city_seed(accounts=3, seed=3, as_of=BUILT_ON)
     account = Account.objects.order_by("number").first()
     assert account is not None
     out = io.StringIO()
@@ -110,7 +111,7 @@ def test_account_transfer_from_the_command_line(csr):
 def test_account_transfer_by_an_unknown_user_is_refused(csr):
     from django.core.management.base import CommandError
 
-    demo_city_seed(accounts=1, seed=3, conversion_date=CONVERSION_DAY)
+    demo_city_seed(accounts=1, seed=3, as_of=BUILT_ON)
     account = Account.objects.get()
     with pytest.raises(CommandError, match="No active user named 'ghost'"):
         call_command(
@@ -136,7 +137,7 @@ def test_account_transfer_by_an_unknown_user_is_refused(csr):
 def test_the_demo_city_has_meters_with_a_year_of_reads():
     from civicbill.meters.models import Meter, MeterInstallation, Read
 
-    result = demo_city_seed(accounts=60, seed=3, conversion_date=CONVERSION_DAY)
+    result = demo_city_seed(accounts=60, seed=3, as_of=BUILT_ON)
     water_accounts = sum(
         1
         for demo in generate_city(accounts=60, seed=3, conversion_date=CONVERSION_DAY)

@@ -2,7 +2,7 @@
 payment services (counter drawers and closed days, lockbox and online files, suspense, returned
 checks, refunds), with the ledger balanced.
 
-The city (60 accounts, seed 1, converted on Tuesday 2026-12-01, no autopay: tests/demo/test_demo_autopay.py
+The city (60 accounts, seed 1, built on Tuesday 2026-12-01, no autopay: tests/demo/test_demo_autopay.py
 has it) is seeded once for the module, inside a transaction rolled back at the end (the ledger's rows
 cannot be deleted)."""
 
@@ -50,16 +50,14 @@ from civicbill.payments.models import (
 )
 from tests.conftest import FROZEN_AT
 
-CONVERSION_DAY = dt.date(2026, 12, 1)
+BUILT_ON = dt.date(2026, 12, 1)
 
 
 @pytest.fixture(scope="module")
 def city(django_db_setup: Any, django_db_blocker: Any) -> Iterator[BillingSeedResult]:
     with django_db_blocker.unblock(), time_machine.travel(FROZEN_AT, tick=False), transaction.atomic():
-        demo_city_seed(accounts=60, seed=1, conversion_date=CONVERSION_DAY)
-        yield demo_billing_seed(
-            actor=conversion_user(), conversion_date=CONVERSION_DAY, seed=1, autopay_share=0
-        )
+        demo_city_seed(accounts=60, seed=1, as_of=BUILT_ON)
+        yield demo_billing_seed(actor=conversion_user(), as_of=BUILT_ON, seed=1, autopay_share=0)
         transaction.set_rollback(True)
 
 
@@ -71,13 +69,13 @@ def test_the_year_is_paid_through_the_counter_the_lockbox_and_online(city: Billi
     by_channel = Counter(
         Payment.objects.filter(status="posted", receipt_code__isnull=True).values_list("channel", flat=True)
     )
-    assert by_channel == {"counter": 56, "lockbox": 323, "online": 232}
-    assert (history.counter, history.lockbox, history.online, history.payments) == (56, 323, 232, 611)
-    assert city.payments == 611
-    assert (history.misc_receipts, history.voided) == (7, 12)
+    assert by_channel == {"counter": 57, "lockbox": 355, "online": 254}
+    assert (history.counter, history.lockbox, history.online, history.payments) == (57, 355, 254, 666)
+    assert city.payments == 666
+    assert (history.misc_receipts, history.voided) == (2, 12)
     assert Counter(PaymentImport.objects.values_list("file_format", flat=True)) == {
-        "lockbox-fixed": 112,
-        "online-csv": 90,
+        "lockbox-fixed": 117,
+        "online-csv": 99,
     }
     assert PaymentImport.objects.filter(error_count__gt=0).count() == 0
     tenders = Counter(Tender.objects.filter(payment__status="posted").values_list("kind", flat=True))
@@ -86,14 +84,14 @@ def test_the_year_is_paid_through_the_counter_the_lockbox_and_online(city: Billi
 
 def test_counter_days_are_closed_with_approved_sessions_of_two_cashiers(city: BillingSeedResult) -> None:
     sessions = DrawerSession.objects.all()
-    assert sessions.count() == city.payment_history.drawer_sessions == 35
+    assert sessions.count() == city.payment_history.drawer_sessions == 40
     assert set(sessions.values_list("status", flat=True)) == {"approved"}
     assert set(sessions.values_list("cashier__username", flat=True)) == {"marisol.flores", "jason.tran"}
     assert set(sessions.values_list("approved_by__username", flat=True)) == {"lucia.pena"}
     counter_days = set(Payment.objects.filter(channel="counter").values_list("business_date", flat=True))
     closed_days = set(DayClose.objects.values_list("business_date", flat=True))
     assert counter_days == closed_days
-    assert len(closed_days) == city.payment_history.closed_days == 35
+    assert len(closed_days) == city.payment_history.closed_days == 40
     calendar = clock.business_calendar()
     assert all(calendar.is_business_day(day) for day in closed_days)
     assert sessions.exclude(over_short_cents=0).count() == 1  # a little over or short now and then
@@ -152,7 +150,7 @@ def test_unmatched_remittances_wait_in_suspense_and_older_ones_are_applied(city:
     assert all(item.applied_payment.receipt_number == f"SU{item.pk}" for item in applied)
 
 
-def test_the_newest_bills_are_partly_unpaid_and_everything_is_dated_before_the_conversion(
+def test_the_newest_bills_are_partly_unpaid_and_everything_is_dated_before_the_demo_is_built(
     city: BillingSeedResult,
 ) -> None:
     newest = Bill.objects.filter(period=dt.date(2026, 10, 1), status="issued")
@@ -160,8 +158,8 @@ def test_the_newest_bills_are_partly_unpaid_and_everything_is_dated_before_the_c
     owing = sum(1 for money in balances.values() if money.is_positive())
     assert (newest.count(), owing) == (60, 33)
     dates = Payment.objects.values_list("business_date", flat=True)
-    assert (min(dates), max(dates)) == (dt.date(2025, 12, 1), dt.date(2026, 11, 19))
-    assert max(dates) < CONVERSION_DAY
+    assert (min(dates), max(dates)) == (dt.date(2025, 12, 2), dt.date(2026, 11, 19))
+    assert max(dates) < BUILT_ON
 
 
 def test_the_books_balance_after_the_payment_history(city: BillingSeedResult) -> None:

@@ -18,10 +18,10 @@ pytestmark = pytest.mark.django_db
 
 def test_the_bills_of_autopay_accounts_are_not_paid_through_other_channels(frozen: Any) -> None:
     today = dt.date(2026, 12, 1)
-    demo_city_seed(accounts=12, seed=2, conversion_date=today)
+    demo_city_seed(accounts=12, seed=2, as_of=today)
     autopay = set(Account.objects.order_by("pk").values_list("pk", flat=True)[:4])
     result = demo_billing_seed(
-        actor=conversion_user(), conversion_date=today, seed=2, autopay_account_ids=autopay, autopay_share=0
+        actor=conversion_user(), as_of=today, seed=2, autopay_account_ids=autopay, autopay_share=0
     )
     assert not Payment.objects.filter(account_id__in=autopay).exists()
     paid = set(Payment.objects.filter(account__isnull=False).values_list("account_id", flat=True))

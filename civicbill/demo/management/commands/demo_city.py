@@ -66,13 +66,10 @@ class Command(CivicbillCommand):
                     "(it drops every table)."
                 )
         started = time.perf_counter()
+        today = clock.today()  # the day the demo is built: nothing in it is dated later
         with self.progress(options, desc="demo city", unit="accounts", total=count) as bar:
-            result = demo_city_seed(
-                accounts=count, seed=options["seed"], conversion_date=clock.today(), progress=bar.advance
-            )
-        billing = demo_billing_seed(
-            actor=conversion_user(), conversion_date=clock.today(), seed=options["seed"]
-        )
+            result = demo_city_seed(accounts=count, seed=options["seed"], as_of=today, progress=bar.advance)
+        billing = demo_billing_seed(actor=conversion_user(), as_of=today, seed=options["seed"])
         elapsed_s = time.perf_counter() - started
         if options["json"]:
             self.print_json(
