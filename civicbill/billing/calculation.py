@@ -162,7 +162,8 @@ def draft_bill(
 
     ``standard_days`` is the length of the cycle's full period: an agreement in effect for all of
     it is billed one month of fixed charges whatever the month's length; a shorter span (move-in,
-    move-out) is prorated by its days ÷ ``standard_days`` by the engine.
+    move-out) is prorated by its days ÷ ``standard_days`` exactly by the engine (``cycle_days``),
+    with no ±2-day allowance: 29 of 31 days pay 29/31.
     """
     w = facts.water
     key = (

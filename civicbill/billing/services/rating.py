@@ -42,7 +42,8 @@ def rate_function(*, codes: Iterable[str], period_start: dt.date, period_end: dt
                 determinants=determinants,
                 period_start=start,
                 period_end=end,
-                standard_days=standard_days,
+                # the cycle's days: a whole cycle is one month, an agreement's part of it days ÷ these
+                cycle_days=standard_days,
             )
             cache[key] = result
         return result
