@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from civicbill.core.utility_services import Service
@@ -52,6 +52,9 @@ class AgreementFacts:
     rate_schedule_code: str
     start_date: dt.date
     end_date: dt.date | None
+    containers: int | None = None  # refuse: containers collected (None: the schedule's default, 1)
+    container_size: str = ""  # refuse: the container size the schedule prices by ("96", "3YD")
+    service_size: str = ""  # fire line: the fire service line's size ("4"), never the domestic meter's
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +86,8 @@ class AccountFacts:
     previous_balance_cents: int  # total due on the last bill (or the opening balance before any bill)
     payments_cents: int  # payments since the last bill (negative)
     average_bill_cents: int | None  # average current charges of the last 12 issued bills
+    # the account's own average water use over the last winter (facts.winter_window), or None
+    winter_average_hcf: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,13 +172,11 @@ def draft_bill(
     """
     w = facts.water
     key = (
-        tuple(
-            (a.service, a.rate_schedule_code, agreement_span(a, period_start, period_end))
-            for a in facts.agreements
-        ),
+        tuple((a, agreement_span(a, period_start, period_end)) for a in facts.agreements),
         None if w is None else (w.consumption_hcf, w.estimated, w.missing, w.meter_size),
         facts.customer_class,
         facts.dwelling_units,
+        facts.winter_average_hcf,
         period_start,
         period_end,
         standard_days,
@@ -246,12 +249,7 @@ def _charges(
         span = agreement_span(agreement, period_start, period_end)
         if span is None:
             continue
-        determinants = Determinants(
-            usage_hcf=usage,
-            customer_class=facts.customer_class,
-            meter_size=water.meter_size if water is not None else None,
-            dwelling_units=facts.dwelling_units,
-        )
+        determinants = agreement_determinants(facts, agreement, usage)
         try:
             result = rate(agreement.rate_schedule_code, determinants, span[0], span[1], standard_days)
         except (ValueError, KeyError, ArithmeticError, TypeError) as error:
@@ -269,9 +267,12 @@ def _charges(
             )
             continue
         if result.errors:
+            hint = ""
+            if agreement.service == Service.FIRE_LINE and not agreement.service_size:
+                hint = " (the fire line agreement has no fire service size: enter the line's size)"
             exceptions.append(
                 DraftException(
-                    "rating_error", f"{agreement.rate_schedule_code}: {'; '.join(result.errors)}"[:300]
+                    "rating_error", f"{agreement.rate_schedule_code}: {'; '.join(result.errors)}{hint}"[:300]
                 )
             )
             continue
@@ -290,6 +291,39 @@ def _charges(
     return lines_out, tuple(exceptions), by_service, current
 
 
+def agreement_determinants(facts: AccountFacts, agreement: AgreementFacts, usage: Decimal) -> Determinants:
+    """What the agreement's schedule may price on, from the account's facts (the same names a quote
+    takes with ``--var``):
+
+    - ``usage_hcf``: the water use of the period (sewer and refuse schedules see it too);
+    - ``meter_size``: the domestic water meter's size, except for a fire line, whose size is the
+      fire service line's (``AgreementFacts.service_size``; none when it is not recorded);
+    - ``dwelling_units``: the premise's; ``customer_class``: the premise type's;
+    - ``containers`` and ``container_size``: the refuse agreement's, when recorded;
+    - ``winter_average_ccf``: the account's own average winter water use (sewer agreements), when
+      the account has one (see :func:`civicbill.billing.facts.winter_window`).
+    """
+    water = facts.water
+    variables: dict[str, Decimal | str] = {}
+    if agreement.service == Service.FIRE_LINE:
+        meter_size = agreement.service_size or None
+    else:
+        meter_size = water.meter_size if water is not None else None
+    if agreement.containers is not None:
+        variables["containers"] = Decimal(agreement.containers)
+    if agreement.container_size:
+        variables["container_size"] = agreement.container_size
+    if agreement.service == Service.SEWER and facts.winter_average_hcf is not None:
+        variables["winter_average_ccf"] = facts.winter_average_hcf
+    return Determinants(
+        usage_hcf=usage,
+        customer_class=facts.customer_class,
+        meter_size=meter_size,
+        dwelling_units=facts.dwelling_units,
+        variables=variables,
+    )
+
+
 _ORDER: dict[str, int] = {Service.WATER: 0, Service.SEWER: 1, Service.REFUSE: 2, Service.FIRE_LINE: 3}
 
 
@@ -300,6 +334,18 @@ def _service_order(agreement: AgreementFacts) -> tuple[int, dt.date]:
 def _dollars(amount_cents: int) -> str:
     sign = "-" if amount_cents < 0 else ""
     return f"{sign}${abs(amount_cents) // 100:,}.{abs(amount_cents) % 100:02d}"
+
+
+WINTER_AVERAGE_PLACES = Decimal("0.01")
+
+
+def winter_average(use_by_month: dict[dt.date, Decimal], months: int = 3) -> Decimal | None:
+    """The average monthly water use over a winter window, rounded half up to 0.01 HCF, or None
+    unless each of its ``months`` months was billed (``use_by_month`` holds the billed months)."""
+    if len(use_by_month) < months:
+        return None
+    total = sum(use_by_month.values(), Decimal(0))
+    return (total / months).quantize(WINTER_AVERAGE_PLACES, rounding=ROUND_HALF_UP)
 
 
 def average_cents(charges: Sequence[int]) -> int | None:

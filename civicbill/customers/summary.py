@@ -49,6 +49,9 @@ def account_summary(account: Account, *, include_money: bool = True) -> dict[str
                 "rate_schedule_code": agreement.rate_schedule_code,
                 "start_date": agreement.start_date.isoformat(),
                 "end_date": agreement.end_date.isoformat() if agreement.end_date else None,
+                "containers": agreement.containers,
+                "container_size": agreement.container_size,
+                "service_size": agreement.service_size,
             }
             for agreement in detail.agreements
         ],

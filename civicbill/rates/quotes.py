@@ -83,7 +83,8 @@ class Quote:
         if self.cycle_days is not None:
             if self.days == self.cycle_days:
                 return f"A whole {self.cycle_days}-day cycle: billed as one month."
-            return f"Prorated {self.days}/{self.cycle_days}: {self.days} days of a {self.cycle_days}-day cycle."
+            fraction = f"{self.days}/{self.cycle_days}"
+            return f"Prorated {fraction}: {self.days} days of a {self.cycle_days}-day cycle."
         if self.proration is None:
             return ""
         return f"Prorated {self.proration} of a month: {self.days} days."

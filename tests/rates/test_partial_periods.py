@@ -29,7 +29,9 @@ CYCLE_END = dt.date(2026, 11, 28)  # cycle 1's November period: 2026-10-29 .. 20
 def _rate(plan: RatingPlan, usage: int, start: dt.date, end: dt.date, cycle_days: int | None) -> object:
     return rate_period(
         plan=plan,
-        determinants=Determinants(usage_hcf=Decimal(usage), customer_class="RESIDENTIAL_SINGLE", meter_size="3/4"),
+        determinants=Determinants(
+            usage_hcf=Decimal(usage), customer_class="RESIDENTIAL_SINGLE", meter_size="3/4"
+        ),
         period_start=start,
         period_end=end,
         cycle_days=cycle_days,
@@ -77,9 +79,8 @@ def test_a_whole_cycle_of_29_to_33_days_pays_a_full_month(days: int) -> None:
 
 def test_a_rate_change_inside_a_partial_period_names_each_part_of_the_cycle() -> None:
     """Service from 11-02 (27 of 31 days), a new version from 11-15: 13/31 then 14/31 of a month."""
-    from tests.rates.test_engine import RAISE_2026
-
     from tests.rates.helpers import COACHELLA, plan_from_texts
+    from tests.rates.test_engine import RAISE_2026
 
     plan = plan_from_texts((COACHELLA / "W-RES.yaml").read_text(), RAISE_2026)
     result = _rate(plan, 0, dt.date(2026, 11, 2), CYCLE_END, cycle_days=31)

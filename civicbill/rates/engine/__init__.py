@@ -2,9 +2,10 @@
 
 :func:`rate_period` splits the period where a new schedule version takes effect (usage split pro
 rata by days), prorates fixed charges and tier widths when the period is not a standard whole
-cycle or is only part of a billing cycle (``cycle_days``; see :mod:`.proration`), and prices each sub-period with the version's class: civicbill-yaml documents
-through :mod:`.charges`, OWRS documents through :mod:`civicbill.rates.owrs.calculator` (RateParser's
-semantics). Errors come back as values in ``RatingResult.errors``; the lines are then empty.
+cycle or is only part of a billing cycle (``cycle_days``; see :mod:`.proration`), and prices
+each sub-period with the version's class: civicbill-yaml documents through :mod:`.charges`, OWRS
+documents through :mod:`civicbill.rates.owrs.calculator` (RateParser's semantics). Errors come
+back as values in ``RatingResult.errors``; the lines are then empty.
 """
 
 from __future__ import annotations

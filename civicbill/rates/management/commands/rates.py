@@ -7,7 +7,8 @@
   imported class as civicbill bills it (``skipped_classes`` and ``tier_tables`` in ``--json``).
 - ``civicbill rates list [--json]`` and ``civicbill rates show CODE [--json]``
 - ``civicbill rates quote (--schedule CODE | --owrs FILE) --class CLASS --usage N [--days D]
-  [--cycle-days C] [--var NAME=VALUE ...] [--date YYYY-MM-DD] [--json]``: price one bill without storing anything.
+  [--cycle-days C] [--var NAME=VALUE ...] [--date YYYY-MM-DD] [--json]``: price one bill without
+  storing anything.
   ``--var`` sets any determinant by its OWRS name (``meter_size=3/4"``, ``hhsize=3``, ``et_amount=4.8``,
   ``irrigable_area=1300``, ``water_type=POTABLE``, ``dwelling_units=4``, ``winter_average_ccf=12`` ...).
   ``--cycle-days C`` quotes ``--days`` as part of a C-day billing cycle (prorated D/C exactly, as a
