@@ -80,14 +80,12 @@ class Quote:
 
     def proration_text(self) -> str:
         """One sentence naming the factor: ``Prorated 17/31: 17 days of a 31-day cycle.``"""
-        if self.cycle_days is not None:
-            if self.days == self.cycle_days:
-                return f"A whole {self.cycle_days}-day cycle: billed as one month."
+        if self.proration is None:
+            return "" if self.cycle_days is None else f"Not prorated: {self.days} days billed as one month."
+        if self.cycle_days is not None and self.days < self.cycle_days:
             fraction = f"{self.days}/{self.cycle_days}"
             return f"Prorated {fraction}: {self.days} days of a {self.cycle_days}-day cycle."
-        if self.proration is None:
-            return ""
-        return f"Prorated {self.proration} of a month: {self.days} days."
+        return f"Prorated {self.proration}: {self.days} days."
 
     def as_json(self) -> dict[str, Any]:
         return {

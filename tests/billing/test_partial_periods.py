@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from civicbill.billing.explain import bill_explanation
 from civicbill.billing.models import Bill
 from civicbill.billing.services import bill_run_commit, bill_run_start, bill_run_trial
 from civicbill.ledger.selectors import check_books
@@ -61,6 +62,10 @@ def test_an_agreement_starting_two_days_into_a_31_day_cycle_pays_29_31(
             (key, cents) for s, key, cents, _ in _lines(bill) if s == service
         ]
         assert quote.proration == "29/31"
+    assert bill_explanation(bill.number).lines[0].text == (
+        'Meter charge (3/4" meter): $13.80 a month, for 10/31–11/28, prorated 29 of 31 days (29/31): $12.91 '
+        "(rate W-RES from 2017-07-01)."
+    )
     bill_run_commit(run_id=run.pk, actor=technician, as_of=TODAY)
     bill.refresh_from_db()
     assert (bill.status, bill.current_charges_cents) == (Bill.Status.ISSUED, 12051)

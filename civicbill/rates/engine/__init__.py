@@ -56,8 +56,10 @@ def rate_period(
     With ``cycle_days`` (the billing run, a final bill, a rebill, a quote of part of a cycle) the
     period is the agreement's days of a billing cycle of ``cycle_days`` days: a period of exactly
     ``cycle_days`` is a whole cycle, billed as one month whatever the month's length; a shorter one
-    (a move-in or move-out inside the cycle) or a longer one is prorated by days ÷ ``cycle_days``
-    exactly, with no allowance (29 of 31 days pay 29/31).
+    (a move-in or move-out inside the cycle) is prorated by days ÷ ``cycle_days`` exactly, with no
+    allowance (29 of 31 days pay 29/31). A longer one (a final bill catching up more than a cycle)
+    is measured against ``cycle_days`` like a whole cycle: within ±2 days one month, else days ÷
+    ``cycle_days``.
     """
     if period_end < period_start:
         return RatingResult(
@@ -81,7 +83,7 @@ def rate_period(
             label = version.label or f"{plan.code} from {version.effective_from}"
             document = version.document
             if cycle_days is not None:
-                standard, partial = cycle_days, days != cycle_days
+                standard, partial = cycle_days, days < cycle_days
             else:
                 standard, partial = standard_days or int(document.get("standard_days", 30)), False
             share = _ONE if part_days == days else Decimal(part_days) / Decimal(days)
