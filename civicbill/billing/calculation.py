@@ -171,12 +171,15 @@ def draft_bill(
     with no ±2-day allowance: 29 of 31 days pay 29/31.
     """
     w = facts.water
+    winter = facts.winter_average_hcf
+    if winter is not None and not _may_read(rate, facts, WINTER_AVERAGE):
+        winter = None  # no schedule of the account reads it: accounts alike otherwise share a rating
     key = (
         tuple((a, agreement_span(a, period_start, period_end)) for a in facts.agreements),
         None if w is None else (w.consumption_hcf, w.estimated, w.missing, w.meter_size),
         facts.customer_class,
         facts.dwelling_units,
-        facts.winter_average_hcf,
+        winter,
         period_start,
         period_end,
         standard_days,
@@ -184,7 +187,12 @@ def draft_bill(
     charged = memo.get(key) if memo is not None else None
     if charged is None:
         charged = _charges(
-            facts, period_start=period_start, period_end=period_end, standard_days=standard_days, rate=rate
+            facts,
+            period_start=period_start,
+            period_end=period_end,
+            standard_days=standard_days,
+            rate=rate,
+            winter_average=winter,
         )
         if memo is not None:
             memo[key] = charged
@@ -224,7 +232,13 @@ Charged = tuple[tuple["DraftLine", ...], tuple["DraftException", ...], dict[str,
 
 
 def _charges(
-    facts: AccountFacts, *, period_start: dt.date, period_end: dt.date, standard_days: int, rate: RateFunction
+    facts: AccountFacts,
+    *,
+    period_start: dt.date,
+    period_end: dt.date,
+    standard_days: int,
+    rate: RateFunction,
+    winter_average: Decimal | None,
 ) -> Charged:
     """The priced lines and the rating exceptions (the same for every account with the same facts)."""
     exceptions: list[DraftException] = []
@@ -249,7 +263,7 @@ def _charges(
         span = agreement_span(agreement, period_start, period_end)
         if span is None:
             continue
-        determinants = agreement_determinants(facts, agreement, usage)
+        determinants = agreement_determinants(facts, agreement, usage, winter_average)
         try:
             result = rate(agreement.rate_schedule_code, determinants, span[0], span[1], standard_days)
         except (ValueError, KeyError, ArithmeticError, TypeError) as error:
@@ -291,7 +305,26 @@ def _charges(
     return lines_out, tuple(exceptions), by_service, current
 
 
-def agreement_determinants(facts: AccountFacts, agreement: AgreementFacts, usage: Decimal) -> Determinants:
+WINTER_AVERAGE = "winter_average_ccf"
+
+
+def _may_read(rate: RateFunction, facts: AccountFacts, name: str) -> bool:
+    """Whether a sewer schedule of the account may read the variable ``name`` (the billing run's
+    rate function says which variables each schedule reads; other rate functions: assume it may)."""
+    uses: dict[str, frozenset[str] | None] | None = getattr(rate, "uses", None)
+    if uses is None:
+        return True
+    for agreement in facts.agreements:
+        if agreement.service == Service.SEWER:
+            names = uses.get(agreement.rate_schedule_code)
+            if names is None or name in names:
+                return True
+    return False
+
+
+def agreement_determinants(
+    facts: AccountFacts, agreement: AgreementFacts, usage: Decimal, winter_average: Decimal | None
+) -> Determinants:
     """What the agreement's schedule may price on, from the account's facts (the same names a quote
     takes with ``--var``):
 
@@ -300,8 +333,8 @@ def agreement_determinants(facts: AccountFacts, agreement: AgreementFacts, usage
       fire service line's (``AgreementFacts.service_size``; none when it is not recorded);
     - ``dwelling_units``: the premise's; ``customer_class``: the premise type's;
     - ``containers`` and ``container_size``: the refuse agreement's, when recorded;
-    - ``winter_average_ccf``: the account's own average winter water use (sewer agreements), when
-      the account has one (see :func:`civicbill.billing.facts.winter_window`).
+    - ``winter_average_ccf``: ``winter_average`` (the account's own average winter water use, when
+      it has one: :func:`civicbill.billing.periods.winter_window`), for sewer agreements.
     """
     water = facts.water
     variables: dict[str, Decimal | str] = {}
@@ -313,8 +346,8 @@ def agreement_determinants(facts: AccountFacts, agreement: AgreementFacts, usage
         variables["containers"] = Decimal(agreement.containers)
     if agreement.container_size:
         variables["container_size"] = agreement.container_size
-    if agreement.service == Service.SEWER and facts.winter_average_hcf is not None:
-        variables["winter_average_ccf"] = facts.winter_average_hcf
+    if agreement.service == Service.SEWER and winter_average is not None:
+        variables[WINTER_AVERAGE] = winter_average
     return Determinants(
         usage_hcf=usage,
         customer_class=facts.customer_class,

@@ -18,7 +18,7 @@ from civicbill.rates.engine.period import split_by_version
 from civicbill.rates.engine.proration import days_inclusive, proration_fraction, split_usage
 from civicbill.rates.types import ChargeLine, Determinants, PlanVersion, RatingPlan, RatingResult
 
-__all__ = ["RatingError", "rate_period", "select_class"]
+__all__ = ["RatingError", "rate_period", "select_class", "variables_used"]
 
 _ONE = Decimal(1)
 
@@ -36,6 +36,30 @@ def select_class(version: PlanVersion, customer_class: str) -> str:
             f"(it has {', '.join(sorted(classes))})"
         )
     return customer_class
+
+
+_BUDGET_VARIABLES = frozenset({"hhsize", "et_amount", "irrigable_area"})
+
+
+def variables_used(plan: RatingPlan) -> frozenset[str] | None:
+    """The ``Determinants.variables`` names any version of ``plan`` may read (``by``, ``cap``,
+    ``containers`` of a per-container charge, the budget's), or None when that cannot be known (an
+    OWRS version's formulas may read any name). The billing run passes a schedule only these, so
+    accounts that differ in a value the schedule ignores still share one rating."""
+    names: set[str] = set()
+    for version in plan.versions:
+        if version.source_format == "owrs":
+            return None
+        for body in version.document.get("classes", {}).values():
+            for charge in body.get("charges", ()):
+                for key in ("by", "cap"):
+                    if charge.get(key):
+                        names.add(str(charge[key]))
+                if charge.get("per") == "container":
+                    names.add("containers")
+                if charge.get("type") == "budget":
+                    names |= _BUDGET_VARIABLES
+    return frozenset(names)
 
 
 def rate_period(
