@@ -105,6 +105,9 @@ class QuoteIn(Schema):
     customer_class: str = Field(..., min_length=1, max_length=60)
     usage: Decimal = Field(..., ge=0, description="usage in HCF")
     days: int | None = Field(None, ge=1, le=400)
+    cycle_days: int | None = Field(
+        None, ge=1, le=400, description="the billing cycle's days when `days` is only part of it"
+    )
     meter_size: str | None = Field(None, max_length=12, description='e.g. 3/4"')
     variables: dict[str, str] = Field(default_factory=dict, description="other determinants by OWRS name")
 
@@ -112,13 +115,16 @@ class QuoteIn(Schema):
 @router.post("/quote", response=dict[str, Any], summary="Quote a bill on a schedule")
 def quote(request: HttpRequest, payload: QuoteIn) -> dict[str, Any]:
     """Price one bill of ``days`` days (default 30) ending today with the versions in effect; nothing
-    is stored. ``{"total": "<decimal>", "lines": [...]}`` as ``civicbill rates quote --json`` prints."""
+    is stored. With ``cycle_days`` the days are part of a billing cycle and prorate
+    days/cycle_days, as a bill does (``"proration": "17/31"``). ``{"total": "<decimal>", "lines":
+    [...]}`` as ``civicbill rates quote --json`` prints."""
     require_permission(request.user, "rates.view")
     result = rate_quote(
         schedule_code=payload.schedule,
         customer_class=payload.customer_class,
         usage_hcf=payload.usage,
         days=payload.days,
+        cycle_days=payload.cycle_days,
         meter_size=payload.meter_size,
         variables=payload.variables,
         as_of=clock.today(),

@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from civicbill.core.money import format_cents
@@ -53,6 +53,9 @@ class AgreementFacts:
     rate_schedule_code: str
     start_date: dt.date
     end_date: dt.date | None
+    containers: int | None = None  # refuse: containers collected (None: the schedule's default, 1)
+    container_size: str = ""  # refuse: the container size the schedule prices by ("96", "3YD")
+    service_size: str = ""  # fire line: the fire service line's size ("4"), never the domestic meter's
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +87,8 @@ class AccountFacts:
     previous_balance_cents: int  # total due on the last bill (or the opening balance before any bill)
     payments_cents: int  # payments since the last bill (negative)
     average_bill_cents: int | None  # average current charges of the last 12 issued bills
+    # the account's own average water use over the last winter (facts.winter_window), or None
+    winter_average_hcf: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,17 +168,19 @@ def draft_bill(
 
     ``standard_days`` is the length of the cycle's full period: an agreement in effect for all of
     it is billed one month of fixed charges whatever the month's length; a shorter span (move-in,
-    move-out) is prorated by its days ÷ ``standard_days`` by the engine.
+    move-out) is prorated by its days ÷ ``standard_days`` exactly by the engine (``cycle_days``),
+    with no ±2-day allowance: 29 of 31 days pay 29/31.
     """
     w = facts.water
+    winter = facts.winter_average_hcf
+    if winter is not None and not _may_read(rate, facts, WINTER_AVERAGE):
+        winter = None  # no schedule of the account reads it: accounts alike otherwise share a rating
     key = (
-        tuple(
-            (a.service, a.rate_schedule_code, agreement_span(a, period_start, period_end))
-            for a in facts.agreements
-        ),
+        tuple((a, agreement_span(a, period_start, period_end)) for a in facts.agreements),
         None if w is None else (w.consumption_hcf, w.estimated, w.missing, w.meter_size),
         facts.customer_class,
         facts.dwelling_units,
+        winter,
         period_start,
         period_end,
         standard_days,
@@ -181,7 +188,12 @@ def draft_bill(
     charged = memo.get(key) if memo is not None else None
     if charged is None:
         charged = _charges(
-            facts, period_start=period_start, period_end=period_end, standard_days=standard_days, rate=rate
+            facts,
+            period_start=period_start,
+            period_end=period_end,
+            standard_days=standard_days,
+            rate=rate,
+            winter_average=winter,
         )
         if memo is not None:
             memo[key] = charged
@@ -221,7 +233,13 @@ Charged = tuple[tuple["DraftLine", ...], tuple["DraftException", ...], dict[str,
 
 
 def _charges(
-    facts: AccountFacts, *, period_start: dt.date, period_end: dt.date, standard_days: int, rate: RateFunction
+    facts: AccountFacts,
+    *,
+    period_start: dt.date,
+    period_end: dt.date,
+    standard_days: int,
+    rate: RateFunction,
+    winter_average: Decimal | None,
 ) -> Charged:
     """The priced lines and the rating exceptions (the same for every account with the same facts)."""
     exceptions: list[DraftException] = []
@@ -246,12 +264,7 @@ def _charges(
         span = agreement_span(agreement, period_start, period_end)
         if span is None:
             continue
-        determinants = Determinants(
-            usage_hcf=usage,
-            customer_class=facts.customer_class,
-            meter_size=water.meter_size if water is not None else None,
-            dwelling_units=facts.dwelling_units,
-        )
+        determinants = agreement_determinants(facts, agreement, usage, winter_average)
         try:
             result = rate(agreement.rate_schedule_code, determinants, span[0], span[1], standard_days)
         except (ValueError, KeyError, ArithmeticError, TypeError) as error:
@@ -269,9 +282,12 @@ def _charges(
             )
             continue
         if result.errors:
+            hint = ""
+            if agreement.service == Service.FIRE_LINE and not agreement.service_size:
+                hint = " (the fire line agreement has no fire service size: enter the line's size)"
             exceptions.append(
                 DraftException(
-                    "rating_error", f"{agreement.rate_schedule_code}: {'; '.join(result.errors)}"[:300]
+                    "rating_error", f"{agreement.rate_schedule_code}: {'; '.join(result.errors)}{hint}"[:300]
                 )
             )
             continue
@@ -290,11 +306,75 @@ def _charges(
     return lines_out, tuple(exceptions), by_service, current
 
 
+WINTER_AVERAGE = "winter_average_ccf"
+
+
+def _may_read(rate: RateFunction, facts: AccountFacts, name: str) -> bool:
+    """Whether a sewer schedule of the account may read the variable ``name`` (the billing run's
+    rate function says which variables each schedule reads; other rate functions: assume it may)."""
+    uses: dict[str, frozenset[str] | None] | None = getattr(rate, "uses", None)
+    if uses is None:
+        return True
+    for agreement in facts.agreements:
+        if agreement.service == Service.SEWER:
+            names = uses.get(agreement.rate_schedule_code)
+            if names is None or name in names:
+                return True
+    return False
+
+
+def agreement_determinants(
+    facts: AccountFacts, agreement: AgreementFacts, usage: Decimal, winter_average: Decimal | None
+) -> Determinants:
+    """What the agreement's schedule may price on, from the account's facts (the same names a quote
+    takes with ``--var``):
+
+    - ``usage_hcf``: the water use of the period (sewer and refuse schedules see it too);
+    - ``meter_size``: the domestic water meter's size, except for a fire line, whose size is the
+      fire service line's (``AgreementFacts.service_size``; none when it is not recorded);
+    - ``dwelling_units``: the premise's; ``customer_class``: the premise type's;
+    - ``containers`` and ``container_size``: the refuse agreement's, when recorded;
+    - ``winter_average_ccf``: ``winter_average`` (the account's own average winter water use, when
+      it has one: :func:`civicbill.billing.periods.winter_window`), for sewer agreements.
+    """
+    water = facts.water
+    variables: dict[str, Decimal | str] = {}
+    if agreement.service == Service.FIRE_LINE:
+        meter_size = agreement.service_size or None
+    else:
+        meter_size = water.meter_size if water is not None else None
+    if agreement.containers is not None:
+        variables["containers"] = Decimal(agreement.containers)
+    if agreement.container_size:
+        variables["container_size"] = agreement.container_size
+    if agreement.service == Service.SEWER and winter_average is not None:
+        variables[WINTER_AVERAGE] = winter_average
+    return Determinants(
+        usage_hcf=usage,
+        customer_class=facts.customer_class,
+        meter_size=meter_size,
+        dwelling_units=facts.dwelling_units,
+        variables=variables,
+    )
+
+
 _ORDER: dict[str, int] = {Service.WATER: 0, Service.SEWER: 1, Service.REFUSE: 2, Service.FIRE_LINE: 3}
 
 
 def _service_order(agreement: AgreementFacts) -> tuple[int, dt.date]:
     return (_ORDER.get(agreement.service, 9), agreement.start_date)
+
+
+WINTER_AVERAGE_PLACES = Decimal("0.01")
+
+
+def winter_average(use_by_month: dict[dt.date, Decimal], months: int = 3) -> Decimal | None:
+    """The average monthly water use over a winter window, rounded half up to 0.01 HCF, or None
+    unless each of its ``months`` months was billed (``use_by_month`` holds the billed months)."""
+    if len(use_by_month) < months:
+        return None
+    total = sum(use_by_month.values(), Decimal(0))
+    return (total / months).quantize(WINTER_AVERAGE_PLACES, rounding=ROUND_HALF_UP)
 
 
 def average_cents(charges: Sequence[int]) -> int | None:

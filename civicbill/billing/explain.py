@@ -131,7 +131,14 @@ def _proration_phrase(line: DocumentLine) -> str:
     if not line.proration:
         return ""
     days = line.detail.get("proration")
-    if days:
+    if days and "/" in str(days) and "÷" not in str(days):  # "29/31": 29 days of a 31-day cycle
+        part, _slash, whole = str(days).partition("/")
+        return _("prorated %(days)s of %(cycle)s days (%(fraction)s)") % {
+            "days": part,
+            "cycle": whole,
+            "fraction": days,
+        }
+    if days:  # bills made before issue 13 stored "10 days ÷ 30"
         return _("prorated for %(days)s (× %(factor)s)") % {"days": days, "factor": line.proration}
     return _("prorated × %(factor)s") % {"factor": line.proration}
 

@@ -25,9 +25,10 @@ from civicbill.billing.calculation import (
     AgreementFacts,
     WaterFacts,
     average_cents,
+    winter_average,
 )
 from civicbill.billing.models import Bill, BillKind
-from civicbill.billing.periods import add_months
+from civicbill.billing.periods import WINTER_MONTHS, add_months, winter_window
 from civicbill.core.utility_services import Service
 from civicbill.customers.models import Account, ServiceAgreement
 from civicbill.ledger import selectors as ledger_selectors
@@ -113,6 +114,9 @@ def gather_facts(
             "agreements__rate_schedule_code",
             "agreements__start_date",
             "agreements__end_date",
+            "agreements__containers",
+            "agreements__container_size",
+            "agreements__service_size",
             "number",
             "premise_id",
             "premise__premise_type",
@@ -125,11 +129,14 @@ def gather_facts(
     # most accounts share their agreements' terms and their premise's class: one object each
     shared: dict[tuple[Any, ...], AgreementFacts] = {}
     classes: dict[str, str] = {}
-    for account_id, service, code, start, end, number, premise_id, premise_type, units, language in rows:
-        terms = (service, code, start, end)
+    for (
+        account_id, service, code, start, end, containers, container_size, service_size,
+        number, premise_id, premise_type, units, language,
+    ) in rows:  # fmt: skip
+        terms = (service, code, start, end, containers, container_size, service_size)
         agreement = shared.get(terms)
         if agreement is None:
-            agreement = shared[terms] = AgreementFacts(service, code, start, end)
+            agreement = shared[terms] = AgreementFacts(*terms)
         agreements[account_id].append(agreement)
         if premise_type not in classes:
             classes[premise_type] = customer_class_for_premise_type(premise_type)
@@ -141,6 +148,7 @@ def gather_facts(
     balances = ledger_selectors.account_balances(account_ids)
     history = _bill_history(scope, period)
     payments, previous = _since_last_bill(account_ids, history)
+    winter = _winter_averages(scope, period)
     facts: dict[int, AccountFacts] = {}
     for account_id in account_ids:
         number, premise_id, premise_type, units, language = accounts[account_id]
@@ -158,6 +166,7 @@ def gather_facts(
             previous_balance_cents=previous.get(account_id, 0),
             payments_cents=payments.get(account_id, 0),
             average_bill_cents=average_cents([bill[1] for bill in past[-12:]]) if past else None,
+            winter_average_hcf=winter.get(account_id),
         )
     return facts
 
@@ -210,6 +219,26 @@ def _water_facts(scope: Scope, reads_after: dt.date, reads_through: dt.date) -> 
             current_read=last[1] if last else None,
         )
     return result
+
+
+def _winter_averages(scope: Scope, period: dt.date) -> dict[int, Decimal]:
+    """Each account's own average water use over the last winter (one query for the scope): the
+    water use of its issued regular bills and rebills of the December, January and February of
+    :func:`~civicbill.billing.periods.winter_window`, averaged over the three months; an account
+    without a bill in each of them has none (a schedule's cap then does not apply)."""
+    months = winter_window(period)
+    use: dict[int, dict[dt.date, Decimal]] = defaultdict(dict)
+    rows = Bill.objects.filter(
+        scope.accounts("account__"),
+        status=Bill.Status.ISSUED,
+        kind__in=(BillKind.REGULAR, BillKind.REBILL),
+        period__in=months,
+    ).values_list("account_id", "period", "consumption_hcf")
+    for account_id, month, consumption in rows:
+        by_month = use[account_id]
+        by_month[month] = by_month.get(month, Decimal(0)) + consumption
+    averages = {account_id: winter_average(by_month, WINTER_MONTHS) for account_id, by_month in use.items()}
+    return {account_id: average for account_id, average in averages.items() if average is not None}
 
 
 # account -> [(issued_at, current_charges_cents, total_due_cents)], oldest first

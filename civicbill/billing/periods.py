@@ -90,3 +90,14 @@ def period_containing(rules: CycleRules, day: dt.date, calendar: BusinessCalenda
     if day.day > rules.read_day:
         month = add_months(month, 1)
     return billing_period(rules, month, calendar)
+
+
+WINTER_MONTHS = 3  # December, January and February
+
+
+def winter_window(period: dt.date) -> tuple[dt.date, dt.date, dt.date]:
+    """The billing months of the last winter before the billing month ``period``: the December,
+    January and February that end with the latest February before it (a bill of 2026-11 or
+    2026-03 looks at 2025-12, 2026-01, 2026-02; a bill of 2026-02 at 2024-12, 2025-01, 2025-02)."""
+    year = period.year if period.month >= 3 else period.year - 1
+    return dt.date(year - 1, 12, 1), dt.date(year, 1, 1), dt.date(year, 2, 1)

@@ -26,6 +26,7 @@ from civicbill.core.utility_services import Service
 from civicbill.customers import locks
 from civicbill.customers.models import Account, Customer, Premise, ServiceAgreement
 from civicbill.customers.normalize import account_number_for
+from civicbill.customers.services.accounts import AgreementSpec, clean_agreement_spec
 from civicbill.customers.services.customers import clean_customer_fields
 from civicbill.customers.services.premises import clean_premise_fields
 
@@ -34,11 +35,12 @@ BATCH_SIZE = 2_000
 
 @dataclass(frozen=True)
 class ConversionRow:
-    """One legacy account: customer fields, premise fields, services (service, rate code), dates."""
+    """One legacy account: customer fields, premise fields, services (service, rate code[, containers,
+    container size, fire service size]: an ``AgreementSpec`` or a tuple), dates."""
 
     customer: Mapping[str, Any]
     premise: Mapping[str, Any]
-    services: tuple[tuple[str, str], ...]
+    services: tuple[tuple[Any, ...], ...]
     opened_on: dt.date
     paperless: bool = False
     legacy_reference: str = ""
@@ -54,12 +56,15 @@ def _validate(rows: Sequence[ConversionRow]) -> list[tuple[dict[str, Any], dict[
             premise = clean_premise_fields(row.premise)
             if not row.services:
                 raise ApplicationError("no services to start", field="services")
-            services = [service for service, _ in row.services]
+            services = [item[0] for item in row.services]
             if len(set(services)) != len(services):
                 raise ApplicationError("the same service twice", field="services")
             unknown = [service for service in services if service not in Service.values]
             if unknown:
                 raise ApplicationError(f"unknown service {unknown[0]!r}", field="services")
+            for item in row.services:
+                if len(item) > 2:
+                    clean_agreement_spec(item)
         except ApplicationError as error:
             problems.append(
                 f"row {number}{f' ({row.legacy_reference})' if row.legacy_reference else ''}: {error.message}"
@@ -73,6 +78,11 @@ def _validate(rows: Sequence[ConversionRow]) -> list[tuple[dict[str, Any], dict[
             code="invalid_batch",
         )
     return cleaned
+
+
+def _spec(item: Sequence[Any]) -> AgreementSpec:
+    """A row's service as an agreement spec (two-item rows are taken as given, the fast path)."""
+    return AgreementSpec(*item) if len(item) == 2 else clean_agreement_spec(item)
 
 
 def _allocate_account_numbers(count: int) -> list[str]:
@@ -118,13 +128,16 @@ def accounts_convert(*, rows: Sequence[ConversionRow], as_of: dt.date, actor: Ac
         [
             ServiceAgreement(
                 account=account,
-                service=service,
-                rate_schedule_code=rate_code,
+                service=spec.service,
+                rate_schedule_code=spec.rate_schedule_code,
                 start_date=row.opened_on,
+                containers=spec.containers,
+                container_size=spec.container_size,
+                service_size=spec.service_size,
                 created_at=now,
             )
             for account, row in zip(accounts, rows, strict=True)
-            for service, rate_code in row.services
+            for spec in (_spec(item) for item in row.services)
         ],
         batch_size=BATCH_SIZE,
     )

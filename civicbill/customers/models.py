@@ -171,13 +171,24 @@ class AccountNumberCounter(models.Model):
 
 
 class ServiceAgreement(models.Model):
-    """One service on an account, rated by a schedule, from a start date to an optional end date."""
+    """One service on an account, rated by a schedule, from a start date to an optional end date.
+
+    The agreement also carries the billing determinants that belong to it (the billing run passes
+    them to the rate schedule): a refuse agreement's ``containers`` and ``container_size``, a fire
+    line's ``service_size`` (the size of the fire service line, not of the domestic meter).
+    """
 
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="agreements")
     service = models.CharField(max_length=12, choices=Service.choices)
     rate_schedule_code = models.CharField(max_length=40)
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
+    # refuse: how many containers are collected (blank = the schedule's default of one)
+    containers = models.PositiveSmallIntegerField(null=True, blank=True)
+    # refuse: the container's size as the schedule prices it ("96" gallons, "3YD"); blank = not priced by size
+    container_size = models.CharField(max_length=20, blank=True)
+    # fire line: the fire service line's size in meter-size spelling ("4", "1-1/2"); blank = not recorded
+    service_size = models.CharField(max_length=6, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:
@@ -191,6 +202,10 @@ class ServiceAgreement(models.Model):
                 fields=["account", "service"],
                 condition=Q(end_date__isnull=True),
                 name="one_open_agreement_per_service",
+            ),
+            models.CheckConstraint(
+                condition=Q(containers__isnull=True) | Q(containers__gte=1),
+                name="agreement_containers_positive",
             ),
         ]
 

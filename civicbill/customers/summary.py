@@ -50,6 +50,9 @@ def account_summary(account: Account, *, as_of: dt.date, include_money: bool = T
                 "rate_schedule_code": agreement.rate_schedule_code,
                 "start_date": agreement.start_date.isoformat(),
                 "end_date": agreement.end_date.isoformat() if agreement.end_date else None,
+                "containers": agreement.containers,
+                "container_size": agreement.container_size,
+                "service_size": agreement.service_size,
             }
             for agreement in detail.agreements
         ],

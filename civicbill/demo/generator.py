@@ -238,6 +238,26 @@ ZIP_CODES = ("92236", "92236", "92236", "92201")
 class DemoAgreement:
     service: str
     rate_schedule_code: str
+    containers: int | None = None  # refuse: carts or bins collected
+    service_size: str = ""  # fire line: the fire service line's size
+
+
+def _with_determinants(
+    agreements: tuple[DemoAgreement, ...], *, sequence: int, dwelling_units: int
+) -> tuple[DemoAgreement, ...]:
+    """Each refuse agreement's container count (one cart; a bin per 8 dwelling units) and each fire
+    line's size (4" or 6"), derived without drawing from the random stream (the rest of the city
+    stays the same for the same seed)."""
+    result = []
+    for agreement in agreements:
+        if agreement.service == Service.REFUSE:
+            bins = -(-dwelling_units // 8)  # 1 for 1-8 units, 2 for 12, 3 for 24
+            agreement = DemoAgreement(agreement.service, agreement.rate_schedule_code, bins)
+        elif agreement.service == Service.FIRE_LINE:
+            size = "6" if sequence % 3 == 0 else "4"
+            agreement = DemoAgreement(agreement.service, agreement.rate_schedule_code, service_size=size)
+        result.append(agreement)
+    return tuple(result)
 
 
 @dataclass(frozen=True)
@@ -366,7 +386,9 @@ def generate_city(*, accounts: int, seed: int, conversion_date: dt.date) -> list
         route_number = 1 + (sequence - 1) // 250
         mailing_differs = rng.random() < 0.08
         email_name = _ascii(f"{first}.{last}" if kind == "person" else business).lower().replace(" ", "")
-        agreements = _agreements(premise_type, rng)
+        agreements = _with_determinants(
+            _agreements(premise_type, rng), sequence=sequence, dwelling_units=dwelling_units
+        )
         opened_on = conversion_date - dt.timedelta(days=rng.randint(30, 365 * 15))
         result.append(
             DemoAccount(

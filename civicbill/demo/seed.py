@@ -108,7 +108,9 @@ def _row(demo: DemoAccount) -> ConversionRow:
     return ConversionRow(
         customer=customer,
         premise=premise,
-        services=tuple((a.service, a.rate_schedule_code) for a in demo.agreements),
+        services=tuple(
+            (a.service, a.rate_schedule_code, a.containers, "", a.service_size) for a in demo.agreements
+        ),
         opened_on=demo.opened_on,
         paperless=demo.paperless,
         legacy_reference=f"L{demo.sequence}",

@@ -61,10 +61,31 @@ class Quote:
     days: int
     lines: tuple[QuoteLine, ...]
     total: Decimal
+    cycle_days: int | None = None  # the period is part of a billing cycle of this many days
 
     @property
     def total_cents(self) -> int:
         return int(self.total.scaleb(2))
+
+    @property
+    def proration(self) -> str | None:
+        """The factor(s) the lines were prorated by, as days of a month: ``"17/31"`` (a rate change
+        inside the period names each part: ``"13/31, 14/31"``); ``None`` when billed whole."""
+        fractions: list[str] = []
+        for line in self.lines:
+            fraction = line.line.detail.get("proration") if line.line.proration is not None else None
+            if fraction and fraction not in fractions:
+                fractions.append(str(fraction))
+        return ", ".join(fractions) or None
+
+    def proration_text(self) -> str:
+        """One sentence naming the factor: ``Prorated 17/31: 17 days of a 31-day cycle.``"""
+        if self.proration is None:
+            return "" if self.cycle_days is None else f"Not prorated: {self.days} days billed as one month."
+        if self.cycle_days is not None and self.days < self.cycle_days:
+            fraction = f"{self.days}/{self.cycle_days}"
+            return f"Prorated {fraction}: {self.days} days of a {self.cycle_days}-day cycle."
+        return f"Prorated {self.proration}: {self.days} days."
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -74,6 +95,8 @@ class Quote:
             "period_start": self.period_start.isoformat(),
             "period_end": self.period_end.isoformat(),
             "days": self.days,
+            "cycle_days": self.cycle_days,
+            "proration": self.proration,
             "lines": [line.as_json() for line in self.lines],
         }
 
@@ -100,11 +123,19 @@ def quote_plan(
     days: int | None = None,
     meter_size: str | None = None,
     variables: Mapping[str, str | Decimal] | None = None,
+    cycle_days: int | None = None,
 ) -> Quote:
-    """Price one bill of ``days`` days ending on ``period_end`` (pure)."""
+    """Price one bill of ``days`` days ending on ``period_end`` (pure).
+
+    ``cycle_days`` says the ``days`` are part of a billing cycle of that length (a move-in or
+    move-out): they prorate by days ÷ cycle days exactly, as the billing run does. Without it the
+    period is a whole cycle (within ±2 days of the schedule's standard days: one month).
+    """
     days = days or DEFAULT_DAYS
     if usage_hcf < 0:
         raise ApplicationError("The usage cannot be negative.", field="usage")
+    if cycle_days is not None and cycle_days < 1:
+        raise ApplicationError("The cycle must have at least one day.", field="cycle_days")
     values: dict[str, Decimal | str] = {
         name.strip(): determinant_value(value) if isinstance(value, str) else value
         for name, value in (variables or {}).items()
@@ -127,6 +158,7 @@ def quote_plan(
         ),
         period_start=period_start,
         period_end=period_end,
+        cycle_days=cycle_days,
     )
     if result.errors:
         message = "; ".join(result.errors)
@@ -140,6 +172,7 @@ def quote_plan(
         days=days,
         lines=tuple(QuoteLine(line) for line in result.lines),
         total=result.total,
+        cycle_days=cycle_days,
     )
 
 
@@ -152,8 +185,10 @@ def rate_quote(
     days: int | None = None,
     meter_size: str | None = None,
     variables: Mapping[str, str | Decimal] | None = None,
+    cycle_days: int | None = None,
 ) -> Quote:
-    """Quote a bill on a loaded schedule for the ``days`` days ending on ``as_of``."""
+    """Quote a bill on a loaded schedule for the ``days`` days ending on ``as_of`` (of a billing
+    cycle of ``cycle_days`` days when given; see :func:`quote_plan`)."""
     from civicbill.rates.selectors import rating_plans, schedule_get
 
     code = schedule_get(schedule_code).code
@@ -172,4 +207,5 @@ def rate_quote(
         days=days,
         meter_size=meter_size,
         variables=variables,
+        cycle_days=cycle_days,
     )

@@ -102,6 +102,24 @@ def test_a_quote_takes_other_variables_by_name(client: Client, csr, demo_rates):
     assert body["total"] == "125.43"
 
 
+def test_a_quote_of_part_of_a_cycle_prorates_and_names_the_factor(client: Client, csr, demo_rates):
+    """Issue 13: 17 days of a 31-day cycle: $13.80 × 17/31 = $7.57 + 15 HCF × $1.50 = $30.07."""
+    client.force_login(csr)
+    body = _quote(
+        client,
+        {
+            "schedule": "W-RES",
+            "customer_class": "RESIDENTIAL_SINGLE",
+            "usage": "15",
+            "meter_size": "3/4",
+            "days": 17,
+            "cycle_days": 31,
+        },
+    ).json()
+    assert (body["total"], body["proration"], body["cycle_days"]) == ("30.07", "17/31", 31)
+    assert [line["detail"]["proration"] for line in body["lines"]] == ["17/31", "17/31"]
+
+
 def test_a_quote_error_names_the_field(client: Client, csr, demo_rates):
     client.force_login(csr)
     response = _quote(client, {"schedule": "W-RES", "customer_class": "RESIDENTIAL_SINGLE", "usage": "15"})

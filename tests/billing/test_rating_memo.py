@@ -45,3 +45,44 @@ def test_a_bill_line_has_room_for_a_full_precision_proration_factor() -> None:
     assert factor == "0.8709677419354838709677419355"
     assert BillLine._meta.get_field("proration").max_length == 60
     assert BillLine._meta.get_field("price").max_length == 60
+
+
+def test_a_winter_average_splits_the_rating_only_where_a_schedule_reads_it(
+    frozen: Any, technician: Any
+) -> None:
+    """S-RES (flat) ignores the winter average: two accounts that differ only in it share one rating
+    (one tuple of lines, prepared for the database once); on S-COM (capped) they are rated apart."""
+    from civicbill.billing.calculation import AccountFacts, AgreementFacts, Charged, WaterFacts, draft_bill
+
+    load_demo_schedules_trusted(actor=technician, as_of=dt.date(2026, 12, 1))
+    rate = rate_function(codes=["W-COM", "S-RES", "S-COM"], period_start=START, period_end=END)
+    memo: dict[Any, Charged] = {}
+
+    def draft(code: str, winter: str) -> Any:
+        facts = AccountFacts(
+            account_id=1,
+            number="1000001-6",
+            language="en",
+            premise_type="commercial",
+            dwelling_units=1,
+            customer_class="COMMERCIAL" if code == "S-COM" else "RESIDENTIAL_SINGLE",
+            agreements=(
+                AgreementFacts("water", "W-COM", dt.date(2020, 1, 1), None),
+                AgreementFacts("sewer", code, dt.date(2020, 1, 1), None),
+            ),
+            water=WaterFacts(Decimal(30), estimated=False, missing=False, meter_size="1"),
+            balance_now_cents=0,
+            previous_balance_cents=0,
+            payments_cents=0,
+            average_bill_cents=None,
+            winter_average_hcf=Decimal(winter),
+        )
+        return draft_bill(
+            facts, number="N", period_start=START, period_end=END, standard_days=31, rate=rate, memo=memo
+        )
+
+    flat_a, flat_b = draft("S-RES", "12"), draft("S-RES", "20")
+    assert flat_a.lines is flat_b.lines and flat_a.charges_by_service["sewer"] == 4181
+    capped_a, capped_b = draft("S-COM", "12"), draft("S-COM", "20")
+    capped = (capped_a.charges_by_service["sewer"], capped_b.charges_by_service["sewer"])
+    assert capped == (6521, 8081)  # $41.81 + 12 or 20 HCF × $1.95

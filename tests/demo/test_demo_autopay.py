@@ -51,12 +51,14 @@ def test_one_account_in_seven_enrolls_before_the_history_and_its_prenote_goes_fi
 
 def test_their_bills_are_drafted_on_each_due_date_and_paid_by_nothing_else(city: BillingSeedResult) -> None:
     autopay = city.autopay
-    assert (autopay.draft_files, autopay.debits, autopay.debit_cents) == (12, 108, 1538893)
+    # issue 13: commercial sewer (S-COM) is capped at the account's own winter average from March on
+    # (one enrolled account: 32.08 HCF, 246.51 HCF over the cap × $1.95 = $480.67 less than before)
+    assert (autopay.draft_files, autopay.debits, autopay.debit_cents) == (12, 108, 1490826)
     assert city.payment_history.autopay == 108
     enrolled = set(Enrollment.objects.values_list("account_id", flat=True))
     drafted = Payment.objects.filter(channel="ach")
     assert set(drafted.values_list("account_id", flat=True)) == enrolled
-    assert int(drafted.aggregate(cents=Sum("amount_cents"))["cents"]) == 1538893
+    assert int(drafted.aggregate(cents=Sum("amount_cents"))["cents"]) == 1490826
     assert not Payment.objects.filter(account_id__in=enrolled).exclude(channel="ach").exists()
     assert DraftFile.objects.filter(status="created").count() == 13  # the prenotes' file and 12 months
     assert check_books().ok

@@ -103,7 +103,7 @@ def test_ten_day_move_in_prorates_the_meter_charge_and_the_tier_width():
     ]
     assert [line.quantity for line in result.lines] == [Decimal(1), Decimal("13.6667"), Decimal("1.3333")]
     assert {line.proration for line in result.lines} == {Decimal(10) / Decimal(30)}
-    assert result.lines[0].detail["proration"] == "10 days ÷ 30"
+    assert result.lines[0].detail["proration"] == "10/30"  # the factor as days of a month (issue 13)
     assert result.total == Decimal("27.30")
 
 

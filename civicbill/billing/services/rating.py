@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import replace
 
 from civicbill.billing.calculation import RateFunction
 from civicbill.rates.types import Determinants, RatingResult
@@ -11,11 +12,16 @@ from civicbill.rates.types import Determinants, RatingResult
 
 def rate_function(*, codes: Iterable[str], period_start: dt.date, period_end: dt.date) -> RateFunction:
     """Load the plans of ``codes`` once (bulk) and rate with memoisation: accounts with the same
-    schedule, class, meter size, units, other determinants, use and days share one engine call."""
-    from civicbill.rates.engine import rate_period
+    schedule, class, meter size, units, other determinants, use and days share one engine call.
+
+    A schedule gets only the variables it reads (``variables_used``: a winter average means nothing
+    to a flat sewer charge), so accounts differing only in others share its rating. The function's
+    ``uses`` attribute (code → names, or None when unknown) tells the bill calculation the same."""
+    from civicbill.rates.engine import rate_period, variables_used
     from civicbill.rates.selectors import rating_plans
 
     plans = rating_plans(codes=sorted(set(codes)), period_start=period_start, period_end=period_end)
+    uses = {code: variables_used(plan) for code, plan in plans.items()}
     cache: dict[tuple[object, ...], RatingResult] = {}
 
     def rate(
@@ -24,6 +30,12 @@ def rate_function(*, codes: Iterable[str], period_start: dt.date, period_end: dt
         plan = plans.get(code)
         if plan is None:
             return None
+        names = uses[code]
+        if names is not None and any(name not in names for name in determinants.variables):
+            determinants = replace(
+                determinants,
+                variables={name: value for name, value in determinants.variables.items() if name in names},
+            )
         key = (
             code,
             determinants.usage_hcf,
@@ -42,9 +54,11 @@ def rate_function(*, codes: Iterable[str], period_start: dt.date, period_end: dt
                 determinants=determinants,
                 period_start=start,
                 period_end=end,
-                standard_days=standard_days,
+                # the cycle's days: a whole cycle is one month, an agreement's part of it days ÷ these
+                cycle_days=standard_days,
             )
             cache[key] = result
         return result
 
+    rate.uses = uses  # type: ignore[attr-defined]
     return rate

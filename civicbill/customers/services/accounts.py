@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -22,16 +23,54 @@ from civicbill.customers.normalize import account_number_for
 from civicbill.customers.selectors import premise_find
 from civicbill.customers.services.customers import CUSTOMER_FIELDS, customer_create
 from civicbill.customers.services.premises import PREMISE_FIELDS, premise_create
+from civicbill.rates.sizes import normalize_size
 
 ACCOUNT_FIELDS = ("number", "customer", "premise", "status", "paperless", "opened_on", "closed_on")
 _ONE_DAY = dt.timedelta(days=1)
+_SIZE = re.compile(r"^\d{1,2}(-\d/\d)?$|^\d/\d$")  # 4, 1-1/2, 3/4 (civicbill meter-size spelling)
 
 
 class AgreementSpec(NamedTuple):
-    """A service to start on an account and the rate schedule that bills it: ``("water", "W-RES")``."""
+    """A service to start on an account and the rate schedule that bills it: ``("water", "W-RES")``,
+    with the determinants the agreement carries: a refuse agreement's ``containers`` and
+    ``container_size`` (``AgreementSpec("refuse", "R-96GAL", containers=2)``), a fire line's
+    ``service_size`` (``AgreementSpec("fire_line", "F-LINE", service_size="4")``)."""
 
     service: str
     rate_schedule_code: str
+    containers: int | None = None
+    container_size: str = ""
+    service_size: str = ""
+
+
+MAX_CONTAINERS = 99
+
+
+def clean_agreement_spec(item: AgreementSpec | Sequence[Any]) -> AgreementSpec:
+    """One agreement's service, schedule and determinants checked; errors name the field."""
+    spec = AgreementSpec(*item)
+    service = check.choice(spec.service, "services", Service.values)
+    code = check.text(spec.rate_schedule_code, "rate_schedule_code", max_length=40, required=True)
+    containers = spec.containers
+    container_size = check.text(spec.container_size, "container_size", max_length=20)
+    service_size = check.text(spec.service_size, "service_size", max_length=6)
+    if containers is not None:
+        if isinstance(containers, bool) or not isinstance(containers, int):
+            raise check.refuse("containers", f"Containers must be a whole number, not {containers!r}.")
+        if not 1 <= containers <= MAX_CONTAINERS:
+            raise check.refuse("containers", f"Containers must be 1 to {MAX_CONTAINERS}, not {containers}.")
+    if (containers is not None or container_size) and service != Service.REFUSE:
+        raise check.refuse("containers", "Containers and their size are for a refuse service only.")
+    if service_size:
+        if service != Service.FIRE_LINE:
+            raise check.refuse("service_size", "A service size is for a fire line only.")
+        service_size = normalize_size(service_size)
+        if not _SIZE.match(service_size):
+            raise check.refuse(
+                "service_size",
+                f"Service size must be a size in inches like 4 or 1-1/2, not {spec.service_size!r}.",
+            )
+    return AgreementSpec(service, code, containers, container_size, service_size)
 
 
 # -- move-in -------------------------------------------------------------------------------------
@@ -42,15 +81,25 @@ def _clean_specs(services: Sequence[AgreementSpec | tuple[str, str]]) -> list[Ag
         raise check.refuse("services", "Choose at least one service to start.", code="required")
     specs: list[AgreementSpec] = []
     for item in services:
-        service, code = AgreementSpec(*item)
-        service = check.choice(service, "services", Service.values)
-        code = check.text(code, "rate_schedule_code", max_length=40, required=True)
-        if any(spec.service == service for spec in specs):
+        cleaned = clean_agreement_spec(item)
+        if any(spec.service == cleaned.service for spec in specs):
             raise check.refuse(
-                "services", f"{Service(service).label} is listed twice; an account has each service once."
+                "services",
+                f"{Service(cleaned.service).label} is listed twice; an account has each service once.",
             )
-        specs.append(AgreementSpec(service, code))
+        specs.append(cleaned)
     return specs
+
+
+def _determinants_text(spec: AgreementSpec) -> str:
+    parts = []
+    if spec.containers is not None:
+        parts.append(f"{spec.containers} container{'s' if spec.containers != 1 else ''}")
+    if spec.container_size:
+        parts.append(f"size {spec.container_size}")
+    if spec.service_size:
+        parts.append(f'{spec.service_size}" line')
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 def _refuse_overlapping_occupant(premise: Premise, specs: list[AgreementSpec], start_date: dt.date) -> None:
@@ -123,6 +172,9 @@ def _open_account(
             service=spec.service,
             rate_schedule_code=spec.rate_schedule_code,
             start_date=start_date,
+            containers=spec.containers,
+            container_size=spec.container_size,
+            service_size=spec.service_size,
             created_at=at,
         )
         for spec in specs
@@ -131,7 +183,7 @@ def _open_account(
     for spec in specs:
         changes[f"{spec.service}_service"] = {
             "before": None,
-            "after": f"{spec.rate_schedule_code} from {start_date:%Y-%m-%d}",
+            "after": f"{spec.rate_schedule_code} from {start_date:%Y-%m-%d}{_determinants_text(spec)}",
         }
     audit_record(
         actor=actor,
@@ -378,8 +430,14 @@ def customer_transfer(
             "account", f"Account {old.number} is {old.status}; only an active account can be transferred."
         )
     if services is None:
+        # the refuse containers go with the customer; a fire line's size belongs to the old premise
         services = [
-            AgreementSpec(agreement.service, agreement.rate_schedule_code)
+            AgreementSpec(
+                agreement.service,
+                agreement.rate_schedule_code,
+                agreement.containers,
+                agreement.container_size,
+            )
             for agreement in old.agreements.filter(end_date__isnull=True).order_by("service")
         ]
     old_address = old.premise.address_line

@@ -38,6 +38,7 @@ class SubPeriodContext:
     usage: Decimal  # the usage rated in this sub-period
     unit: str  # the schedule's usage unit (HCF)
     standard_days: int
+    fraction: str = ""  # the factor as days of a month, "29/31" ("" when not prorated)
 
 
 def variable(determinants: Determinants, name: str) -> Decimal | str | None:
@@ -146,7 +147,7 @@ def _fixed(charge: Mapping[str, Any], determinants: Determinants, context: SubPe
         detail[by] = lookup
     factor = context.factor if charge.get("prorate", True) else Decimal(1)
     if factor != 1:
-        detail["proration"] = f"{context.days} days ÷ {context.standard_days}"
+        detail["proration"] = context.fraction
     description = charge["description"]
     if "by" in charge and charge["by"] == "meter_size":
         description = f'{description} ({detail["meter_size"]}" meter)'
@@ -207,6 +208,7 @@ def _tier_lines(
                     detail={
                         "tier_from": str(tidy(lower)),
                         "tier_to": None if bound is None else str(bound),
+                        **({"proration": context.fraction} if prorated else {}),
                         **extra,
                     },
                 )
@@ -297,7 +299,11 @@ def _minimum(
         description=f"{charge['description']} (to the ${minimum} minimum)",
         price=Decimal(charge["amount"]),
         prorated=charge.get("prorate", True),
-        detail={"minimum": str(minimum), "charged": str(charged)},
+        detail={
+            "minimum": str(minimum),
+            "charged": str(charged),
+            **({"proration": context.fraction} if factor != 1 else {}),
+        },
     )
 
 

@@ -1,8 +1,11 @@
 """Proration by days. Pure.
 
-A period counts as *standard* when its length is within ``PRORATION_TOLERANCE_DAYS`` of the
-standard period (30 days by default, so 28–32-day monthly periods are billed whole). Otherwise
-fixed charges and tier widths scale by ``days ÷ standard_days`` (a 10-day move-in pays 10/30).
+A **whole cycle** counts as *standard* when its length is within ``PRORATION_TOLERANCE_DAYS`` of
+the standard period (30 days by default, so 28–32-day monthly periods are billed whole). Otherwise
+fixed charges and tier widths scale by ``days ÷ standard_days`` (a 10-day period pays 10/30).
+
+A **partial period** (an agreement that starts or ends inside a billing cycle) gets no allowance:
+it always scales by its days ÷ the cycle's days (29 days of a 31-day cycle pay 29/31).
 """
 
 from __future__ import annotations
@@ -20,11 +23,25 @@ def days_inclusive(start: dt.date, end: dt.date) -> int:
     return (end - start).days + 1
 
 
-def period_factor(days: int, standard_days: int) -> Decimal:
-    """1 for a standard-length period, else ``days / standard_days`` (exact)."""
-    if abs(days - standard_days) <= PRORATION_TOLERANCE_DAYS:
+def proration_fraction(days: int, standard_days: int, *, partial: bool = False) -> tuple[int, int] | None:
+    """``(days, standard_days)`` when the period is prorated, ``None`` when it is billed whole.
+
+    A whole cycle within ±``PRORATION_TOLERANCE_DAYS`` of ``standard_days`` is billed whole; a
+    ``partial`` period (part of a cycle) is prorated whenever its days differ from the cycle's.
+    """
+    if days == standard_days:
+        return None
+    if not partial and abs(days - standard_days) <= PRORATION_TOLERANCE_DAYS:
+        return None
+    return days, standard_days
+
+
+def period_factor(days: int, standard_days: int, *, partial: bool = False) -> Decimal:
+    """1 for a period billed whole, else ``days / standard_days`` (exact); see :func:`proration_fraction`."""
+    fraction = proration_fraction(days, standard_days, partial=partial)
+    if fraction is None:
         return _ONE
-    return Decimal(days) / Decimal(standard_days)
+    return Decimal(fraction[0]) / Decimal(fraction[1])
 
 
 def quantity(value: Decimal) -> Decimal:

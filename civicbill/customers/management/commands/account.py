@@ -118,6 +118,9 @@ class Command(CivicbillCommand):
             write(
                 f"  {service['service']:<10} {service['rate_schedule_code']:<10} "
                 f"{service['start_date']} → {service['end_date'] or ''}"
+                + (f"  containers: {service['containers']}" if service["containers"] is not None else "")
+                + (f"  container size: {service['container_size']}" if service["container_size"] else "")
+                + (f'  fire service size: {service["service_size"]}"' if service["service_size"] else "")
             )
         write(f"  balance: {format_cents(summary['balance_cents'])}")
         for service, cents in summary["balance_cents_by_service"].items():

@@ -7,9 +7,12 @@
   imported class as civicbill bills it (``skipped_classes`` and ``tier_tables`` in ``--json``).
 - ``civicbill rates list [--json]`` and ``civicbill rates show CODE [--json]``
 - ``civicbill rates quote (--schedule CODE | --owrs FILE) --class CLASS --usage N [--days D]
-  [--var NAME=VALUE ...] [--date YYYY-MM-DD] [--json]``: price one bill without storing anything.
+  [--cycle-days C] [--var NAME=VALUE ...] [--date YYYY-MM-DD] [--json]``: price one bill without
+  storing anything.
   ``--var`` sets any determinant by its OWRS name (``meter_size=3/4"``, ``hhsize=3``, ``et_amount=4.8``,
   ``irrigable_area=1300``, ``water_type=POTABLE``, ``dwelling_units=4``, ``winter_average_ccf=12`` ...).
+  ``--cycle-days C`` quotes ``--days`` as part of a C-day billing cycle (prorated D/C exactly, as a
+  bill is); the text names the factor (``Prorated 17/31: 17 days of a 31-day cycle.``).
 
 Every error exits non-zero with a message naming what is wrong.
 """
@@ -169,6 +172,12 @@ class Command(CivicbillCommand):
         )
         quote.add_argument("--usage", required=True, type=_usage, help="usage in HCF for the period")
         quote.add_argument("--days", type=_days, default=30, help="days in the period (default 30)")
+        quote.add_argument(
+            "--cycle-days",
+            type=_days,
+            help="the billing cycle's days when --days is only part of it (a move-in or move-out): "
+            "prorates by days/cycle days exactly, as the billing run does",
+        )
         quote.add_argument("--var", action="append", type=_variable, default=[], metavar="NAME=VALUE")
         quote.add_argument("--date", type=date_type("--date"), help="the period's last day (default today)")
         quote.add_argument("--json", action="store_true")
@@ -290,6 +299,7 @@ class Command(CivicbillCommand):
                 period_end=period_end,
                 days=options["days"],
                 variables=variables,
+                cycle_days=options["cycle_days"],
             )
         else:
             quote = rate_quote(
@@ -299,10 +309,17 @@ class Command(CivicbillCommand):
                 as_of=period_end,
                 days=options["days"],
                 variables=variables,
+                cycle_days=options["cycle_days"],
             )
         if options["json"]:
             self.print_json(quote.as_json())
             return
         for line in quote.lines:
-            self.stdout.write(f"{line.description:<60} {line.quantity:>10} {line.unit:<9} {line.amount:>10}")
+            fraction = line.detail.get("proration") if line.proration is not None else None
+            self.stdout.write(
+                f"{line.description:<60} {line.quantity:>10} {line.unit:<9} {line.amount:>10}"
+                + (f"  × {fraction}" if fraction else "")
+            )
         self.stdout.write(f"{'Total':<81} {quote.total:>10}")
+        if quote.proration_text():
+            self.stdout.write(quote.proration_text())
