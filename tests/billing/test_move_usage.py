@@ -100,8 +100,14 @@ def test_a_run_before_the_final_bill_splits_the_use_at_the_move_out_read(
     outgoing = Bill.objects.get(account=previous, period=NOV)
     incoming = Bill.objects.get(account=tenant, period=NOV)
     assert (outgoing.consumption_hcf, incoming.consumption_hcf) == (6, 10)
-    assert (outgoing.previous_read_on, outgoing.current_read_on) == (dt.date(2026, 10, 28), dt.date(2026, 11, 10))
-    assert (incoming.previous_read_on, incoming.current_read_on) == (dt.date(2026, 11, 10), dt.date(2026, 11, 28))
+    assert (outgoing.previous_read_on, outgoing.current_read_on) == (
+        dt.date(2026, 10, 28),
+        dt.date(2026, 11, 10),
+    )
+    assert (incoming.previous_read_on, incoming.current_read_on) == (
+        dt.date(2026, 11, 10),
+        dt.date(2026, 11, 28),
+    )
     assert check_books().ok
 
 
