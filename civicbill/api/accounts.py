@@ -120,67 +120,8 @@ def search_accounts(
     ]
 
 
-@router.get("/{number}", response=dict[str, Any], summary="Show an account")
-def show_account(request: HttpRequest, number: str) -> dict[str, Any]:
-    """Customer, premise, services and, for roles that may read the ledger, balance by service
-    (integer cents) and recent transactions."""
-    require_permission(request.user, "customers.view")
-    return account_summary(account_get(number), include_money=has_permission(request.user, "ledger.view"))
-
-
-@router.get("/{number}/interactions", response=list[InteractionOut], summary="The interaction log")
-def list_interactions(request: HttpRequest, number: str) -> list[InteractionOut]:
-    require_permission(request.user, "customers.view")
-    detail = account_detail(account_get(number))
-    return [_interaction_out(item) for item in detail.interactions]
-
-
-@router.post(
-    "/{number}/interactions", response={201: InteractionOut}, summary="Log a call, visit, letter or email"
-)
-def log_interaction(request: HttpRequest, number: str, payload: InteractionIn) -> Status[InteractionOut]:
-    require_permission(request.user, "customers.note")
-    interaction = customer_services.interaction_log(
-        account=account_get(number),
-        channel=payload.channel,
-        direction=payload.direction,
-        subject=payload.subject,
-        outcome=payload.outcome,
-        occurred_at=payload.occurred_at or clock.now(),
-        actor=request.user,
-    )
-    return Status(201, _interaction_out(interaction))
-
-
-@router.post("/{number}/notes", response={201: NoteOut}, summary="Add a note")
-def add_note(request: HttpRequest, number: str, payload: AccountNoteIn) -> Status[NoteOut]:
-    require_permission(request.user, "customers.note")
-    note = customer_services.note_add(account=account_get(number), body=payload.body, actor=request.user)
-    return Status(
-        201, NoteOut(id=note.pk, body=note.body, author=note.author.username, created_at=note.created_at)
-    )
-
-
-@router.post(
-    "/{number}/transfer", response={201: dict[str, Any]}, summary="Transfer the customer to a new address"
-)
-def transfer_account(request: HttpRequest, number: str, payload: TransferIn) -> Status[dict[str, Any]]:
-    """The old account becomes final after ``move_date``; a new account for the same customer starts
-    the next day at ``new_address`` with the same services. Returns the new account."""
-    require_permission(request.user, "customers.transfer")
-    new_account = customer_services.customer_transfer_to_address(
-        account=account_get(number),
-        address=payload.new_address.dict(),
-        move_date=payload.move_date,
-        as_of=clock.today(),
-        actor=request.user,
-    )
-    return Status(
-        201, account_summary(new_account, include_money=has_permission(request.user, "ledger.view"))
-    )
-
-
-# -- move-out and move-in (meters.services.moves: the read bounding each customer's use) ---------------
+# -- move-out and move-in (meters.services.moves: the read bounding each customer's use) ------------------
+# (declared before /{number}: the path "move-in" is not an account number)
 class ForwardingAddressIn(Schema):
     line1: SingleLine = Field(..., min_length=1, max_length=column_length(Customer, "mailing_line1"))
     line2: SingleLine = Field("", max_length=column_length(Customer, "mailing_line2"))
@@ -266,6 +207,66 @@ def move_in(request: HttpRequest, payload: MoveInIn) -> Status[dict[str, Any]]:
         as_of=clock.today(),
     )
     return Status(201, result.as_dict())
+
+
+@router.get("/{number}", response=dict[str, Any], summary="Show an account")
+def show_account(request: HttpRequest, number: str) -> dict[str, Any]:
+    """Customer, premise, services and, for roles that may read the ledger, balance by service
+    (integer cents) and recent transactions."""
+    require_permission(request.user, "customers.view")
+    return account_summary(account_get(number), include_money=has_permission(request.user, "ledger.view"))
+
+
+@router.get("/{number}/interactions", response=list[InteractionOut], summary="The interaction log")
+def list_interactions(request: HttpRequest, number: str) -> list[InteractionOut]:
+    require_permission(request.user, "customers.view")
+    detail = account_detail(account_get(number))
+    return [_interaction_out(item) for item in detail.interactions]
+
+
+@router.post(
+    "/{number}/interactions", response={201: InteractionOut}, summary="Log a call, visit, letter or email"
+)
+def log_interaction(request: HttpRequest, number: str, payload: InteractionIn) -> Status[InteractionOut]:
+    require_permission(request.user, "customers.note")
+    interaction = customer_services.interaction_log(
+        account=account_get(number),
+        channel=payload.channel,
+        direction=payload.direction,
+        subject=payload.subject,
+        outcome=payload.outcome,
+        occurred_at=payload.occurred_at or clock.now(),
+        actor=request.user,
+    )
+    return Status(201, _interaction_out(interaction))
+
+
+@router.post("/{number}/notes", response={201: NoteOut}, summary="Add a note")
+def add_note(request: HttpRequest, number: str, payload: AccountNoteIn) -> Status[NoteOut]:
+    require_permission(request.user, "customers.note")
+    note = customer_services.note_add(account=account_get(number), body=payload.body, actor=request.user)
+    return Status(
+        201, NoteOut(id=note.pk, body=note.body, author=note.author.username, created_at=note.created_at)
+    )
+
+
+@router.post(
+    "/{number}/transfer", response={201: dict[str, Any]}, summary="Transfer the customer to a new address"
+)
+def transfer_account(request: HttpRequest, number: str, payload: TransferIn) -> Status[dict[str, Any]]:
+    """The old account becomes final after ``move_date``; a new account for the same customer starts
+    the next day at ``new_address`` with the same services. Returns the new account."""
+    require_permission(request.user, "customers.transfer")
+    new_account = customer_services.customer_transfer_to_address(
+        account=account_get(number),
+        address=payload.new_address.dict(),
+        move_date=payload.move_date,
+        as_of=clock.today(),
+        actor=request.user,
+    )
+    return Status(
+        201, account_summary(new_account, include_money=has_permission(request.user, "ledger.view"))
+    )
 
 
 @router.post("/{number}/move-out", response={201: MoveOut}, summary="Move the customer out (final read)")

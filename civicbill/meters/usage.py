@@ -259,7 +259,7 @@ class PeriodConsumption:
             after = row[1]
         if end_date is None or not rows:
             return after, None
-        end_boundary = end_date + dt.timedelta(days=1)
+        end_boundary = end_date + dt.timedelta(days=1) if end_date < dt.date.max else end_date
         if rows[-1][1] <= end_boundary:
             return after, None  # service lasted past the period's last read: nothing to cut at the end
         through = rows[0][1] - dt.timedelta(days=1)  # no read of the period is the occupant's ...

@@ -137,7 +137,11 @@ def _move_read(
         return None, f"No water meter at {premise.address_line} on {day:%Y-%m-%d}: no read."
     meter = Meter.objects.get(pk=meter_id)
     reads = Read.objects.filter(service_point=point, status__in=_ON_FILE).select_related("meter")
-    around = (day, day + _ONE_DAY) if kind == MOVE_OUT else (day - _ONE_DAY, day)
+    # the move-out read on the last day of service or the day after; the move-in read on the first day or
+    # the day before (the previous occupant's move-out read)
+    around: tuple[dt.date, ...] = (day,)
+    if dt.date.min < day < dt.date.max:
+        around = (day, day + _ONE_DAY) if kind == MOVE_OUT else (day - _ONE_DAY, day)
     on_file = reads.filter(read_on__in=around).order_by("-read_on", "-id").first()
     if on_file is not None and (value is None or (on_file.read_on == day and on_file.value == value)):
         return MoveRead(on_file, recorded=False), ""
