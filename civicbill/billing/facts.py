@@ -176,10 +176,22 @@ class _PointWater:
     def for_occupant(self, agreements: list[AgreementFacts]) -> WaterFacts:
         """The period's use that belongs to the account with these agreements (from the read at its
         start to the read at its end: :meth:`PeriodConsumption.occupancy_bounds`)."""
-        start = min(agreement.start_date for agreement in agreements)
-        ends = [agreement.end_date for agreement in agreements]
-        end = None if None in ends else max(e for e in ends if e is not None)
-        after, through = self.used.occupancy_bounds(start, end)
+        rows = self.used.read_rows
+        if not rows:
+            return self.whole
+        start = agreements[0].start_date
+        end = agreements[0].end_date
+        open_ended = end is None
+        for agreement in agreements:  # a loop: this runs for every account of the run
+            if agreement.start_date < start:
+                start = agreement.start_date
+            if agreement.end_date is None:
+                open_ended = True
+            elif end is None or agreement.end_date > end:
+                end = agreement.end_date
+        if open_ended and start < rows[0][1]:
+            return self.whole  # in service before the period's first read and still: the whole period
+        after, through = self.used.occupancy_bounds(start, None if open_ended else end)
         if after is None and through is None:
             return self.whole
         return _water(self.used.between(after, through), self.reads, after or self.reads_after, through)
