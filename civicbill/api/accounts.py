@@ -1,8 +1,9 @@
-"""``/api/accounts``: search, show, notes and the interaction log."""
+"""``/api/accounts``: search, show, notes and the interaction log, transfer, move-out and move-in."""
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest
@@ -10,13 +11,17 @@ from ninja import Field, Query, Router, Schema, Status
 
 from civicbill.api.amounts import AmountText, parse_amount
 from civicbill.api.text import MultiLine, SingleLine, column_length
+from civicbill.billing.selectors import bill_detail
+from civicbill.billing.services import final_bill_issue
 from civicbill.core import clock
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.permissions import has_permission, require_permission
 from civicbill.customers import services as customer_services
-from civicbill.customers.models import Interaction, Premise
+from civicbill.customers.models import Customer, Interaction, Premise
+from civicbill.customers.normalize import split_person_name
 from civicbill.customers.selectors import account_detail, account_get, account_search
 from civicbill.customers.summary import account_summary
+from civicbill.meters.services.moves import account_move_in, account_move_out, services_at
 from civicbill.payments.deposit_selectors import customer_deposit_held_cents
 from civicbill.payments.services.customer_deposits import customer_deposit_charge
 
@@ -115,6 +120,95 @@ def search_accounts(
     ]
 
 
+# -- move-out and move-in (meters.services.moves: the read bounding each customer's use) ------------------
+# (declared before /{number}: the path "move-in" is not an account number)
+class ForwardingAddressIn(Schema):
+    line1: SingleLine = Field(..., min_length=1, max_length=column_length(Customer, "mailing_line1"))
+    line2: SingleLine = Field("", max_length=column_length(Customer, "mailing_line2"))
+    city: SingleLine = Field(..., min_length=1, max_length=column_length(Customer, "mailing_city"))
+    state: SingleLine = Field("CA", max_length=column_length(Customer, "mailing_state"))
+    zip: SingleLine = Field(..., min_length=1, max_length=column_length(Customer, "mailing_zip"))
+
+
+class MoveOutIn(Schema):
+    end_date: dt.date = Field(..., description="the last day of service")
+    read: Decimal | None = Field(
+        None, ge=0, description="the meter read on end_date; omitted: a read on file, else estimated"
+    )
+    forwarding_address: ForwardingAddressIn | None = Field(
+        None, description="where the final bill and later letters are mailed"
+    )
+    reason: SingleLine = Field("", max_length=200)
+
+
+class MoveInIn(Schema):
+    premise_of: SingleLine = Field(..., min_length=1, max_length=12, description="an account at the premise")
+    customer_name: SingleLine = Field(..., min_length=1, max_length=160, description='"FIRST LAST"')
+    language: Literal["en", "es"] = "en"
+    phone: SingleLine = Field("", max_length=column_length(Customer, "phone"))
+    email: SingleLine = Field("", max_length=column_length(Customer, "email"))
+    start_date: dt.date = Field(..., description="the first day of service")
+    read: Decimal | None = Field(
+        None,
+        ge=0,
+        description="the meter read on start_date; omitted: the move-out read of the day before, "
+        "else estimated",
+    )
+
+
+class MoveReadOut(Schema):
+    read_on: dt.date
+    value: str
+    meter_serial: str
+    source: str
+    status: str
+    estimated: bool
+    held_for_review: bool
+    consumption_hcf: str | None
+    recorded: bool = Field(description="false: a read already on file bounds the use")
+
+
+class MoveOut(Schema):
+    account_number: str
+    kind: Literal["move_in", "move_out"]
+    status: str
+    customer_name: str
+    service_address: str
+    date: dt.date
+    read: MoveReadOut | None
+    read_note: str = Field(description="why there is no read, or that it is held for review")
+    forwarding_address: list[str] | None
+
+
+@router.post("/move-in", response={201: MoveOut}, summary="Move a new customer in at an account's premise")
+def move_in(request: HttpRequest, payload: MoveInIn) -> Status[dict[str, Any]]:
+    """A new customer (a person) at the premise of account ``premise_of``, with that account's services,
+    from ``start_date``; the start read (given, the previous occupant's move-out read, else estimated)
+    starts the new customer's use. The new account is ``account_number``. Refused (400,
+    ``premise_occupied``) while another account has service there then: a retry never opens two."""
+    require_permission(request.user, "customers.move_in")
+    previous = account_get(payload.premise_of)
+    first_name, last_name = split_person_name(payload.customer_name)
+    result = account_move_in(
+        data={
+            "kind": "person",
+            "first_name": first_name,
+            "last_name": last_name,
+            "phone": payload.phone,
+            "email": payload.email,
+            "preferred_language": payload.language,
+            "start_date": payload.start_date,
+            "mailing_same_as_service": True,
+        },
+        services=services_at(previous),
+        premise=previous.premise,
+        read=payload.read,
+        actor=request.user,
+        as_of=clock.today(),
+    )
+    return Status(201, result.as_dict())
+
+
 @router.get("/{number}", response=dict[str, Any], summary="Show an account")
 def show_account(request: HttpRequest, number: str) -> dict[str, Any]:
     """Customer, premise, services and, for roles that may read the ledger, balance by service
@@ -178,6 +272,48 @@ def transfer_account(request: HttpRequest, number: str, payload: TransferIn) -> 
             new_account, as_of=clock.today(), include_money=has_permission(request.user, "ledger.view")
         ),
     )
+
+
+@router.post("/{number}/move-out", response={201: MoveOut}, summary="Move the customer out (final read)")
+def move_out(request: HttpRequest, number: str, payload: MoveOutIn) -> Status[dict[str, Any]]:
+    """Service ends on ``end_date`` and the account becomes final; the move-out read (given, a read on
+    file, else estimated and marked so) ends the customer's use. A ``forwarding_address`` becomes the
+    customer's mailing address (the final bill and later letters go there). The final bill is
+    ``POST /api/accounts/{number}/final-bill``. A retry is refused (400, ``already_closed``): nothing
+    happens twice."""
+    require_permission(request.user, "customers.move_out")
+    address = payload.forwarding_address
+    result = account_move_out(
+        account=account_get(number),
+        end_date=payload.end_date,
+        read=payload.read,
+        forwarding_address=None
+        if address is None
+        else {
+            "mailing_line1": address.line1,
+            "mailing_line2": address.line2,
+            "mailing_city": address.city,
+            "mailing_state": address.state,
+            "mailing_zip": address.zip,
+        },
+        reason=payload.reason,
+        actor=request.user,
+        as_of=clock.today(),
+    )
+    return Status(201, result.as_dict())
+
+
+@router.post("/{number}/final-bill", response={201: dict[str, Any]}, summary="Issue the final bill")
+def final_bill(request: HttpRequest, number: str) -> Status[dict[str, Any]]:
+    """The off-cycle final bill of a moved-out account (``civicbill bill final``): service from the day
+    after its last bill to the move-out date, up to the move-out read; a deposit held is applied.
+    Refused (400) while service is open (``not_moved_out``), a second time (``final_bill_exists``)
+    or without the move-out read (``missing_read``)."""
+    require_permission(request.user, "billing.final_bill")
+    bill = final_bill_issue(
+        account_number=account_get(number).number, actor=request.user, as_of=clock.today()
+    )
+    return Status(201, bill_detail(bill))
 
 
 # -- service deposits (payments.services.customer_deposits) -----------------------------------------

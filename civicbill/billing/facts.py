@@ -33,7 +33,7 @@ from civicbill.core.utility_services import Service
 from civicbill.customers.models import Account, ServiceAgreement
 from civicbill.ledger import selectors as ledger_selectors
 from civicbill.meters.models import Read, ReadStatus, ServicePoint
-from civicbill.meters.usage import consumption_for_period
+from civicbill.meters.usage import PeriodConsumption, consumption_for_period
 from civicbill.rates.classes import customer_class_for_premise_type
 
 READ_LOOKBACK_DAYS = 100  # how far before the period the "previous read" shown on a bill may be
@@ -152,6 +152,7 @@ def gather_facts(
     facts: dict[int, AccountFacts] = {}
     for account_id in account_ids:
         number, premise_id, premise_type, units, language = accounts[account_id]
+        point = water.get(premise_id)
         past = history.get(account_id, [])
         facts[account_id] = AccountFacts(
             account_id=account_id,
@@ -161,7 +162,7 @@ def gather_facts(
             dwelling_units=units,
             customer_class=classes[premise_type],
             agreements=tuple(agreements[account_id]),
-            water=water.get(premise_id),
+            water=None if point is None else point.for_occupant(agreements[account_id]),
             balance_now_cents=balances[account_id].cents,
             previous_balance_cents=previous.get(account_id, 0),
             payments_cents=payments.get(account_id, 0),
@@ -171,7 +172,68 @@ def gather_facts(
     return facts
 
 
-def _water_facts(scope: Scope, reads_after: dt.date, reads_through: dt.date) -> dict[int, WaterFacts]:
+@dataclass(frozen=True, slots=True)
+class _PointWater:
+    """A premise's water service point over the period: its use and the reads to show, and the whole
+    period's facts (shared by every account whose service spans the period)."""
+
+    used: PeriodConsumption
+    reads: tuple[tuple[dt.date, Decimal, str], ...]  # (read_on, value, meter serial), oldest first
+    reads_after: dt.date
+    whole: WaterFacts
+
+    def for_occupant(self, agreements: list[AgreementFacts]) -> WaterFacts:
+        """The period's use that belongs to the account with these agreements (from the read at its
+        start to the read at its end: :meth:`PeriodConsumption.occupancy_bounds`)."""
+        rows = self.used.read_rows
+        if not rows:
+            return self.whole
+        start = agreements[0].start_date
+        end = agreements[0].end_date
+        open_ended = end is None
+        for agreement in agreements:  # a loop: this runs for every account of the run
+            if agreement.start_date < start:
+                start = agreement.start_date
+            if agreement.end_date is None:
+                open_ended = True
+            elif end is None or agreement.end_date > end:
+                end = agreement.end_date
+        if open_ended and start < rows[0][1]:
+            return self.whole  # in service before the period's first read and still: the whole period
+        after, through = self.used.occupancy_bounds(start, None if open_ended else end)
+        if after is None and through is None:
+            return self.whole
+        return _water(self.used.between(after, through), self.reads, after or self.reads_after, through)
+
+
+def _water(
+    used: PeriodConsumption,
+    reads: tuple[tuple[dt.date, Decimal, str], ...],
+    after: dt.date,
+    through: dt.date | None,
+) -> WaterFacts:
+    """The facts of the use measured by the reads dated after ``after`` up to ``through``: the read
+    before them (on or before ``after``) and the last of them are shown on the bill."""
+    first = last = None
+    for read in reads:
+        if read[0] <= after:
+            first = read
+        elif through is None or read[0] <= through:
+            last = read
+    return WaterFacts(
+        consumption_hcf=used.consumption_hcf,
+        estimated=used.estimated,
+        missing=used.missing,
+        meter_size=used.meter_size,
+        meter_serial=last[2] if last else (used.meter_serials[-1] if used.meter_serials else ""),
+        previous_read_on=first[0] if first else None,
+        previous_read=first[1] if first else None,
+        current_read_on=last[0] if last else None,
+        current_read=last[1] if last else None,
+    )
+
+
+def _water_facts(scope: Scope, reads_after: dt.date, reads_through: dt.date) -> dict[int, _PointWater]:
     """Per premise of the scope's accounts: its water service point's use (the lowest-numbered point
     when there are several). The scope goes to the database as a subquery, never as a list of ids."""
     premises = Account.objects.filter(scope.accounts()).values("premise_id")
@@ -193,31 +255,17 @@ def _water_facts(scope: Scope, reads_after: dt.date, reads_through: dt.date) -> 
         .order_by("read_on", "id")
         .values_list("service_point_id", "read_on", "value", "meter__serial_number")
     )
-    before: dict[int, tuple[dt.date, Decimal]] = {}
-    within: dict[int, tuple[dt.date, Decimal, str]] = {}
+    reads: dict[int, list[tuple[dt.date, Decimal, str]]] = defaultdict(list)
     for point_id, read_on, value, serial in read_rows:
-        if read_on <= reads_after:
-            before[point_id] = (read_on, value)
-        else:
-            within[point_id] = (read_on, value, serial)
-    result: dict[int, WaterFacts] = {}
+        reads[point_id].append((read_on, value, serial))
+    result: dict[int, _PointWater] = {}
     for premise_id, point_id in point_of.items():
         used = usage.get(point_id)
         if used is None:
             continue
-        last = within.get(point_id)
-        first = before.get(point_id)
-        result[premise_id] = WaterFacts(
-            consumption_hcf=used.consumption_hcf,
-            estimated=used.estimated,
-            missing=used.missing,
-            meter_size=used.meter_size,
-            meter_serial=last[2] if last else (used.meter_serials[-1] if used.meter_serials else ""),
-            previous_read_on=first[0] if first else None,
-            previous_read=first[1] if first else None,
-            current_read_on=last[0] if last else None,
-            current_read=last[1] if last else None,
-        )
+        point_reads = tuple(reads.get(point_id, ()))
+        whole = _water(used, point_reads, reads_after, None)
+        result[premise_id] = _PointWater(used, point_reads, reads_after, whole)
     return result
 
 

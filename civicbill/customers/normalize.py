@@ -18,6 +18,41 @@ from dataclasses import dataclass
 
 from civicbill.core.checkdigit import mod10_check_digit
 
+# -- typed on one line (the command line) -----------------------------------------------------
+
+_STATE_ZIP = re.compile(r"^(?P<state>[A-Za-z]{2})\s+(?P<zip>\d{5}(?:-\d{4})?)$")
+
+
+def split_person_name(text: str) -> tuple[str, str]:
+    """``"María de la Cruz"`` → ``("María de la", "Cruz")``: the last word is the last name (a single
+    word is a last name alone)."""
+    words = text.split()
+    if not words:
+        return "", ""
+    return " ".join(words[:-1]), words[-1]
+
+
+def split_postal_address(text: str) -> dict[str, str]:
+    """A mailing address typed on one line, ``"LINE1[, LINE2], CITY, ST ZIP"``, as the customer's mailing
+    fields (``mailing_line1`` ... ``mailing_zip``). Raises ValueError saying what is missing."""
+    parts = [part.strip() for part in text.split(",")]
+    if len(parts) < 3 or len(parts) > 4 or not all(parts):
+        raise ValueError(
+            f'{text!r} is not an address like "PO Box 12, Indio, CA 92201" (line 1, an optional line 2, '
+            "city, state and ZIP code, separated by commas)"
+        )
+    found = _STATE_ZIP.match(parts[-1])
+    if found is None:
+        raise ValueError(f'{parts[-1]!r} is not a state and ZIP code like "CA 92201"')
+    return {
+        "mailing_line1": parts[0],
+        "mailing_line2": parts[1] if len(parts) == 4 else "",
+        "mailing_city": parts[-2],
+        "mailing_state": found["state"].upper(),
+        "mailing_zip": found["zip"],
+    }
+
+
 # -- names ---------------------------------------------------------------------------------------
 
 _APOSTROPHES = "'\u2019\u2018`\u00b4"  # straight, right and left single quotes, grave, acute

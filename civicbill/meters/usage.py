@@ -16,7 +16,7 @@ import datetime as dt
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import pairwise
 from typing import Any
@@ -228,11 +228,80 @@ class PeriodConsumption:
     read_dates: tuple[dt.date, ...]  # every accepted read in the period, oldest first
     meter_size: str | None  # the meter in place at period end (else the last one in the period)
     meter_serials: tuple[str, ...]  # the meters at the service point during the period, oldest first
+    # (service_point_id, read_on, status, source, consumption_hcf) of each accepted read, oldest first
+    read_rows: tuple[tuple[Any, ...], ...] = field(default=(), repr=False, compare=False)
 
     @property
     def exchanged(self) -> bool:
         """More than one meter measured the period (an exchange or replacement)."""
         return len(self.meter_serials) > 1
+
+    def occupancy_bounds(
+        self, start_date: dt.date, end_date: dt.date | None
+    ) -> tuple[dt.date | None, dt.date | None]:
+        """The reads of this period that bound an occupant's use, for service from ``start_date`` to
+        ``end_date`` (the last day of service; None while it continues): ``(after, through)``, the
+        occupant's use being measured by the reads dated after ``after`` up to ``through``.
+
+        The occupant's use starts at the read at (or just before) ``start_date``, the move-in read, and
+        ends at the read at (or just before) the day after ``end_date`` (the move-out read, or the next
+        occupant's move-in read), so that two occupants in a row share that read as their boundary: no
+        unit is billed to both and none is lost. ``after`` is None when no read of the period is on or
+        before ``start_date`` (the use runs from the period's start); ``through`` is None when service
+        continues past the period's reads (to the period's end), and equals the day before the first
+        read when none of the period's reads is on or before the day after ``end_date`` (nothing of the
+        period is the occupant's)."""
+        rows = self.read_rows
+        after: dt.date | None = None
+        for row in rows:
+            if row[1] > start_date:
+                break
+            after = row[1]
+        if end_date is None or not rows:
+            return after, None
+        end_boundary = end_date + dt.timedelta(days=1) if end_date < dt.date.max else end_date
+        if rows[-1][1] <= end_boundary:
+            return after, None  # service lasted past the period's last read: nothing to cut at the end
+        through = rows[0][1] - dt.timedelta(days=1)  # no read of the period is the occupant's ...
+        for row in rows:
+            if row[1] > end_boundary:
+                break
+            through = row[1]  # ... unless one is on or before the day after the last day of service
+        return after, through
+
+    def between(self, after: dt.date | None, through: dt.date | None) -> PeriodConsumption:
+        """The use measured by this period's reads dated after ``after`` up to ``through`` (None: no
+        bound on that side), with the same meters. Pure."""
+        kept = tuple(
+            row
+            for row in self.read_rows
+            if (after is None or row[1] > after) and (through is None or row[1] <= through)
+        )
+        if len(kept) == len(self.read_rows):
+            return self
+        return _period_consumption(self.service_point_id, kept, self.meter_size, self.meter_serials)
+
+    def for_occupancy(self, start_date: dt.date, end_date: dt.date | None) -> PeriodConsumption:
+        """The part of this period's use that belongs to an occupant with service from ``start_date`` to
+        ``end_date`` (:meth:`occupancy_bounds`)."""
+        return self.between(*self.occupancy_bounds(start_date, end_date))
+
+
+def _period_consumption(
+    point_id: int, point_reads: Sequence[tuple[Any, ...]], meter_size: str | None, serials: tuple[str, ...]
+) -> PeriodConsumption:
+    install, estimate, zero = ReadSource.INSTALL, ReadStatus.ESTIMATED, Decimal("0.000")
+    measuring = [row for row in point_reads if row[3] != install]
+    return PeriodConsumption(
+        service_point_id=point_id,
+        consumption_hcf=sum((row[4] or Decimal(0) for row in measuring), zero),
+        estimated=any(row[2] == estimate for row in point_reads),
+        missing=not measuring,
+        read_dates=tuple(row[1] for row in point_reads),
+        meter_size=meter_size,
+        meter_serials=serials,
+        read_rows=tuple(point_reads),
+    )
 
 
 def consumption_for_period(
@@ -291,20 +360,14 @@ def consumption_for_period(
     for row in sorted(installation_rows, key=lambda row: (row[0], row[1])):
         meters_by_point[row[0]].append(row)
     result = {}
-    install, estimate, zero = ReadSource.INSTALL, ReadStatus.ESTIMATED, Decimal("0.000")
     for point_id in wanted:
-        point_reads = reads_by_point.get(point_id, [])
-        measuring = [row for row in point_reads if row[3] != install]
         meters = meters_by_point.get(point_id, [])
         at_end = [row for row in meters if row[2] is None or row[2] > period_end]
         in_place = at_end[-1] if at_end else (meters[-1] if meters else None)
-        result[point_id] = PeriodConsumption(
-            service_point_id=point_id,
-            consumption_hcf=sum((row[4] or Decimal(0) for row in measuring), zero),
-            estimated=any(row[2] == estimate for row in point_reads),
-            missing=not measuring,
-            read_dates=tuple(row[1] for row in point_reads),
-            meter_size=None if in_place is None else in_place[4],
-            meter_serials=tuple(row[3] for row in meters),
+        result[point_id] = _period_consumption(
+            point_id,
+            reads_by_point.get(point_id, ()),
+            None if in_place is None else in_place[4],
+            tuple(row[3] for row in meters),
         )
     return result

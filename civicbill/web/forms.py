@@ -20,6 +20,17 @@ DEFAULT_RATE_SCHEDULES: dict[str, str] = {
 }
 
 
+def _read_field(label: Any) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=3,
+        help_text=_("Blank: the read already on file for the move, else an estimate (marked estimated)."),
+    )
+
+
 class MoveInForm(StaffForm):
     kind = forms.ChoiceField(
         label=_("Customer is a"), choices=Customer.Kind.choices, initial=Customer.Kind.PERSON
@@ -62,6 +73,7 @@ class MoveInForm(StaffForm):
     service_refuse = forms.BooleanField(label=_("Refuse"), required=False, initial=True)
     service_fire_line = forms.BooleanField(label=_("Fire line"), required=False)
     start_date = forms.DateField(label=_("Service starts on"), widget=DateInput)
+    read = _read_field(_("Start read"))
     paperless = forms.BooleanField(label=_("Paperless bills"), required=False)
 
     def clean(self) -> dict[str, Any]:
@@ -85,7 +97,29 @@ class MoveInForm(StaffForm):
 
 class MoveOutForm(StaffForm):
     end_date = forms.DateField(label=_("Last day of service"), widget=DateInput)
+    read = _read_field(_("Move-out read"))
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+    # the forwarding address, where the final bill and later letters go (the customer's mailing address)
+    mailing_line1 = forms.CharField(label=_("Forwarding address"), max_length=120, required=False)
+    mailing_line2 = forms.CharField(label=_("Forwarding address line 2"), max_length=120, required=False)
+    mailing_city = forms.CharField(label=_("City"), max_length=80, required=False)
+    mailing_state = forms.CharField(label=_("State"), max_length=2, required=False, initial="CA")
+    mailing_zip = forms.CharField(label=_("ZIP code"), max_length=10, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("mailing_line1") or data.get("mailing_city") or data.get("mailing_zip"):
+            for name in ("mailing_line1", "mailing_city", "mailing_zip"):
+                if not data.get(name):
+                    self.add_error(name, _("Needed for a forwarding address."))
+        return data
+
+    def forwarding_address(self) -> dict[str, str] | None:
+        data = self.cleaned_data
+        if not data.get("mailing_line1"):
+            return None
+        fields = ("mailing_line1", "mailing_line2", "mailing_city", "mailing_state", "mailing_zip")
+        return {name: data.get(name) or "" for name in fields}
 
 
 class NoteForm(StaffForm):

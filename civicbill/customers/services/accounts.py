@@ -247,15 +247,18 @@ def move_in_new_customer(
     services: Sequence[AgreementSpec | tuple[str, str]],
     actor: Actor,
     as_of: dt.date,
+    premise: Premise | None = None,
 ) -> Account:
     """The counter's move-in form in one transaction: a new customer, the premise, the account.
 
     ``data`` holds the customer fields, the premise fields, ``start_date``, ``paperless`` and
     ``mailing_same_as_service`` (mail bills to the service address). An existing premise at the same
-    address is used rather than created twice.
+    address is used rather than created twice; ``premise``, when given, is the premise (a new customer
+    at the premise of an account) and the premise fields are not needed.
     """
     require_permission(actor, "customers.move_in")
-    premise = _premise_at(data, actor=actor)
+    if premise is None:
+        premise = _premise_at(data, actor=actor)
     customer_values = {name: data[name] for name in CUSTOMER_FIELDS if data.get(name) not in (None, "")}
     if data.get("mailing_same_as_service"):
         customer_values.update(

@@ -23,7 +23,9 @@ from civicbill.ledger import selectors as ledger_selectors
 from civicbill.meters.models import MeterInstallation, ReadException
 from civicbill.meters.read_selectors import hourly_profile, meter_probable_leak, read_history
 from civicbill.meters.selectors import service_point_for_account
+from civicbill.meters.services.moves import MoveResult, account_move_in, account_move_out
 from civicbill.meters.services.reads import read_record
+from civicbill.meters.validation import shown
 from civicbill.web.charts import Bar, hourly_svg, usage_bars_svg
 from civicbill.web.forms import (
     DEFAULT_RATE_SCHEDULES,
@@ -182,6 +184,24 @@ def interaction_add(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
+def _move_read_message(request: HttpRequest, result: MoveResult) -> None:
+    """What became of the read at a move: recorded (actual or estimated), on file, held, or none."""
+    move_read = result.read
+    if move_read is None:
+        messages.warning(request, result.read_note)
+        return
+    read = move_read.read
+    values = {"value": shown(read.value), "date": f"{read.read_on:%Y-%m-%d}"}
+    if read.status == "exception":
+        messages.warning(request, result.read_note)
+    elif not move_read.recorded:
+        messages.info(request, _("The read %(value)s of %(date)s on file bounds the use.") % values)
+    elif move_read.estimated:
+        messages.info(request, _("Read estimated: %(value)s on %(date)s (marked estimated).") % values)
+    else:
+        messages.info(request, _("Read %(value)s on %(date)s recorded.") % values)
+
+
 @require_http_methods(["GET", "POST"])
 @requires("customers.move_out")
 def move_out(request: HttpRequest, number: str) -> HttpResponse:
@@ -190,15 +210,18 @@ def move_out(request: HttpRequest, number: str) -> HttpResponse:
         return account
     form = MoveOutForm(request.POST or None, initial={"end_date": clock.today()})
     if request.method == "POST" and form.is_valid():
-        call_service(
+        result = call_service(
             form,
-            customer_services.account_close,
+            account_move_out,
             account=account,
             end_date=form.cleaned_data["end_date"],
+            read=form.cleaned_data["read"],
+            forwarding_address=form.forwarding_address(),
             reason=form.cleaned_data["reason"],
             actor=request.user,
+            as_of=clock.today(),
         )
-        if not form.errors:
+        if result is not None:
             messages.success(
                 request,
                 _(
@@ -207,6 +230,7 @@ def move_out(request: HttpRequest, number: str) -> HttpResponse:
                 )
                 % {"date": form.cleaned_data["end_date"]},
             )
+            _move_read_message(request, result)
             return redirect("account", number=account.number)
     status = 422 if form.errors else 200
     return render(request, "web/move_out.html", {"account": account, "form": form}, status=status)
@@ -217,20 +241,23 @@ def move_out(request: HttpRequest, number: str) -> HttpResponse:
 def move_in(request: HttpRequest) -> HttpResponse:
     form = MoveInForm(request.POST or None, initial={"start_date": clock.today()})
     if request.method == "POST" and form.is_valid():
-        account = call_service(
+        result = call_service(
             form,
-            customer_services.move_in_new_customer,
+            account_move_in,
             data=form.cleaned_data,
             services=[(service, DEFAULT_RATE_SCHEDULES[service]) for service in form.selected_services()],
+            read=form.cleaned_data["read"],
             actor=request.user,
             as_of=clock.today(),
         )
-        if account is not None:
+        if result is not None:
+            account = result.account
             messages.success(
                 request,
                 _("Account %(number)s opened. Service starts %(date)s.")
                 % {"number": account.number, "date": account.opened_on},
             )
+            _move_read_message(request, result)
             return redirect("account", number=account.number)
     status = 422 if form.errors else 200
     return render(request, "web/move_in.html", {"form": form}, status=status)
