@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 
 from civicbill.billing.services import bill_run_commit, bill_run_start, bill_run_trial
+from civicbill.core import clock
 from civicbill.core.accounts import api_token_create
 from civicbill.customers.models import Account
 from civicbill.ledger.selectors import check_books
@@ -24,7 +25,7 @@ YEAR = tuple((dt.date(2025 + (9 + k) // 12, (9 + k) % 12 + 1, 28), 6_000 + 1_600
 
 
 def bearer(user: Any) -> dict[str, str]:
-    _, plain = api_token_create(user=user, name="tests", actor=user)
+    _, plain = api_token_create(user=user, name="tests", actor=user, at=clock.now())
     return {"HTTP_AUTHORIZATION": f"Bearer {plain}"}
 
 
