@@ -193,7 +193,7 @@ def _first_account(server: str, token: str) -> str:
 
 def _signed_in_cookie(server: str, username: str) -> str:
     """Sign in through the real sign-in page; the session cookie a browser would then hold."""
-    from tests.browser.conftest import DEMO_PASSWORD
+    from tests.fixtures.server import DEMO_PASSWORD
 
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))

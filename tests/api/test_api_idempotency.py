@@ -23,7 +23,7 @@ from civicbill.ledger.models import JournalEntry
 from civicbill.ledger.selectors import account_balance
 from civicbill.payments.idempotency import request_fingerprint
 from civicbill.payments.models import Payment
-from tests.payments.cashiering.conftest import books_ok, drawers, make_account  # noqa: F401  (fixtures)
+from tests.fixtures.payments import books_ok
 
 pytestmark = pytest.mark.django_db
 

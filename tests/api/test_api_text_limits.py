@@ -14,7 +14,6 @@ from django.test import Client
 
 from civicbill.customers.models import Interaction
 from civicbill.payments.models import DrawerSession, Payment, Tender
-from tests.payments.cashiering.conftest import drawers  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 

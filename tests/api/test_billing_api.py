@@ -9,7 +9,6 @@ import pytest
 from django.test import Client
 
 from civicbill.billing.models import Bill, BillException, BillRun
-from tests.web.test_billing_pages import billable_cycle, immediate_tasks  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 

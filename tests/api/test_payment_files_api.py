@@ -12,9 +12,8 @@ from django.test import Client
 
 from civicbill.ledger.selectors import account_balance
 from civicbill.payments.models import Payment, PaymentImport, ReturnedItem, SuspenseItem
-from tests.payments.cashiering.conftest import books_ok, drawers, make_account  # noqa: F401  (fixtures)
-from tests.payments.channels.conftest import csv_file
-from tests.payments.test_reports import day  # noqa: F401  (fixture)
+from tests.fixtures.payments import books_ok
+from tests.fixtures.payments import csv_file
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from civicbill.core.money import Money
 from civicbill.customers.models import Account
 from civicbill.ledger.selectors import account_balance
 from civicbill.payments.models import DrawerSession, Payment
-from tests.payments.cashiering.conftest import books_ok, drawers, make_account  # noqa: F401  (fixtures)
+from tests.fixtures.payments import books_ok
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from civicbill.autopay import bank_files, config
 from civicbill.autopay.models import DraftEntry
 from civicbill.billing.services import bill_run_commit, bill_run_start, bill_run_trial
 from civicbill.core import clock
-from tests.billing.conftest import NOV, cycle, make_account  # noqa: F401  (fixtures)
+from tests.fixtures.billing import NOV
 
 # bank details of the sample customers (routing numbers with valid check digits)
 ROUTING_A = "121042882"

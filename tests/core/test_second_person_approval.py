@@ -13,7 +13,6 @@ from civicbill.core.accounts import APPROVAL_REFUSED
 from civicbill.core.models import LoginFailure
 from civicbill.customers.models import Account
 from civicbill.payments.models import Payment
-from tests.payments.cashiering.conftest import drawers, make_account  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 RIGHT = "test-password-1"

@@ -17,7 +17,7 @@ from civicbill.correspondence.services import letter_cancel, letter_mark_sent, l
 from civicbill.customers import services as customer_services
 from civicbill.meters.models import ReadStatus
 from tests.pdf_helpers import pdf_page_count
-from tests.workorders.site import Site
+from tests.fixtures.sites import Site
 
 pytestmark = pytest.mark.django_db
 USUAL = Decimal("0.3333")

@@ -48,7 +48,7 @@ from civicbill.payments.models import (
     SuspenseItem,
     Tender,
 )
-from tests.conftest import FROZEN_AT
+from tests.fixtures.clock import FROZEN_AT
 
 CONVERSION_DAY = dt.date(2026, 12, 1)
 

@@ -15,8 +15,7 @@ from civicbill.ledger.export import gl_export
 from civicbill.ledger.models import GLExport, GLExportEntry, JournalEntry
 from civicbill.ledger.selectors import check_books
 from civicbill.payments import services
-from tests.payments.cashiering.conftest import make_account  # noqa: F401 (fixture)
-from tests.payments.channels.conftest import IMPORT_AT, csv_file, importer, scan  # noqa: F401 (fixture)
+from tests.fixtures.payments import IMPORT_AT, csv_file, scan
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 12, 1)

@@ -16,8 +16,8 @@ from civicbill.ledger.models import JournalEntry, JournalLine
 from civicbill.ledger.selectors import account_balance, check_books
 from civicbill.payments import services
 from civicbill.payments.models import Payment, Refund
-from tests.payments.cashiering.conftest import books_ok, drawers, make_account  # noqa: F401  (fixtures)
-from tests.payments.channels.conftest import IMPORT_AT, csv_file, fixed_detail
+from tests.fixtures.payments import books_ok
+from tests.fixtures.payments import IMPORT_AT, csv_file, fixed_detail
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from civicbill.core.scanline import build_scan_line
 from civicbill.ledger.selectors import account_balance
 from civicbill.payments import services
 from civicbill.payments.models import DayClose, Deposit, DrawerSession, Payment
-from tests.payments.cashiering.conftest import books_ok, drawers, make_account  # noqa: F401  (fixtures)
+from tests.fixtures.payments import books_ok
 
 pytestmark = pytest.mark.django_db
 M = Money.parse

@@ -14,8 +14,8 @@ from django.test import Client
 
 from civicbill.ledger.selectors import account_balance
 from civicbill.payments.models import Payment, PaymentImport, Refund, ReturnedItem, SuspenseItem
-from tests.payments.cashiering.conftest import books_ok, make_account  # noqa: F401  (fixtures)
-from tests.payments.channels.conftest import csv_file
+from tests.fixtures.payments import books_ok
+from tests.fixtures.payments import csv_file
 
 pytestmark = pytest.mark.django_db
 

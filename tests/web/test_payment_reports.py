@@ -8,8 +8,6 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.payments.cashiering.conftest import drawers, make_account  # noqa: F401  (fixtures)
-from tests.payments.test_reports import day  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,6 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from civicbill.core.models import AuditEvent
 from civicbill.payments.models import Payment
-from tests.payments.cashiering.conftest import drawers, make_account  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 

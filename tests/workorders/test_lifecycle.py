@@ -13,7 +13,7 @@ from civicbill.core.models import AuditEvent
 from civicbill.meters.models import MeterStatus, Read, ReadSource
 from civicbill.workorders import services
 from civicbill.workorders.models import Priority, WorkOrder, WorkOrderNumberCounter, WorkOrderStatus
-from tests.workorders.site import Site, make_site, receive
+from tests.fixtures.sites import Site, make_site, receive
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 12, 1)

@@ -14,7 +14,7 @@ from civicbill.meters.models import ReadException
 from civicbill.workorders import services
 from civicbill.workorders.models import WorkOrder, WorkOrderStatus
 from tests.pdf_helpers import pdf_page_count
-from tests.workorders.site import Site
+from tests.fixtures.sites import Site
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from civicbill.correspondence.render import letter_html
 from civicbill.meters.models import ReadException, ReadSource
 from civicbill.workorders import services
 from civicbill.workorders.models import Priority, WorkOrder, WorkOrderStatus, WorkOrderType
-from tests.workorders.site import Site
+from tests.fixtures.sites import Site
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 12, 1)  # a Tuesday

@@ -12,7 +12,7 @@ from civicbill.workorders import selectors, services
 from civicbill.workorders.models import WorkOrder
 from civicbill.workorders.pdf import field_sheet_pdf
 from tests.pdf_helpers import pdf_objects_text, pdf_page_count
-from tests.workorders.site import Site
+from tests.fixtures.sites import Site
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 12, 1)

@@ -15,7 +15,7 @@ from civicbill.billing.documents.mailsort import mail_sort_key
 from civicbill.billing.models import Bill, BillRun
 from civicbill.core.money import Money
 
-from .conftest import add_history, make_account, make_november_bill
+from tests.fixtures.billing import add_history, make_november_bill
 
 pytestmark = pytest.mark.django_db
 

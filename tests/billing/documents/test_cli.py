@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from civicbill.billing.models import Bill, BillRun
 
-from .conftest import make_run
+from tests.fixtures.billing import make_run
 
 pytestmark = pytest.mark.django_db
 

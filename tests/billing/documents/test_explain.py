@@ -14,7 +14,7 @@ from civicbill.billing.explain import bill_explanation
 from civicbill.billing.models import Bill, BillRun
 from civicbill.core.exceptions import NotFoundError
 
-from .conftest import make_account, make_november_bill
+from tests.fixtures.billing import make_november_bill
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from civicbill.billing.documents import files
 from civicbill.billing.models import Bill, BillRun
 from civicbill.core.exceptions import ApplicationError, NotFoundError
 
-from .conftest import make_account, make_november_bill, make_run
+from tests.fixtures.billing import make_november_bill, make_run
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from civicbill.billing.documents.render import bills_pdf, page_count
 from civicbill.billing.models import Bill, BillRun
 from civicbill.core.exceptions import NotFoundError
 
-from .conftest import make_account, make_november_bill
+from tests.fixtures.billing import make_november_bill
 
 pytestmark = pytest.mark.django_db
 
@@ -107,7 +107,7 @@ def test_a_cancelled_bill_is_marked_void(tom_bill: Bill) -> None:
 
 
 def test_a_draft_is_marked_as_not_a_bill(frozen: Any, csr: User, technician: User) -> None:
-    from .conftest import make_run
+    from tests.fixtures.billing import make_run
 
     run = make_run(technician, status=BillRun.Status.TRIAL)
     account = make_account(

@@ -16,7 +16,7 @@ from civicbill.payments import selectors, services
 from civicbill.payments.models import Deposit, DrawerSession, Payment
 from civicbill.payments.receipts import deposit_slip_html
 from civicbill.payments.services import AccountAmount, CountLine, TenderInput
-from tests.payments.cashiering.conftest import at, books_ok
+from tests.fixtures.payments import at, books_ok
 
 M = Money.parse
 TUESDAY = dt.date(2026, 12, 1)

@@ -18,7 +18,7 @@ from civicbill.ledger.selectors import account_balance, account_history, entry_p
 from civicbill.payments import services
 from civicbill.payments.models import DrawerSession, Payment, PaymentTransfer, ReceiptCode
 from civicbill.payments.services import AccountAmount, TenderInput
-from tests.payments.cashiering.conftest import at, books_ok
+from tests.fixtures.payments import at, books_ok
 
 M = Money.parse
 pytestmark = pytest.mark.django_db

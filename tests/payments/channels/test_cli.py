@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from civicbill.customers.models import Account
 from civicbill.ledger import selectors as ledger_selectors
 from civicbill.payments.models import Refund
-from tests.payments.channels.conftest import books_ok, csv_file
+from tests.fixtures.payments import books_ok, csv_file
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from django.test import Client
 from civicbill.customers.models import Account
 from civicbill.payments.imports import RowProblem, parse_file
 from civicbill.payments.models import Payment, PaymentImport
-from tests.payments.channels.conftest import fixed_detail
+from tests.fixtures.payments import fixed_detail
 
 TWO_MB = "7" * (2 * 1024 * 1024)
 TOO_LONG = f"the line is {len(TWO_MB) + 2:,} characters long; a record is at most 10,000"

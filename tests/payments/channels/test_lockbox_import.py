@@ -17,7 +17,7 @@ from civicbill.ledger.models import JournalEntry, JournalLine
 from civicbill.payments import services
 from civicbill.payments.models import ChannelPayment, Payment, PaymentAllocation, PaymentImport, SuspenseItem
 from civicbill.payments.services import lockbox
-from tests.payments.channels.conftest import IMPORT_AT, books_ok, csv_file, fixed_detail, gl, scan
+from tests.fixtures.payments import IMPORT_AT, books_ok, csv_file, fixed_detail, gl, scan
 
 pytestmark = pytest.mark.django_db
 

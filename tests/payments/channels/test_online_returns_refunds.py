@@ -15,7 +15,7 @@ from civicbill.ledger import selectors as ledger_selectors
 from civicbill.ledger.models import JournalLine
 from civicbill.payments import services
 from civicbill.payments.models import Payment, PaymentAllocation, Refund, ReturnedItem, ReturnedItemFee
-from tests.payments.channels.conftest import IMPORT_AT, books_ok, csv_file, gl
+from tests.fixtures.payments import IMPORT_AT, books_ok, csv_file, gl
 
 pytestmark = pytest.mark.django_db
 LATER = IMPORT_AT + dt.timedelta(days=7)  # Tuesday 2026-12-08

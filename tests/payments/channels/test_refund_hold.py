@@ -21,8 +21,8 @@ from civicbill.payments.clearing import hold_days_from
 from civicbill.payments.models import Refund
 from civicbill.payments.services.taking import AccountAmount
 from civicbill.payments.tenders import TenderInput
-from tests.payments.cashiering.conftest import at, books_ok, drawers  # noqa: F401 (fixtures)
-from tests.payments.channels.conftest import IMPORT_AT, csv_file
+from tests.fixtures.payments import at, books_ok
+from tests.fixtures.payments import IMPORT_AT, csv_file
 
 pytestmark = pytest.mark.django_db
 

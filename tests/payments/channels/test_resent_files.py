@@ -17,7 +17,7 @@ from civicbill.customers.models import Account
 from civicbill.ledger.models import JournalEntry
 from civicbill.payments import services
 from civicbill.payments.models import Payment, PaymentImport, ProcessorConfirmation, SuspenseItem
-from tests.payments.channels.conftest import IMPORT_AT, books_ok, csv_file, scan
+from tests.fixtures.payments import IMPORT_AT, books_ok, csv_file, scan
 
 pytestmark = pytest.mark.django_db
 ONLINE_HEADER = "confirmation,account_number,amount,paid_on,method,payer_name"
@@ -98,7 +98,7 @@ def test_the_same_lockbox_id_and_date_with_other_records_is_refused_unless_staff
 
 
 def test_the_fixed_width_header_identifies_the_batch_too(rosa: Account, importer: Any) -> None:
-    from tests.payments.channels.conftest import fixed_detail
+    from tests.fixtures.payments import fixed_detail
 
     def fixed(cents: int) -> bytes:
         detail = fixed_detail(account=rosa.number, cents=cents)
