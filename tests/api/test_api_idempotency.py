@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def cashier(frozen: Any, client: Client, csr: Any, drawers: Any) -> Client:  # noqa: F811
+def cashier(frozen: Any, client: Client, csr: Any, drawers: Any) -> Client:
     client.force_login(csr)
     opened = client.post(
         "/api/drawer-sessions",
@@ -83,10 +83,10 @@ def test_a_retry_of_the_same_payment_returns_it(cashier: Client, rosa_account: A
 def test_the_same_key_with_a_different_payment_is_a_409_and_posts_nothing(
     cashier: Client,
     rosa_account: Any,
-    make_account: Any,  # noqa: F811
+    make_account: Any,
     change: str,
 ):
-    other = make_account("Ortiz", "77", {"water": "10.00"})
+    other = make_account(last_name="Ortiz", house="77", owing={"water": "10.00"})
     number = rosa_account.number
     different = {
         "another tender kind": _payment(number, tenders=[{"kind": "check", "amount": "90.01"}]),

@@ -24,7 +24,7 @@ def _start(client: Client) -> dict[str, Any]:
 
 
 @pytest.fixture
-def committed_run(client: Client, technician, billable_cycle) -> BillRun:  # noqa: F811
+def committed_run(client: Client, technician, billable_cycle) -> BillRun:
     client.force_login(technician)
     started = _start(client)
     for exception in BillException.objects.filter(run_id=started["run_id"]):
@@ -37,7 +37,7 @@ def committed_run(client: Client, technician, billable_cycle) -> BillRun:  # noq
     return BillRun.objects.get(pk=started["run_id"])
 
 
-def test_starting_a_trial_returns_the_run_and_its_task(client: Client, technician, billable_cycle):  # noqa: F811
+def test_starting_a_trial_returns_the_run_and_its_task(client: Client, technician, billable_cycle):
     client.force_login(technician)
     body = _start(client)
     run = BillRun.objects.get()
@@ -49,7 +49,7 @@ def test_starting_a_trial_returns_the_run_and_its_task(client: Client, technicia
 def test_a_run_shows_status_progress_counts_and_exceptions_by_code(
     client: Client,
     technician,
-    billable_cycle,  # noqa: F811
+    billable_cycle,
 ):
     client.force_login(technician)
     run_id = _start(client)["run_id"]
@@ -71,7 +71,7 @@ def test_a_run_shows_status_progress_counts_and_exceptions_by_code(
     assert [row["id"] for row in listed] == [run_id]
 
 
-def test_resolving_an_exception_answers_with_its_decision(client: Client, technician, billable_cycle):  # noqa: F811
+def test_resolving_an_exception_answers_with_its_decision(client: Client, technician, billable_cycle):
     client.force_login(technician)
     run_id = _start(client)["run_id"]
     exception = BillException.objects.get(run_id=run_id, code="missing_read")
@@ -93,7 +93,7 @@ def test_resolving_an_exception_answers_with_its_decision(client: Client, techni
     }
 
 
-def test_a_bad_month_is_refused_naming_the_field(client: Client, technician, billable_cycle):  # noqa: F811
+def test_a_bad_month_is_refused_naming_the_field(client: Client, technician, billable_cycle):
     client.force_login(technician)
     response = _post(client, "/api/bill-runs/", {"cycle": "1", "period": "11/2026"})
     assert response.status_code == 400
@@ -105,7 +105,7 @@ def test_a_bad_month_is_refused_naming_the_field(client: Client, technician, bil
     assert not BillRun.objects.exists()
 
 
-def test_a_second_run_for_the_month_is_refused(client: Client, technician, billable_cycle):  # noqa: F811
+def test_a_second_run_for_the_month_is_refused(client: Client, technician, billable_cycle):
     client.force_login(technician)
     run_id = _start(client)["run_id"]
     response = _post(client, "/api/bill-runs/", {"cycle": "1", "period": "2026-11"})
@@ -117,7 +117,7 @@ def test_a_second_run_for_the_month_is_refused(client: Client, technician, billa
     }
 
 
-def test_a_clerk_may_not_start_or_commit_a_run(client: Client, csr, technician, billable_cycle):  # noqa: F811
+def test_a_clerk_may_not_start_or_commit_a_run(client: Client, csr, technician, billable_cycle):
     client.force_login(csr)
     response = _post(client, "/api/bill-runs/", {"cycle": "1", "period": "2026-11"})
     assert response.status_code == 403
@@ -133,7 +133,7 @@ def test_a_clerk_may_not_start_or_commit_a_run(client: Client, csr, technician, 
     assert BillRun.objects.get().status == "trial"
 
 
-def test_unknown_runs_exceptions_and_bills_are_404(client: Client, technician, billable_cycle):  # noqa: F811
+def test_unknown_runs_exceptions_and_bills_are_404(client: Client, technician, billable_cycle):
     client.force_login(technician)
     assert client.get("/api/bill-runs/999").json() == {
         "detail": "No billing run 999",

@@ -12,16 +12,15 @@ from django.test import Client
 
 from civicbill.ledger.selectors import account_balance
 from civicbill.payments.models import Payment, PaymentImport, ReturnedItem, SuspenseItem
-from tests.fixtures.payments import books_ok
-from tests.fixtures.payments import csv_file
+from tests.fixtures.payments import books_ok, csv_file
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def accounts(make_account: Any) -> tuple[Any, Any]:  # noqa: F811
-    lopez = make_account("Lopez", "100", {"water": "48.20", "sewer": "41.81"})
-    kim = make_account("Kim", "102", {"water": "30.00", "refuse": "25.00"})
+def accounts(make_account: Any) -> tuple[Any, Any]:
+    lopez = make_account(last_name="Lopez", house="100", owing={"water": "48.20", "sewer": "41.81"})
+    kim = make_account(last_name="Kim", house="102", owing={"water": "30.00", "refuse": "25.00"})
     return lopez, kim
 
 
@@ -167,7 +166,7 @@ def test_a_returned_check(client: Client, technician: Any, csr: Any, accounts: A
     books_ok()
 
 
-def test_reports_as_json(client: Client, auditor: Any, field_worker: Any, day: Any) -> None:  # noqa: F811
+def test_reports_as_json(client: Client, auditor: Any, field_worker: Any, day: Any) -> None:
     client.force_login(field_worker)
     assert client.get("/api/reports/daily-balance?date=2026-12-01").status_code == 403
     client.force_login(auditor)

@@ -22,7 +22,7 @@ def _post(client: Client, url: str, body: dict[str, Any], **headers: str) -> Any
 
 
 @pytest.fixture
-def cashier(frozen: Any, client: Client, csr: Any, drawers: Any) -> Client:  # noqa: F811
+def cashier(frozen: Any, client: Client, csr: Any, drawers: Any) -> Client:
     client.force_login(csr)
     response = _post(client, "/api/drawer-sessions", {"drawer": "CH-1", "starting_float": "200.00"})
     assert response.status_code == 201, response.content
@@ -45,7 +45,7 @@ def rosa(rosa_account: Any) -> Any:
     return rosa_account
 
 
-def test_opening_a_session_returns_it(frozen: Any, client: Client, csr: Any, drawers: Any):  # noqa: F811
+def test_opening_a_session_returns_it(frozen: Any, client: Client, csr: Any, drawers: Any):
     client.force_login(csr)
     body = _post(client, "/api/drawer-sessions", {"drawer": "CH-1", "starting_float": "200.00"}).json()
     session = DrawerSession.objects.get()
@@ -62,7 +62,7 @@ def test_opening_a_session_returns_it(frozen: Any, client: Client, csr: Any, dra
     assert again.json()["code"] == "cashier_has_open_session"
 
 
-def test_session_validation_errors(frozen: Any, client: Client, csr: Any, drawers: Any):  # noqa: F811
+def test_session_validation_errors(frozen: Any, client: Client, csr: Any, drawers: Any):
     client.force_login(csr)
     bad = _post(client, "/api/drawer-sessions", {"drawer": "CH-1", "starting_float": "lots"})
     assert bad.status_code == 400
@@ -168,7 +168,7 @@ def test_a_payment_without_a_key_or_with_bad_tenders_is_refused(cashier: Client,
     assert cashier.get("/api/payments/99-0001").status_code == 404
 
 
-def test_permissions(frozen: Any, client: Client, technician: Any, auditor: Any, drawers: Any, rosa: Any):  # noqa: F811
+def test_permissions(frozen: Any, client: Client, technician: Any, auditor: Any, drawers: Any, rosa: Any):
     client.force_login(technician)
     assert (
         _post(client, "/api/drawer-sessions", {"drawer": "CH-1", "starting_float": "1.00"}).status_code == 403

@@ -51,7 +51,7 @@ def at(frozen: Any) -> Callable[[dt.date], dt.datetime]:
 
 
 @pytest.fixture
-def november_bills(cycle: Any, technician: Any) -> Callable[[], Any]:  # noqa: F811
+def november_bills(cycle: Any, technician: Any) -> Callable[[], Any]:
     def run() -> Any:
         today = dt.date(2026, 12, 1)
         started = bill_run_start(cycle_number=1, period=NOV, actor=technician, as_of=today)
@@ -90,12 +90,12 @@ class Drafted:
 
 
 @pytest.fixture
-def enrolled(make_account: Any, at: Any, csr: Any) -> list[Any]:  # noqa: F811
+def enrolled(make_account: Any, at: Any, csr: Any) -> list[Any]:
     """Ana (checking), Ben (checking) and Carla (savings), enrolled on December 1."""
     from civicbill.autopay.services import autopay_enroll
 
     now = at(DEC_1)
-    accounts = [make_account(last_name=name) for name in ("García", "Ortiz", "Núñez")]
+    accounts = [make_account(last_name=name, usage_hcf=15) for name in ("García", "Ortiz", "Núñez")]
     details = (
         (ROUTING_A, ACCOUNT_A, "checking"),
         (ROUTING_B, ACCOUNT_B, "checking"),

@@ -154,7 +154,7 @@ def test_a_bill_due_before_the_authorization_is_not_drafted(
 ) -> None:
     from civicbill.autopay.services import autopay_enroll
 
-    account = make_account()
+    account = make_account(usage_hcf=15)
     november_bills()  # due December 21
     autopay_enroll(
         account=account, routing_number="121042882", account_number="12345678", account_type="checking",

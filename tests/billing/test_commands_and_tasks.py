@@ -14,8 +14,7 @@ from civicbill.billing.models import Bill, BillRun
 from civicbill.billing.tasks import bill_run_commit_enqueue, bill_run_trial_enqueue
 from civicbill.core.exceptions import PermissionDeniedError
 from civicbill.core.models import TaskProgress
-
-from .conftest import NOV
+from tests.fixtures.billing import NOV
 
 pytestmark = pytest.mark.django_db
 

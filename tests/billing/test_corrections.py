@@ -22,8 +22,7 @@ from civicbill.customers.services import account_close
 from civicbill.ledger.models import JournalEntry, JournalLine
 from civicbill.ledger.selectors import account_balance, account_history, check_books
 from civicbill.meters.models import Read
-
-from .conftest import NOV
+from tests.fixtures.billing import NOV
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 12, 1)
@@ -108,7 +107,12 @@ def test_cancel_rebill_reverses_the_bill_and_issues_a_corrected_one(
 def test_register_ties_to_the_journal(cycle: Any, make_account: Any, technician: Any) -> None:
     make_account(usage_hcf=15)
     make_account(usage_hcf=50)
-    make_account(premise_type="commercial", services=(("water", "W-COM"), ("sewer", "S-COM")), meter_size="2")
+    make_account(
+        premise_type="commercial",
+        services=(("water", "W-COM"), ("sewer", "S-COM")),
+        meter_size="2",
+        usage_hcf=15,
+    )
     run = bill_run_start(cycle_number=1, period=NOV, actor=technician, as_of=TODAY)
     bill_run_trial(run_id=run.pk, actor=technician, as_of=TODAY)
     run = bill_run_commit(run_id=run.pk, actor=technician, as_of=TODAY)

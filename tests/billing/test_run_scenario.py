@@ -16,8 +16,7 @@ from civicbill.billing.services import (
 from civicbill.core.exceptions import ApplicationError, PermissionDeniedError
 from civicbill.ledger.models import JournalEntry, JournalLine
 from civicbill.ledger.selectors import account_balance, check_books
-
-from .conftest import NOV
+from tests.fixtures.billing import NOV
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 12, 1)

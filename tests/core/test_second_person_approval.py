@@ -23,7 +23,7 @@ def _post(client: Client, url: str, body: dict[str, Any], **headers: str) -> Any
 
 
 @pytest.fixture
-def receipt(frozen: Any, client: Client, csr: Any, drawers: Any, rosa_account: Any) -> str:  # noqa: F811
+def receipt(frozen: Any, client: Client, csr: Any, drawers: Any, rosa_account: Any) -> str:
     client.force_login(csr)
     assert (
         _post(client, "/api/drawer-sessions", {"drawer": "CH-1", "starting_float": "200.00"}).status_code

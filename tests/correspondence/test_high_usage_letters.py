@@ -16,8 +16,8 @@ from civicbill.correspondence.render import letter_html, letter_pdf
 from civicbill.correspondence.services import letter_cancel, letter_mark_sent, letter_queue_high_usage
 from civicbill.customers import services as customer_services
 from civicbill.meters.models import ReadStatus
-from tests.pdf_helpers import pdf_page_count
 from tests.fixtures.sites import Site
+from tests.pdf_helpers import pdf_page_count
 
 pytestmark = pytest.mark.django_db
 USUAL = Decimal("0.3333")

@@ -34,9 +34,9 @@ EXPECTED = (
 
 
 @pytest.fixture
-def a_day_of_lockbox(make_account: Any, importer: Any) -> None:  # noqa: F811
-    lopez = make_account("Lopez", "100", {"water": "48.20", "sewer": "41.81"})
-    kim = make_account("Kim", "102", {"water": "30.00", "refuse": "25.00"})
+def a_day_of_lockbox(make_account: Any, importer: Any) -> None:
+    lopez = make_account(last_name="Lopez", house="100", owing={"water": "48.20", "sewer": "41.81"})
+    kim = make_account(last_name="Kim", house="102", owing={"water": "30.00", "refuse": "25.00"})
     content = csv_file(
         "H,LB0001,2026-12-01",
         f"D,{scan(lopez, '90.01')},,50.00,1001,,Lopez",

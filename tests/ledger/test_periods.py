@@ -13,7 +13,8 @@ from civicbill.core.models import AuditEvent
 from civicbill.ledger.models import AccountingPeriod
 from civicbill.ledger.selectors import closed_months
 from civicbill.ledger.services import entry_post, period_close, period_reopen
-from tests.ledger.helpers import charge_lines, make_account, post_kwargs
+from tests.fixtures.accounts import build_account
+from tests.ledger.helpers import charge_lines, post_kwargs
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +63,9 @@ def test_a_reopened_month_takes_postings_again_and_the_reopen_is_audited_with_it
     period_close(month=dt.date(2026, 9, 1), actor=supervisor)
 
     period = period_reopen(month=dt.date(2026, 9, 1), reason="auditor's adjustment", actor=supervisor)
-    entry = entry_post(lines=charge_lines(make_account(), water="1.00"), actor=technician, **post_kwargs())
+    entry = entry_post(
+        lines=charge_lines(build_account(rows_only=True), water="1.00"), actor=technician, **post_kwargs()
+    )
 
     assert (period.status, period.closed_by, period.closed_at) == ("open", None, None)
     assert entry.accounting_date == dt.date(2026, 9, 15)

@@ -20,7 +20,6 @@ from civicbill.payments.reports import (
     payments_by_channel,
     report_build,
 )
-from civicbill.payments.services import AccountAmount, CountLine, TenderInput
 from tests.fixtures.payments import a_day, at, books_ok
 
 M = Money.parse
@@ -51,7 +50,7 @@ def test_the_daily_balance_ties_receipts_postings_and_deposit(day: dict[str, Any
 
 
 def test_before_the_day_close_the_deposit_ties_are_pending(
-    frozen: Any, drawers: Any, make_account: Any, rosa_account: Any, csr: Any, supervisor: Any,  # noqa: F811
+    frozen: Any, drawers: Any, make_account: Any, rosa_account: Any, csr: Any, supervisor: Any,
     technician: Any,
 ) -> None:  # fmt: skip
     a_day(drawers=drawers, make_account=make_account, rosa=rosa_account, csr=csr, supervisor=supervisor,

@@ -29,7 +29,7 @@ def csr_client(client: Client, csr: Any) -> Client:
 
 
 @pytest.fixture
-def open_session(frozen: Any, csr: Any, drawers: Any) -> DrawerSession:  # noqa: F811
+def open_session(frozen: Any, csr: Any, drawers: Any) -> DrawerSession:
     return services.drawer_session_open(
         drawer=drawers[0], starting_float=M("200.00"), as_of=frozen_now(), actor=csr
     )
@@ -67,7 +67,7 @@ def test_a_cashier_opens_a_drawer_and_sees_its_running_totals(
     frozen: Any,
     csr_client: Client,
     csr: Any,
-    drawers: Any,  # noqa: F811
+    drawers: Any,
 ):
     page = csr_client.get("/counter/")
     assert page.status_code == 200
@@ -97,7 +97,7 @@ def test_a_drawer_in_use_is_refused_by_name(
 
 
 # -- take a payment ------------------------------------------------------------------------------------
-def test_taking_a_payment_needs_an_open_drawer(frozen: Any, csr_client: Client, drawers: Any):  # noqa: F811
+def test_taking_a_payment_needs_an_open_drawer(frozen: Any, csr_client: Client, drawers: Any):
     response = csr_client.get("/counter/pay/")
     assert response.status_code == 302 and response["Location"] == "/counter/"
 
@@ -151,9 +151,9 @@ def test_one_payment_on_two_accounts_with_a_split_tender(
     csr_client: Client,
     open_session: DrawerSession,
     rosa_account: Any,
-    make_account: Any,  # noqa: F811
+    make_account: Any,
 ):
-    lupe = make_account("Ortiz", "90", {"water": "30.00", "sewer": "20.00"})
+    lupe = make_account(last_name="Ortiz", house="90", owing={"water": "30.00", "sewer": "20.00"})
     page = csr_client.get("/counter/pay/", {"q": lupe.number, "a": [rosa_account.number]}).content.decode()
     assert f"amount-{rosa_account.number}" in page and f"amount-{lupe.number}" in page
     response = _pay(
@@ -255,7 +255,7 @@ def test_a_supervisor_cannot_approve_their_own_void(
     frozen: Any,
     client: Client,
     supervisor: Any,
-    drawers: Any,  # noqa: F811
+    drawers: Any,
     rosa_account: Any,
 ):
     client.force_login(supervisor)

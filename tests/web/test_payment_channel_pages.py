@@ -14,16 +14,15 @@ from django.test import Client
 
 from civicbill.ledger.selectors import account_balance
 from civicbill.payments.models import Payment, PaymentImport, Refund, ReturnedItem, SuspenseItem
-from tests.fixtures.payments import books_ok
-from tests.fixtures.payments import csv_file
+from tests.fixtures.payments import books_ok, csv_file
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def accounts(make_account: Any) -> tuple[Any, Any]:  # noqa: F811
-    lopez = make_account("Lopez", "100", {"water": "48.20", "sewer": "41.81"})
-    kim = make_account("Kim", "102", {"water": "30.00", "refuse": "25.00"})
+def accounts(make_account: Any) -> tuple[Any, Any]:
+    lopez = make_account(last_name="Lopez", house="100", owing={"water": "48.20", "sewer": "41.81"})
+    kim = make_account(last_name="Kim", house="102", owing={"water": "30.00", "refuse": "25.00"})
     return lopez, kim
 
 

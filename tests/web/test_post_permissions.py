@@ -94,7 +94,7 @@ def test_read_only_roles_cannot_reprint_a_receipt(
     csr: Any,
     auditor: Any,
     technician: Any,
-    drawers: Any,  # noqa: F811
+    drawers: Any,
     rosa_account: Any,
 ):
     client.force_login(csr)

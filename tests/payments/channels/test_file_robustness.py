@@ -237,7 +237,7 @@ def test_lf_crlf_and_cr_files_read_the_same_rows(file_format: str, ending: str) 
 # -- through the page, the API and the command line ---------------------------------------------------
 @pytest.fixture
 def rosa(make_account: Any) -> Account:
-    return make_account("Pena", "100", {"water": "48.20"})
+    return make_account(last_name="Pena", house="100", owing={"water": "48.20"})
 
 
 def long_line_file(account: Account) -> bytes:

@@ -35,7 +35,7 @@ def posted() -> tuple[int, int, int]:
 
 @pytest.fixture
 def rosa(make_account: Any) -> Account:
-    return make_account("Pena", "100", {"water": "70.81"})
+    return make_account(last_name="Pena", house="100", owing={"water": "70.81"})
 
 
 def batch(rosa: Account) -> bytes:
@@ -113,7 +113,7 @@ def test_the_fixed_width_header_identifies_the_batch_too(rosa: Account, importer
 def test_a_processor_confirmation_posts_once_however_many_files_carry_it(
     rosa: Account, make_account: Any, importer: Any
 ) -> None:
-    kim = make_account("Kim", "102", {"water": "30.00"})
+    kim = make_account(last_name="Kim", house="102", owing={"water": "30.00"})
     first = run(
         csv_file(ONLINE_HEADER, f"W-1001,{rosa.number},50.00,2026-12-01,card,Rosa", "TRAILER,1,50.00"),
         importer,
@@ -281,7 +281,7 @@ def test_50000_on_a_70_81_balance_matched_by_account_number_goes_to_suspense(
 def test_online_payments_get_the_same_check_and_a_credit_counts_as_nothing_owed(
     make_account: Any, importer: Any
 ) -> None:
-    paid_up = make_account("Diaz", "106", {"water": "10.00"})
+    paid_up = make_account(last_name="Diaz", house="106", owing={"water": "10.00"})
     run(
         csv_file("H,LB0009,2026-12-01", f"D,,{paid_up.number},20.00,1,,Diaz", "T,1,20.00"), importer, "lb.csv"
     )
@@ -304,8 +304,10 @@ def test_online_payments_get_the_same_check_and_a_credit_counts_as_nothing_owed(
 def test_a_scan_line_payment_is_doubtful_only_when_far_above_both_the_amount_due_and_the_balance(
     make_account: Any, importer: Any
 ) -> None:
-    owes_more = make_account("Lopez", "100", {"water": "2000.00"})  # an old stub says 5.00 due
-    stub_only = make_account("Kim", "102", {"water": "5.00"})
+    owes_more = make_account(
+        last_name="Lopez", house="100", owing={"water": "2000.00"}
+    )  # an old stub says 5.00 due
+    stub_only = make_account(last_name="Kim", house="102", owing={"water": "5.00"})
     record = run(
         csv_file(
             "H,LB0001,2026-12-01",
