@@ -187,7 +187,7 @@ def test_a_cash_payment_at_the_counter_cannot_be_returned(
 def test_a_credit_balance_is_refunded_after_a_supervisors_approval_and_exported_for_payables(
     make_account: Any, importer: Any, csr: Any, supervisor: Any, make_user: Any
 ) -> None:
-    diaz = make_account(last_name="Diaz", house="106", owing={"water": "10.00"})
+    diaz = make_account(last_name="Diaz", house="106", street="Grapefruit Blvd", owing={"water": "10.00"})
     pay_by_lockbox(importer, (diaz, "25.00"))
     assert ledger_selectors.account_balance(diaz).cents == -1500
 
