@@ -9,7 +9,6 @@ fingerprint is kept with the key (``Payment.request_sha256``, civicbill.payments
 from __future__ import annotations
 
 import json
-import threading
 import urllib.error
 import urllib.request
 from typing import Any
@@ -23,6 +22,7 @@ from civicbill.ledger.models import JournalEntry
 from civicbill.ledger.selectors import account_balance
 from civicbill.payments.idempotency import request_fingerprint
 from civicbill.payments.models import Payment
+from tests.fixtures.concurrency import run_concurrently, values
 from tests.fixtures.payments import books_ok
 
 pytestmark = pytest.mark.django_db
@@ -204,18 +204,7 @@ def test_concurrent_retries_of_one_payment_post_once(api_server: Any):
         "tenders": [{"kind": "cash", "amount": "20.00"}],
     }
     headers = {**auth, "Idempotency-Key": "concurrent-1"}
-    answers: list[tuple[int, dict[str, Any]]] = []
-    start = threading.Barrier(4)
-
-    def send() -> None:
-        start.wait()
-        answers.append(_send(f"{api_server.url}/api/payments", body, headers))
-
-    threads = [threading.Thread(target=send) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = values(run_concurrently(*[lambda: _send(f"{api_server.url}/api/payments", body, headers)] * 4))
     assert sorted(status for status, _ in answers) == [200, 200, 200, 201], answers
     assert len({answer["receipt_number"] for _, answer in answers}) == 1
     status, refused = _send(
@@ -233,18 +222,7 @@ def test_concurrent_retries_of_one_deposit_post_once(api_server: Any):
     auth = {"Authorization": f"Bearer {token}"}
     url = f"{api_server.url}/api/accounts/1000002-4/deposits"
     body = {"amount": "50.00", "memo": "Tenant", "idempotency_key": "dep-concurrent-1"}
-    answers: list[tuple[int, dict[str, Any]]] = []
-    start = threading.Barrier(4)
-
-    def send() -> None:
-        start.wait()
-        answers.append(_send(url, body, auth))
-
-    threads = [threading.Thread(target=send) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = values(run_concurrently(*[lambda: _send(url, body, auth)] * 4))
     assert sorted(status for status, _ in answers) == [200, 200, 200, 201], answers
     assert len({answer["entry_id"] for _, answer in answers}) == 1
     assert len({answer["held_cents"] for _, answer in answers}) == 1
