@@ -23,6 +23,7 @@ from civicbill.ledger.selectors import account_balance
 from civicbill.payments.idempotency import request_fingerprint
 from civicbill.payments.models import Payment
 from tests.fixtures.concurrency import run_concurrently, values
+from tests.fixtures.database import assert_nothing_changed
 from tests.fixtures.payments import books_ok
 
 pytestmark = pytest.mark.django_db
@@ -112,7 +113,8 @@ def test_the_same_key_with_a_different_payment_is_a_409_and_posts_nothing(
     balances = (account_balance(rosa_account), account_balance(other))
     entries = JournalEntry.objects.count()
 
-    refused = _pay(cashier, different)
+    with assert_nothing_changed():
+        refused = _pay(cashier, different)
 
     assert refused.status_code == 409, refused.content
     body = refused.json()
@@ -137,10 +139,14 @@ def test_a_misc_receipt_key_with_another_reference_or_code_is_a_409(cashier: Cli
     headers = {"Idempotency-Key": "m-1"}
     first = cashier.post(url, body, content_type="application/json", headers=headers)
     assert first.status_code == 201, first.content
-    for changed in ({**body, "reference": "C-99999"}, {**body, "receipt_code": "COPIES", "reference": ""}):
-        refused = cashier.post(url, changed, content_type="application/json", headers=headers)
-        assert refused.status_code == 409, refused.content
-        assert refused.json()["code"] == "idempotency_conflict"
+    with assert_nothing_changed():
+        for changed in (
+            {**body, "reference": "C-99999"},
+            {**body, "receipt_code": "COPIES", "reference": ""},
+        ):
+            refused = cashier.post(url, changed, content_type="application/json", headers=headers)
+            assert refused.status_code == 409, refused.content
+            assert refused.json()["code"] == "idempotency_conflict"
     again = cashier.post(url, body, content_type="application/json", headers=headers)
     assert (again.status_code, again.json()) == (200, first.json())
     assert Payment.objects.count() == 1
@@ -154,11 +160,12 @@ def test_a_deposit_key_with_another_amount_is_a_409(client: Client, csr: Any, ro
     first = client.post(url, body, content_type="application/json", headers=auth)
     assert first.status_code == 201, first.content
     entries = JournalEntry.objects.count()
-    for changed in ({**body, "amount": "75.00"}, {**body, "memo": "Owner"}):
-        refused = client.post(url, changed, content_type="application/json", headers=auth)
-        assert refused.status_code == 409, refused.content
-        assert refused.json()["code"] == "idempotency_conflict"
-        assert "Idempotency key 'dep-1' was already used" in refused.json()["detail"]
+    with assert_nothing_changed():
+        for changed in ({**body, "amount": "75.00"}, {**body, "memo": "Owner"}):
+            refused = client.post(url, changed, content_type="application/json", headers=auth)
+            assert refused.status_code == 409, refused.content
+            assert refused.json()["code"] == "idempotency_conflict"
+            assert "Idempotency key 'dep-1' was already used" in refused.json()["detail"]
     assert JournalEntry.objects.count() == entries
     again = client.post(url, body, content_type="application/json", headers=auth)
     assert (again.status_code, again.json()) == (200, first.json())

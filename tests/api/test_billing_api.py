@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from civicbill.billing.models import Bill, BillException, BillRun
+from tests.fixtures.database import assert_nothing_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +96,8 @@ def test_resolving_an_exception_answers_with_its_decision(client: Client, techni
 
 def test_a_bad_month_is_refused_naming_the_field(client: Client, technician, billable_cycle):
     client.force_login(technician)
-    response = _post(client, "/api/bill-runs/", {"cycle": "1", "period": "11/2026"})
+    with assert_nothing_changed():
+        response = _post(client, "/api/bill-runs/", {"cycle": "1", "period": "11/2026"})
     assert response.status_code == 400
     assert response.json() == {
         "detail": "period '11/2026' is not a billing month: write it as YYYY-MM, like 2026-11",
@@ -108,7 +110,8 @@ def test_a_bad_month_is_refused_naming_the_field(client: Client, technician, bil
 def test_a_second_run_for_the_month_is_refused(client: Client, technician, billable_cycle):
     client.force_login(technician)
     run_id = _start(client)["run_id"]
-    response = _post(client, "/api/bill-runs/", {"cycle": "1", "period": "2026-11"})
+    with assert_nothing_changed():
+        response = _post(client, "/api/bill-runs/", {"cycle": "1", "period": "2026-11"})
     assert response.status_code == 400
     assert response.json() == {
         "detail": f"Cycle 1 already has run {run_id} for 2026-11 (trial)",
@@ -119,7 +122,8 @@ def test_a_second_run_for_the_month_is_refused(client: Client, technician, billa
 
 def test_a_clerk_may_not_start_or_commit_a_run(client: Client, csr, technician, billable_cycle):
     client.force_login(csr)
-    response = _post(client, "/api/bill-runs/", {"cycle": "1", "period": "2026-11"})
+    with assert_nothing_changed():
+        response = _post(client, "/api/bill-runs/", {"cycle": "1", "period": "2026-11"})
     assert response.status_code == 403
     assert response.json() == {
         "detail": "csr may not start and review billing runs (trial) (billing.run)",
@@ -129,7 +133,8 @@ def test_a_clerk_may_not_start_or_commit_a_run(client: Client, csr, technician, 
     client.force_login(technician)
     run_id = _start(client)["run_id"]
     client.force_login(csr)
-    assert client.post(f"/api/bill-runs/{run_id}/commit").status_code == 403
+    with assert_nothing_changed():
+        assert client.post(f"/api/bill-runs/{run_id}/commit").status_code == 403
     assert BillRun.objects.get().status == "trial"
 
 
@@ -190,7 +195,8 @@ def test_cancel_rebill_returns_both_bills(client: Client, technician, committed_
 
 
 def test_cancel_rebill_needs_a_reason_and_the_permission(client: Client, csr, technician, committed_run):
-    response = _post(client, "/api/bills/202611-1000001-6/cancel-rebill", {"reason": "   "})
+    with assert_nothing_changed():
+        response = _post(client, "/api/bills/202611-1000001-6/cancel-rebill", {"reason": "   "})
     assert response.status_code == 400
     assert response.json() == {
         "detail": "Give the reason for cancelling this bill.",
@@ -198,6 +204,7 @@ def test_cancel_rebill_needs_a_reason_and_the_permission(client: Client, csr, te
         "field": "reason",
     }
     client.force_login(csr)
-    response = _post(client, "/api/bills/202611-1000001-6/cancel-rebill", {"reason": "why not"})
+    with assert_nothing_changed():
+        response = _post(client, "/api/bills/202611-1000001-6/cancel-rebill", {"reason": "why not"})
     assert response.status_code == 403
     assert Bill.objects.get(number="202611-1000001-6").status == "issued"

@@ -10,6 +10,7 @@ from django.test import Client
 
 from civicbill.rates.models import RateScheduleVersion
 from civicbill.rates.services import load_demo_schedules, schedule_version_add
+from tests.fixtures.database import assert_nothing_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +105,10 @@ def test_a_quote_takes_other_variables_by_name(client: Client, csr, demo_rates):
 
 def test_a_quote_error_names_the_field(client: Client, csr, demo_rates):
     client.force_login(csr)
-    response = _quote(client, {"schedule": "W-RES", "customer_class": "RESIDENTIAL_SINGLE", "usage": "15"})
+    with assert_nothing_changed():
+        response = _quote(
+            client, {"schedule": "W-RES", "customer_class": "RESIDENTIAL_SINGLE", "usage": "15"}
+        )
     assert response.status_code == 400
     assert response.json() == {
         "detail": "W-RES: service_charge is priced by meter_size, and no meter_size was given",
@@ -118,7 +122,10 @@ def test_a_quote_error_names_the_field(client: Client, csr, demo_rates):
 
 def test_a_negative_usage_is_refused_by_the_schema(client: Client, csr, demo_rates):
     client.force_login(csr)
-    response = _quote(client, {"schedule": "W-RES", "customer_class": "RESIDENTIAL_SINGLE", "usage": "-1"})
+    with assert_nothing_changed():
+        response = _quote(
+            client, {"schedule": "W-RES", "customer_class": "RESIDENTIAL_SINGLE", "usage": "-1"}
+        )
     assert response.status_code == 422
     body = response.json()
     assert (body["code"], body["field"]) == ("invalid_request", "usage")
@@ -134,7 +141,8 @@ def test_a_field_worker_may_not_read_rates(client: Client, field_worker, demo_ra
         "code": "permission_denied",
         "field": None,
     }
-    assert _quote(client, {"schedule": "W-RES", "customer_class": "X", "usage": "1"}).status_code == 403
+    with assert_nothing_changed():
+        assert _quote(client, {"schedule": "W-RES", "customer_class": "X", "usage": "1"}).status_code == 403
 
 
 def test_the_routes_appear_in_the_openapi_schema(client: Client, csr):

@@ -23,6 +23,7 @@ from civicbill.ledger.models import JournalEntry, JournalLine
 from civicbill.ledger.selectors import account_balance, account_history, check_books
 from civicbill.meters.models import Read
 from tests.fixtures.billing import NOV
+from tests.fixtures.database import assert_nothing_changed
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 12, 1)
@@ -78,7 +79,7 @@ def test_cancel_rebill_reverses_the_bill_and_issues_a_corrected_one(
     Read.objects.filter(service_point__premise=account.premise, read_on=dt.date(2026, 11, 28)).update(
         value=Decimal(12_200), consumption_hcf=Decimal(12)
     )
-    with pytest.raises(PermissionDeniedError):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError):
         bill_cancel_rebill(bill_number=old.number, reason="misread", actor=csr, as_of=dt.date(2026, 12, 2))
     with pytest.raises(ApplicationError, match="Say why"):
         bill_cancel_rebill(bill_number=old.number, reason=" ", actor=technician, as_of=dt.date(2026, 12, 2))

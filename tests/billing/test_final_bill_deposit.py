@@ -21,6 +21,7 @@ from civicbill.payments.deposit_selectors import customer_deposit_applied_cents,
 from civicbill.payments.services.customer_deposits import customer_deposit_charge
 from civicbill.payments.tenders import TenderInput
 from tests.fixtures.billing import NOV
+from tests.fixtures.database import assert_nothing_changed
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 12, 1)
@@ -107,7 +108,7 @@ def test_deposit_charges_that_are_wrong_are_refused_and_nothing_is_posted(
         customer_deposit_charge(
             account_number="9999999-9", amount=money("50.00"), memo="", actor=csr, as_of=TODAY
         )
-    with pytest.raises(PermissionDeniedError):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError):
         customer_deposit_charge(
             account_number=account.number, amount=money("50.00"), memo="", actor=auditor, as_of=TODAY
         )

@@ -18,6 +18,7 @@ from civicbill.ledger.posting import EntrySpec, PostingLine, conversion_lines
 from civicbill.ledger.selectors import account_balance_by_service, account_balances, check_books
 from civicbill.ledger.services import LedgerPostingError, entries_post_bulk, period_close
 from tests.fixtures.accounts import build_account
+from tests.fixtures.database import assert_nothing_changed
 from tests.ledger.helpers import m
 
 pytestmark = pytest.mark.django_db
@@ -148,7 +149,7 @@ def test_bulk_posting_is_audited_once_per_batch(technician: User) -> None:
 
 
 def test_a_csr_may_not_post_in_bulk(csr: User) -> None:
-    with pytest.raises(PermissionDeniedError):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError):
         entries_post_bulk(entries=[opening(build_account(rows_only=True), water="1.00")], actor=csr)
 
     assert JournalEntry.objects.count() == 0

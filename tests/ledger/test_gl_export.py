@@ -15,6 +15,7 @@ from civicbill.ledger.export import gl_export
 from civicbill.ledger.models import GLExport, GLExportEntry, JournalEntry
 from civicbill.ledger.selectors import check_books
 from civicbill.payments import services
+from tests.fixtures.database import assert_nothing_changed
 from tests.fixtures.payments import IMPORT_AT, csv_file, scan
 
 pytestmark = pytest.mark.django_db
@@ -97,7 +98,7 @@ def test_the_command_writes_the_file(
     assert out.read_text() == EXPECTED
     with pytest.raises(CommandError, match="already exported"):
         call_command("gl", "export", "--date", "2026-12-01", "--out", str(out), "--user", supervisor.username)
-    with pytest.raises(PermissionDeniedError):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError):
         gl_export(accounting_date=DAY, as_of=IMPORT_AT, actor=csr, again=True)
 
 

@@ -14,6 +14,7 @@ from civicbill.ledger.models import AccountingPeriod
 from civicbill.ledger.selectors import closed_months
 from civicbill.ledger.services import entry_post, period_close, period_reopen
 from tests.fixtures.accounts import build_account
+from tests.fixtures.database import assert_nothing_changed
 from tests.ledger.helpers import charge_lines, post_kwargs
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +52,7 @@ def test_a_period_is_named_by_the_first_day_of_its_month(supervisor: User) -> No
 
 @pytest.mark.parametrize("role", ["CSR", "Technician", "Auditor"])
 def test_only_a_supervisor_closes_a_period(make_user: Any, role: str) -> None:
-    with pytest.raises(PermissionDeniedError, match=r"\(ledger\.close_period\)"):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError, match=r"\(ledger\.close_period\)"):
         period_close(month=dt.date(2026, 9, 1), actor=make_user(role))
 
     assert not AccountingPeriod.objects.exists()
@@ -80,7 +81,7 @@ def test_reopening_needs_a_reason_a_closed_month_and_a_supervisor(supervisor: Us
     period_close(month=dt.date(2026, 9, 1), actor=supervisor)
     with pytest.raises(ApplicationError, match="Say why the period is reopened"):
         period_reopen(month=dt.date(2026, 9, 1), reason="", actor=supervisor)
-    with pytest.raises(PermissionDeniedError):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError):
         period_reopen(month=dt.date(2026, 9, 1), reason="please", actor=technician)
 
     assert AccountingPeriod.objects.get().status == "closed"

@@ -16,6 +16,7 @@ from civicbill.ledger.models import JournalEntry, JournalLine
 from civicbill.ledger.posting import PostingLine
 from civicbill.ledger.services import LedgerPostingError, entry_post, period_close
 from tests.fixtures.accounts import build_account
+from tests.fixtures.database import assert_nothing_changed
 from tests.ledger.helpers import charge_lines, m, post_kwargs
 
 pytestmark = pytest.mark.django_db
@@ -192,7 +193,10 @@ def test_posting_into_the_next_open_month_works_after_a_close(technician: User, 
 def test_a_csr_may_not_post_and_nothing_is_posted(csr: User) -> None:
     account = build_account(rows_only=True)
 
-    with pytest.raises(PermissionDeniedError, match=r"csr may not post journal entries .*\(ledger\.post\)"):
+    with (
+        assert_nothing_changed(),
+        pytest.raises(PermissionDeniedError, match=r"csr may not post journal entries .*\(ledger\.post\)"),
+    ):
         entry_post(lines=charge_lines(account, water="40.00"), actor=csr, **post_kwargs())
 
     assert JournalEntry.objects.count() == 0

@@ -15,6 +15,7 @@ from civicbill.correspondence.render import letter_html
 from civicbill.meters.models import ReadException, ReadSource
 from civicbill.workorders import services
 from civicbill.workorders.models import Priority, WorkOrder, WorkOrderStatus, WorkOrderType
+from tests.fixtures.database import assert_nothing_changed
 from tests.fixtures.sites import Site
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +58,7 @@ def test_a_reread_is_requested_once(site: Site, technician):
 
 
 def test_a_csr_cannot_send_a_reread(site: Site, csr):
-    with pytest.raises(PermissionDeniedError):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError):
         services.reread_request(exception=site.exception, actor=csr)
     site.exception.refresh_from_db()
     assert site.exception.status == ReadException.Status.OPEN
@@ -121,7 +122,7 @@ def test_only_a_high_read_gets_a_high_usage_notice(site: Site, technician):
 
 
 def test_field_staff_cannot_confirm_high_use(site: Site, field_worker):
-    with pytest.raises(PermissionDeniedError):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError):
         services.high_usage_confirm(exception=site.exception, actor=field_worker)
     assert (WorkOrder.objects.count(), Letter.objects.count()) == (0, 0)
 

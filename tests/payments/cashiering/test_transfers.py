@@ -18,6 +18,7 @@ from civicbill.ledger.selectors import account_balance, account_history, entry_p
 from civicbill.payments import services
 from civicbill.payments.models import DrawerSession, Payment, PaymentTransfer, ReceiptCode
 from civicbill.payments.services import AccountAmount, TenderInput
+from tests.fixtures.database import assert_nothing_changed
 from tests.fixtures.payments import at, books_ok
 
 M = Money.parse
@@ -130,7 +131,7 @@ def test_a_technician_may_transfer_a_cashier_and_an_auditor_may_not(
 ) -> None:
     payment = pay(session, rosa_account, "10.00", session.cashier)
     for actor in (csr, auditor):
-        with pytest.raises(PermissionDeniedError):
+        with assert_nothing_changed(), pytest.raises(PermissionDeniedError):
             transfer(payment, lopez, actor)
     assert PaymentTransfer.objects.count() == 0
     assert transfer(payment, lopez, technician).transferred_by == technician

@@ -17,6 +17,7 @@ from civicbill.ledger.models import JournalEntry, JournalLine
 from civicbill.payments import services
 from civicbill.payments.models import ChannelPayment, Payment, PaymentAllocation, PaymentImport, SuspenseItem
 from civicbill.payments.services import lockbox
+from tests.fixtures.database import assert_nothing_changed
 from tests.fixtures.payments import IMPORT_AT, books_ok, csv_file, fixed_detail, gl, scan
 
 pytestmark = pytest.mark.django_db
@@ -353,7 +354,7 @@ def test_staff_apply_a_suspense_item_to_an_account(
 
 
 def test_only_permitted_staff_import_files(accounts: tuple[Account, Account], csr: Any) -> None:
-    with pytest.raises(PermissionDeniedError):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError):
         services.payment_file_import(
             content=the_file(*accounts), file_name="x", file_format="lockbox-csv", as_of=IMPORT_AT, actor=csr
         )
