@@ -133,6 +133,7 @@ def test_a_read_without_consumption_is_refused_and_nothing_is_queued(site: Site,
 
 
 def test_a_csr_cannot_queue_a_notice(site: Site, csr):
+    _accept(site)
     with assert_nothing_changed(), pytest.raises(PermissionDeniedError):
         _queue(site, csr)
     assert Letter.objects.count() == 0

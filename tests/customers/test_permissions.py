@@ -74,10 +74,11 @@ def test_an_auditor_or_field_user_cannot_move_out_or_transfer(
     user = request.getfixturevalue(role)
     with assert_nothing_changed(), pytest.raises(PermissionDeniedError, match=r"\(customers.move_out\)"):
         services.account_close(account=account, end_date=TODAY, actor=user)
+    new_premise = make_premise("60", "Avenue 48")
     with assert_nothing_changed(), pytest.raises(PermissionDeniedError, match=r"\(customers.transfer\)"):
         services.customer_transfer(
             account=account,
-            new_premise=make_premise("60", "Avenue 48"),
+            new_premise=new_premise,
             move_date=dt.date(2026, 3, 31),
             actor=user,
         )

@@ -149,7 +149,8 @@ def test_bulk_posting_is_audited_once_per_batch(technician: User) -> None:
 
 
 def test_a_csr_may_not_post_in_bulk(csr: User) -> None:
+    entries = [opening(build_account(rows_only=True), water="1.00")]
     with assert_nothing_changed(), pytest.raises(PermissionDeniedError):
-        entries_post_bulk(entries=[opening(build_account(rows_only=True), water="1.00")], actor=csr)
+        entries_post_bulk(entries=entries, actor=csr)
 
     assert JournalEntry.objects.count() == 0

@@ -52,8 +52,9 @@ def test_a_period_is_named_by_the_first_day_of_its_month(supervisor: User) -> No
 
 @pytest.mark.parametrize("role", ["CSR", "Technician", "Auditor"])
 def test_only_a_supervisor_closes_a_period(make_user: Any, role: str) -> None:
+    user = make_user(role)
     with assert_nothing_changed(), pytest.raises(PermissionDeniedError, match=r"\(ledger\.close_period\)"):
-        period_close(month=dt.date(2026, 9, 1), actor=make_user(role))
+        period_close(month=dt.date(2026, 9, 1), actor=user)
 
     assert not AccountingPeriod.objects.exists()
 
