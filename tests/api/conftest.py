@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import serve_demo_city
+from tests.fixtures.server import serve_demo_city
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
 
 
 def _database_url(tmp: Path, suffix: str) -> str:
-    """The database serve_demo_city made (tests.browser.conftest._browser_database_url's naming)."""
+    """The database serve_demo_city made (tests.fixtures.server.scratch_database_url's naming)."""
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         return f"sqlite:///{tmp / f'{suffix}.sqlite3'}"

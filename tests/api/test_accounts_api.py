@@ -6,6 +6,7 @@ from django.test import Client
 from civicbill.core import clock
 from civicbill.core.accounts import api_token_create
 from civicbill.customers.models import Interaction
+from tests.fixtures.database import assert_nothing_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,8 @@ def test_search_by_phone_with_a_token(client: Client, csr, rosa_account):
 
 
 def test_a_bad_token_is_refused(client: Client, rosa_account):
-    response = client.get("/api/accounts/", {"q": "pena"}, HTTP_AUTHORIZATION="Bearer cb_forged")
+    with assert_nothing_changed():
+        response = client.get("/api/accounts/", {"q": "pena"}, HTTP_AUTHORIZATION="Bearer cb_forged")
     assert response.status_code == 401
 
 
@@ -58,12 +60,14 @@ def test_logging_an_interaction_through_the_api(client: Client, csr, rosa_accoun
 
 
 def test_an_auditor_may_read_but_not_log_and_nothing_is_written(client: Client, auditor, rosa_account):
-    response = client.post(
-        f"/api/accounts/{rosa_account.number}/interactions",
-        json.dumps({"channel": "phone", "subject": "forged"}),
-        content_type="application/json",
-        **bearer(auditor),
-    )
+    token = bearer(auditor)
+    with assert_nothing_changed():
+        response = client.post(
+            f"/api/accounts/{rosa_account.number}/interactions",
+            json.dumps({"channel": "phone", "subject": "forged"}),
+            content_type="application/json",
+            **token,
+        )
     assert response.status_code == 403
     assert Interaction.objects.count() == 0
 
@@ -71,11 +75,12 @@ def test_an_auditor_may_read_but_not_log_and_nothing_is_written(client: Client, 
 def test_a_session_post_without_csrf_is_refused(csr, rosa_account):
     client = Client(enforce_csrf_checks=True)
     client.force_login(csr)
-    response = client.post(
-        f"/api/accounts/{rosa_account.number}/notes",
-        json.dumps({"body": "x"}),
-        content_type="application/json",
-    )
+    with assert_nothing_changed():
+        response = client.post(
+            f"/api/accounts/{rosa_account.number}/notes",
+            json.dumps({"body": "x"}),
+            content_type="application/json",
+        )
     assert response.status_code == 403
 
 
@@ -108,17 +113,19 @@ def test_transfer_through_the_api_returns_the_new_account(client: Client, csr, r
 def test_transfer_with_a_bad_zip_is_refused_naming_the_field(client: Client, csr, rosa_account):
     from civicbill.customers.models import Account
 
-    response = client.post(
-        f"/api/accounts/{rosa_account.number}/transfer",
-        json.dumps(
-            {
-                "move_date": "2026-12-10",
-                "new_address": {"house_number": "14", "street_name": "Calle Paloma", "zip_code": "9223"},
-            }
-        ),
-        content_type="application/json",
-        **bearer(csr),
-    )
+    token = bearer(csr)
+    with assert_nothing_changed():
+        response = client.post(
+            f"/api/accounts/{rosa_account.number}/transfer",
+            json.dumps(
+                {
+                    "move_date": "2026-12-10",
+                    "new_address": {"house_number": "14", "street_name": "Calle Paloma", "zip_code": "9223"},
+                }
+            ),
+            content_type="application/json",
+            **token,
+        )
     assert response.status_code == 400
     assert response.json()["field"] == "zip_code"
     assert Account.objects.count() == 1

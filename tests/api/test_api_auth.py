@@ -23,6 +23,7 @@ from django.test import Client
 from civicbill.core import clock
 from civicbill.core.accounts import api_token_create
 from civicbill.customers.models import Interaction
+from tests.fixtures.database import assert_nothing_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +57,10 @@ def test_a_bearer_post_without_a_session_needs_no_csrf_token(csr, rosa_account):
 def test_a_session_post_without_the_csrf_token_is_refused_and_writes_nothing(csr, rosa_account):
     client = Client(enforce_csrf_checks=True)
     client.force_login(csr)
-    response = client.post(interaction_url(rosa_account), json.dumps(BODY), content_type="application/json")
+    with assert_nothing_changed():
+        response = client.post(
+            interaction_url(rosa_account), json.dumps(BODY), content_type="application/json"
+        )
     assert response.status_code == 403
     assert response.json()["code"] == "csrf_failed"
     assert Interaction.objects.count() == 0
@@ -99,12 +103,13 @@ def test_a_bad_authorization_header_is_refused_even_with_a_session(csr, rosa_acc
     client.force_login(csr)
     client.get("/")
     token = client.cookies[settings.CSRF_COOKIE_NAME].value
-    response = client.post(
-        interaction_url(rosa_account),
-        json.dumps(BODY),
-        content_type="application/json",
-        headers={"Authorization": header, "X-CSRFToken": token},
-    )
+    with assert_nothing_changed():
+        response = client.post(
+            interaction_url(rosa_account),
+            json.dumps(BODY),
+            content_type="application/json",
+            headers={"Authorization": header, "X-CSRFToken": token},
+        )
     assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated"
     assert (
@@ -133,11 +138,12 @@ def test_every_post_operation_takes_a_bearer_token_without_csrf(make_user):
     for user in (admin, supervisor):
         client = Client(enforce_csrf_checks=True)
         bearer = {"Authorization": f"Bearer {token_of(user)}"}
-        for url in urls:
-            response = client.post(url, "{}", content_type="application/json", headers=bearer)
-            assert response.status_code != 401, url
-            assert response.status_code in {400, 403, 404, 409, 422}, (url, response.status_code)
-            assert response.json().get("code") != "csrf_failed", url
+        with assert_nothing_changed():
+            for url in urls:
+                response = client.post(url, "{}", content_type="application/json", headers=bearer)
+                assert response.status_code != 401, url
+                assert response.status_code in {400, 403, 404, 409, 422}, (url, response.status_code)
+                assert response.json().get("code") != "csrf_failed", url
 
 
 def test_every_post_operation_refuses_a_session_without_csrf(make_user):
@@ -145,9 +151,10 @@ def test_every_post_operation_refuses_a_session_without_csrf(make_user):
     client = Client(enforce_csrf_checks=True)
     client.force_login(admin)
     urls = _post_operations(client)
-    for url in urls:
-        response = client.post(url, "{}", content_type="application/json")
-        assert (response.status_code, response.json()["code"]) == (403, "csrf_failed"), url
+    with assert_nothing_changed():
+        for url in urls:
+            response = client.post(url, "{}", content_type="application/json")
+            assert (response.status_code, response.json()["code"]) == (403, "csrf_failed"), url
 
 
 # -- a real HTTP client against a live server ----------------------------------------------------------
@@ -194,7 +201,7 @@ def _first_account(server: str, token: str) -> str:
 
 def _signed_in_cookie(server: str, username: str) -> str:
     """Sign in through the real sign-in page; the session cookie a browser would then hold."""
-    from tests.browser.conftest import DEMO_PASSWORD
+    from tests.fixtures.server import DEMO_PASSWORD
 
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))

@@ -9,7 +9,6 @@ fingerprint is kept with the key (``Payment.request_sha256``, civicbill.payments
 from __future__ import annotations
 
 import json
-import threading
 import urllib.error
 import urllib.request
 from typing import Any
@@ -24,13 +23,15 @@ from civicbill.ledger.models import JournalEntry
 from civicbill.ledger.selectors import account_balance
 from civicbill.payments.idempotency import request_fingerprint
 from civicbill.payments.models import Payment
-from tests.payments.cashiering.conftest import books_ok, drawers, make_account  # noqa: F401  (fixtures)
+from tests.fixtures.concurrency import run_concurrently, values
+from tests.fixtures.database import assert_nothing_changed
+from tests.fixtures.payments import books_ok
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def cashier(frozen: Any, client: Client, csr: Any, drawers: Any) -> Client:  # noqa: F811
+def cashier(frozen: Any, client: Client, csr: Any, drawers: Any) -> Client:
     client.force_login(csr)
     opened = client.post(
         "/api/drawer-sessions",
@@ -84,10 +85,10 @@ def test_a_retry_of_the_same_payment_returns_it(cashier: Client, rosa_account: A
 def test_the_same_key_with_a_different_payment_is_a_409_and_posts_nothing(
     cashier: Client,
     rosa_account: Any,
-    make_account: Any,  # noqa: F811
+    make_account: Any,
     change: str,
 ):
-    other = make_account("Ortiz", "77", {"water": "10.00"})
+    other = make_account(last_name="Ortiz", house="77", owing={"water": "10.00"})
     number = rosa_account.number
     different = {
         "another tender kind": _payment(number, tenders=[{"kind": "check", "amount": "90.01"}]),
@@ -113,7 +114,8 @@ def test_the_same_key_with_a_different_payment_is_a_409_and_posts_nothing(
     balances = (account_balance(rosa_account), account_balance(other))
     entries = JournalEntry.objects.count()
 
-    refused = _pay(cashier, different)
+    with assert_nothing_changed():
+        refused = _pay(cashier, different)
 
     assert refused.status_code == 409, refused.content
     body = refused.json()
@@ -138,10 +140,14 @@ def test_a_misc_receipt_key_with_another_reference_or_code_is_a_409(cashier: Cli
     headers = {"Idempotency-Key": "m-1"}
     first = cashier.post(url, body, content_type="application/json", headers=headers)
     assert first.status_code == 201, first.content
-    for changed in ({**body, "reference": "C-99999"}, {**body, "receipt_code": "COPIES", "reference": ""}):
-        refused = cashier.post(url, changed, content_type="application/json", headers=headers)
-        assert refused.status_code == 409, refused.content
-        assert refused.json()["code"] == "idempotency_conflict"
+    with assert_nothing_changed():
+        for changed in (
+            {**body, "reference": "C-99999"},
+            {**body, "receipt_code": "COPIES", "reference": ""},
+        ):
+            refused = cashier.post(url, changed, content_type="application/json", headers=headers)
+            assert refused.status_code == 409, refused.content
+            assert refused.json()["code"] == "idempotency_conflict"
     again = cashier.post(url, body, content_type="application/json", headers=headers)
     assert (again.status_code, again.json()) == (200, first.json())
     assert Payment.objects.count() == 1
@@ -155,11 +161,12 @@ def test_a_deposit_key_with_another_amount_is_a_409(client: Client, csr: Any, ro
     first = client.post(url, body, content_type="application/json", headers=auth)
     assert first.status_code == 201, first.content
     entries = JournalEntry.objects.count()
-    for changed in ({**body, "amount": "75.00"}, {**body, "memo": "Owner"}):
-        refused = client.post(url, changed, content_type="application/json", headers=auth)
-        assert refused.status_code == 409, refused.content
-        assert refused.json()["code"] == "idempotency_conflict"
-        assert "Idempotency key 'dep-1' was already used" in refused.json()["detail"]
+    with assert_nothing_changed():
+        for changed in ({**body, "amount": "75.00"}, {**body, "memo": "Owner"}):
+            refused = client.post(url, changed, content_type="application/json", headers=auth)
+            assert refused.status_code == 409, refused.content
+            assert refused.json()["code"] == "idempotency_conflict"
+            assert "Idempotency key 'dep-1' was already used" in refused.json()["detail"]
     assert JournalEntry.objects.count() == entries
     again = client.post(url, body, content_type="application/json", headers=auth)
     assert (again.status_code, again.json()) == (200, first.json())
@@ -205,18 +212,7 @@ def test_concurrent_retries_of_one_payment_post_once(api_server: Any):
         "tenders": [{"kind": "cash", "amount": "20.00"}],
     }
     headers = {**auth, "Idempotency-Key": "concurrent-1"}
-    answers: list[tuple[int, dict[str, Any]]] = []
-    start = threading.Barrier(4)
-
-    def send() -> None:
-        start.wait()
-        answers.append(_send(f"{api_server.url}/api/payments", body, headers))
-
-    threads = [threading.Thread(target=send) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = values(run_concurrently(*[lambda: _send(f"{api_server.url}/api/payments", body, headers)] * 4))
     assert sorted(status for status, _ in answers) == [200, 200, 200, 201], answers
     assert len({answer["receipt_number"] for _, answer in answers}) == 1
     status, refused = _send(
@@ -234,18 +230,7 @@ def test_concurrent_retries_of_one_deposit_post_once(api_server: Any):
     auth = {"Authorization": f"Bearer {token}"}
     url = f"{api_server.url}/api/accounts/1000002-4/deposits"
     body = {"amount": "50.00", "memo": "Tenant", "idempotency_key": "dep-concurrent-1"}
-    answers: list[tuple[int, dict[str, Any]]] = []
-    start = threading.Barrier(4)
-
-    def send() -> None:
-        start.wait()
-        answers.append(_send(url, body, auth))
-
-    threads = [threading.Thread(target=send) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = values(run_concurrently(*[lambda: _send(url, body, auth)] * 4))
     assert sorted(status for status, _ in answers) == [200, 200, 200, 201], answers
     assert len({answer["entry_id"] for _, answer in answers}) == 1
     assert len({answer["held_cents"] for _, answer in answers}) == 1

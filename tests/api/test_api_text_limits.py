@@ -14,13 +14,13 @@ from django.test import Client
 
 from civicbill.customers.models import Interaction
 from civicbill.payments.models import DrawerSession, Payment, Tender
-from tests.payments.cashiering.conftest import drawers  # noqa: F401  (fixture)
+from tests.fixtures.database import assert_nothing_changed
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def cashier(frozen: Any, client: Client, csr: Any, drawers: Any) -> Client:  # noqa: F811
+def cashier(frozen: Any, client: Client, csr: Any, drawers: Any) -> Client:
     client.force_login(csr)
     opened = client.post(
         "/api/drawer-sessions",
@@ -65,23 +65,25 @@ def _refused(response: Any, field: str) -> None:
 def test_a_payment_with_bad_text_is_a_422_naming_the_field(
     cashier: Client, rosa_account: Any, changes: dict[str, Any], field: str
 ):
-    response = cashier.post(
-        "/api/payments",
-        _payment(rosa_account.number, **changes),
-        content_type="application/json",
-        headers={"Idempotency-Key": "t-1"} if field != "idempotency_key" else {},
-    )
+    with assert_nothing_changed():
+        response = cashier.post(
+            "/api/payments",
+            _payment(rosa_account.number, **changes),
+            content_type="application/json",
+            headers={"Idempotency-Key": "t-1"} if field != "idempotency_key" else {},
+        )
     _refused(response, field)
     assert Payment.objects.count() == 0
 
 
 def test_a_nul_in_the_idempotency_key_header_is_a_422(cashier: Client, rosa_account: Any):
-    response = cashier.post(
-        "/api/payments",
-        _payment(rosa_account.number),
-        content_type="application/json",
-        headers={"Idempotency-Key": "a\x01b"},
-    )
+    with assert_nothing_changed():
+        response = cashier.post(
+            "/api/payments",
+            _payment(rosa_account.number),
+            content_type="application/json",
+            headers={"Idempotency-Key": "a\x01b"},
+        )
     assert response.status_code == 422, response.content
     assert response.json()["field"] == "Idempotency-Key"
     assert Payment.objects.count() == 0
@@ -107,12 +109,14 @@ def test_a_note_may_hold_line_breaks_but_not_a_nul(cashier: Client):
     session = DrawerSession.objects.get()
     url = f"/api/drawer-sessions/{session.pk}/close"
     counts = [{"kind": "cash", "quantity": 10, "denomination": "20.00"}]
-    _refused(
-        cashier.post(url, {"counts": counts, "note": "short\x00"}, content_type="application/json"), "note"
-    )
-    _refused(
-        cashier.post(url, {"counts": counts, "note": "x" * 301}, content_type="application/json"), "note"
-    )
+    with assert_nothing_changed():
+        _refused(
+            cashier.post(url, {"counts": counts, "note": "short\x00"}, content_type="application/json"),
+            "note",
+        )
+        _refused(
+            cashier.post(url, {"counts": counts, "note": "x" * 301}, content_type="application/json"), "note"
+        )
     assert DrawerSession.objects.get().status == "open"
     closed = cashier.post(
         url, {"counts": counts, "note": "line 1\nline 2\ttab"}, content_type="application/json"
@@ -133,9 +137,10 @@ def test_an_interaction_with_bad_text_is_a_422(
     client: Client, csr: Any, rosa_account: Any, body: Any, field: str
 ):
     client.force_login(csr)
-    response = client.post(
-        f"/api/accounts/{rosa_account.number}/interactions", body, content_type="application/json"
-    )
+    with assert_nothing_changed():
+        response = client.post(
+            f"/api/accounts/{rosa_account.number}/interactions", body, content_type="application/json"
+        )
     _refused(response, field)
     assert Interaction.objects.count() == 0
 

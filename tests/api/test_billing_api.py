@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from civicbill.billing.models import Bill, BillException, BillRun
-from tests.web.test_billing_pages import billable_cycle, immediate_tasks  # noqa: F401  (fixtures)
+from tests.fixtures.database import assert_nothing_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def _start(client: Client) -> dict[str, Any]:
 
 
 @pytest.fixture
-def committed_run(client: Client, technician, billable_cycle) -> BillRun:  # noqa: F811
+def committed_run(client: Client, technician, billable_cycle) -> BillRun:
     client.force_login(technician)
     started = _start(client)
     for exception in BillException.objects.filter(run_id=started["run_id"]):
@@ -38,7 +38,7 @@ def committed_run(client: Client, technician, billable_cycle) -> BillRun:  # noq
     return BillRun.objects.get(pk=started["run_id"])
 
 
-def test_starting_a_trial_returns_the_run_and_its_task(client: Client, technician, billable_cycle):  # noqa: F811
+def test_starting_a_trial_returns_the_run_and_its_task(client: Client, technician, billable_cycle):
     client.force_login(technician)
     body = _start(client)
     run = BillRun.objects.get()
@@ -50,7 +50,7 @@ def test_starting_a_trial_returns_the_run_and_its_task(client: Client, technicia
 def test_a_run_shows_status_progress_counts_and_exceptions_by_code(
     client: Client,
     technician,
-    billable_cycle,  # noqa: F811
+    billable_cycle,
 ):
     client.force_login(technician)
     run_id = _start(client)["run_id"]
@@ -72,7 +72,7 @@ def test_a_run_shows_status_progress_counts_and_exceptions_by_code(
     assert [row["id"] for row in listed] == [run_id]
 
 
-def test_resolving_an_exception_answers_with_its_decision(client: Client, technician, billable_cycle):  # noqa: F811
+def test_resolving_an_exception_answers_with_its_decision(client: Client, technician, billable_cycle):
     client.force_login(technician)
     run_id = _start(client)["run_id"]
     exception = BillException.objects.get(run_id=run_id, code="missing_read")
@@ -94,9 +94,10 @@ def test_resolving_an_exception_answers_with_its_decision(client: Client, techni
     }
 
 
-def test_a_bad_month_is_refused_naming_the_field(client: Client, technician, billable_cycle):  # noqa: F811
+def test_a_bad_month_is_refused_naming_the_field(client: Client, technician, billable_cycle):
     client.force_login(technician)
-    response = _post(client, "/api/bill-runs/", {"cycle": "1", "period": "11/2026"})
+    with assert_nothing_changed():
+        response = _post(client, "/api/bill-runs/", {"cycle": "1", "period": "11/2026"})
     assert response.status_code == 400
     assert response.json() == {
         "detail": "period '11/2026' is not a billing month: write it as YYYY-MM, like 2026-11",
@@ -106,10 +107,11 @@ def test_a_bad_month_is_refused_naming_the_field(client: Client, technician, bil
     assert not BillRun.objects.exists()
 
 
-def test_a_second_run_for_the_month_is_refused(client: Client, technician, billable_cycle):  # noqa: F811
+def test_a_second_run_for_the_month_is_refused(client: Client, technician, billable_cycle):
     client.force_login(technician)
     run_id = _start(client)["run_id"]
-    response = _post(client, "/api/bill-runs/", {"cycle": "1", "period": "2026-11"})
+    with assert_nothing_changed():
+        response = _post(client, "/api/bill-runs/", {"cycle": "1", "period": "2026-11"})
     assert response.status_code == 400
     assert response.json() == {
         "detail": f"Cycle 1 already has run {run_id} for 2026-11 (trial)",
@@ -118,9 +120,10 @@ def test_a_second_run_for_the_month_is_refused(client: Client, technician, billa
     }
 
 
-def test_a_clerk_may_not_start_or_commit_a_run(client: Client, csr, technician, billable_cycle):  # noqa: F811
+def test_a_clerk_may_not_start_or_commit_a_run(client: Client, csr, technician, billable_cycle):
     client.force_login(csr)
-    response = _post(client, "/api/bill-runs/", {"cycle": "1", "period": "2026-11"})
+    with assert_nothing_changed():
+        response = _post(client, "/api/bill-runs/", {"cycle": "1", "period": "2026-11"})
     assert response.status_code == 403
     assert response.json() == {
         "detail": "csr may not start and review billing runs (trial) (billing.run)",
@@ -130,11 +133,12 @@ def test_a_clerk_may_not_start_or_commit_a_run(client: Client, csr, technician, 
     client.force_login(technician)
     run_id = _start(client)["run_id"]
     client.force_login(csr)
-    assert client.post(f"/api/bill-runs/{run_id}/commit").status_code == 403
+    with assert_nothing_changed():
+        assert client.post(f"/api/bill-runs/{run_id}/commit").status_code == 403
     assert BillRun.objects.get().status == "trial"
 
 
-def test_unknown_runs_exceptions_and_bills_are_404(client: Client, technician, billable_cycle):  # noqa: F811
+def test_unknown_runs_exceptions_and_bills_are_404(client: Client, technician, billable_cycle):
     client.force_login(technician)
     assert client.get("/api/bill-runs/999").json() == {
         "detail": "No billing run 999",
@@ -191,7 +195,8 @@ def test_cancel_rebill_returns_both_bills(client: Client, technician, committed_
 
 
 def test_cancel_rebill_needs_a_reason_and_the_permission(client: Client, csr, technician, committed_run):
-    response = _post(client, "/api/bills/202611-1000001-6/cancel-rebill", {"reason": "   "})
+    with assert_nothing_changed():
+        response = _post(client, "/api/bills/202611-1000001-6/cancel-rebill", {"reason": "   "})
     assert response.status_code == 400
     assert response.json() == {
         "detail": "Give the reason for cancelling this bill.",
@@ -199,6 +204,7 @@ def test_cancel_rebill_needs_a_reason_and_the_permission(client: Client, csr, te
         "field": "reason",
     }
     client.force_login(csr)
-    response = _post(client, "/api/bills/202611-1000001-6/cancel-rebill", {"reason": "why not"})
+    with assert_nothing_changed():
+        response = _post(client, "/api/bills/202611-1000001-6/cancel-rebill", {"reason": "why not"})
     assert response.status_code == 403
     assert Bill.objects.get(number="202611-1000001-6").status == "issued"

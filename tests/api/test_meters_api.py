@@ -9,6 +9,7 @@ from django.test import Client
 from civicbill.meters.conversion import MeterRow, meters_convert
 from civicbill.meters.models import Read, ReadException
 from civicbill.workorders.models import WorkOrder
+from tests.fixtures.database import assert_nothing_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -56,11 +57,12 @@ def test_an_unknown_meter_is_a_400_naming_it_and_nothing_is_stored(
 ):
     client.force_login(csr)
     before = Read.objects.count()
-    response = client.post(
-        "/api/reads/",
-        json.dumps({"meter_serial": "NOPE", "read_on": "2026-12-01", "value": "1"}),
-        content_type="application/json",
-    )
+    with assert_nothing_changed():
+        response = client.post(
+            "/api/reads/",
+            json.dumps({"meter_serial": "NOPE", "read_on": "2026-12-01", "value": "1"}),
+            content_type="application/json",
+        )
     assert response.status_code == 400
     assert "NOPE" in response.json()["detail"]
     assert Read.objects.count() == before
@@ -125,11 +127,12 @@ def test_an_auditor_may_not_decide_a_held_read(client: Client, auditor, csr, met
     )
     exception = ReadException.objects.get()
     client.force_login(auditor)
-    response = client.post(
-        f"/api/read-exceptions/{exception.pk}/decision",
-        json.dumps({"decision": "accept"}),
-        content_type="application/json",
-    )
+    with assert_nothing_changed():
+        response = client.post(
+            f"/api/read-exceptions/{exception.pk}/decision",
+            json.dumps({"decision": "accept"}),
+            content_type="application/json",
+        )
     assert response.status_code == 403
     exception.refresh_from_db()
     assert exception.status == "open"

@@ -16,11 +16,8 @@ from civicbill.core.accounts import api_token_create
 from civicbill.customers.models import Account
 from civicbill.ledger.selectors import check_books
 from civicbill.meters.models import Read
-from tests.billing import conftest as billing_fixtures
 
 pytestmark = pytest.mark.django_db
-cycle = billing_fixtures.cycle
-make_account = billing_fixtures.make_account
 YEAR = tuple((dt.date(2025 + (9 + k) // 12, (9 + k) % 12 + 1, 28), 6_000 + 1_600 * k) for k in range(13))
 
 

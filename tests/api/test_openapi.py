@@ -15,6 +15,7 @@ from django.test import Client
 from ninja import Schema
 
 import civicbill.api
+from tests.fixtures.database import assert_nothing_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -137,7 +138,8 @@ def test_errors_share_one_shape(client: Client, make_user: Any):
         "field": None,
     }
     client.force_login(make_user("Admin", "admin"))
-    refused = client.post("/api/drawer-sessions", {"drawer": "CH-1"}, content_type="application/json")
+    with assert_nothing_changed():
+        refused = client.post("/api/drawer-sessions", {"drawer": "CH-1"}, content_type="application/json")
     assert refused.status_code == 422
     assert refused.json() == {
         "detail": "starting_float: Field required",

@@ -12,17 +12,16 @@ from django.test import Client
 
 from civicbill.ledger.selectors import account_balance
 from civicbill.payments.models import Payment, PaymentImport, ReturnedItem, SuspenseItem
-from tests.payments.cashiering.conftest import books_ok, drawers, make_account  # noqa: F401  (fixtures)
-from tests.payments.channels.conftest import csv_file
-from tests.payments.test_reports import day  # noqa: F401  (fixture)
+from tests.fixtures.database import assert_nothing_changed
+from tests.fixtures.payments import books_ok, csv_file
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def accounts(make_account: Any) -> tuple[Any, Any]:  # noqa: F811
-    lopez = make_account("Lopez", "100", {"water": "48.20", "sewer": "41.81"})
-    kim = make_account("Kim", "102", {"water": "30.00", "refuse": "25.00"})
+def accounts(make_account: Any) -> tuple[Any, Any]:
+    lopez = make_account(last_name="Lopez", house="100", owing={"water": "48.20", "sewer": "41.81"})
+    kim = make_account(last_name="Kim", house="102", owing={"water": "30.00", "refuse": "25.00"})
     return lopez, kim
 
 
@@ -72,7 +71,8 @@ def test_upload_a_payment_file(client: Client, technician: Any, accounts: Any) -
 def test_the_same_file_twice_is_refused(client: Client, technician: Any, accounts: Any) -> None:
     client.force_login(technician)
     assert post_file(client, lockbox(*accounts)).status_code == 201
-    again = post_file(client, lockbox(*accounts), name="other-name.csv")
+    with assert_nothing_changed():
+        again = post_file(client, lockbox(*accounts), name="other-name.csv")
     assert again.status_code == 400
     assert again.json()["code"] == "duplicate_file"
     assert again.json()["detail"].endswith("nothing was posted")
@@ -81,14 +81,15 @@ def test_the_same_file_twice_is_refused(client: Client, technician: Any, account
 
 def test_upload_validation_and_permissions(client: Client, technician: Any, csr: Any, accounts: Any) -> None:
     client.force_login(csr)
-    assert post_file(client, lockbox(*accounts)).status_code == 403
-    client.force_login(technician)
-    assert post_file(client, lockbox(*accounts), file_format="excel").status_code == 422
-    missing = client.post("/api/payment-files", {"format": "lockbox-csv"})
-    assert missing.status_code == 422
-    bad = post_file(client, csv_file("H,LB1,2026-12-01", "D,,1000001-6,1.00,1,,X", "T,1,2.00"))
-    assert bad.status_code == 400
-    assert bad.json()["code"] == "file_refused"
+    with assert_nothing_changed():
+        assert post_file(client, lockbox(*accounts)).status_code == 403
+        client.force_login(technician)
+        assert post_file(client, lockbox(*accounts), file_format="excel").status_code == 422
+        missing = client.post("/api/payment-files", {"format": "lockbox-csv"})
+        assert missing.status_code == 422
+        bad = post_file(client, csv_file("H,LB1,2026-12-01", "D,,1000001-6,1.00,1,,X", "T,1,2.00"))
+        assert bad.status_code == 400
+        assert bad.json()["code"] == "file_refused"
     assert PaymentImport.objects.count() == 0
 
 
@@ -100,17 +101,18 @@ def test_the_suspense_queue_and_applying_an_item(
     post_file(client, lockbox(*accounts))
     item = SuspenseItem.objects.get()
     client.force_login(auditor)
-    assert client.get("/api/suspense").status_code == 403
-    client.force_login(csr)
-    queue = client.get("/api/suspense").json()
-    assert (queue["count"], queue["amount_cents"]) == (1, 1234)
-    assert queue["items"][0]["account_number_in_file"] == "9999999-9"
-    assert client.post(f"/api/suspense/{item.pk + 100}/apply", {"account": lopez.number},
-                       content_type="application/json").status_code == 404  # fmt: skip
-    unknown = client.post(
-        f"/api/suspense/{item.pk}/apply", {"account": "1234567-0"}, content_type="application/json"
-    )
-    assert unknown.status_code == 404 and unknown.json()["field"] == "account"
+    with assert_nothing_changed():
+        assert client.get("/api/suspense").status_code == 403
+        client.force_login(csr)
+        queue = client.get("/api/suspense").json()
+        assert (queue["count"], queue["amount_cents"]) == (1, 1234)
+        assert queue["items"][0]["account_number_in_file"] == "9999999-9"
+        assert client.post(f"/api/suspense/{item.pk + 100}/apply", {"account": lopez.number},
+                           content_type="application/json").status_code == 404  # fmt: skip
+        unknown = client.post(
+            f"/api/suspense/{item.pk}/apply", {"account": "1234567-0"}, content_type="application/json"
+        )
+        assert unknown.status_code == 404 and unknown.json()["field"] == "account"
     applied = client.post(
         f"/api/suspense/{item.pk}/apply",
         {"account": lopez.number, "note": "Phoned"},
@@ -124,9 +126,10 @@ def test_the_suspense_queue_and_applying_an_item(
         {"service": "sewer", "fund": "sewer", "gl_code": "510-1220", "amount_cents": 573},
     ]
     assert str(account_balance(lopez)) == "27.67"
-    twice = client.post(
-        f"/api/suspense/{item.pk}/apply", {"account": lopez.number}, content_type="application/json"
-    )
+    with assert_nothing_changed():
+        twice = client.post(
+            f"/api/suspense/{item.pk}/apply", {"account": lopez.number}, content_type="application/json"
+        )
     assert twice.status_code == 400 and twice.json()["code"] == "already_applied"
     assert client.get("/api/suspense?status=all").json()["count"] == 1
     books_ok()
@@ -138,21 +141,24 @@ def test_a_returned_check(client: Client, technician: Any, csr: Any, accounts: A
     post_file(client, lockbox(*accounts))
     receipt = Payment.objects.get(account=lopez).receipt_number
     client.force_login(csr)
-    assert (
-        client.post(
-            f"/api/payments/{receipt}/return", {"reason": "NSF"}, content_type="application/json"
-        ).status_code
-        == 403
-    )
-    client.force_login(technician)
-    assert (
-        client.post(
-            "/api/payments/NOPE-1/return", {"reason": "NSF"}, content_type="application/json"
-        ).status_code
-        == 404
-    )
-    blank = client.post(f"/api/payments/{receipt}/return", {"reason": " "}, content_type="application/json")
-    assert blank.status_code == 400 and blank.json()["field"] == "reason"
+    with assert_nothing_changed():
+        assert (
+            client.post(
+                f"/api/payments/{receipt}/return", {"reason": "NSF"}, content_type="application/json"
+            ).status_code
+            == 403
+        )
+        client.force_login(technician)
+        assert (
+            client.post(
+                "/api/payments/NOPE-1/return", {"reason": "NSF"}, content_type="application/json"
+            ).status_code
+            == 404
+        )
+        blank = client.post(
+            f"/api/payments/{receipt}/return", {"reason": " "}, content_type="application/json"
+        )
+        assert blank.status_code == 400 and blank.json()["field"] == "reason"
     done = client.post(f"/api/payments/{receipt}/return", {"reason": "NSF"}, content_type="application/json")
     assert done.status_code == 201
     assert {k: done.json()[k] for k in ("account", "amount_cents", "fee_cents", "returned_on")} == {
@@ -161,16 +167,20 @@ def test_a_returned_check(client: Client, technician: Any, csr: Any, accounts: A
         "fee_cents": 2500,
         "returned_on": "2026-12-01",
     }
-    again = client.post(f"/api/payments/{receipt}/return", {"reason": "NSF"}, content_type="application/json")
+    with assert_nothing_changed():
+        again = client.post(
+            f"/api/payments/{receipt}/return", {"reason": "NSF"}, content_type="application/json"
+        )
     assert again.status_code == 400 and again.json()["code"] == "already_returned"
     assert ReturnedItem.objects.count() == 1
     assert str(account_balance(lopez)) == "115.01"
     books_ok()
 
 
-def test_reports_as_json(client: Client, auditor: Any, field_worker: Any, day: Any) -> None:  # noqa: F811
+def test_reports_as_json(client: Client, auditor: Any, field_worker: Any, day: Any) -> None:
     client.force_login(field_worker)
-    assert client.get("/api/reports/daily-balance?date=2026-12-01").status_code == 403
+    with assert_nothing_changed():
+        assert client.get("/api/reports/daily-balance?date=2026-12-01").status_code == 403
     client.force_login(auditor)
     balance = client.get("/api/reports/daily-balance?date=2026-12-01").json()
     assert [(t["key"], t["left_cents"], t["right_cents"], t["status"]) for t in balance["ties"]] == [

@@ -12,7 +12,8 @@ from civicbill.core.money import Money
 from civicbill.customers.models import Account
 from civicbill.ledger.selectors import account_balance
 from civicbill.payments.models import DrawerSession, Payment
-from tests.payments.cashiering.conftest import books_ok, drawers, make_account  # noqa: F401  (fixtures)
+from tests.fixtures.database import assert_nothing_changed
+from tests.fixtures.payments import books_ok
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ def _post(client: Client, url: str, body: dict[str, Any], **headers: str) -> Any
 
 
 @pytest.fixture
-def cashier(frozen: Any, client: Client, csr: Any, drawers: Any) -> Client:  # noqa: F811
+def cashier(frozen: Any, client: Client, csr: Any, drawers: Any) -> Client:
     client.force_login(csr)
     response = _post(client, "/api/drawer-sessions", {"drawer": "CH-1", "starting_float": "200.00"})
     assert response.status_code == 201, response.content
@@ -45,7 +46,7 @@ def rosa(rosa_account: Any) -> Any:
     return rosa_account
 
 
-def test_opening_a_session_returns_it(frozen: Any, client: Client, csr: Any, drawers: Any):  # noqa: F811
+def test_opening_a_session_returns_it(frozen: Any, client: Client, csr: Any, drawers: Any):
     client.force_login(csr)
     body = _post(client, "/api/drawer-sessions", {"drawer": "CH-1", "starting_float": "200.00"}).json()
     session = DrawerSession.objects.get()
@@ -57,26 +58,29 @@ def test_opening_a_session_returns_it(frozen: Any, client: Client, csr: Any, dra
         "open",
     )
     assert (body["starting_float_cents"], body["taken_cents"]) == (20000, 0)
-    again = _post(client, "/api/drawer-sessions", {"drawer": "CH-2", "starting_float": "10.00"})
+    with assert_nothing_changed():
+        again = _post(client, "/api/drawer-sessions", {"drawer": "CH-2", "starting_float": "10.00"})
     assert again.status_code == 400
     assert again.json()["code"] == "cashier_has_open_session"
 
 
-def test_session_validation_errors(frozen: Any, client: Client, csr: Any, drawers: Any):  # noqa: F811
+def test_session_validation_errors(frozen: Any, client: Client, csr: Any, drawers: Any):
     client.force_login(csr)
-    bad = _post(client, "/api/drawer-sessions", {"drawer": "CH-1", "starting_float": "lots"})
-    assert bad.status_code == 400
-    assert bad.json() == {
-        "detail": "starting_float 'lots' is not an amount: "
-        'send dollars and cents as a string, like "90.01"',
-        "code": "bad_amount",
-        "field": "starting_float",
-    }
-    assert (
-        _post(client, "/api/drawer-sessions", {"drawer": "CH-1", "starting_float": 200.0}).status_code == 422
-    )
-    missing = _post(client, "/api/drawer-sessions", {"drawer": "XX-9", "starting_float": "1.00"})
-    assert missing.status_code == 404 and missing.json()["detail"] == "There is no drawer XX-9"
+    with assert_nothing_changed():
+        bad = _post(client, "/api/drawer-sessions", {"drawer": "CH-1", "starting_float": "lots"})
+        assert bad.status_code == 400
+        assert bad.json() == {
+            "detail": "starting_float 'lots' is not an amount: "
+            'send dollars and cents as a string, like "90.01"',
+            "code": "bad_amount",
+            "field": "starting_float",
+        }
+        assert (
+            _post(client, "/api/drawer-sessions", {"drawer": "CH-1", "starting_float": 200.0}).status_code
+            == 422
+        )
+        missing = _post(client, "/api/drawer-sessions", {"drawer": "XX-9", "starting_float": "1.00"})
+        assert missing.status_code == 404 and missing.json()["detail"] == "There is no drawer XX-9"
 
 
 def test_a_payment_posts_with_exact_allocations_and_change(cashier: Client, rosa: Any):
@@ -113,7 +117,8 @@ def test_a_retried_request_with_the_same_key_posts_once(cashier: Client, rosa: A
     assert (first.status_code, second.status_code) == (201, 200)
     assert second.json() == first.json()
     assert Payment.objects.count() == 1
-    conflict = _rosa_payment(cashier, key="retry-me", amount="50.00", cash="50.00")
+    with assert_nothing_changed():
+        conflict = _rosa_payment(cashier, key="retry-me", amount="50.00", cash="50.00")
     assert conflict.status_code == 409 and conflict.json()["code"] == "idempotency_conflict"
     body_key = _post(
         cashier,
@@ -129,76 +134,82 @@ def test_a_retried_request_with_the_same_key_posts_once(cashier: Client, rosa: A
 
 
 def test_a_payment_without_a_key_or_with_bad_tenders_is_refused(cashier: Client, rosa: Any):
-    no_key = _post(
-        cashier,
-        "/api/payments",
-        {
-            "accounts": [{"account": rosa.number, "amount": "90.01"}],
-            "tenders": [{"kind": "cash", "amount": "100"}],
-        },
-    )
-    assert no_key.status_code == 400 and no_key.json()["code"] == "missing_idempotency_key"
-    short = _rosa_payment(cashier, key="short", cash="50.00")
-    assert short.status_code == 400
-    assert (
-        short.json()["detail"]
-        == "Tenders not accepted: the tenders total 50.00, short of the payment of 90.01 by 40.01"
-    )
-    unknown = _post(
-        cashier,
-        "/api/payments",
-        {
-            "accounts": [{"account": "9999999-9", "amount": "1.00"}],
-            "tenders": [{"kind": "cash", "amount": "1"}],
-        },
-        **{"Idempotency-Key": "nobody"},
-    )
-    assert unknown.status_code == 404 and unknown.json()["field"] == "accounts"
-    bad_kind = _post(
-        cashier,
-        "/api/payments",
-        {
-            "accounts": [{"account": rosa.number, "amount": "1.00"}],
-            "tenders": [{"kind": "bitcoin", "amount": "1"}],
-        },
-        **{"Idempotency-Key": "coins"},
-    )
-    assert bad_kind.status_code == 422
+    with assert_nothing_changed():
+        no_key = _post(
+            cashier,
+            "/api/payments",
+            {
+                "accounts": [{"account": rosa.number, "amount": "90.01"}],
+                "tenders": [{"kind": "cash", "amount": "100"}],
+            },
+        )
+        assert no_key.status_code == 400 and no_key.json()["code"] == "missing_idempotency_key"
+        short = _rosa_payment(cashier, key="short", cash="50.00")
+        assert short.status_code == 400
+        assert (
+            short.json()["detail"]
+            == "Tenders not accepted: the tenders total 50.00, short of the payment of 90.01 by 40.01"
+        )
+        unknown = _post(
+            cashier,
+            "/api/payments",
+            {
+                "accounts": [{"account": "9999999-9", "amount": "1.00"}],
+                "tenders": [{"kind": "cash", "amount": "1"}],
+            },
+            **{"Idempotency-Key": "nobody"},
+        )
+        assert unknown.status_code == 404 and unknown.json()["field"] == "accounts"
+        bad_kind = _post(
+            cashier,
+            "/api/payments",
+            {
+                "accounts": [{"account": rosa.number, "amount": "1.00"}],
+                "tenders": [{"kind": "bitcoin", "amount": "1"}],
+            },
+            **{"Idempotency-Key": "coins"},
+        )
+        assert bad_kind.status_code == 422
     assert Payment.objects.count() == 0
     assert cashier.get("/api/payments/99-0001").status_code == 404
 
 
-def test_permissions(frozen: Any, client: Client, technician: Any, auditor: Any, drawers: Any, rosa: Any):  # noqa: F811
+def test_permissions(frozen: Any, client: Client, technician: Any, auditor: Any, drawers: Any, rosa: Any):
     client.force_login(technician)
-    assert (
-        _post(client, "/api/drawer-sessions", {"drawer": "CH-1", "starting_float": "1.00"}).status_code == 403
-    )
-    assert _rosa_payment(client).status_code == 403
-    assert _post(client, "/api/day-close", {"date": "2026-12-01"}).status_code == 403
-    client.force_login(auditor)
-    assert (
-        _post(
-            client, "/api/misc-receipts", {"receipt_code": "COPIES", "amount": "1.00", "tenders": []}
-        ).status_code
-        == 403
-    )
-    client.logout()
-    assert _rosa_payment(client).status_code == 401
+    with assert_nothing_changed():
+        assert (
+            _post(client, "/api/drawer-sessions", {"drawer": "CH-1", "starting_float": "1.00"}).status_code
+            == 403
+        )
+        assert _rosa_payment(client).status_code == 403
+        assert _post(client, "/api/day-close", {"date": "2026-12-01"}).status_code == 403
+        client.force_login(auditor)
+        assert (
+            _post(
+                client, "/api/misc-receipts", {"receipt_code": "COPIES", "amount": "1.00", "tenders": []}
+            ).status_code
+            == 403
+        )
+        client.logout()
+        assert _rosa_payment(client).status_code == 401
 
 
 def test_a_void_needs_a_supervisors_password(cashier: Client, rosa: Any, supervisor: Any):
     receipt = _rosa_payment(cashier).json()["receipt_number"]
     url = f"/api/payments/{receipt}/void"
-    wrong = _post(
-        cashier, url, {"reason": "Wrong account", "approver_username": "supervisor", "approver_password": "x"}
-    )
-    assert wrong.status_code == 400 and wrong.json()["code"] == "approval_refused"
-    own = _post(
-        cashier,
-        url,
-        {"reason": "Wrong account", "approver_username": "csr", "approver_password": "test-password-1"},
-    )
-    assert own.status_code == 400 and own.json()["code"] == "own_approval"
+    with assert_nothing_changed(ignore=["core_loginfailure"]):  # the wrong password counts towards a lockout
+        wrong = _post(
+            cashier,
+            url,
+            {"reason": "Wrong account", "approver_username": "supervisor", "approver_password": "x"},
+        )
+        assert wrong.status_code == 400 and wrong.json()["code"] == "approval_refused"
+        own = _post(
+            cashier,
+            url,
+            {"reason": "Wrong account", "approver_username": "csr", "approver_password": "test-password-1"},
+        )
+        assert own.status_code == 400 and own.json()["code"] == "own_approval"
     done = _post(
         cashier,
         url,
@@ -215,18 +226,20 @@ def test_a_void_needs_a_supervisors_password(cashier: Client, rosa: Any, supervi
         and done.json()["void"]["reason"] == "Wrong account"
     )
     assert account_balance(rosa) == Money.parse("90.01")
-    twice = _post(
-        cashier,
-        url,
-        {"reason": "Again", "approver_username": "supervisor", "approver_password": "test-password-1"},
-    )
+    with assert_nothing_changed():
+        twice = _post(
+            cashier,
+            url,
+            {"reason": "Again", "approver_username": "supervisor", "approver_password": "test-password-1"},
+        )
     assert twice.status_code == 400 and twice.json()["code"] == "already_void"
     books_ok()
 
 
 def test_a_misc_receipt(cashier: Client):
     body = {"receipt_code": "PARKING", "amount": "35.00", "tenders": [{"kind": "cash", "amount": "40.00"}]}
-    missing = _post(cashier, "/api/misc-receipts", body, **{"Idempotency-Key": "m1"})
+    with assert_nothing_changed():
+        missing = _post(cashier, "/api/misc-receipts", body, **{"Idempotency-Key": "m1"})
     assert missing.status_code == 400 and missing.json()["code"] == "missing_reference"
     done = _post(cashier, "/api/misc-receipts", {**body, "reference": "C-55120"}, **{"Idempotency-Key": "m1"})
     assert done.status_code == 201
@@ -244,9 +257,10 @@ def test_a_misc_receipt(cashier: Client):
         cashier, "/api/misc-receipts", {**body, "reference": "C-55120"}, **{"Idempotency-Key": "m1"}
     )
     assert again.status_code == 200 and again.json() == row
-    unknown = _post(
-        cashier, "/api/misc-receipts", {**body, "receipt_code": "NOPE"}, **{"Idempotency-Key": "m2"}
-    )
+    with assert_nothing_changed():
+        unknown = _post(
+            cashier, "/api/misc-receipts", {**body, "receipt_code": "NOPE"}, **{"Idempotency-Key": "m2"}
+        )
     assert unknown.status_code == 404
 
 
@@ -274,12 +288,14 @@ def test_close_approve_and_close_the_day(cashier: Client, rosa: Any, client: Cli
         29051,
         50,
     )
-    own = _post(cashier, f"/api/drawer-sessions/{session.pk}/approve", {})
-    assert own.status_code == 403
-    assert _post(cashier, "/api/drawer-sessions/999/close", {"counts": []}).status_code == 404
+    with assert_nothing_changed():
+        own = _post(cashier, f"/api/drawer-sessions/{session.pk}/approve", {})
+        assert own.status_code == 403
+        assert _post(cashier, "/api/drawer-sessions/999/close", {"counts": []}).status_code == 404
 
     cashier.force_login(supervisor)
-    early = _post(cashier, "/api/day-close", {"date": "2026-12-01"})
+    with assert_nothing_changed():
+        early = _post(cashier, "/api/day-close", {"date": "2026-12-01"})
     assert early.status_code == 400 and early.json()["code"] == "sessions_not_approved"
     approved = _post(cashier, f"/api/drawer-sessions/{session.pk}/approve", {"note": "ok"})
     assert approved.status_code == 200 and approved.json()["approved_by"] == "supervisor"
@@ -289,8 +305,9 @@ def test_close_approve_and_close_the_day(cashier: Client, rosa: Any, client: Cli
     assert (row["receipts_cents"], row["over_short_cents"], row["payment_count"]) == (9001, 50, 1)
     assert row["deposit"]["cash_cents"] == 9051 and row["deposit"]["total_cents"] == 9051
     assert row["totals"]["by_fund"] == {"sewer": 4181, "water": 4820}
-    assert _post(cashier, "/api/day-close", {"date": "2026-12-01"}).json()["code"] == "day_closed"
-    assert _post(cashier, "/api/day-close", {"date": "not-a-date"}).status_code == 422
+    with assert_nothing_changed():
+        assert _post(cashier, "/api/day-close", {"date": "2026-12-01"}).json()["code"] == "day_closed"
+        assert _post(cashier, "/api/day-close", {"date": "not-a-date"}).status_code == 422
     books_ok()
 
 

@@ -10,6 +10,7 @@ from django.test import Client
 
 from civicbill.rates.models import RateScheduleVersion
 from civicbill.rates.services import load_demo_schedules_trusted, schedule_version_add
+from tests.fixtures.database import assert_nothing_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -122,7 +123,10 @@ def test_a_quote_of_part_of_a_cycle_prorates_and_names_the_factor(client: Client
 
 def test_a_quote_error_names_the_field(client: Client, csr, demo_rates):
     client.force_login(csr)
-    response = _quote(client, {"schedule": "W-RES", "customer_class": "RESIDENTIAL_SINGLE", "usage": "15"})
+    with assert_nothing_changed():
+        response = _quote(
+            client, {"schedule": "W-RES", "customer_class": "RESIDENTIAL_SINGLE", "usage": "15"}
+        )
     assert response.status_code == 400
     assert response.json() == {
         "detail": "W-RES: service_charge is priced by meter_size, and no meter_size was given",
@@ -136,7 +140,10 @@ def test_a_quote_error_names_the_field(client: Client, csr, demo_rates):
 
 def test_a_negative_usage_is_refused_by_the_schema(client: Client, csr, demo_rates):
     client.force_login(csr)
-    response = _quote(client, {"schedule": "W-RES", "customer_class": "RESIDENTIAL_SINGLE", "usage": "-1"})
+    with assert_nothing_changed():
+        response = _quote(
+            client, {"schedule": "W-RES", "customer_class": "RESIDENTIAL_SINGLE", "usage": "-1"}
+        )
     assert response.status_code == 422
     body = response.json()
     assert (body["code"], body["field"]) == ("invalid_request", "usage")
@@ -152,7 +159,8 @@ def test_a_field_worker_may_not_read_rates(client: Client, field_worker, demo_ra
         "code": "permission_denied",
         "field": None,
     }
-    assert _quote(client, {"schedule": "W-RES", "customer_class": "X", "usage": "1"}).status_code == 403
+    with assert_nothing_changed():
+        assert _quote(client, {"schedule": "W-RES", "customer_class": "X", "usage": "1"}).status_code == 403
 
 
 def test_the_routes_appear_in_the_openapi_schema(client: Client, csr):

@@ -14,7 +14,7 @@ from civicbill.autopay import bank_files, config
 from civicbill.autopay.models import DraftEntry
 from civicbill.billing.services import bill_run_commit, bill_run_start, bill_run_trial
 from civicbill.core import clock
-from tests.billing.conftest import NOV, cycle, make_account  # noqa: F401  (fixtures)
+from tests.fixtures.billing import NOV
 
 # bank details of the sample customers (routing numbers with valid check digits)
 ROUTING_A = "121042882"
@@ -51,7 +51,7 @@ def at(frozen: Any) -> Callable[[dt.date], dt.datetime]:
 
 
 @pytest.fixture
-def november_bills(cycle: Any, technician: Any) -> Callable[[], Any]:  # noqa: F811
+def november_bills(cycle: Any, technician: Any) -> Callable[[], Any]:
     def run() -> Any:
         today = dt.date(2026, 12, 1)
         started = bill_run_start(cycle_number=1, period=NOV, actor=technician, as_of=today)
@@ -90,12 +90,12 @@ class Drafted:
 
 
 @pytest.fixture
-def enrolled(make_account: Any, at: Any, csr: Any) -> list[Any]:  # noqa: F811
+def enrolled(make_account: Any, at: Any, csr: Any) -> list[Any]:
     """Ana (checking), Ben (checking) and Carla (savings), enrolled on December 1."""
     from civicbill.autopay.services import autopay_enroll
 
     now = at(DEC_1)
-    accounts = [make_account(last_name=name) for name in ("García", "Ortiz", "Núñez")]
+    accounts = [make_account(last_name=name, usage_hcf=15) for name in ("García", "Ortiz", "Núñez")]
     details = (
         (ROUTING_A, ACCOUNT_A, "checking"),
         (ROUTING_B, ACCOUNT_B, "checking"),

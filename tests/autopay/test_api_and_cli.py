@@ -29,7 +29,7 @@ def no_clear_numbers(text: str) -> None:
 def test_the_api_enrolls_drafts_imports_returns_and_reports(
     client: Client, make_account: Any, november_bills: Any, technician: Any, at: Any
 ) -> None:
-    account = make_account()
+    account = make_account(usage_hcf=15)
     at(DEC_1)
     client.force_login(technician)
     body = {

@@ -38,7 +38,7 @@ def test_demo_bank_details_are_plausible() -> None:
 def test_about_fifteen_percent_enroll_and_a_month_drafts_and_comes_back(
     make_account: Any, november_bills: Any, at: Any, technician: Any
 ) -> None:
-    accounts = [make_account(last_name=f"Demo{n}") for n in range(24)]
+    accounts = [make_account(last_name=f"Demo{n}", usage_hcf=15) for n in range(24)]
     ids = [a.pk for a in accounts]
     enrolled = demo_autopay_enroll(rng=random.Random(3), account_ids=ids, as_of=at(DEC_1), actor=technician)
     assert len(enrolled) == 4  # 15% of 24, rounded

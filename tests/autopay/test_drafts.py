@@ -25,6 +25,7 @@ from civicbill.payments.services import (
     payment_take,
 )
 from tests.autopay.conftest import DEC_1, DEC_3, DEC_18, DEC_21, Drafted, written
+from tests.fixtures.database import assert_nothing_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -154,7 +155,7 @@ def test_a_bill_due_before_the_authorization_is_not_drafted(
 ) -> None:
     from civicbill.autopay.services import autopay_enroll
 
-    account = make_account()
+    account = make_account(usage_hcf=15)
     november_bills()  # due December 21
     autopay_enroll(
         account=account, routing_number="121042882", account_number="12345678", account_type="checking",
@@ -182,7 +183,7 @@ def test_an_ended_enrollment_is_not_drafted(drafted: Drafted, at: Any, csr: Any,
 
 def test_only_technicians_and_supervisors_draft(enrolled: Any, at: Any, csr: Any, auditor: Any) -> None:
     for actor in (csr, auditor):
-        with pytest.raises(PermissionDeniedError, match=r"autopay\.draft"):
+        with assert_nothing_changed(), pytest.raises(PermissionDeniedError, match=r"autopay\.draft"):
             ach_draft_create(effective_date=DEC_3, as_of=at(DEC_1), actor=actor)
     assert DraftFile.objects.count() == 0
     assert JournalEntry.objects.filter(source_type="payment").count() == 0

@@ -16,6 +16,7 @@ from civicbill.core.exceptions import ApplicationError, PermissionDeniedError
 from civicbill.core.models import AuditEvent
 from civicbill.customers.models import Account
 from tests.autopay.conftest import DEC_1, local, written
+from tests.fixtures.database import assert_nothing_changed
 
 pytestmark = pytest.mark.django_db
 NOW = local(DEC_1)
@@ -153,6 +154,6 @@ def test_field_workers_and_auditors_may_not_enroll(
     rosa_account: Any, field_worker: Any, auditor: Any
 ) -> None:
     for actor in (field_worker, auditor):
-        with pytest.raises(PermissionDeniedError, match=r"autopay\.enroll"):
+        with assert_nothing_changed(), pytest.raises(PermissionDeniedError, match=r"autopay\.enroll"):
             enroll(rosa_account, actor)
     assert Enrollment.objects.count() == 0

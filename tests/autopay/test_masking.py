@@ -45,7 +45,7 @@ def test_a_bank_account_number_is_seen_only_in_the_draft_file(
     caplog.set_level(logging.DEBUG, logger="django.db.backends")
     connection.force_debug_cursor = True  # log every SQL statement with its parameters
     try:
-        account = make_account()
+        account = make_account(usage_hcf=15)
         pages: list[str] = []
         at(DEC_1)
         client.force_login(technician)

@@ -21,6 +21,7 @@ from civicbill.ledger.models import JournalLine
 from civicbill.ledger.selectors import account_balance, check_books
 from civicbill.payments.models import ReturnedItem
 from tests.autopay.conftest import DEC_1, DEC_3, DEC_23, Drafted, returns_file, written
+from tests.fixtures.database import assert_nothing_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -171,7 +172,7 @@ def test_a_file_with_nacha_errors_is_refused_whole(drafted: Drafted, at: Any, te
 
 def test_only_technicians_and_supervisors_import_returns(drafted: Drafted, at: Any, csr: Any) -> None:
     content = returns_file([(drafted.ana_entry, "R01", "")], on=DEC_23)
-    with pytest.raises(PermissionDeniedError, match=r"autopay\.returns"):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError, match=r"autopay\.returns"):
         ach_returns_import(content=content, file_name="r.ach", as_of=at(DEC_23), actor=csr)
     assert ReturnFile.objects.count() == 0
 

@@ -50,9 +50,9 @@ DEC_23 = dt.date(2026, 12, 23)
 def test_a_month_of_autopay_enroll_prenote_draft_r01_r02_and_a_c01(
     make_account: Any, november_bills: Any, at: Any, csr: Any, technician: Any, supervisor: Any
 ) -> None:
-    ana = make_account(last_name="García")
-    ben = make_account(last_name="Ortiz")
-    carla = make_account(last_name="Núñez")
+    ana = make_account(last_name="García", usage_hcf=15)
+    ben = make_account(last_name="Ortiz", usage_hcf=15)
+    carla = make_account(last_name="Núñez", usage_hcf=15)
     Customer.objects.filter(pk=carla.customer_id).update(preferred_language="es")
     carla.refresh_from_db()
 

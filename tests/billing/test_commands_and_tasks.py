@@ -14,8 +14,8 @@ from civicbill.billing.models import Bill, BillRun
 from civicbill.billing.tasks import bill_run_commit_enqueue, bill_run_trial_enqueue
 from civicbill.core.exceptions import PermissionDeniedError
 from civicbill.core.models import TaskProgress
-
-from .conftest import NOV
+from tests.fixtures.billing import NOV
+from tests.fixtures.database import assert_nothing_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +65,7 @@ def test_the_background_tasks_run_the_trial_and_the_commit_with_progress(
 ) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     make_account(usage_hcf=15)
-    with pytest.raises(PermissionDeniedError):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError):
         bill_run_trial_enqueue(cycle="all", period=NOV, actor=csr, as_of=dt.date(2026, 12, 1))
     [run] = bill_run_trial_enqueue(cycle="all", period=NOV, actor=technician, as_of=dt.date(2026, 12, 1))
     run.refresh_from_db()

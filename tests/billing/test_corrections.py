@@ -22,8 +22,8 @@ from civicbill.customers.services import account_close
 from civicbill.ledger.models import JournalEntry, JournalLine
 from civicbill.ledger.selectors import account_balance, account_history, check_books
 from civicbill.meters.models import Read
-
-from .conftest import NOV
+from tests.fixtures.billing import NOV
+from tests.fixtures.database import assert_nothing_changed
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 12, 1)
@@ -79,7 +79,7 @@ def test_cancel_rebill_reverses_the_bill_and_issues_a_corrected_one(
     Read.objects.filter(service_point__premise=account.premise, read_on=dt.date(2026, 11, 28)).update(
         value=Decimal(12_200), consumption_hcf=Decimal(12)
     )
-    with pytest.raises(PermissionDeniedError):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError):
         bill_cancel_rebill(bill_number=old.number, reason="misread", actor=csr, as_of=dt.date(2026, 12, 2))
     with pytest.raises(ApplicationError, match="Say why"):
         bill_cancel_rebill(bill_number=old.number, reason=" ", actor=technician, as_of=dt.date(2026, 12, 2))
@@ -108,7 +108,12 @@ def test_cancel_rebill_reverses_the_bill_and_issues_a_corrected_one(
 def test_register_ties_to_the_journal(cycle: Any, make_account: Any, technician: Any) -> None:
     make_account(usage_hcf=15)
     make_account(usage_hcf=50)
-    make_account(premise_type="commercial", services=(("water", "W-COM"), ("sewer", "S-COM")), meter_size="2")
+    make_account(
+        premise_type="commercial",
+        services=(("water", "W-COM"), ("sewer", "S-COM")),
+        meter_size="2",
+        usage_hcf=15,
+    )
     run = bill_run_start(cycle_number=1, period=NOV, actor=technician, as_of=TODAY)
     bill_run_trial(run_id=run.pk, actor=technician, as_of=TODAY)
     run = bill_run_commit(run_id=run.pk, actor=technician, as_of=TODAY)

@@ -26,8 +26,7 @@ from civicbill.customers.services import AgreementSpec
 from civicbill.ledger.selectors import check_books
 from civicbill.rates.quotes import rate_quote
 from civicbill.rates.services import schedule_version_load
-
-from .conftest import NOV
+from tests.fixtures.billing import NOV
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 12, 1)

@@ -30,8 +30,7 @@ from civicbill.core.calendar_services import office_closure_add
 from civicbill.core.clock import BusinessCalendar, business_calendar
 from civicbill.customers.services import account_close
 from civicbill.ledger.selectors import check_books
-
-from .conftest import NOV
+from tests.fixtures.billing import NOV
 
 TODAY = dt.date(2026, 12, 1)
 DEC = dt.date(2026, 12, 1)

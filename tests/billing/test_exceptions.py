@@ -15,8 +15,7 @@ from civicbill.ledger.models import JournalEntry
 from civicbill.ledger.selectors import check_books
 from civicbill.meters.models import Read
 from civicbill.rates.services import schedule_version_load
-
-from .conftest import NOV
+from tests.fixtures.billing import NOV
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 12, 1)
@@ -72,9 +71,9 @@ def test_trial_raises_each_exception_and_commit_bills_only_the_unblocked(
                (dt.date(2026, 10, 28), 11_000),
                (dt.date(2026, 11, 28), 26_000))
     )  # fmt: skip
-    no_schedule = make_account(services=(("water", "W-RES"), ("sewer", "S-NOPE")))
-    rating_error = make_account(services=(("water", "W-BIG"),))
-    zero = make_account(services=(("refuse", "R-FREE"),))
+    no_schedule = make_account(services=(("water", "W-RES"), ("sewer", "S-NOPE")), usage_hcf=15)
+    rating_error = make_account(services=(("water", "W-BIG"),), usage_hcf=15)
+    zero = make_account(services=(("refuse", "R-FREE"),), usage_hcf=15)
     # October first, so the high user has an issued bill to be compared with
     october = bill_run_start(cycle_number=1, period=OCT, actor=technician, as_of=TODAY)
     bill_run_trial(run_id=october.pk, actor=technician, as_of=TODAY)

@@ -20,8 +20,8 @@ from civicbill.payments import services as payment_services
 from civicbill.payments.deposit_selectors import customer_deposit_applied_cents, customer_deposit_held_cents
 from civicbill.payments.services.customer_deposits import customer_deposit_charge
 from civicbill.payments.tenders import TenderInput
-
-from .conftest import NOV
+from tests.fixtures.billing import NOV
+from tests.fixtures.database import assert_nothing_changed
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 12, 1)
@@ -95,7 +95,7 @@ def test_a_deposit_charged_is_a_receivable_until_paid_and_held_after(
 def test_deposit_charges_that_are_wrong_are_refused_and_nothing_is_posted(
     cycle: Any, make_account: Any, csr: Any, auditor: Any
 ) -> None:
-    account = make_account()
+    account = make_account(usage_hcf=15)
     with pytest.raises(ApplicationError, match=r"^A deposit is a positive amount, not -5.00$"):
         customer_deposit_charge(
             account_number=account.number, amount=money("-5.00"), memo="", actor=csr, as_of=TODAY
@@ -108,7 +108,7 @@ def test_deposit_charges_that_are_wrong_are_refused_and_nothing_is_posted(
         customer_deposit_charge(
             account_number="9999999-9", amount=money("50.00"), memo="", actor=csr, as_of=TODAY
         )
-    with pytest.raises(PermissionDeniedError):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError):
         customer_deposit_charge(
             account_number=account.number, amount=money("50.00"), memo="", actor=auditor, as_of=TODAY
         )
@@ -120,7 +120,7 @@ def test_deposit_charges_that_are_wrong_are_refused_and_nothing_is_posted(
 def test_a_reversed_deposit_charge_is_no_longer_held(
     cycle: Any, make_account: Any, csr: Any, supervisor: Any
 ) -> None:
-    account = make_account()
+    account = make_account(usage_hcf=15)
     entry = customer_deposit_charge(
         account_number=account.number, amount=money("75.00"), memo="", actor=csr, as_of=TODAY
     )

@@ -20,8 +20,7 @@ from civicbill.customers import services as customer_services
 from civicbill.customers.models import Account
 from civicbill.ledger.selectors import check_books
 from civicbill.meters.services.reads import read_record
-
-from .conftest import NOV
+from tests.fixtures.billing import NOV
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 12, 1)

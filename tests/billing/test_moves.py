@@ -19,8 +19,7 @@ from civicbill.ledger.selectors import check_books
 from civicbill.meters.models import Read
 from civicbill.meters.services.moves import account_move_in, account_move_out, services_at
 from civicbill.meters.services.reads import read_record
-
-from .conftest import NOV
+from tests.fixtures.billing import NOV
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 12, 1)

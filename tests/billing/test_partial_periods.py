@@ -17,8 +17,7 @@ from civicbill.billing.models import Bill
 from civicbill.billing.services import bill_run_commit, bill_run_start, bill_run_trial
 from civicbill.ledger.selectors import check_books
 from civicbill.rates.quotes import rate_quote
-
-from .conftest import NOV
+from tests.fixtures.billing import NOV
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 12, 1)

@@ -16,8 +16,8 @@ from civicbill.billing.services import (
 from civicbill.core.exceptions import ApplicationError, PermissionDeniedError
 from civicbill.ledger.models import JournalEntry, JournalLine
 from civicbill.ledger.selectors import account_balance, check_books
-
-from .conftest import NOV
+from tests.fixtures.billing import NOV
+from tests.fixtures.database import assert_nothing_changed
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 12, 1)
@@ -102,12 +102,12 @@ def test_move_in_on_november_2_is_prorated_27_of_31_days(
 
 
 def test_a_csr_cannot_start_or_commit_a_run(cycle: Any, csr: Any, technician: Any) -> None:
-    with pytest.raises(PermissionDeniedError):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError):
         bill_run_start(cycle_number=1, period=NOV, actor=csr, as_of=TODAY)
     assert BillRun.objects.count() == 0
     run = bill_run_start(cycle_number=1, period=NOV, actor=technician, as_of=TODAY)
     bill_run_trial(run_id=run.pk, actor=technician, as_of=TODAY)
-    with pytest.raises(PermissionDeniedError):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError):
         bill_run_commit(run_id=run.pk, actor=csr, as_of=TODAY)
     assert BillRun.objects.get().status == BillRun.Status.TRIAL
 

@@ -12,8 +12,7 @@ import pytest
 from civicbill.billing.models import Bill, BillException, BillLine, BillRun
 from civicbill.billing.services import bill_run_start, bill_run_trial, trial_chunks
 from civicbill.billing.services.trial_chunks import parallel_workers
-
-from .conftest import NOV
+from tests.fixtures.billing import NOV
 
 TODAY = dt.date(2026, 12, 1)
 BILL_FIELDS = [f.attname for f in Bill._meta.concrete_fields if f.attname != "id"]

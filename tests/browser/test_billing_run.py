@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import serve_demo_city, sign_in
+from tests.fixtures.server import serve_demo_city, sign_in
 
 pytestmark = pytest.mark.browser
 

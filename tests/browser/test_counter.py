@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in
+from tests.fixtures.server import sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -16,6 +16,7 @@ from django.test import Client
 from civicbill.core.accounts import api_token_create, api_token_revoke, api_token_user
 from civicbill.core.exceptions import ApplicationError, PermissionDeniedError
 from civicbill.core.models import ApiToken, AuditEvent
+from tests.fixtures.database import assert_nothing_changed
 
 pytestmark = pytest.mark.django_db
 AT = dt.datetime(2026, 12, 1, 17, 0, tzinfo=dt.UTC)
@@ -50,7 +51,7 @@ def test_a_revoked_token_is_refused_and_only_its_owner_or_an_admin_revokes(
     csr: Any, auditor: Any, make_user: Any
 ):
     token, plain = api_token_create(user=csr, name="export", actor=csr, at=AT)
-    with pytest.raises(PermissionDeniedError):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError):
         api_token_revoke(token=token, actor=auditor, at=AT)
     api_token_revoke(token=token, actor=make_user("Admin", "ada"), at=AT)
     assert api_token_user(token=plain, at=AT) is None

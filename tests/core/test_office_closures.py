@@ -9,6 +9,7 @@ from civicbill.core.calendar_services import office_closure_add
 from civicbill.core.clock import business_calendar
 from civicbill.core.exceptions import PermissionDeniedError
 from civicbill.core.models import AuditEvent, OfficeClosure
+from tests.fixtures.database import assert_nothing_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +32,6 @@ def test_the_same_day_twice_is_refused_naming_the_first_reason(supervisor):
 
 
 def test_a_csr_may_not_close_the_office(csr):
-    with pytest.raises(PermissionDeniedError):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError):
         office_closure_add(closed_on=dt.date(2026, 12, 24), reason="Christmas Eve", actor=csr)
     assert OfficeClosure.objects.count() == 0

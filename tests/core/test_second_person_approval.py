@@ -13,7 +13,6 @@ from civicbill.core.accounts import APPROVAL_REFUSED
 from civicbill.core.models import LoginFailure
 from civicbill.customers.models import Account
 from civicbill.payments.models import Payment
-from tests.payments.cashiering.conftest import drawers, make_account  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 RIGHT = "test-password-1"
@@ -24,7 +23,7 @@ def _post(client: Client, url: str, body: dict[str, Any], **headers: str) -> Any
 
 
 @pytest.fixture
-def receipt(frozen: Any, client: Client, csr: Any, drawers: Any, rosa_account: Any) -> str:  # noqa: F811
+def receipt(frozen: Any, client: Client, csr: Any, drawers: Any, rosa_account: Any) -> str:
     client.force_login(csr)
     assert (
         _post(client, "/api/drawer-sessions", {"drawer": "CH-1", "starting_float": "200.00"}).status_code

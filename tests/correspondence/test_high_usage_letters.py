@@ -16,8 +16,9 @@ from civicbill.correspondence.render import letter_html, letter_pdf
 from civicbill.correspondence.services import letter_cancel, letter_mark_sent, letter_queue_high_usage
 from civicbill.customers import services as customer_services
 from civicbill.meters.models import ReadStatus
+from tests.fixtures.database import assert_nothing_changed
+from tests.fixtures.sites import Site
 from tests.pdf_helpers import pdf_page_count
-from tests.workorders.site import Site
 
 pytestmark = pytest.mark.django_db
 USUAL = Decimal("0.3333")
@@ -137,7 +138,8 @@ def test_a_read_without_consumption_is_refused_and_nothing_is_queued(site: Site,
 
 
 def test_a_csr_cannot_queue_a_notice(site: Site, csr):
-    with pytest.raises(PermissionDeniedError):
+    _accept(site)
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError):
         _queue(site, csr)
     assert Letter.objects.count() == 0
 

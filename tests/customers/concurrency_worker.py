@@ -1,4 +1,4 @@
-"""Run by test_concurrency.py in its own process, against a throw-away, migrated database.
+"""Run by test_concurrency.py in its own process (``python -m``), against a throw-away, migrated database.
 
 Clerks (threads, each with its own connection and transaction) open accounts at the same moment;
 prints what each got as JSON: an account number, or the refusal's code.
@@ -8,48 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import sys
-import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
+
+from tests.fixtures.concurrency import outcome_text, run_concurrently, setup_django
 
 CLERKS = 4
 START = dt.date(2026, 3, 2)
 
 
-def at_once(work: list[Callable[[], str]]) -> list[str]:
-    from django.db import connection
-
-    from civicbill.core.exceptions import ApplicationError
-
-    barrier = threading.Barrier(len(work))
-    results = [""] * len(work)
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = work[index]()
-        except ApplicationError as error:
-            results[index] = f"refused: {error.code}"
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(len(work))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
-
-
 def main() -> None:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicbill.settings")
-    import django
-
-    django.setup()
+    setup_django()
     from django.contrib.auth.models import Group, User
 
     from civicbill.customers import services
@@ -86,12 +55,19 @@ def main() -> None:
             ).number
         )
 
-    separate = at_once(
-        [open_account(customer(f"Separate {n}"), premise(str(100 + n))) for n in range(CLERKS)]
+    separate = run_concurrently(
+        *(open_account(customer(f"Separate {n}"), premise(str(100 + n))) for n in range(CLERKS))
     )
     shared_premise = premise("52")
-    same_premise = at_once([open_account(customer(f"Same {n}"), shared_premise) for n in range(2)])
-    print(json.dumps({"separate_premises": separate, "same_premise": same_premise}))
+    same_premise = run_concurrently(*(open_account(customer(f"Same {n}"), shared_premise) for n in range(2)))
+    print(
+        json.dumps(
+            {
+                "separate_premises": [outcome_text(outcome) for outcome in separate],
+                "same_premise": [outcome_text(outcome) for outcome in same_premise],
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from civicbill.core.models import AuditEvent
 from civicbill.customers import services
 from civicbill.customers.models import Account, Customer, Premise, ServiceAgreement
 from tests.customers.conftest import TODAY, WATER_SEWER
+from tests.fixtures.database import assert_nothing_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ def test_an_auditor_or_field_user_cannot_move_someone_in_and_nothing_is_written(
     user = request.getfixturevalue(role)
     audit_rows = AuditEvent.objects.count()
 
-    with pytest.raises(PermissionDeniedError) as refused:
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError) as refused:
         services.account_open(
             customer=maria,
             premise=premise_52,
@@ -42,7 +43,7 @@ def test_an_auditor_or_field_user_cannot_move_someone_in_and_nothing_is_written(
 
 
 def test_an_auditor_cannot_use_the_counter_move_in_form(auditor):
-    with pytest.raises(PermissionDeniedError):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError):
         services.move_in_new_customer(
             data={"kind": "person", "last_name": "Peña"}, services=[], actor=auditor, as_of=TODAY
         )
@@ -52,7 +53,7 @@ def test_an_auditor_cannot_use_the_counter_move_in_form(auditor):
 @pytest.mark.parametrize("role", ["auditor", "field_worker"])
 def test_an_auditor_or_field_user_cannot_create_or_change_customers(request, role, maria):
     user = request.getfixturevalue(role)
-    with pytest.raises(PermissionDeniedError, match=r"\(customers.edit\)"):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError, match=r"\(customers.edit\)"):
         services.customer_create(
             kind="person",
             last_name="Peña",
@@ -61,7 +62,7 @@ def test_an_auditor_or_field_user_cannot_create_or_change_customers(request, rol
             mailing_zip="92201",
             actor=user,
         )
-    with pytest.raises(PermissionDeniedError, match=r"\(customers.edit\)"):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError, match=r"\(customers.edit\)"):
         services.customer_update(customer=maria, phone="760-555-9999", actor=user)
     maria.refresh_from_db()
     assert maria.phone == "760-555-0134"
@@ -76,12 +77,13 @@ def test_an_auditor_or_field_user_cannot_move_out_or_transfer(
         customer=maria, premise=premise_52, services=WATER_SEWER, start_date=TODAY, actor=csr, as_of=TODAY
     )
     user = request.getfixturevalue(role)
-    with pytest.raises(PermissionDeniedError, match=r"\(customers.move_out\)"):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError, match=r"\(customers.move_out\)"):
         services.account_close(account=account, end_date=TODAY, actor=user)
-    with pytest.raises(PermissionDeniedError, match=r"\(customers.transfer\)"):
+    new_premise = make_premise("60", "Avenue 48")
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError, match=r"\(customers.transfer\)"):
         services.customer_transfer(
             account=account,
-            new_premise=make_premise("60", "Avenue 48"),
+            new_premise=new_premise,
             move_date=dt.date(2026, 3, 31),
             actor=user,
             as_of=TODAY,
@@ -95,13 +97,13 @@ def test_an_auditor_cannot_add_a_note(auditor, csr, maria, premise_52):
     account = services.account_open(
         customer=maria, premise=premise_52, services=WATER_SEWER, start_date=TODAY, actor=csr, as_of=TODAY
     )
-    with pytest.raises(PermissionDeniedError, match=r"auditor may not add notes"):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError, match=r"auditor may not add notes"):
         services.note_add(account=account, body="Looks fine", actor=auditor)
     assert not account.notes.exists()
 
 
 def test_an_anonymous_actor_may_do_nothing(maria, premise_52):
-    with pytest.raises(PermissionDeniedError, match="an anonymous user may not"):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError, match="an anonymous user may not"):
         services.account_open(
             customer=maria,
             premise=premise_52,

@@ -20,7 +20,7 @@ from civicbill.demo.billing import BillingSeedResult, demo_billing_seed
 from civicbill.demo.seed import conversion_user, demo_city_seed
 from civicbill.ledger.selectors import check_books
 from civicbill.payments.models import Payment
-from tests.conftest import FROZEN_AT
+from tests.fixtures.clock import FROZEN_AT
 
 BUILT_ON = dt.date(2026, 12, 1)
 

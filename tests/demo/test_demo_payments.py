@@ -48,7 +48,7 @@ from civicbill.payments.models import (
     SuspenseItem,
     Tender,
 )
-from tests.conftest import FROZEN_AT
+from tests.fixtures.clock import FROZEN_AT
 
 BUILT_ON = dt.date(2026, 12, 1)
 

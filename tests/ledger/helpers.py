@@ -1,10 +1,10 @@
-"""Small builders for ledger tests: customer accounts, the usual entries (bill, payment), and raw SQL
-inserts that bypass the services (to prove what the database itself refuses)."""
+"""Small builders for ledger tests: the usual entries (bill, payment), and raw SQL inserts that bypass
+the services (to prove what the database itself refuses). Accounts come from
+``tests.fixtures.accounts.build_account(rows_only=True)``."""
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import uuid
 from typing import Any
 
@@ -12,42 +12,10 @@ from django.contrib.auth.models import User
 from django.db import connection
 
 from civicbill.core.money import Money
-from civicbill.customers.models import Account, Customer, Premise
+from civicbill.customers.models import Account
 from civicbill.ledger import chart
 from civicbill.ledger.models import GLAccount, JournalEntry, JournalLine
 from civicbill.ledger.posting import PostingLine
-
-CREATED_AT = dt.datetime(2026, 1, 2, 17, 0, tzinfo=dt.UTC)
-_numbers = itertools.count(1)
-
-
-def make_account(last_name: str = "Garcia") -> Account:
-    n = next(_numbers)
-    customer = Customer.objects.create(
-        first_name="Ana",
-        last_name=last_name,
-        mailing_line1=f"{n} Avenue 48",
-        mailing_city="Coachella",
-        mailing_zip="92236",
-        search_name=f"ANA {last_name.upper()}",
-        created_at=CREATED_AT,
-    )
-    premise = Premise.objects.create(
-        house_number=str(n),
-        street_name="Avenue 48",
-        city="Coachella",
-        zip_code="92236",
-        search_address=f"{n} AVENUE 48",
-        created_at=CREATED_AT,
-    )
-    return Account.objects.create(
-        number=f"{n:07d}-{n % 10}",
-        customer=customer,
-        premise=premise,
-        status=Account.Status.ACTIVE,
-        opened_on=dt.date(2026, 1, 2),
-        created_at=CREATED_AT,
-    )
 
 
 def m(text: str) -> Money:

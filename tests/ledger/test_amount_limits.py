@@ -18,7 +18,8 @@ from civicbill.ledger.models import JournalEntry, JournalLine
 from civicbill.ledger.posting import EntrySpec, GLFacts, PostingLine, validate_entry
 from civicbill.ledger.selectors import account_balance, check_books, gl_account_ids, trial_balance
 from civicbill.ledger.services import LedgerPostingError, entry_post
-from tests.ledger.helpers import make_account, post_kwargs
+from tests.fixtures.accounts import build_account
+from tests.ledger.helpers import post_kwargs
 
 GL = {
     account.code: GLFacts(account.code, account.fund, account.is_receivable_control, account.service)
@@ -57,7 +58,7 @@ def test_the_overflowing_payment_of_the_probe_is_refused_by_the_posting_rules() 
 
 @pytest.mark.django_db
 def test_entry_post_refuses_a_line_over_the_limit_and_posts_nothing(technician: User) -> None:
-    account = make_account()
+    account = build_account(rows_only=True)
     with pytest.raises(LedgerPostingError, match=r"over the limit of \$1,000,000,000\.00") as refused:
         entry_post(lines=list(bill(OVER, account.pk)), actor=technician, **post_kwargs())
     assert refused.value.code == "amount_over_limit"
@@ -68,7 +69,7 @@ def test_entry_post_refuses_a_line_over_the_limit_and_posts_nothing(technician: 
 @pytest.mark.django_db
 def test_the_journal_writer_refuses_a_line_over_the_limit_whatever_its_caller(technician: User) -> None:
     """The billing commit writes rows itself (no EntrySpec): the writer is the last guard."""
-    account = make_account()
+    account = build_account(rows_only=True)
     row = (
         uuid.uuid4(), dt.date(2026, 9, 15), "bill", "BILL-9", "bill:9", "cycle_bill", "", None, None,
         [(chart.RECEIVABLE_WATER, MAX_LINE_CENTS + 1, 0, account.pk, "water", ""),
@@ -89,7 +90,7 @@ def test_the_journal_writer_refuses_a_line_over_the_limit_whatever_its_caller(te
 def test_lines_at_the_limit_sum_exactly_and_the_books_check(technician: User) -> None:
     """Twenty entries at the cap on one account: balances, the trial balance and check-books sum
     them in SQL on both databases without overflow."""
-    account = make_account()
+    account = build_account(rows_only=True)
     for number in range(20):
         entry_post(
             lines=list(bill(AT_CAP, account.pk)),

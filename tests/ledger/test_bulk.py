@@ -17,7 +17,9 @@ from civicbill.ledger.models import JournalEntry, JournalLine
 from civicbill.ledger.posting import EntrySpec, PostingLine, conversion_lines
 from civicbill.ledger.selectors import account_balance_by_service, account_balances, check_books
 from civicbill.ledger.services import LedgerPostingError, entries_post_bulk, period_close
-from tests.ledger.helpers import m, make_account
+from tests.fixtures.accounts import build_account
+from tests.fixtures.database import assert_nothing_changed
+from tests.ledger.helpers import m
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +41,7 @@ def opening(account: Account, **balances: str) -> EntrySpec:
 
 
 def test_opening_balances_post_in_a_few_queries_whatever_the_number_of_entries(technician: User) -> None:
-    accounts = [make_account() for _ in range(300)]
+    accounts = [build_account(rows_only=True) for _ in range(300)]
     specs = [opening(account, water="12.34", sewer="41.81") for account in accounts]
 
     with CaptureQueriesContext(connection) as queries:
@@ -57,7 +59,7 @@ def test_opening_balances_post_in_a_few_queries_whatever_the_number_of_entries(t
 
 
 def test_a_credit_balance_converts_the_other_way_round(technician: User) -> None:
-    account = make_account()
+    account = build_account(rows_only=True)
 
     entries_post_bulk(
         entries=[opening(account, water="-7.50", refuse="3.00", sewer="0.00")], actor=technician
@@ -76,7 +78,7 @@ def test_a_credit_balance_converts_the_other_way_round(technician: User) -> None
 
 
 def test_a_resumed_batch_skips_the_entries_already_posted(technician: User) -> None:
-    accounts = [make_account() for _ in range(5)]
+    accounts = [build_account(rows_only=True) for _ in range(5)]
     entries_post_bulk(entries=[opening(a, water="10.00") for a in accounts[:3]], actor=technician)
 
     posted = entries_post_bulk(entries=[opening(a, water="10.00") for a in accounts], actor=technician)
@@ -88,7 +90,7 @@ def test_a_resumed_batch_skips_the_entries_already_posted(technician: User) -> N
 
 
 def test_one_invalid_entry_refuses_the_whole_batch_and_names_it(technician: User) -> None:
-    good, bad = make_account(), make_account()
+    good, bad = build_account(rows_only=True), build_account(rows_only=True)
     unbalanced = EntrySpec(
         lines=(
             PostingLine.debit(chart.RECEIVABLE_WATER, m("5.00"), customer_account_id=bad.pk, service="water"),
@@ -114,7 +116,7 @@ def test_one_invalid_entry_refuses_the_whole_batch_and_names_it(technician: User
 
 
 def test_a_key_twice_in_one_batch_is_refused(technician: User) -> None:
-    account = make_account()
+    account = build_account(rows_only=True)
 
     with pytest.raises(LedgerPostingError, match="the same idempotency key appears twice in this batch"):
         entries_post_bulk(
@@ -130,13 +132,15 @@ def test_an_entry_in_a_closed_month_refuses_the_batch(technician: User, supervis
     with pytest.raises(
         LedgerPostingError, match=r"entry 1 \(conversion:.*\): Accounting period 2026-06 is closed"
     ):
-        entries_post_bulk(entries=[opening(make_account(), water="1.00")], actor=technician)
+        entries_post_bulk(entries=[opening(build_account(rows_only=True), water="1.00")], actor=technician)
 
     assert JournalEntry.objects.count() == 0
 
 
 def test_bulk_posting_is_audited_once_per_batch(technician: User) -> None:
-    entries_post_bulk(entries=[opening(make_account(), water="1.00") for _ in range(3)], actor=technician)
+    entries_post_bulk(
+        entries=[opening(build_account(rows_only=True), water="1.00") for _ in range(3)], actor=technician
+    )
 
     event = AuditEvent.objects.get()
     assert (event.action, event.actor) == ("journal_entry.post_bulk", technician)
@@ -145,7 +149,8 @@ def test_bulk_posting_is_audited_once_per_batch(technician: User) -> None:
 
 
 def test_a_csr_may_not_post_in_bulk(csr: User) -> None:
-    with pytest.raises(PermissionDeniedError):
-        entries_post_bulk(entries=[opening(make_account(), water="1.00")], actor=csr)
+    entries = [opening(build_account(rows_only=True), water="1.00")]
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError):
+        entries_post_bulk(entries=entries, actor=csr)
 
     assert JournalEntry.objects.count() == 0

@@ -25,11 +25,11 @@ from civicbill.ledger.models import AccountingPeriod
 from civicbill.ledger.posting import GLFacts, LineKey
 from civicbill.ledger.selectors import check_books, gl_facts
 from civicbill.ledger.services import entry_post, entry_reverse, period_close
+from tests.fixtures.accounts import build_account
 from tests.ledger.helpers import (
     charge_lines,
     insert_header,
     insert_line,
-    make_account,
     payment_lines,
     post_kwargs,
 )
@@ -52,7 +52,7 @@ CHECK_NAMES = [
 
 @pytest.fixture
 def good_ledger(technician: User, supervisor: User) -> None:
-    account = make_account()
+    account = build_account(rows_only=True)
     bill = entry_post(
         lines=charge_lines(account, water="40.00", sewer="41.81"), actor=technician, **post_kwargs()
     )
@@ -177,7 +177,7 @@ def test_lines_without_a_header_are_named_and_the_cli_exits_1(good_ledger: None)
 def test_a_receivable_amount_on_a_revenue_account_breaks_the_subledger_tie(
     good_ledger: None, technician: User
 ) -> None:
-    account = make_account()
+    account = build_account(rows_only=True)
     entry_id = uuid.uuid4()
     with rolled_back():
         # balanced, so the database takes it; but the customer's charge sits on the revenue account
@@ -199,7 +199,7 @@ def test_a_receivable_amount_on_a_revenue_account_breaks_the_subledger_tie(
 
 
 def test_a_reversal_that_does_not_mirror_its_original_is_named(technician: User) -> None:
-    account = make_account()
+    account = build_account(rows_only=True)
     original = entry_post(lines=charge_lines(account, water="40.00"), actor=technician, **post_kwargs())
     entry_id = uuid.uuid4()
     with rolled_back():
@@ -237,7 +237,9 @@ def test_a_reversal_that_reverses_nothing_is_named(technician: User) -> None:
 
 
 def test_an_entry_posted_after_its_month_closed_is_named(technician: User, supervisor: User) -> None:
-    entry = entry_post(lines=charge_lines(make_account(), water="40.00"), actor=technician, **post_kwargs())
+    entry = entry_post(
+        lines=charge_lines(build_account(rows_only=True), water="40.00"), actor=technician, **post_kwargs()
+    )
     period = period_close(month=dt.date(2026, 10, 1), actor=supervisor)
     with rolled_back():
         # tamper: pretend September closed before the entry was posted

@@ -12,7 +12,8 @@ from django.core.management import CommandError, call_command
 
 from civicbill.ledger.models import AccountingPeriod
 from civicbill.ledger.services import entry_post
-from tests.ledger.helpers import charge_lines, make_account, payment_lines, post_kwargs
+from tests.fixtures.accounts import build_account
+from tests.ledger.helpers import charge_lines, payment_lines, post_kwargs
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +64,7 @@ def test_period_reopen_with_a_reason(supervisor: User) -> None:
 
 
 def test_trial_balance_as_json(technician: User) -> None:
-    account = make_account()
+    account = build_account(rows_only=True)
     entry_post(lines=charge_lines(account, water="40.00"), actor=technician, **post_kwargs())
     entry_post(
         lines=payment_lines(account, water="15.00"),
@@ -103,7 +104,9 @@ def test_trial_balance_as_json(technician: User) -> None:
 
 
 def test_trial_balance_as_a_table(technician: User) -> None:
-    entry_post(lines=charge_lines(make_account(), water="1234.50"), actor=technician, **post_kwargs())
+    entry_post(
+        lines=charge_lines(build_account(rows_only=True), water="1234.50"), actor=technician, **post_kwargs()
+    )
 
     lines = run("trial_balance").splitlines()
 

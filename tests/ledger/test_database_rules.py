@@ -19,13 +19,13 @@ from civicbill.ledger.models import GLAccount, JournalEntry, JournalLine
 from civicbill.ledger.posting import EntrySpec, PostingLine
 from civicbill.ledger.selectors import gl_account_ids
 from civicbill.ledger.services import entry_post, period_close
+from tests.fixtures.accounts import build_account
 from tests.ledger.helpers import (
     POSTED_AT,
     charge_lines,
     insert_header,
     insert_line,
     m,
-    make_account,
     post_kwargs,
 )
 
@@ -78,7 +78,9 @@ def test_a_header_with_fewer_than_two_lines_is_refused(technician: User, line_co
 
 
 def test_a_line_cannot_be_added_to_a_posted_entry(technician: User) -> None:
-    entry = entry_post(lines=charge_lines(make_account(), water="40.00"), actor=technician, **post_kwargs())
+    entry = entry_post(
+        lines=charge_lines(build_account(rows_only=True), water="40.00"), actor=technician, **post_kwargs()
+    )
 
     with pytest.raises(IntegrityError, match="already posted"), transaction.atomic():
         insert_line(entry.pk, chart.CASH_WATER, debit_cents=1)
@@ -106,7 +108,9 @@ def test_postgresql_rechecks_each_entry_at_commit_even_if_a_line_slipped_past_th
     technician: User,
 ) -> None:
     """Simulates the race of a concurrent writer (who cannot see the header yet) by disabling the seal."""
-    entry = entry_post(lines=charge_lines(make_account(), water="40.00"), actor=technician, **post_kwargs())
+    entry = entry_post(
+        lines=charge_lines(build_account(rows_only=True), water="40.00"), actor=technician, **post_kwargs()
+    )
 
     with pytest.raises(IntegrityError, match="not balanced at commit"), transaction.atomic():
         with connection.cursor() as cursor:
@@ -130,7 +134,9 @@ def test_postgresql_rechecks_each_entry_at_commit_even_if_a_line_slipped_past_th
     ],
 )
 def test_posted_entries_and_lines_cannot_be_updated_or_deleted(technician: User, statement: str) -> None:
-    entry = entry_post(lines=charge_lines(make_account(), water="40.00"), actor=technician, **post_kwargs())
+    entry = entry_post(
+        lines=charge_lines(build_account(rows_only=True), water="40.00"), actor=technician, **post_kwargs()
+    )
 
     with (
         pytest.raises(IntegrityError, match="append-only"),

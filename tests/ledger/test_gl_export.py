@@ -15,8 +15,8 @@ from civicbill.ledger.export import gl_export
 from civicbill.ledger.models import GLExport, GLExportEntry, JournalEntry
 from civicbill.ledger.selectors import check_books
 from civicbill.payments import services
-from tests.payments.cashiering.conftest import make_account  # noqa: F401 (fixture)
-from tests.payments.channels.conftest import IMPORT_AT, csv_file, importer, scan  # noqa: F401 (fixture)
+from tests.fixtures.database import assert_nothing_changed
+from tests.fixtures.payments import IMPORT_AT, csv_file, scan
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 12, 1)
@@ -35,9 +35,9 @@ EXPECTED = (
 
 
 @pytest.fixture
-def a_day_of_lockbox(make_account: Any, importer: Any) -> None:  # noqa: F811
-    lopez = make_account("Lopez", "100", {"water": "48.20", "sewer": "41.81"})
-    kim = make_account("Kim", "102", {"water": "30.00", "refuse": "25.00"})
+def a_day_of_lockbox(make_account: Any, importer: Any) -> None:
+    lopez = make_account(last_name="Lopez", house="100", owing={"water": "48.20", "sewer": "41.81"})
+    kim = make_account(last_name="Kim", house="102", owing={"water": "30.00", "refuse": "25.00"})
     content = csv_file(
         "H,LB0001,2026-12-01",
         f"D,{scan(lopez, '90.01')},,50.00,1001,,Lopez",
@@ -98,7 +98,7 @@ def test_the_command_writes_the_file(
     assert out.read_text() == EXPECTED
     with pytest.raises(CommandError, match="already exported"):
         call_command("gl", "export", "--date", "2026-12-01", "--out", str(out), "--user", supervisor.username)
-    with pytest.raises(PermissionDeniedError):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError):
         gl_export(accounting_date=DAY, as_of=IMPORT_AT, actor=csr, again=True)
 
 

@@ -13,7 +13,9 @@ from civicbill.core.models import AuditEvent
 from civicbill.ledger.models import AccountingPeriod
 from civicbill.ledger.selectors import closed_months
 from civicbill.ledger.services import entry_post, period_close, period_reopen
-from tests.ledger.helpers import charge_lines, make_account, post_kwargs
+from tests.fixtures.accounts import build_account
+from tests.fixtures.database import assert_nothing_changed
+from tests.ledger.helpers import charge_lines, post_kwargs
 
 pytestmark = pytest.mark.django_db
 
@@ -50,8 +52,9 @@ def test_a_period_is_named_by_the_first_day_of_its_month(supervisor: User) -> No
 
 @pytest.mark.parametrize("role", ["CSR", "Technician", "Auditor"])
 def test_only_a_supervisor_closes_a_period(make_user: Any, role: str) -> None:
-    with pytest.raises(PermissionDeniedError, match=r"\(ledger\.close_period\)"):
-        period_close(month=dt.date(2026, 9, 1), actor=make_user(role))
+    user = make_user(role)
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError, match=r"\(ledger\.close_period\)"):
+        period_close(month=dt.date(2026, 9, 1), actor=user)
 
     assert not AccountingPeriod.objects.exists()
 
@@ -62,7 +65,9 @@ def test_a_reopened_month_takes_postings_again_and_the_reopen_is_audited_with_it
     period_close(month=dt.date(2026, 9, 1), actor=supervisor)
 
     period = period_reopen(month=dt.date(2026, 9, 1), reason="auditor's adjustment", actor=supervisor)
-    entry = entry_post(lines=charge_lines(make_account(), water="1.00"), actor=technician, **post_kwargs())
+    entry = entry_post(
+        lines=charge_lines(build_account(rows_only=True), water="1.00"), actor=technician, **post_kwargs()
+    )
 
     assert (period.status, period.closed_by, period.closed_at) == ("open", None, None)
     assert entry.accounting_date == dt.date(2026, 9, 15)
@@ -77,7 +82,7 @@ def test_reopening_needs_a_reason_a_closed_month_and_a_supervisor(supervisor: Us
     period_close(month=dt.date(2026, 9, 1), actor=supervisor)
     with pytest.raises(ApplicationError, match="Say why the period is reopened"):
         period_reopen(month=dt.date(2026, 9, 1), reason="", actor=supervisor)
-    with pytest.raises(PermissionDeniedError):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError):
         period_reopen(month=dt.date(2026, 9, 1), reason="please", actor=technician)
 
     assert AccountingPeriod.objects.get().status == "closed"

@@ -15,14 +15,16 @@ from civicbill.ledger import chart
 from civicbill.ledger.models import JournalEntry, JournalLine
 from civicbill.ledger.posting import PostingLine
 from civicbill.ledger.services import LedgerPostingError, entry_post, period_close
-from tests.ledger.helpers import charge_lines, m, make_account, post_kwargs
+from tests.fixtures.accounts import build_account
+from tests.fixtures.database import assert_nothing_changed
+from tests.ledger.helpers import charge_lines, m, post_kwargs
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_balanced_entry_is_posted_with_its_lines_in_order(technician: User, time_machine: Any) -> None:
     time_machine.move_to(dt.datetime(2026, 9, 15, 18, 30, tzinfo=dt.UTC), tick=False)
-    account = make_account()
+    account = build_account(rows_only=True)
 
     entry = entry_post(
         lines=charge_lines(account, water="40.00", sewer="41.81"),
@@ -54,7 +56,7 @@ def test_a_balanced_entry_is_posted_with_its_lines_in_order(technician: User, ti
 
 
 def test_posting_is_audited_with_the_account_number(technician: User) -> None:
-    account = make_account()
+    account = build_account(rows_only=True)
 
     entry = entry_post(lines=charge_lines(account, water="40.00"), actor=technician, **post_kwargs())
 
@@ -76,7 +78,7 @@ def test_posting_is_audited_with_the_account_number(technician: User) -> None:
 def test_posting_the_same_idempotency_key_twice_returns_the_first_entry_and_posts_nothing(
     technician: User,
 ) -> None:
-    account = make_account()
+    account = build_account(rows_only=True)
     first = entry_post(lines=charge_lines(account, water="40.00"), actor=technician, **post_kwargs())
 
     again = entry_post(lines=charge_lines(account, water="40.00"), actor=technician, **post_kwargs())
@@ -88,7 +90,7 @@ def test_posting_the_same_idempotency_key_twice_returns_the_first_entry_and_post
 
 
 def test_reusing_an_idempotency_key_for_different_money_is_refused(technician: User) -> None:
-    account = make_account()
+    account = build_account(rows_only=True)
     first = entry_post(lines=charge_lines(account, water="40.00"), actor=technician, **post_kwargs())
 
     with pytest.raises(
@@ -102,7 +104,7 @@ def test_reusing_an_idempotency_key_for_different_money_is_refused(technician: U
 
 
 def test_an_unbalanced_entry_is_refused_and_nothing_is_posted(technician: User) -> None:
-    account = make_account()
+    account = build_account(rows_only=True)
     lines = [
         PostingLine.debit(
             chart.RECEIVABLE_WATER, m("40.00"), customer_account_id=account.pk, service="water"
@@ -122,7 +124,7 @@ def test_an_unbalanced_entry_is_refused_and_nothing_is_posted(technician: User) 
 
 
 def test_an_entry_balanced_overall_but_not_within_each_fund_is_refused(technician: User) -> None:
-    account = make_account()
+    account = build_account(rows_only=True)
     lines = [
         PostingLine.debit(
             chart.RECEIVABLE_WATER, m("10.00"), customer_account_id=account.pk, service="water"
@@ -159,7 +161,7 @@ def test_unknown_gl_code_and_incomplete_receivable_line_are_named(technician: Us
 def test_posting_into_a_closed_period_is_refused_and_nothing_is_posted(
     technician: User, supervisor: User
 ) -> None:
-    account = make_account()
+    account = build_account(rows_only=True)
     period_close(month=dt.date(2026, 9, 1), actor=supervisor)
 
     with pytest.raises(
@@ -176,7 +178,7 @@ def test_posting_into_a_closed_period_is_refused_and_nothing_is_posted(
 
 
 def test_posting_into_the_next_open_month_works_after_a_close(technician: User, supervisor: User) -> None:
-    account = make_account()
+    account = build_account(rows_only=True)
     period_close(month=dt.date(2026, 9, 1), actor=supervisor)
 
     entry = entry_post(
@@ -189,16 +191,19 @@ def test_posting_into_the_next_open_month_works_after_a_close(technician: User, 
 
 
 def test_a_csr_may_not_post_and_nothing_is_posted(csr: User) -> None:
-    account = make_account()
+    account = build_account(rows_only=True)
 
-    with pytest.raises(PermissionDeniedError, match=r"csr may not post journal entries .*\(ledger\.post\)"):
+    with (
+        assert_nothing_changed(),
+        pytest.raises(PermissionDeniedError, match=r"csr may not post journal entries .*\(ledger\.post\)"),
+    ):
         entry_post(lines=charge_lines(account, water="40.00"), actor=csr, **post_kwargs())
 
     assert JournalEntry.objects.count() == 0
 
 
 def test_a_service_member_or_its_value_name_the_same_service(technician: User) -> None:
-    account = make_account()
+    account = build_account(rows_only=True)
     lines = [
         PostingLine.debit(
             chart.RECEIVABLE_FIRE_LINE, m("12.00"), customer_account_id=account.pk, service=Service.FIRE_LINE
@@ -214,7 +219,7 @@ def test_a_service_member_or_its_value_name_the_same_service(technician: User) -
 def test_a_reversal_cannot_be_posted_as_a_plain_entry(technician: User) -> None:
     with pytest.raises(LedgerPostingError, match="a reversal is posted by reversing the entry it undoes"):
         entry_post(
-            lines=charge_lines(make_account(), water="1.00"),
+            lines=charge_lines(build_account(rows_only=True), water="1.00"),
             actor=technician,
             **post_kwargs(source_type="reversal"),
         )

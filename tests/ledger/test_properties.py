@@ -26,7 +26,7 @@ from civicbill.ledger.models import JournalEntry, JournalLine
 from civicbill.ledger.posting import PostingLine
 from civicbill.ledger.selectors import account_balances, check_books, subledger_vs_control
 from civicbill.ledger.services import entry_post, entry_reverse
-from tests.ledger.helpers import make_account
+from tests.fixtures.accounts import build_account
 
 SERVICES = ["water", "sewer", "refuse", "fire_line"]
 KINDS = ["bill", "payment", "penalty", "credit"]
@@ -94,7 +94,7 @@ def test_books_stay_in_order_after_any_sequence_of_postings_and_reversals(
     technician: User, supervisor: User, ops: list[Post | Reverse]
 ) -> None:
     with transaction.atomic():
-        accounts = [make_account() for _ in range(3)]
+        accounts = [build_account(rows_only=True) for _ in range(3)]
         expected_cents: dict[int, int] = defaultdict(int)
         posted: list[tuple[JournalEntry, int, int]] = []  # (entry, account id, effect on its balance)
         reversed_ids: set[object] = set()

@@ -24,11 +24,11 @@ from civicbill.ledger import chart
 from civicbill.ledger.models import JournalEntry, JournalLine, PeriodCloseRecord, PeriodCloseTotal
 from civicbill.ledger.selectors import check_books, trial_balance
 from civicbill.ledger.services import entry_post, period_close, period_reopen
+from tests.fixtures.accounts import build_account
 from tests.ledger.helpers import (
     charge_lines,
     insert_header,
     insert_line,
-    make_account,
     payment_lines,
     post_kwargs,
 )
@@ -49,7 +49,7 @@ postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="
 def closed_august(technician: User, supervisor: User) -> JournalEntry:
     """A $40.00 water bill dated in August; August closed."""
     entry = entry_post(
-        lines=charge_lines(make_account(), water="40.00"),
+        lines=charge_lines(build_account(rows_only=True), water="40.00"),
         actor=technician,
         **post_kwargs(accounting_date=dt.date(2026, 8, 20)),
     )
@@ -268,7 +268,7 @@ def test_check_books_names_the_closed_period_and_gl_accounts_when_an_entry_left_
 def test_a_reopened_month_closed_again_is_compared_with_its_new_totals(
     closed_august: JournalEntry, technician: User, supervisor: User
 ) -> None:
-    account = make_account("Lopez")
+    account = build_account(rows_only=True, last_name="Lopez")
     period_reopen(month=AUGUST, reason="late lockbox file", actor=supervisor)
     entry_post(
         lines=payment_lines(account, water="10.00"),

@@ -13,14 +13,15 @@ from civicbill.core.money import Money
 from civicbill.ledger.models import JournalEntry, JournalLine
 from civicbill.ledger.selectors import account_balance, account_history
 from civicbill.ledger.services import entry_post, entry_reverse, period_close
-from tests.ledger.helpers import charge_lines, make_account, post_kwargs
+from tests.fixtures.accounts import build_account
+from tests.ledger.helpers import charge_lines, post_kwargs
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def bill(technician: User) -> JournalEntry:
-    account = make_account()
+    account = build_account(rows_only=True)
     return entry_post(
         lines=charge_lines(account, water="40.00", sewer="41.81"), actor=technician, **post_kwargs()
     )

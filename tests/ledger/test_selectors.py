@@ -23,7 +23,8 @@ from civicbill.ledger.selectors import (
     trial_balance,
 )
 from civicbill.ledger.services import entry_post, entry_reverse
-from tests.ledger.helpers import charge_lines, m, make_account, payment_lines, post_kwargs
+from tests.fixtures.accounts import build_account
+from tests.ledger.helpers import charge_lines, m, payment_lines, post_kwargs
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def story(technician: User, supervisor: User, time_machine: Any) -> dict[str, Any]:
     """Two accounts. Garcia: billed in August and September, paid, penalised, one bill reversed."""
-    garcia, lopez = make_account("Garcia"), make_account("Lopez")
+    garcia, lopez = (
+        build_account(rows_only=True, last_name="Garcia"),
+        build_account(rows_only=True, last_name="Lopez"),
+    )
     time_machine.move_to(dt.datetime(2026, 8, 15, 16, 0, tzinfo=dt.UTC), tick=False)
     august = entry_post(
         lines=charge_lines(garcia, water="40.00", sewer="41.81", refuse="25.50"),
@@ -96,7 +100,7 @@ def story(technician: User, supervisor: User, time_machine: Any) -> dict[str, An
 def test_account_balance_is_receivable_debits_minus_credits(story: dict[str, Any]) -> None:
     assert account_balance(story["garcia"]) == m("28.05")  # 107.31 - 81.81 + 2.55 + 52.00 - 52.00
     assert account_balance(story["lopez"].pk) == m("13.80")
-    assert account_balance(make_account()) == Money.zero()
+    assert account_balance(build_account(rows_only=True)) == Money.zero()
 
 
 def test_account_balance_by_service(story: dict[str, Any]) -> None:
@@ -108,7 +112,7 @@ def test_account_balance_by_service(story: dict[str, Any]) -> None:
 
 
 def test_account_balances_of_many_accounts_in_one_query(story: dict[str, Any]) -> None:
-    nobody: Account = make_account()
+    nobody: Account = build_account(rows_only=True)
     ids = [story["garcia"].pk, story["lopez"].pk, nobody.pk]
 
     with CaptureQueriesContext(connection) as queries:

@@ -21,6 +21,7 @@ from civicbill.meters.models import (
     ServicePoint,
 )
 from civicbill.meters.selectors import consumption_for_period, service_point_for_account
+from tests.fixtures.database import assert_nothing_changed
 from tests.meters.inventory_helpers import add_read, premise, receive, service_point
 
 pytestmark = pytest.mark.usefixtures("frozen")
@@ -440,7 +441,7 @@ def test_only_meter_staff_exchange_meters(technician: Any, csr: Any, point: Serv
     )
     new = receive(technician, "EX-7")
     before = _state()
-    with pytest.raises(PermissionDeniedError):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError):
         services.meter_exchange(
             old_meter=old,
             new_meter=new,

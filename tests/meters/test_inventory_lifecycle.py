@@ -12,6 +12,7 @@ from civicbill.core.exceptions import ApplicationError, PermissionDeniedError
 from civicbill.core.models import AuditEvent
 from civicbill.meters import services
 from civicbill.meters.models import Meter, MeterStatus, MeterStatusChange, MeterTest
+from tests.fixtures.database import assert_nothing_changed
 from tests.meters.inventory_helpers import premise, receive, service_point
 
 pytestmark = pytest.mark.usefixtures("frozen")
@@ -186,13 +187,14 @@ def test_retiring_needs_a_reason(technician: Any, removed_meter: Meter) -> None:
 def test_only_meter_staff_change_a_meter_status(
     role: str, request: pytest.FixtureRequest, removed_meter: Meter
 ) -> None:
-    with pytest.raises(PermissionDeniedError):
+    user = request.getfixturevalue(role)
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError):
         services.meter_status_change(
             meter=removed_meter,
             to_status=MeterStatus.RETIRED,
             changed_on=TESTED_ON,
             reason="x",
-            actor=request.getfixturevalue(role),
+            actor=user,
         )
     assert Meter.objects.get(pk=removed_meter.pk).status == MeterStatus.REMOVED
 

@@ -14,6 +14,7 @@ from civicbill.core.money import Money
 from civicbill.meters import services
 from civicbill.meters.models import Meter, MeterStatus, MeterStatusChange
 from civicbill.meters.shipment import BadRow, ShipmentFileError
+from tests.fixtures.database import assert_nothing_changed
 from tests.meters.inventory_helpers import receive
 
 pytestmark = [pytest.mark.usefixtures("frozen"), pytest.mark.django_db]
@@ -121,7 +122,7 @@ def test_a_bad_field_is_refused_naming_the_field_and_nothing_is_written(
 @pytest.mark.parametrize("role", ["csr", "auditor"])
 def test_only_meter_staff_receive_meters(role: str, request: pytest.FixtureRequest) -> None:
     actor = request.getfixturevalue(role)
-    with pytest.raises(PermissionDeniedError, match=r"\(meters.manage\)"):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError, match=r"\(meters.manage\)"):
         receive(actor, "BDG-0003")
     assert not Meter.objects.exists()
 
@@ -298,7 +299,7 @@ def test_a_shipment_with_only_bad_rows_writes_nothing(technician: Any) -> None:
 
 
 def test_receiving_a_file_is_refused_to_a_csr_before_reading_it(csr: Any) -> None:
-    with pytest.raises(PermissionDeniedError):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError):
         services.meters_receive_file(content=SHIPMENT, file_name="s.csv", received_on=ARRIVED, actor=csr)
     assert not Meter.objects.exists()
 

@@ -12,6 +12,7 @@ from civicbill.core.exceptions import ApplicationError, PermissionDeniedError
 from civicbill.core.models import AuditEvent
 from civicbill.meters.models import Read, ReadException, ReadSource, ReadStatus
 from civicbill.meters.services import read_record
+from tests.fixtures.database import assert_nothing_changed
 from tests.meters.reads_helpers import AS_OF, add_read, make_site
 
 pytestmark = pytest.mark.django_db
@@ -123,7 +124,7 @@ def test_estimated_and_install_reads_cannot_be_entered_as_reads(frozen, csr):
 
 def test_an_auditor_cannot_enter_reads(frozen, csr, auditor):
     make_site("M-105", actor=csr)
-    with pytest.raises(PermissionDeniedError):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError):
         read_record(
             meter_serial="M-105",
             read_on=D(2026, 11, 1),

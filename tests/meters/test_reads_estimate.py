@@ -11,6 +11,7 @@ from civicbill.core.exceptions import ApplicationError, PermissionDeniedError
 from civicbill.core.models import AuditEvent
 from civicbill.meters.models import Read, ReadException, ReadSource, ReadStatus
 from civicbill.meters.services import estimate_missing_reads, read_record
+from tests.fixtures.database import assert_nothing_changed
 from tests.meters.reads_helpers import AS_OF, add_read, make_site, monthly_history
 
 pytestmark = pytest.mark.django_db
@@ -114,7 +115,7 @@ def test_estimates_cannot_be_made_for_the_future_or_by_a_csr(frozen, csr, techni
         estimate_missing_reads(
             service_point_ids=[site.point.pk], read_on=D(2026, 12, 2), actor=technician, as_of=AS_OF
         )
-    with pytest.raises(PermissionDeniedError):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError):
         estimate_missing_reads(
             service_point_ids=[site.point.pk], read_on=D(2026, 11, 30), actor=csr, as_of=AS_OF
         )

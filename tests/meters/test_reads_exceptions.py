@@ -18,6 +18,7 @@ from civicbill.meters.services import (
     read_exception_resolve_by_reread,
     read_record,
 )
+from tests.fixtures.database import assert_nothing_changed
 from tests.meters.reads_helpers import AS_OF, add_read, make_site, monthly_history
 
 pytestmark = pytest.mark.django_db
@@ -69,9 +70,9 @@ def test_a_decided_exception_cannot_be_decided_again(high, technician, superviso
 
 def test_a_csr_cannot_review_exceptions(high, csr):
     _, exception, _ = high
-    with pytest.raises(PermissionDeniedError):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError):
         read_exception_accept(exception=exception, actor=csr, as_of=AS_OF)
-    with pytest.raises(PermissionDeniedError):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError):
         read_exception_reject(exception=exception, actor=csr, note="x")
     exception.refresh_from_db()
     assert exception.status == ReadException.Status.OPEN

@@ -24,6 +24,7 @@ from civicbill.meters.models import (
     ServicePoint,
 )
 from civicbill.meters.services import reads_import
+from tests.fixtures.database import assert_nothing_changed
 from tests.meters.reads_helpers import AS_OF, AT, add_read, make_site
 
 pytestmark = pytest.mark.django_db
@@ -152,7 +153,7 @@ def test_a_file_that_is_not_the_declared_format_is_refused_whole(city, csr):
 
 
 def test_an_auditor_cannot_import(city, auditor):
-    with pytest.raises(PermissionDeniedError):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError):
         reads_import(content=CSV, file_name="route-7.csv", file_format="csv", actor=auditor, as_of=AS_OF)
     assert not ReadImport.objects.exists()
 

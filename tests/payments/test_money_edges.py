@@ -16,8 +16,7 @@ from civicbill.ledger.models import JournalEntry, JournalLine
 from civicbill.ledger.selectors import account_balance, check_books
 from civicbill.payments import services
 from civicbill.payments.models import Payment, Refund
-from tests.payments.cashiering.conftest import books_ok, drawers, make_account  # noqa: F401  (fixtures)
-from tests.payments.channels.conftest import IMPORT_AT, csv_file, fixed_detail
+from tests.fixtures.payments import IMPORT_AT, books_ok, csv_file, fixed_detail
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +37,7 @@ def _nothing_posted(entries_before: int) -> None:
 
 
 @pytest.fixture
-def cashier(frozen: Any, client: Client, csr: Any, drawers: Any) -> Client:  # noqa: F811
+def cashier(frozen: Any, client: Client, csr: Any, drawers: Any) -> Client:
     client.force_login(csr)
     assert (
         _post(client, "/api/drawer-sessions", {"drawer": "CH-1", "starting_float": "200.00"}).status_code
@@ -140,9 +139,9 @@ def test_the_api_asks_to_confirm_a_tender_far_above_the_payment(cashier: Client,
 
 def test_the_api_asks_to_confirm_more_than_ten_thousand_dollars_of_cash(
     cashier: Client,
-    make_account: Any,  # noqa: F811
+    make_account: Any,
 ):
-    big = make_account("Grande", "300", {"water": "12000.00"})
+    big = make_account(last_name="Grande", house="300", owing={"water": "12000.00"})
     refused = _pay(cashier, big, "12000.00", "12000.00", "cash-12k")
     assert (refused.status_code, refused.json()["code"]) == (400, "large_tender_unconfirmed")
     assert "the cash handed over is $12,000.00, more than $10,000.00" in refused.json()["detail"]
@@ -159,7 +158,7 @@ def test_the_api_asks_to_confirm_more_than_ten_thousand_dollars_of_cash(
     books_ok()
 
 
-def test_a_drawer_float_over_the_limit_is_refused(frozen: Any, client: Client, csr: Any, drawers: Any):  # noqa: F811
+def test_a_drawer_float_over_the_limit_is_refused(frozen: Any, client: Client, csr: Any, drawers: Any):
     client.force_login(csr)
     refused = _post(client, "/api/drawer-sessions", {"drawer": "CH-1", "starting_float": PROBE})
     assert (refused.status_code, refused.json()["code"], refused.json()["field"]) == (
@@ -171,7 +170,7 @@ def test_a_drawer_float_over_the_limit_is_refused(frozen: Any, client: Client, c
 
 # -- the counter pages ---------------------------------------------------------------------------------
 @pytest.fixture
-def counter(frozen: Any, client: Client, csr: Any, drawers: Any) -> Client:  # noqa: F811
+def counter(frozen: Any, client: Client, csr: Any, drawers: Any) -> Client:
     client.force_login(csr)
     assert client.post("/counter/", {"drawer": "CH-1", "starting_float": "200.00"}).status_code == 302
     return client
@@ -250,9 +249,9 @@ def test_the_refund_page_refuses_an_amount_over_the_limit(
     client: Client,
     csr: Any,
     importer: Any,
-    make_account: Any,  # noqa: F811
+    make_account: Any,
 ):
-    kim = make_account("Kim", "102", {"water": "55.00"})
+    kim = make_account(last_name="Kim", house="102", owing={"water": "55.00"})
     lockbox = csv_file("H,LB0001,2026-12-01", f"D,,{kim.number},70.00,1002,,Test Kim", "T,1,70.00")
     services.payment_file_import(
         content=lockbox, file_name="lb.csv", file_format="lockbox-csv", as_of=IMPORT_AT, actor=importer
@@ -274,10 +273,10 @@ def test_the_refund_page_refuses_an_amount_over_the_limit(
 
 # -- payment files -------------------------------------------------------------------------------------
 def test_a_lockbox_row_over_the_limit_is_refused_naming_its_line(
-    make_account: Any,  # noqa: F811
+    make_account: Any,
     importer: Any,
 ):
-    lopez = make_account("Lopez", "100", {"water": "48.20", "sewer": "41.81"})
+    lopez = make_account(last_name="Lopez", house="100", owing={"water": "48.20", "sewer": "41.81"})
     content = csv_file(
         "H,LB0001,2026-12-01",
         f"D,,{lopez.number},50.00,1001,,Test Lopez",
@@ -299,10 +298,10 @@ def test_a_lockbox_row_over_the_limit_is_refused_naming_its_line(
 
 
 def test_a_fixed_width_lockbox_row_over_the_limit_is_refused_naming_its_line(
-    make_account: Any,  # noqa: F811
+    make_account: Any,
     importer: Any,
 ):
-    lopez = make_account("Lopez", "100", {"water": "48.20", "sewer": "41.81"})
+    lopez = make_account(last_name="Lopez", house="100", owing={"water": "48.20", "sewer": "41.81"})
     content = csv_file(
         "HLB00000001" + "20261201",
         fixed_detail(account=lopez.number, cents=2000, check="1", date="20261201", payer="A"),
@@ -321,10 +320,10 @@ def test_a_fixed_width_lockbox_row_over_the_limit_is_refused_naming_its_line(
 
 
 def test_an_online_row_over_the_limit_is_refused_naming_its_line(
-    make_account: Any,  # noqa: F811
+    make_account: Any,
     importer: Any,
 ):
-    lopez = make_account("Lopez", "100", {"water": "48.20", "sewer": "41.81"})
+    lopez = make_account(last_name="Lopez", house="100", owing={"water": "48.20", "sewer": "41.81"})
     content = csv_file(
         "confirmation,account_number,amount,paid_on,method,payer_name",
         f"W-1,{lopez.number},90.01,2026-12-01,card,Test Lopez",

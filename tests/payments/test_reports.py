@@ -20,82 +20,11 @@ from civicbill.payments.reports import (
     payments_by_channel,
     report_build,
 )
-from civicbill.payments.services import AccountAmount, CountLine, TenderInput
-from tests.payments.cashiering.conftest import at, books_ok, drawers, make_account  # noqa: F401
-from tests.payments.channels.conftest import IMPORT_AT, csv_file
+from tests.fixtures.payments import a_day, at, books_ok
 
 M = Money.parse
 TUESDAY = dt.date(2026, 12, 1)
 pytestmark = pytest.mark.django_db
-
-
-def a_day(*, drawers: Any, make_account: Any, rosa: Any, csr: Any, supervisor: Any, technician: Any,  # noqa: F811
-          close_day: bool = True) -> dict[str, Any]:  # fmt: skip
-    """The day described in the module docstring; returns the people and accounts."""
-    ramos = make_account("Ramos", "81", {"water": "60.00", "sewer": "40.00", "refuse": "25.00"})
-    lupe = make_account("Ortiz", "90", {"water": "30.00", "sewer": "20.00"})
-    kim = make_account("Kim", "102", {"water": "30.00", "refuse": "25.00"})
-    session = services.drawer_session_open(
-        drawer=drawers[0], starting_float=M("200.00"), as_of=at(8), actor=csr
-    )
-    services.payment_take(
-        session=session, accounts=[AccountAmount(rosa, M("90.01"))],
-        tenders=[TenderInput("cash", M("100.00"))],
-        idempotency_key="r-1", as_of=at(8, 15), actor=csr,
-    )  # fmt: skip
-    services.payment_take(
-        session=session, accounts=[AccountAmount(ramos, M("125.00"))],
-        tenders=[TenderInput("check", M("100.00"), check_number="501", bank_name="Desert Bank"),
-                 TenderInput("cash", M("30.00"))],
-        idempotency_key="r-2", as_of=at(8, 30), actor=csr,
-    )  # fmt: skip
-    services.misc_receipt_take(
-        session=session, receipt_code="PARKING", amount=M("35.00"), reference="C-55120",
-        tenders=[TenderInput("card", M("35.00"), card_reference="AUTH-7731")],
-        idempotency_key="r-3", as_of=at(8, 45), actor=csr,
-    )  # fmt: skip
-    wrong = services.payment_take(
-        session=session, accounts=[AccountAmount(lupe, M("50.00"))],
-        tenders=[TenderInput("cash", M("50.00"))],
-        idempotency_key="r-4", as_of=at(9), actor=csr,
-    )  # fmt: skip
-    services.payment_void(
-        payment=wrong, reason="Wrong account", approved_by=supervisor, as_of=at(9, 5), actor=csr
-    )
-    if close_day:
-        closed = services.drawer_session_close(
-            session=session,
-            counts=[
-                CountLine("cash", 15, denomination=M("20.00")),
-                CountLine("cash", 1, denomination=M("10.00")),
-                CountLine("cash", 4, denomination=M("1.00")),
-                CountLine("cash", 1, denomination=M("0.01")),
-                CountLine("check", 1, amount=M("100.00")),
-                CountLine("card", 1, amount=M("35.00")),
-            ],
-            as_of=at(17),
-            actor=csr,
-        )
-        services.drawer_session_approve(session=closed, as_of=at(17, 5), actor=supervisor)
-        services.day_close(business_date=TUESDAY, as_of=at(17, 10), actor=supervisor)
-    lockbox = csv_file(
-        "H,LB0001,2026-12-01",
-        f"D,,{kim.number},55.00,1002,,Test Kim",
-        "D,,9999999-9,12.34,1004,,Nobody Known",
-        "T,2,67.34",
-    )
-    result = services.payment_file_import(
-        content=lockbox, file_name="lb.csv", file_format="lockbox-csv", as_of=IMPORT_AT, actor=technician
-    )
-    services.payment_return(payment=result.payments[0], reason="NSF", as_of=at(16), actor=technician)
-    return {"ramos": ramos, "lupe": lupe, "kim": kim, "session": session, "import": result.payment_import}
-
-
-@pytest.fixture
-def day(frozen: Any, drawers: Any, make_account: Any, rosa_account: Any, csr: Any, supervisor: Any,  # noqa: F811
-        technician: Any) -> dict[str, Any]:  # fmt: skip
-    return a_day(drawers=drawers, make_account=make_account, rosa=rosa_account, csr=csr,
-                 supervisor=supervisor, technician=technician)  # fmt: skip
 
 
 def test_the_daily_balance_ties_receipts_postings_and_deposit(day: dict[str, Any]) -> None:
@@ -121,7 +50,7 @@ def test_the_daily_balance_ties_receipts_postings_and_deposit(day: dict[str, Any
 
 
 def test_before_the_day_close_the_deposit_ties_are_pending(
-    frozen: Any, drawers: Any, make_account: Any, rosa_account: Any, csr: Any, supervisor: Any,  # noqa: F811
+    frozen: Any, drawers: Any, make_account: Any, rosa_account: Any, csr: Any, supervisor: Any,
     technician: Any,
 ) -> None:  # fmt: skip
     a_day(drawers=drawers, make_account=make_account, rosa=rosa_account, csr=csr, supervisor=supervisor,

@@ -13,6 +13,7 @@ from civicbill.rates import selectors, services
 from civicbill.rates.engine import rate_period
 from civicbill.rates.models import RateSchedule, RateScheduleVersion
 from civicbill.rates.types import Determinants
+from tests.fixtures.database import assert_nothing_changed
 from tests.rates.helpers import COACHELLA, OWRS_DIR
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +85,7 @@ def test_load_refuses_a_malformed_file_naming_key_and_line(supervisor):
 
 def test_load_needs_rates_manage(csr, technician):
     for actor in (csr, technician):
-        with pytest.raises(PermissionDeniedError):
+        with assert_nothing_changed(), pytest.raises(PermissionDeniedError):
             services.schedule_version_load(text=W_RES, source_name="a", actor=actor, as_of=TODAY)
     assert RateSchedule.objects.count() == 0
 

@@ -5,6 +5,7 @@ from django.test import Client
 
 from civicbill.core.models import AuditEvent
 from civicbill.customers.models import Account, AccountNote
+from tests.fixtures.database import assert_nothing_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -56,14 +57,18 @@ def test_a_blank_note_is_refused_saying_what_to_fill_in_and_nothing_is_saved(
     client: Client, csr, rosa_account
 ):
     client.force_login(csr)
-    response = client.post(f"/accounts/{rosa_account.number}/notes/", {"body": "   "}, HTTP_HX_REQUEST="true")
+    with assert_nothing_changed():
+        response = client.post(
+            f"/accounts/{rosa_account.number}/notes/", {"body": "   "}, HTTP_HX_REQUEST="true"
+        )
     assert response.status_code == 422
     assert AccountNote.objects.count() == 0
 
 
 def test_an_auditor_cannot_post_a_note_even_by_forging_the_request(client: Client, auditor, rosa_account):
     client.force_login(auditor)
-    response = client.post(f"/accounts/{rosa_account.number}/notes/", {"body": "forged"})
+    with assert_nothing_changed():
+        response = client.post(f"/accounts/{rosa_account.number}/notes/", {"body": "forged"})
     assert response.status_code == 403
     assert AccountNote.objects.count() == 0
 
@@ -71,7 +76,8 @@ def test_an_auditor_cannot_post_a_note_even_by_forging_the_request(client: Clien
 def test_a_forged_request_without_the_csrf_token_is_refused(csr, rosa_account):
     client = Client(enforce_csrf_checks=True)
     client.force_login(csr)
-    response = client.post(f"/accounts/{rosa_account.number}/notes/", {"body": "no token"})
+    with assert_nothing_changed():
+        response = client.post(f"/accounts/{rosa_account.number}/notes/", {"body": "no token"})
     assert response.status_code == 403
     assert AccountNote.objects.count() == 0
 
@@ -112,23 +118,24 @@ def test_move_in_from_the_counter_form_opens_an_account(client: Client, csr, fro
 
 def test_move_in_without_a_service_is_refused_and_nothing_is_created(client: Client, csr, frozen):
     client.force_login(csr)
-    response = client.post(
-        "/move-in/",
-        {
-            "kind": "person",
-            "last_name": "Ortiz",
-            "preferred_language": "en",
-            "house_number": "84",
-            "street_name": "Calle Techa",
-            "city": "Coachella",
-            "zip_code": "92236",
-            "premise_type": "single_family",
-            "dwelling_units": "1",
-            "billing_cycle": "1",
-            "mailing_same_as_service": "on",
-            "start_date": "2026-12-01",
-        },
-    )
+    with assert_nothing_changed():
+        response = client.post(
+            "/move-in/",
+            {
+                "kind": "person",
+                "last_name": "Ortiz",
+                "preferred_language": "en",
+                "house_number": "84",
+                "street_name": "Calle Techa",
+                "city": "Coachella",
+                "zip_code": "92236",
+                "premise_type": "single_family",
+                "dwelling_units": "1",
+                "billing_cycle": "1",
+                "mailing_same_as_service": "on",
+                "start_date": "2026-12-01",
+            },
+        )
     assert response.status_code == 422
     assert "Choose at least one service to start." in response.content.decode()
     assert Account.objects.count() == 0
@@ -145,7 +152,8 @@ def test_move_out_ends_every_service_and_finals_the_account(client: Client, csr,
 
 def test_move_out_before_the_account_opened_is_refused_with_the_reason(client: Client, csr, rosa_account):
     client.force_login(csr)
-    response = client.post(f"/accounts/{rosa_account.number}/move-out/", {"end_date": "2026-10-01"})
+    with assert_nothing_changed():
+        response = client.post(f"/accounts/{rosa_account.number}/move-out/", {"end_date": "2026-10-01"})
     assert response.status_code == 422
     rosa_account.refresh_from_db()
     assert rosa_account.status == "active"
@@ -199,19 +207,20 @@ def test_transfer_finals_the_old_account_and_opens_one_at_the_new_address(client
 
 def test_transfer_to_the_same_address_is_refused_and_nothing_changes(client: Client, csr, rosa_account):
     client.force_login(csr)
-    response = client.post(
-        f"/accounts/{rosa_account.number}/transfer/",
-        {
-            "move_date": "2026-12-10",
-            "house_number": "52",
-            "street_name": "Avenue 48",
-            "city": "Coachella",
-            "zip_code": "92236",
-            "premise_type": "single_family",
-            "dwelling_units": "1",
-            "billing_cycle": "1",
-        },
-    )
+    with assert_nothing_changed():
+        response = client.post(
+            f"/accounts/{rosa_account.number}/transfer/",
+            {
+                "move_date": "2026-12-10",
+                "house_number": "52",
+                "street_name": "Avenue 48",
+                "city": "Coachella",
+                "zip_code": "92236",
+                "premise_type": "single_family",
+                "dwelling_units": "1",
+                "billing_cycle": "1",
+            },
+        )
     assert response.status_code == 422
     assert "already at 52 Avenue 48" in response.content.decode()
     rosa_account.refresh_from_db()

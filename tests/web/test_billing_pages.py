@@ -16,6 +16,7 @@ from civicbill.core import clock
 from civicbill.customers import services as customer_services
 from civicbill.meters.conversion import MeterRow, meters_convert
 from civicbill.rates.services import load_demo_schedules_trusted
+from tests.fixtures.database import assert_nothing_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +125,8 @@ def test_exceptions_filter_by_code(client: Client, technician, billable_cycle):
 
 def test_a_month_that_is_not_a_month_is_refused_next_to_the_field(client: Client, technician, billable_cycle):
     client.force_login(technician)
-    response = client.post("/billing/runs/start/", {"cycle": "1", "period": "November"})
+    with assert_nothing_changed():
+        response = client.post("/billing/runs/start/", {"cycle": "1", "period": "November"})
     assert response.status_code == 422
     assert "“November” is not a month: type it as year-month, like 2026-11." in response.content.decode()
     assert not BillRun.objects.exists()
@@ -134,7 +136,8 @@ def test_a_second_run_for_the_same_month_is_refused_naming_the_first(
     client: Client, technician, billable_cycle
 ):
     run = _start_trial(client, technician)
-    response = client.post("/billing/runs/start/", {"cycle": "1", "period": "2026-11"})
+    with assert_nothing_changed():
+        response = client.post("/billing/runs/start/", {"cycle": "1", "period": "2026-11"})
     assert response.status_code == 422
     assert f"Cycle 1 already has run {run.pk} for 2026-11 (trial)" in response.content.decode()
     assert BillRun.objects.count() == 1
@@ -143,7 +146,8 @@ def test_a_second_run_for_the_same_month_is_refused_naming_the_first(
 def test_a_clerk_may_not_start_or_see_billing_runs(client: Client, csr, billable_cycle):
     client.force_login(csr)
     assert client.get("/billing/runs/").status_code == 403
-    response = client.post("/billing/runs/start/", {"cycle": "1", "period": "2026-11"})
+    with assert_nothing_changed():
+        response = client.post("/billing/runs/start/", {"cycle": "1", "period": "2026-11"})
     assert response.status_code == 403
     assert not BillRun.objects.exists()
 
@@ -197,7 +201,8 @@ def test_commit_issues_the_released_bills_posts_them_and_the_register_ties(
 def test_a_clerk_may_not_commit(client: Client, csr, technician, billable_cycle):
     run = _start_trial(client, technician)
     client.force_login(csr)
-    assert client.post(f"/billing/runs/{run.pk}/commit/").status_code == 403
+    with assert_nothing_changed():
+        assert client.post(f"/billing/runs/{run.pk}/commit/").status_code == 403
     run.refresh_from_db()
     assert run.status == BillRun.Status.TRIAL
 
@@ -271,7 +276,8 @@ def test_an_unknown_bill_is_a_kind_404(client: Client, csr, committed):
 
 def test_cancel_rebill_needs_a_reason_then_shows_both_bills(client: Client, technician, committed):
     client.force_login(technician)
-    refused = client.post("/bills/202611-1000001-6/cancel-rebill/", {"reason": "  "})
+    with assert_nothing_changed():
+        refused = client.post("/bills/202611-1000001-6/cancel-rebill/", {"reason": "  "})
     assert refused.status_code == 422
     assert "Give the reason for cancelling this bill." in refused.content.decode()
     assert Bill.objects.get(number="202611-1000001-6").status == "issued"
@@ -290,7 +296,8 @@ def test_cancel_rebill_needs_a_reason_then_shows_both_bills(client: Client, tech
 def test_an_auditor_reads_bills_but_may_not_cancel_them(client: Client, auditor, committed):
     client.force_login(auditor)
     assert client.get("/bills/202611-1000001-6/").status_code == 200
-    response = client.post("/bills/202611-1000001-6/cancel-rebill/", {"reason": "just because"})
+    with assert_nothing_changed():
+        response = client.post("/bills/202611-1000001-6/cancel-rebill/", {"reason": "just because"})
     assert response.status_code == 403
     assert Bill.objects.get(number="202611-1000001-6").status == "issued"
 
@@ -342,7 +349,8 @@ def test_after_move_out_and_the_move_out_read_a_clerk_issues_the_final_bill(
 
 def test_a_field_worker_may_not_issue_a_final_bill(client: Client, field_worker, committed):
     client.force_login(field_worker)
-    assert client.post("/accounts/1000001-6/final-bill/").status_code == 403
+    with assert_nothing_changed():
+        assert client.post("/accounts/1000001-6/final-bill/").status_code == 403
 
 
 def test_a_decision_after_the_commit_is_refused_in_the_row(client: Client, technician, committed):

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from civicbill.customers.models import AccountNote
+from tests.fixtures.database import assert_nothing_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -15,11 +16,12 @@ def test_a_note_with_a_control_character_is_refused_naming_the_field_and_nothing
     client: Client, csr, rosa_account, character, named
 ):
     client.force_login(csr)
-    response = client.post(
-        f"/accounts/{rosa_account.number}/notes/",
-        {"body": f"Asked about{character} sewer"},
-        HTTP_HX_REQUEST="true",
-    )
+    with assert_nothing_changed():
+        response = client.post(
+            f"/accounts/{rosa_account.number}/notes/",
+            {"body": f"Asked about{character} sewer"},
+            HTTP_HX_REQUEST="true",
+        )
     assert response.status_code == 400
     assert response.content.decode() == f"The field “body” holds a control character ({named})."
     assert AccountNote.objects.count() == 0
@@ -47,11 +49,12 @@ def test_line_breaks_and_tabs_in_a_note_are_text(client: Client, csr, rosa_accou
 
 def test_the_refusal_is_in_spanish_for_a_spanish_speaking_clerk(client: Client, csr, rosa_account):
     client.force_login(csr)
-    response = client.post(
-        f"/accounts/{rosa_account.number}/notes/",
-        {"body": "x\x00"},
-        HTTP_HX_REQUEST="true",
-        HTTP_ACCEPT_LANGUAGE="es",
-    )
+    with assert_nothing_changed():
+        response = client.post(
+            f"/accounts/{rosa_account.number}/notes/",
+            {"body": "x\x00"},
+            HTTP_HX_REQUEST="true",
+            HTTP_ACCEPT_LANGUAGE="es",
+        )
     assert response.status_code == 400
     assert response.content.decode() == "El campo “body” contiene un carácter de control (NUL)."

@@ -15,7 +15,8 @@ from civicbill.core.scanline import build_scan_line
 from civicbill.ledger.selectors import account_balance
 from civicbill.payments import services
 from civicbill.payments.models import DayClose, Deposit, DrawerSession, Payment
-from tests.payments.cashiering.conftest import books_ok, drawers, make_account  # noqa: F401  (fixtures)
+from tests.fixtures.database import assert_nothing_changed
+from tests.fixtures.payments import books_ok
 
 pytestmark = pytest.mark.django_db
 M = Money.parse
@@ -29,7 +30,7 @@ def csr_client(client: Client, csr: Any) -> Client:
 
 
 @pytest.fixture
-def open_session(frozen: Any, csr: Any, drawers: Any) -> DrawerSession:  # noqa: F811
+def open_session(frozen: Any, csr: Any, drawers: Any) -> DrawerSession:
     return services.drawer_session_open(
         drawer=drawers[0], starting_float=M("200.00"), as_of=frozen_now(), actor=csr
     )
@@ -58,7 +59,8 @@ def test_the_counter_pages_need_sign_in_and_the_permission(client: Client, techn
     assert client.get("/counter/day-close/").status_code == 403
     client.force_login(auditor)
     assert client.get("/counter/sessions/").status_code == 200  # payments.view: read only
-    assert client.post("/counter/sessions/1/approve/").status_code == 403
+    with assert_nothing_changed():
+        assert client.post("/counter/sessions/1/approve/").status_code == 403
     assert client.get("/counter/misc/").status_code == 403
 
 
@@ -67,12 +69,13 @@ def test_a_cashier_opens_a_drawer_and_sees_its_running_totals(
     frozen: Any,
     csr_client: Client,
     csr: Any,
-    drawers: Any,  # noqa: F811
+    drawers: Any,
 ):
     page = csr_client.get("/counter/")
     assert page.status_code == 200
     assert "Open a drawer session" in page.content.decode()
-    refused = csr_client.post("/counter/", {"drawer": "CH-1", "starting_float": "-5"})
+    with assert_nothing_changed():
+        refused = csr_client.post("/counter/", {"drawer": "CH-1", "starting_float": "-5"})
     assert refused.status_code == 422
     assert "cannot be negative" in refused.content.decode()
     response = csr_client.post("/counter/", {"drawer": "CH-1", "starting_float": "200.00"})
@@ -91,13 +94,14 @@ def test_a_drawer_in_use_is_refused_by_name(
     open_session: DrawerSession,
 ):
     client.force_login(make_user("CSR", "ben"))
-    response = client.post("/counter/", {"drawer": "CH-1", "starting_float": "100.00"})
+    with assert_nothing_changed():
+        response = client.post("/counter/", {"drawer": "CH-1", "starting_float": "100.00"})
     assert response.status_code == 422
     assert "Drawer CH-1 is already open" in response.content.decode()
 
 
 # -- take a payment ------------------------------------------------------------------------------------
-def test_taking_a_payment_needs_an_open_drawer(frozen: Any, csr_client: Client, drawers: Any):  # noqa: F811
+def test_taking_a_payment_needs_an_open_drawer(frozen: Any, csr_client: Client, drawers: Any):
     response = csr_client.get("/counter/pay/")
     assert response.status_code == 302 and response["Location"] == "/counter/"
 
@@ -151,9 +155,9 @@ def test_one_payment_on_two_accounts_with_a_split_tender(
     csr_client: Client,
     open_session: DrawerSession,
     rosa_account: Any,
-    make_account: Any,  # noqa: F811
+    make_account: Any,
 ):
-    lupe = make_account("Ortiz", "90", {"water": "30.00", "sewer": "20.00"})
+    lupe = make_account(last_name="Ortiz", house="90", owing={"water": "30.00", "sewer": "20.00"})
     page = csr_client.get("/counter/pay/", {"q": lupe.number, "a": [rosa_account.number]}).content.decode()
     assert f"amount-{rosa_account.number}" in page and f"amount-{lupe.number}" in page
     response = _pay(
@@ -222,9 +226,10 @@ def test_a_void_needs_a_supervisors_password_and_a_reason(
 ):
     url = f"/counter/receipts/{rosa_paid.receipt_number}/void/"
     make_user("CSR", "ben")
-    wrong = csr_client.post(
-        url, {"reason": "Wrong account", "supervisor": "supervisor", "supervisor_password": "nope"}
-    )
+    with assert_nothing_changed(ignore=["core_loginfailure"]):  # the wrong password counts towards a lockout
+        wrong = csr_client.post(
+            url, {"reason": "Wrong account", "supervisor": "supervisor", "supervisor_password": "nope"}
+        )
     assert wrong.status_code == 422
     refusal = "user name or password was not accepted, or that person may not approve this."
     assert refusal in wrong.content.decode()
@@ -255,7 +260,7 @@ def test_a_supervisor_cannot_approve_their_own_void(
     frozen: Any,
     client: Client,
     supervisor: Any,
-    drawers: Any,  # noqa: F811
+    drawers: Any,
     rosa_account: Any,
 ):
     client.force_login(supervisor)
@@ -272,7 +277,8 @@ def test_a_supervisor_cannot_approve_their_own_void(
 # -- misc receipts -------------------------------------------------------------------------------------
 def test_a_parking_citation_needs_its_number(csr_client: Client, open_session: DrawerSession):
     data = {"receipt_code": "PARKING", "amount": "35.00", "cash": "40.00", "idempotency_key": "web:misc-1"}
-    missing = csr_client.post("/counter/misc/", data)
+    with assert_nothing_changed():
+        missing = csr_client.post("/counter/misc/", data)
     assert missing.status_code == 422
     assert "citation number is required" in missing.content.decode()
     response = csr_client.post("/counter/misc/", {**data, "reference": "C-55120"})
@@ -315,12 +321,14 @@ def test_closing_counting_approving_and_closing_the_day(
     page = csr_client.get(response["Location"]).content.decode()
     assert "Expected and counted" in page and "($1.00) short" in page and "read-only" in page
     assert "Approve close" not in page  # a cashier does not approve their own
-    assert csr_client.post(f"/counter/sessions/{session.pk}/approve/").status_code == 403
+    with assert_nothing_changed():
+        assert csr_client.post(f"/counter/sessions/{session.pk}/approve/").status_code == 403
 
     client.force_login(supervisor)
     blocked = client.get("/counter/day-close/", {"date": "2026-12-01"}).content.decode()
     assert "The day cannot close" in blocked and "closed, waiting for a supervisor" in blocked
-    refused = client.post("/counter/day-close/", {"date": "2026-12-01"})
+    with assert_nothing_changed():
+        refused = client.post("/counter/day-close/", {"date": "2026-12-01"})
     assert refused.status_code == 422 and "not yet approved" in refused.content.decode()
     review = client.get("/counter/sessions/", {"date": "2026-12-01"}).content.decode()
     assert "1 to approve" in review and "($1.00) short" in review
@@ -356,10 +364,12 @@ def test_a_supervisor_adds_a_drawer(frozen: Any, client: Client, supervisor: Any
     client.force_login(supervisor)
     data = {"location_code": "CH", "location_name": "City Hall counter", "code": "CH-9", "name": "Window 9"}
     assert client.post("/counter/sessions/", data).status_code == 302
-    again = client.post("/counter/sessions/", data)
+    with assert_nothing_changed():
+        again = client.post("/counter/sessions/", data)
     assert again.status_code == 422 and "There is already a drawer CH-9" in again.content.decode()
     client.force_login(csr)
-    assert client.post("/counter/sessions/", data).status_code == 403
+    with assert_nothing_changed():
+        assert client.post("/counter/sessions/", data).status_code == 403
 
 
 def test_the_counter_pages_render_in_spanish(csr_client: Client, rosa_paid: Payment, supervisor: Any):

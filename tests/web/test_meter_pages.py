@@ -5,6 +5,7 @@ import pytest
 from django.test import Client
 
 from civicbill.meters.conversion import MeterRow, meters_convert
+from tests.fixtures.database import assert_nothing_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -143,5 +144,6 @@ def test_a_refused_meter_action_says_why_and_changes_nothing(client: Client, tec
 
 def test_a_csr_cannot_do_meter_work(client: Client, csr, meters):
     client.force_login(csr)
-    assert client.post("/meters/BA20000001/action/", {"action": "remove"}).status_code == 403
+    with assert_nothing_changed():
+        assert client.post("/meters/BA20000001/action/", {"action": "remove"}).status_code == 403
     assert client.get("/meters/receive/").status_code == 403

@@ -11,11 +11,8 @@ from django.test import Client
 
 from civicbill.customers.models import Account
 from civicbill.meters.models import Read
-from tests.billing import conftest as billing_fixtures
 
 pytestmark = pytest.mark.django_db
-cycle = billing_fixtures.cycle  # the billing fixtures: a cycle read on the 28th, metered accounts
-make_account = billing_fixtures.make_account
 YEAR = tuple((dt.date(2025 + (9 + k) // 12, (9 + k) % 12 + 1, 28), 6_000 + 1_600 * k) for k in range(13))
 
 

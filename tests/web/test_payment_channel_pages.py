@@ -14,16 +14,16 @@ from django.test import Client
 
 from civicbill.ledger.selectors import account_balance
 from civicbill.payments.models import Payment, PaymentImport, Refund, ReturnedItem, SuspenseItem
-from tests.payments.cashiering.conftest import books_ok, make_account  # noqa: F401  (fixtures)
-from tests.payments.channels.conftest import csv_file
+from tests.fixtures.database import assert_nothing_changed
+from tests.fixtures.payments import books_ok, csv_file
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def accounts(make_account: Any) -> tuple[Any, Any]:  # noqa: F811
-    lopez = make_account("Lopez", "100", {"water": "48.20", "sewer": "41.81"})
-    kim = make_account("Kim", "102", {"water": "30.00", "refuse": "25.00"})
+def accounts(make_account: Any) -> tuple[Any, Any]:
+    lopez = make_account(last_name="Lopez", house="100", owing={"water": "48.20", "sewer": "41.81"})
+    kim = make_account(last_name="Kim", house="102", owing={"water": "30.00", "refuse": "25.00"})
     return lopez, kim
 
 
@@ -95,7 +95,8 @@ def test_a_file_whose_trailer_does_not_tie_is_refused_whole(
     assert response.status_code == 422
     assert "60.00" in response.content.decode()
     assert PaymentImport.objects.count() == 0 and Payment.objects.count() == 0
-    missing = client.post("/payments/files/", {"file_format": "lockbox-csv"})
+    with assert_nothing_changed():
+        missing = client.post("/payments/files/", {"file_format": "lockbox-csv"})
     assert missing.status_code == 422
     assert "This field is required." in missing.content.decode()
 
@@ -113,7 +114,8 @@ def test_apply_a_suspense_item_to_an_account_found_by_search(
     found = client.get(f"/payments/suspense/{item.pk}/apply/?q=Lopez")
     assert found.status_code == 200
     assert lopez.number in found.content.decode()
-    refused = client.post(f"/payments/suspense/{item.pk}/apply/", {"account": "1234567-0", "note": ""})
+    with assert_nothing_changed():
+        refused = client.post(f"/payments/suspense/{item.pk}/apply/", {"account": "1234567-0", "note": ""})
     assert refused.status_code == 422
     item.refresh_from_db()
     assert item.status == "open"
@@ -139,7 +141,8 @@ def test_record_a_returned_check(client: Client, technician: Any, accounts: Any)
     assert client.get("/payments/returns/?receipt=NOPE-1").status_code == 404
     form = client.get(f"/payments/returns/?receipt={receipt}")
     assert "$50.00" in form.content.decode() and "($25.00)" in form.content.decode()
-    missing = client.post("/payments/returns/", {"receipt": receipt, "reason": "", "charge_fee": "on"})
+    with assert_nothing_changed():
+        missing = client.post("/payments/returns/", {"receipt": receipt, "reason": "", "charge_fee": "on"})
     assert missing.status_code == 422
     assert ReturnedItem.objects.count() == 0
     done = client.post("/payments/returns/", {"receipt": receipt, "reason": "NSF", "charge_fee": "on"})
@@ -161,7 +164,8 @@ def test_request_a_refund_and_a_supervisor_approves_it_once_the_check_has_cleare
     client.force_login(csr)
     page = client.get(f"/accounts/{kim.number}/refund/")
     assert "$15.00 CR" in page.content.decode()
-    too_much = client.post(f"/accounts/{kim.number}/refund/", {"amount": "20.00", "reason": "Moved away"})
+    with assert_nothing_changed():
+        too_much = client.post(f"/accounts/{kim.number}/refund/", {"amount": "20.00", "reason": "Moved away"})
     assert too_much.status_code == 422
     assert "has $15.00 of credit available to refund" in too_much.content.decode()
     asked = client.post(f"/accounts/{kim.number}/refund/", {"amount": "15.00", "reason": "Moved away"})
@@ -208,7 +212,8 @@ def test_gl_export_downloads_the_csv_once(
     lines = response.content.decode().splitlines()
     assert lines[0] == "date,fund,gl_code,gl_name,debit,credit,entry_count"
     assert "2026-12-01,100,100-2900,Suspense - unapplied cash,0.00,12.34,1" in lines
-    again = client.post("/ledger/gl-export/", {"date": "2026-12-01"})
+    with assert_nothing_changed():
+        again = client.post("/ledger/gl-export/", {"date": "2026-12-01"})
     assert again.status_code == 422
     assert "was already exported" in again.content.decode()
     assert client.post("/ledger/gl-export/", {"date": "2026-12-01", "again": "on"}).status_code == 200

@@ -8,9 +8,6 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.payments.cashiering.conftest import drawers, make_account  # noqa: F401  (fixtures)
-from tests.payments.test_reports import day  # noqa: F401  (fixture)
-
 pytestmark = pytest.mark.django_db
 
 
@@ -25,7 +22,7 @@ def test_the_reports_need_payments_view(client: Client, field_worker: Any, audit
     assert "Daily balance report" in page.content.decode()
 
 
-def test_the_daily_balance_page_shows_each_tie(client: Client, auditor: Any, day: Any) -> None:  # noqa: F811
+def test_the_daily_balance_page_shows_each_tie(client: Client, auditor: Any, day: Any) -> None:
     client.force_login(auditor)
     page = client.get("/payments/reports/daily-balance/?date=2026-12-01")
     assert page.status_code == 200
@@ -38,7 +35,7 @@ def test_the_daily_balance_page_shows_each_tie(client: Client, auditor: Any, day
     assert "($1.00)" in html  # the short, in parentheses
 
 
-def test_the_cash_receipts_journal_downloads_as_csv_and_pdf(client: Client, auditor: Any, day: Any) -> None:  # noqa: F811
+def test_the_cash_receipts_journal_downloads_as_csv_and_pdf(client: Client, auditor: Any, day: Any) -> None:
     client.force_login(auditor)
     page = client.get("/payments/reports/cash-receipts/?from=2026-12-01&to=2026-12-01")
     assert page.status_code == 200
@@ -54,7 +51,7 @@ def test_the_cash_receipts_journal_downloads_as_csv_and_pdf(client: Client, audi
     assert pdf["Content-Disposition"] == 'inline; filename="by-channel-2026-11-01-2026-12-01.pdf"'
 
 
-def test_payments_by_channel_page(client: Client, auditor: Any, day: Any) -> None:  # noqa: F811
+def test_payments_by_channel_page(client: Client, auditor: Any, day: Any) -> None:
     client.force_login(auditor)
     html = client.get("/payments/reports/by-channel/?from=2026-12-01&to=2026-12-01").content.decode()
     assert "$262.35" in html  # net received: 250.01 counter + 67.34 lockbox - 55.00 returned

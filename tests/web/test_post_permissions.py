@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from civicbill.core.models import AuditEvent
 from civicbill.payments.models import Payment
-from tests.payments.cashiering.conftest import drawers, make_account  # noqa: F401  (fixtures)
+from tests.fixtures.database import assert_nothing_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -75,16 +75,17 @@ def test_the_auditor_is_refused_every_post(client: Client, auditor: Any):
     client.force_login(auditor)
     before = AuditEvent.objects.count()
     allowed = []
-    for path in _web_paths():
-        if path in OPEN_TO_EVERYONE:
-            continue
-        response = client.post(path, {})
-        if response.status_code in (403, 405):
-            continue
-        # a read page (the auditor may read it) answering a POST as a GET changes nothing
-        if response.status_code in (200, 404) and not _handles_post(path):
-            continue
-        allowed.append((path, response.status_code))
+    with assert_nothing_changed():
+        for path in _web_paths():
+            if path in OPEN_TO_EVERYONE:
+                continue
+            response = client.post(path, {})
+            if response.status_code in (403, 405):
+                continue
+            # a read page (the auditor may read it) answering a POST as a GET changes nothing
+            if response.status_code in (200, 404) and not _handles_post(path):
+                continue
+            allowed.append((path, response.status_code))
     assert allowed == []
     assert AuditEvent.objects.count() == before
 
@@ -95,7 +96,7 @@ def test_read_only_roles_cannot_reprint_a_receipt(
     csr: Any,
     auditor: Any,
     technician: Any,
-    drawers: Any,  # noqa: F811
+    drawers: Any,
     rosa_account: Any,
 ):
     client.force_login(csr)
@@ -114,8 +115,11 @@ def test_read_only_roles_cannot_reprint_a_receipt(
     for reader in (auditor, technician):
         client.force_login(reader)
         before = AuditEvent.objects.count()
-        assert client.post(url).status_code == 403
-        assert "Reprint" not in client.get(f"/counter/receipts/{payment.receipt_number}/").content.decode()
+        with assert_nothing_changed():
+            assert client.post(url).status_code == 403
+            assert (
+                "Reprint" not in client.get(f"/counter/receipts/{payment.receipt_number}/").content.decode()
+            )
         assert AuditEvent.objects.count() == before
     payment.refresh_from_db()
     assert payment.reprint_count == 0

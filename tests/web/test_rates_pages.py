@@ -11,6 +11,7 @@ from django.test import Client
 
 from civicbill.rates.models import RateScheduleVersion
 from civicbill.rates.services import load_demo_schedules_trusted
+from tests.fixtures.database import assert_nothing_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +84,8 @@ def test_a_version_that_is_not_in_the_future_is_refused_and_nothing_is_stored(
     client: Client, supervisor, demo_rates
 ):
     client.force_login(supervisor)
-    response = client.post("/rates/W-RES/versions/new/", {"text": _new_version_text("2026-11-01")})
+    with assert_nothing_changed():
+        response = client.post("/rates/W-RES/versions/new/", {"text": _new_version_text("2026-11-01")})
     assert response.status_code == 422
     assert "A new version must take effect after 2026-12-01; 2026-11-01 is not in the future." in (
         response.content.decode()
@@ -95,7 +97,8 @@ def test_a_malformed_file_is_refused_with_its_line_next_to_the_text(client: Clie
     client.force_login(supervisor)
     text = _new_version_text("2027-01-01").replace("price: 1.65", "price: lots")
     line = next(i for i, row in enumerate(text.splitlines(), start=1) if "price: lots" in row)
-    response = client.post("/rates/W-RES/versions/new/", {"text": text})
+    with assert_nothing_changed():
+        response = client.post("/rates/W-RES/versions/new/", {"text": text})
     assert response.status_code == 422
     page = response.content.decode()
     error = re.search(r'<ul class="errorlist" id="id_text_error" role="alert"><li>(.*?)</li>', page, re.S)
@@ -120,7 +123,8 @@ def test_an_uploaded_file_is_read_like_pasted_text(client: Client, supervisor, d
 
 def test_only_a_supervisor_may_add_a_version(client: Client, technician, demo_rates):
     client.force_login(technician)
-    response = client.post("/rates/W-RES/versions/new/", {"text": _new_version_text("2027-01-01")})
+    with assert_nothing_changed():
+        response = client.post("/rates/W-RES/versions/new/", {"text": _new_version_text("2027-01-01")})
     assert response.status_code == 403
     assert RateScheduleVersion.objects.filter(schedule__code="W-RES").count() == 1
 

@@ -8,6 +8,7 @@ from django.test import Client
 
 from civicbill.meters.conversion import MeterRow, meters_convert
 from civicbill.meters.models import Read, ReadException, ReadImport
+from tests.fixtures.database import assert_nothing_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -68,10 +69,11 @@ def test_letters_typed_as_a_read_are_refused_and_nothing_is_stored(
     client: Client, csr, meter_at_rosa, frozen
 ):
     client.force_login(csr)
-    response = client.post(
-        "/reads/route/read/", {"meter_serial": "BA20000001", "read_on": "2026-12-01", "value": "69z0"},
-        HTTP_HX_REQUEST="true",
-    )  # fmt: skip
+    with assert_nothing_changed():
+        response = client.post(
+            "/reads/route/read/", {"meter_serial": "BA20000001", "read_on": "2026-12-01", "value": "69z0"},
+            HTTP_HX_REQUEST="true",
+        )  # fmt: skip
     assert response.status_code == 422
     assert "is not a number" in response.content.decode()
     assert not Read.objects.filter(read_on=dt.date(2026, 12, 1)).exists()
@@ -146,7 +148,10 @@ def test_an_import_is_previewed_then_committed_and_refused_the_second_time(
     assert "Imported" in committed.content.decode()
     assert Read.objects.filter(read_on=dt.date(2026, 12, 1), status="actual").count() == 1
     assert ReadImport.objects.get().rows_bad == 1
-    again = client.post("/reads/import/", {"format": "csv", "file": SimpleUploadedFile("route.csv", content)})
+    with assert_nothing_changed():
+        again = client.post(
+            "/reads/import/", {"format": "csv", "file": SimpleUploadedFile("route.csv", content)}
+        )
     assert again.status_code == 422
     assert ReadImport.objects.count() == 1
 

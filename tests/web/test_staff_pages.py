@@ -13,6 +13,7 @@ from django.test import Client
 from civicbill.core import clock
 from civicbill.core.accounts import api_token_create
 from civicbill.core.models import AuditEvent, StaffProfile
+from tests.fixtures.database import assert_nothing_changed
 
 pytestmark = pytest.mark.django_db
 TEMP = "temporary-pass-77"
@@ -41,8 +42,10 @@ def _actions() -> list[tuple[str, str, str]]:
 def test_only_an_administrator_sees_the_staff_pages(client: Client, supervisor: Any, admin: User):
     client.force_login(supervisor)
     assert client.get("/staff/").status_code == 403
-    assert client.post("/staff/new/", {"username": "x"}).status_code == 403
-    assert client.post(f"/staff/{admin.pk}/", {"action": "deactivate"}).status_code == 403
+    with assert_nothing_changed():
+        assert client.post("/staff/new/", {"username": "x"}).status_code == 403
+    with assert_nothing_changed():
+        assert client.post(f"/staff/{admin.pk}/", {"action": "deactivate"}).status_code == 403
     assert "/staff/" not in client.get("/").content.decode()
     client.force_login(admin)
     page = client.get("/staff/")
@@ -79,9 +82,10 @@ def test_a_new_staff_user_signs_in_with_the_temporary_password_and_must_change_i
     page = client.get("/account/password/")
     assert "You signed in with a temporary password" in page.content.decode()
 
-    mismatch = client.post(
-        "/account/password/", {"current": TEMP, "new": "mine-and-only-1", "new_again": "x"}
-    )
+    with assert_nothing_changed():
+        mismatch = client.post(
+            "/account/password/", {"current": TEMP, "new": "mine-and-only-1", "new_again": "x"}
+        )
     assert mismatch.status_code == 422
     same = client.post("/account/password/", {"current": TEMP, "new": TEMP, "new_again": TEMP})
     assert "Choose a new password" in same.content.decode()
@@ -100,11 +104,15 @@ def test_a_new_staff_user_signs_in_with_the_temporary_password_and_must_change_i
 
 
 def test_a_weak_or_taken_user_name_or_password_is_refused_and_nothing_is_made(admin_client: Client, csr: Any):
-    taken = admin_client.post("/staff/new/", {"username": "CSR", "role": "CSR", "temporary_password": TEMP})
+    with assert_nothing_changed():
+        taken = admin_client.post(
+            "/staff/new/", {"username": "CSR", "role": "CSR", "temporary_password": TEMP}
+        )
     assert taken.status_code == 422 and "The user name &#x27;CSR&#x27; is taken" in taken.content.decode()
-    weak = admin_client.post(
-        "/staff/new/", {"username": "lee", "role": "CSR", "temporary_password": "password123"}
-    )
+    with assert_nothing_changed():
+        weak = admin_client.post(
+            "/staff/new/", {"username": "lee", "role": "CSR", "temporary_password": "password123"}
+        )
     assert weak.status_code == 422 and "too common" in weak.content.decode()
     assert not User.objects.filter(username="lee").exists()
     assert _actions() == []
@@ -146,7 +154,8 @@ def test_the_last_administrator_cannot_be_demoted_or_deactivated(
     admin_client: Client, admin: User, make_user: Any
 ):
     url = f"/staff/{admin.pk}/"
-    demoted = admin_client.post(url, {"action": "role", "role": "CSR"})
+    with assert_nothing_changed():
+        demoted = admin_client.post(url, {"action": "role", "role": "CSR"})
     assert demoted.status_code == 422 and "only active administrator" in demoted.content.decode()
     assert list(admin.groups.values_list("name", flat=True)) == ["Admin"]
     other = make_user("Admin", "grace")
@@ -174,7 +183,8 @@ def test_my_tokens_page_makes_a_token_shown_once_and_revokes_it(client: Client, 
     assert plain not in client.get("/account/tokens/").content.decode()
     bearer = {"Authorization": f"Bearer {plain}"}
     assert Client().get("/api/accounts/?q=x", headers=bearer).status_code == 200
-    too_long = client.post("/account/tokens/", {"name": "forever", "expires_days": "9999"})
+    with assert_nothing_changed():
+        too_long = client.post("/account/tokens/", {"name": "forever", "expires_days": "9999"})
     assert too_long.status_code == 422 and "A token lasts from 1 to 365 days" in too_long.content.decode()
     # someone else cannot revoke it
     other = Client()

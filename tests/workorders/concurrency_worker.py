@@ -1,4 +1,4 @@
-"""Run by test_concurrency.py in its own process, against a throw-away, migrated database.
+"""Run by test_concurrency.py in its own process (``python -m``), against a throw-away, migrated database.
 
 Clerks (threads, each with its own connection and transaction) create work orders at the same
 moment; prints what each got as JSON: a work order number, or the refusal's code.
@@ -8,26 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import sys
-from pathlib import Path
 from typing import Any
+
+from tests.fixtures.concurrency import outcome_text, run_concurrently, setup_django
 
 CLERKS = 4
 DUE_ON = dt.date(2099, 1, 5)
 
 
 def main() -> None:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicbill.settings")
-    import django
-
-    django.setup()
+    setup_django()
     from django.contrib.auth.models import Group, User
 
     from civicbill.customers import services as customer_services
     from civicbill.workorders import services
-    from tests.customers.concurrency_worker import at_once
 
     clerk = User.objects.create_user(username="clerk", password="concurrency-test-1")
     clerk.groups.add(Group.objects.get_or_create(name="CSR")[0])
@@ -53,10 +47,17 @@ def main() -> None:
         ).number
 
     premises = [premise(str(100 + index)) for index in range(CLERKS)]
-    separate = at_once([lambda at=at: create(at) for at in premises])
+    separate = run_concurrently(*(lambda at=at: create(at) for at in premises))
     shared = premise("200")
-    same = at_once([lambda: create(shared), lambda: create(shared)])
-    print(json.dumps({"separate_premises": separate, "same_premise": same}))
+    same = run_concurrently(lambda: create(shared), lambda: create(shared))
+    print(
+        json.dumps(
+            {
+                "separate_premises": [outcome_text(outcome) for outcome in separate],
+                "same_premise": [outcome_text(outcome) for outcome in same],
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

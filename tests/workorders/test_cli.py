@@ -15,7 +15,7 @@ from django.core.management.base import CommandError
 from civicbill.meters.models import ReadException
 from civicbill.workorders import services
 from civicbill.workorders.models import WorkOrder, WorkOrderStatus
-from tests.workorders.site import Site
+from tests.fixtures.sites import Site
 
 pytestmark = pytest.mark.django_db
 

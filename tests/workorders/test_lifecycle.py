@@ -13,7 +13,8 @@ from civicbill.core.models import AuditEvent
 from civicbill.meters.models import MeterStatus, Read, ReadSource
 from civicbill.workorders import services
 from civicbill.workorders.models import Priority, WorkOrder, WorkOrderNumberCounter, WorkOrderStatus
-from tests.workorders.site import Site, make_site, receive
+from tests.fixtures.database import assert_nothing_changed
+from tests.fixtures.sites import Site, make_site, receive
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 12, 1)
@@ -117,7 +118,7 @@ def test_the_same_kind_of_order_twice_for_the_same_meter_is_refused(site: Site, 
 
 def test_field_staff_and_auditors_cannot_create_orders(site: Site, field_worker, auditor):
     for actor in (field_worker, auditor):
-        with pytest.raises(PermissionDeniedError):
+        with assert_nothing_changed(), pytest.raises(PermissionDeniedError):
             _create(site, actor)
     assert WorkOrder.objects.count() == 0
 
@@ -255,7 +256,7 @@ def test_a_completion_date_in_the_future_or_before_the_order_is_refused(site: Si
 def test_csrs_and_auditors_cannot_complete(site: Site, csr, auditor):
     order = _create(site, csr)
     for actor in (csr, auditor):
-        with pytest.raises(PermissionDeniedError):
+        with assert_nothing_changed(), pytest.raises(PermissionDeniedError):
             services.workorder_complete(
                 work_order=order, completed_on=TODAY, findings="done", actor=actor, as_of=TODAY
             )

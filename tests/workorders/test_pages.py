@@ -13,8 +13,8 @@ from civicbill.correspondence.models import Letter
 from civicbill.meters.models import ReadException
 from civicbill.workorders import services
 from civicbill.workorders.models import WorkOrder, WorkOrderStatus
+from tests.fixtures.sites import Site
 from tests.pdf_helpers import pdf_page_count
-from tests.workorders.site import Site
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,8 @@ from civicbill.correspondence.render import letter_html
 from civicbill.meters.models import ReadException, ReadSource
 from civicbill.workorders import services
 from civicbill.workorders.models import Priority, WorkOrder, WorkOrderStatus, WorkOrderType
-from tests.workorders.site import Site
+from tests.fixtures.database import assert_nothing_changed
+from tests.fixtures.sites import Site
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 12, 1)  # a Tuesday
@@ -57,7 +58,7 @@ def test_a_reread_is_requested_once(site: Site, technician):
 
 
 def test_a_csr_cannot_send_a_reread(site: Site, csr):
-    with pytest.raises(PermissionDeniedError):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError):
         services.reread_request(exception=site.exception, actor=csr, as_of=TODAY)
     site.exception.refresh_from_db()
     assert site.exception.status == ReadException.Status.OPEN
@@ -126,7 +127,7 @@ def test_only_a_high_read_gets_a_high_usage_notice(site: Site, technician):
 
 
 def test_field_staff_cannot_confirm_high_use(site: Site, field_worker):
-    with pytest.raises(PermissionDeniedError):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError):
         services.high_usage_confirm(exception=site.exception, actor=field_worker, as_of=TODAY)
     assert (WorkOrder.objects.count(), Letter.objects.count()) == (0, 0)
 

@@ -11,8 +11,8 @@ import pytest
 from civicbill.workorders import selectors, services
 from civicbill.workorders.models import WorkOrder
 from civicbill.workorders.pdf import field_sheet_pdf
+from tests.fixtures.sites import Site
 from tests.pdf_helpers import pdf_objects_text, pdf_page_count
-from tests.workorders.site import Site
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 12, 1)

@@ -14,8 +14,8 @@ from civicbill.billing.documents.chart import usage_chart_svg
 from civicbill.billing.documents.mailsort import mail_sort_key
 from civicbill.billing.models import Bill, BillRun
 from civicbill.core.money import Money
-
-from .conftest import add_history, make_account, make_november_bill
+from tests.fixtures.accounts import build_account
+from tests.fixtures.billing import BILLED_SINCE, add_history, make_november_bill
 
 pytestmark = pytest.mark.django_db
 
@@ -71,8 +71,15 @@ def test_usage_chart_is_thirteen_months_ending_with_this_bill(tom_bill: Bill) ->
 
 
 def test_a_month_without_a_bill_has_no_bar(frozen: Any, csr: User, bill_run: BillRun) -> None:
-    account = make_account(
-        csr, first="Ana", last="Ruiz", language="en", house="9", street="Avenue 50", zip_code="92236"
+    account = build_account(
+        csr=csr,
+        first_name="Ana",
+        last_name="Ruiz",
+        language="en",
+        house="9",
+        street="Avenue 50",
+        zip_code="92236",
+        start_date=BILLED_SINCE,
     )
     bill = make_november_bill(account, bill_run, number="2611-000009")
     [document] = bill_documents([bill.pk])
@@ -96,14 +103,15 @@ def test_documents_load_in_three_queries_whatever_the_number_of_bills(
 ) -> None:
     bills = []
     for index in range(4):
-        account = make_account(
-            csr,
-            first=f"P{index}",
-            last="Diaz",
+        account = build_account(
+            csr=csr,
+            first_name=f"P{index}",
+            last_name="Diaz",
             language="en",
             house=str(10 + index),
             street="Avenue 52",
             zip_code="92236",
+            start_date=BILLED_SINCE,
         )
         add_history(account, prefix=f"X{index}-")
         bills.append(make_november_bill(account, bill_run, number=f"2611-10000{index}"))
@@ -127,8 +135,15 @@ def test_run_documents_are_in_mail_sort_order(frozen: Any, csr: User, bill_run: 
         ("D", "92236", "300", "Avenue 47"),
     ]
     for index, (name, zip_code, house, street) in enumerate(people):
-        account = make_account(
-            csr, first=name, last="Lee", language="en", house=house, street=street, zip_code=zip_code
+        account = build_account(
+            csr=csr,
+            first_name=name,
+            last_name="Lee",
+            language="en",
+            house=house,
+            street=street,
+            zip_code=zip_code,
+            start_date=BILLED_SINCE,
         )
         make_november_bill(account, bill_run, number=f"2611-20000{index}")
     order = [d.customer_name for d in run_bill_documents(bill_run.pk)]

@@ -14,8 +14,7 @@ from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 
 from civicbill.billing.models import Bill, BillRun
-
-from .conftest import make_run
+from tests.fixtures.billing import make_run
 
 pytestmark = pytest.mark.django_db
 

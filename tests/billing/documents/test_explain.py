@@ -13,8 +13,8 @@ from django.utils import translation
 from civicbill.billing.explain import bill_explanation
 from civicbill.billing.models import Bill, BillRun
 from civicbill.core.exceptions import NotFoundError
-
-from .conftest import make_account, make_november_bill
+from tests.fixtures.accounts import build_account
+from tests.fixtures.billing import BILLED_SINCE, make_november_bill
 
 pytestmark = pytest.mark.django_db
 
@@ -56,8 +56,15 @@ def test_the_coachella_bill_explained(tom_bill: Bill) -> None:
 def test_second_tier_proration_estimate_and_rate_change_are_named(
     frozen: Any, csr: User, bill_run: BillRun
 ) -> None:
-    account = make_account(
-        csr, first="Ana", last="Ruiz", language="es", house="9", street="Avenue 50", zip_code="92236"
+    account = build_account(
+        csr=csr,
+        first_name="Ana",
+        last_name="Ruiz",
+        language="es",
+        house="9",
+        street="Avenue 50",
+        zip_code="92236",
+        start_date=BILLED_SINCE,
     )
     common = {"service": "water", "version_label": "W-RES from 2017-07-01"}
     lines = [

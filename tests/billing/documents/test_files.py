@@ -14,8 +14,8 @@ from pypdf import PdfReader
 from civicbill.billing.documents import files
 from civicbill.billing.models import Bill, BillRun
 from civicbill.core.exceptions import ApplicationError, NotFoundError
-
-from .conftest import make_account, make_november_bill, make_run
+from tests.fixtures.accounts import build_account
+from tests.fixtures.billing import BILLED_SINCE, make_november_bill, make_run
 
 pytestmark = pytest.mark.django_db
 
@@ -29,15 +29,17 @@ def small_run(frozen: Any, csr: User, bill_run: BillRun) -> BillRun:
         ("Dee", "92236", "300", "Avenue 47", False),
     ]
     for index, (name, zip_code, house, street, paperless) in enumerate(people):
-        account = make_account(
-            csr,
-            first=name,
-            last="Lee",
+        account = build_account(
+            csr=csr,
+            first_name=name,
+            last_name="Lee",
             language="es" if name == "Ben" else "en",
             house=house,
             street=street,
             zip_code=zip_code,
             paperless=paperless,
+            start_date=BILLED_SINCE,
+            email=f"{name.lower()}@example.com",
         )
         make_november_bill(account, bill_run, number=f"2611-30000{index}", total_due_cents=7811 + index)
     return bill_run
@@ -140,8 +142,15 @@ def test_the_extract_counts_pages_as_the_print_file_lays_them_out(
 ) -> None:
     from decimal import Decimal
 
-    account = make_account(
-        csr, first="Eve", last="Lee", language="es", house="1", street="Avenue 47", zip_code="92236"
+    account = build_account(
+        csr=csr,
+        first_name="Eve",
+        last_name="Lee",
+        language="es",
+        house="1",
+        street="Avenue 47",
+        zip_code="92236",
+        start_date=BILLED_SINCE,
     )
     many = [
         {

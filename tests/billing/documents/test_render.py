@@ -15,8 +15,8 @@ from civicbill.billing.documents.build import bill_documents
 from civicbill.billing.documents.render import bills_pdf, page_count
 from civicbill.billing.models import Bill, BillRun
 from civicbill.core.exceptions import NotFoundError
-
-from .conftest import make_account, make_november_bill
+from tests.fixtures.accounts import build_account
+from tests.fixtures.billing import BILLED_SINCE, make_november_bill
 
 pytestmark = pytest.mark.django_db
 
@@ -107,11 +107,18 @@ def test_a_cancelled_bill_is_marked_void(tom_bill: Bill) -> None:
 
 
 def test_a_draft_is_marked_as_not_a_bill(frozen: Any, csr: User, technician: User) -> None:
-    from .conftest import make_run
+    from tests.fixtures.billing import make_run
 
     run = make_run(technician, status=BillRun.Status.TRIAL)
-    account = make_account(
-        csr, first="Ana", last="Ruiz", language="en", house="9", street="Avenue 50", zip_code="92236"
+    account = build_account(
+        csr=csr,
+        first_name="Ana",
+        last_name="Ruiz",
+        language="en",
+        house="9",
+        street="Avenue 50",
+        zip_code="92236",
+        start_date=BILLED_SINCE,
     )
     make_november_bill(account, run, number="2611-000077", status=Bill.Status.DRAFT)
     [text] = pdf_text(bill_pdf(bill_number="2611-000077"))
@@ -119,8 +126,15 @@ def test_a_draft_is_marked_as_not_a_bill(frozen: Any, csr: User, technician: Use
 
 
 def test_charges_that_do_not_fit_continue_on_page_two(frozen: Any, csr: User, bill_run: BillRun) -> None:
-    account = make_account(
-        csr, first="Big", last="Farm", language="en", house="1", street="Avenue 60", zip_code="92236"
+    account = build_account(
+        csr=csr,
+        first_name="Big",
+        last_name="Farm",
+        language="en",
+        house="1",
+        street="Avenue 60",
+        zip_code="92236",
+        start_date=BILLED_SINCE,
     )
     lines = [
         {
@@ -155,8 +169,15 @@ def test_an_unknown_bill_number_is_not_found(db: Any) -> None:
 
 
 def test_a_bill_without_a_meter_says_so(frozen: Any, csr: User, bill_run: BillRun) -> None:
-    account = make_account(
-        csr, first="Cafe", last="Sol", language="en", house="5", street="Avenue 52", zip_code="92236"
+    account = build_account(
+        csr=csr,
+        first_name="Cafe",
+        last_name="Sol",
+        language="en",
+        house="5",
+        street="Avenue 52",
+        zip_code="92236",
+        start_date=BILLED_SINCE,
     )
     refuse = {
         "service": "refuse",

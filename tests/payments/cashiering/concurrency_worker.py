@@ -1,4 +1,4 @@
-"""Run by test_concurrency.py in its own process, against a throw-away, migrated database.
+"""Run by test_concurrency.py in its own process (``python -m``), against a throw-away, migrated database.
 
 Two cashiers (threads, each with its own connection and transaction) pay the same account at the
 same moment; then one cashier's request is sent twice at once with the same idempotency key.
@@ -9,49 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import sys
-import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
+
+from tests.fixtures.concurrency import outcome_text, run_concurrently, setup_django
 
 TUESDAY_9AM = dt.datetime(2026, 12, 1, 17, 0, tzinfo=dt.UTC)
 
 
-def at_once(work: list[Callable[[], str]]) -> list[str]:
-    from django.db import connection
-
-    from civicbill.core.exceptions import ApplicationError
-
-    barrier = threading.Barrier(len(work))
-    results = [""] * len(work)
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = work[index]()
-        except ApplicationError as error:
-            results[index] = f"refused: {error.code}"
-        except Exception as error:
-            results[index] = f"error: {type(error).__name__}: {error}"
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(len(work))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
-
-
 def main() -> None:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicbill.settings")
-    import django
-
-    django.setup()
+    setup_django()
     from django.contrib.auth.models import Group, User
 
     from civicbill.core.money import Money
@@ -131,8 +98,8 @@ def main() -> None:
 
         return work
 
-    two_cashiers = at_once([pay(ana, "ana-1"), pay(ben, "ben-1")])
-    retried = at_once([pay(ana, "ana-2"), pay(ana, "ana-2")])
+    two_cashiers = [outcome_text(o) for o in run_concurrently(pay(ana, "ana-1"), pay(ben, "ben-1"))]
+    retried = [outcome_text(o) for o in run_concurrently(pay(ana, "ana-2"), pay(ana, "ana-2"))]
     by_service = {s: m.cents for s, m in account_balance_by_service(account).items()}
     print(
         json.dumps(

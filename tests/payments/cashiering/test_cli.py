@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from civicbill.core.money import Money
 from civicbill.payments import services
 from civicbill.payments.services import AccountAmount, CountLine, TenderInput
-from tests.payments.cashiering.conftest import at
+from tests.fixtures.payments import at
 
 M = Money.parse
 pytestmark = pytest.mark.django_db

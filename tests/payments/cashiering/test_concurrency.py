@@ -5,44 +5,20 @@ throw-away database (SQLite file, or PostgreSQL when ``DATABASE_URL`` points at 
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-WORKER = Path(__file__).with_name("concurrency_worker.py")
-
-
-def _scratch_database_url(tmp: Path) -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        return f"sqlite:///{tmp / 'concurrency.sqlite3'}"
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    name = f"{name}_payments_concurrency"
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"{base}/{name}"
+from tests.fixtures.concurrency import run_worker
 
 
 @pytest.fixture(scope="module")
 def race(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    tmp = tmp_path_factory.mktemp("payments-concurrency")
-    env = {**os.environ, "DATABASE_URL": _scratch_database_url(tmp), "CIVICBILL_VAR_DIR": str(tmp)}
-    for command in (
-        [sys.executable, "-m", "civicbill.cli", "migrate", "--no-input", "-v0"],
-        [sys.executable, str(WORKER)],
-    ):
-        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)  # noqa: S603
-        if done.returncode:
-            raise RuntimeError(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    return run_worker(
+        "tests.payments.cashiering.concurrency_worker",
+        tmp_path_factory.mktemp("payments-concurrency"),
+        database_suffix="payments_concurrency",
+    )
 
 
 def test_two_cashiers_paying_one_account_at_once_both_post(race: dict[str, Any]) -> None:

@@ -16,7 +16,7 @@ from civicbill.payments import selectors, services
 from civicbill.payments.models import Deposit, DrawerSession, Payment
 from civicbill.payments.receipts import deposit_slip_html
 from civicbill.payments.services import AccountAmount, CountLine, TenderInput
-from tests.payments.cashiering.conftest import at, books_ok
+from tests.fixtures.payments import at, books_ok
 
 M = Money.parse
 TUESDAY = dt.date(2026, 12, 1)
@@ -36,8 +36,10 @@ def test_a_day_at_the_counter(
 ) -> None:
     window_1, window_2 = drawers
     rosa = rosa_account  # owes water 48.20, sewer 41.81
-    miguel = make_account("Ramos", "81", {"water": "60.00", "sewer": "40.00", "refuse": "25.00"})
-    lupe = make_account("Ortiz", "90", {"water": "30.00", "sewer": "20.00"})
+    miguel = make_account(
+        last_name="Ramos", house="81", owing={"water": "60.00", "sewer": "40.00", "refuse": "25.00"}
+    )
+    lupe = make_account(last_name="Ortiz", house="90", owing={"water": "30.00", "sewer": "20.00"})
     books_ok()
 
     # 08:00 both cashiers count their float and open

@@ -17,7 +17,8 @@ from civicbill.ledger.selectors import account_balance
 from civicbill.payments import services
 from civicbill.payments.models import DrawerSession, Payment
 from civicbill.payments.services import AccountAmount, CountLine, TenderInput
-from tests.payments.cashiering.conftest import at, books_ok
+from tests.fixtures.database import assert_nothing_changed
+from tests.fixtures.payments import at, books_ok
 
 M = Money.parse
 pytestmark = pytest.mark.django_db
@@ -102,17 +103,17 @@ def test_a_payment_is_dated_its_sessions_day(session: DrawerSession, ana: Any, r
 
 
 def test_permissions(session: DrawerSession, auditor: Any, technician: Any, csr: Any, drawers: Any) -> None:
-    with pytest.raises(PermissionDeniedError, match=r"payments.take"):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError, match=r"payments.take"):
         services.payment_take(
             session=session, accounts=[], tenders=[], idempotency_key="x", as_of=at(9), actor=auditor
         )
-    with pytest.raises(PermissionDeniedError, match=r"drawers.open"):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError, match=r"drawers.open"):
         services.drawer_session_open(
             drawer=drawers[1], starting_float=M("1.00"), as_of=at(9), actor=technician
         )
-    with pytest.raises(PermissionDeniedError, match=r"day.close"):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError, match=r"day.close"):
         services.day_close(business_date=dt.date(2026, 12, 1), as_of=at(18), actor=csr)
-    with pytest.raises(PermissionDeniedError, match=r"payments.manage"):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError, match=r"payments.manage"):
         services.drawer_create(location_code="X", location_name="X", code="X-1", name="X", actor=csr)
 
 
@@ -138,7 +139,7 @@ def test_a_void_needs_a_supervisor_and_a_reason(
     session: DrawerSession, ana: Any, ben: Any, supervisor: Any, rosa_account: Account
 ) -> None:
     payment = pay(session, rosa_account, "10.00", ana)
-    with pytest.raises(PermissionDeniedError, match=r"payments.void_approve"):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError, match=r"payments.void_approve"):
         services.payment_void(payment=payment, reason="oops", approved_by=ben, as_of=at(10), actor=ana)
     with pytest.raises(ApplicationError, match=r"Say why"):
         services.payment_void(payment=payment, reason=" ", approved_by=supervisor, as_of=at(10), actor=ana)

@@ -13,7 +13,7 @@ from civicbill.core.money import Money
 from civicbill.payments import selectors, services
 from civicbill.payments.receipts import receipt_document, receipt_html, receipt_pdf
 from civicbill.payments.services import AccountAmount, TenderInput
-from tests.payments.cashiering.conftest import at
+from tests.fixtures.payments import at
 
 M = Money.parse
 pytestmark = pytest.mark.django_db

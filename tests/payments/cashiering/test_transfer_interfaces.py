@@ -17,7 +17,7 @@ from civicbill.ledger.selectors import account_balance
 from civicbill.payments import services
 from civicbill.payments.models import Payment, PaymentTransfer
 from civicbill.payments.services import AccountAmount, TenderInput
-from tests.payments.cashiering.conftest import at, books_ok
+from tests.fixtures.payments import at, books_ok
 
 M = Money.parse
 pytestmark = pytest.mark.django_db
@@ -43,7 +43,7 @@ def paid(frozen: Any, drawers: Any, ana: Any, rosa_account: Account) -> Payment:
 
 @pytest.fixture
 def lopez(make_account: Any) -> Account:
-    return make_account("Lopez", "77", {"water": "20.00", "refuse": "30.00"})
+    return make_account(last_name="Lopez", house="77", owing={"water": "20.00", "refuse": "30.00"})
 
 
 def test_the_receipt_page_moves_a_payment_with_csrf_checked(

@@ -18,7 +18,8 @@ from civicbill.ledger.selectors import account_balance, account_history, entry_p
 from civicbill.payments import services
 from civicbill.payments.models import DrawerSession, Payment, PaymentTransfer, ReceiptCode
 from civicbill.payments.services import AccountAmount, TenderInput
-from tests.payments.cashiering.conftest import at, books_ok
+from tests.fixtures.database import assert_nothing_changed
+from tests.fixtures.payments import at, books_ok
 
 M = Money.parse
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,7 @@ def session(frozen: Any, drawers: Any, ana: Any) -> DrawerSession:
 
 @pytest.fixture
 def lopez(make_account: Any) -> Account:
-    return make_account("Lopez", "77", {"water": "20.00", "refuse": "30.00"})
+    return make_account(last_name="Lopez", house="77", owing={"water": "20.00", "refuse": "30.00"})
 
 
 def pay(session: DrawerSession, account: Account, amount: str, actor: Any, tender: str = "cash") -> Payment:
@@ -130,7 +131,7 @@ def test_a_technician_may_transfer_a_cashier_and_an_auditor_may_not(
 ) -> None:
     payment = pay(session, rosa_account, "10.00", session.cashier)
     for actor in (csr, auditor):
-        with pytest.raises(PermissionDeniedError):
+        with assert_nothing_changed(), pytest.raises(PermissionDeniedError):
             transfer(payment, lopez, actor)
     assert PaymentTransfer.objects.count() == 0
     assert transfer(payment, lopez, technician).transferred_by == technician
@@ -162,7 +163,7 @@ def test_refusals_post_nothing(
     assert _refused(payment, rosa_account, supervisor, "same_account").message == (
         f"Receipt {payment.receipt_number} is already on account {rosa_account.number}"
     )
-    closed = make_account("Cruz", "9", {"water": "1.00"})
+    closed = make_account(last_name="Cruz", house="9", owing={"water": "1.00"})
     Account.objects.filter(pk=closed.pk).update(status=Account.Status.CLOSED)
     closed.refresh_from_db()
     assert _refused(payment, closed, supervisor, "account_closed").message == (
@@ -176,7 +177,10 @@ def test_refusals_post_nothing(
 
     first = transfer(payment, lopez, supervisor)
     assert _refused(
-        payment, make_account("Diaz", "10", {"water": "1.00"}), supervisor, "already_transferred"
+        payment,
+        make_account(last_name="Diaz", house="10", owing={"water": "1.00"}),
+        supervisor,
+        "already_transferred",
     ).message == (
         f"Receipt {payment.receipt_number} was already transferred to account {lopez.number} on 2026-12-03"
     )

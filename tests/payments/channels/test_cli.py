@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from civicbill.customers.models import Account
 from civicbill.ledger import selectors as ledger_selectors
 from civicbill.payments.models import Refund
-from tests.payments.channels.conftest import books_ok, csv_file
+from tests.fixtures.payments import books_ok, csv_file
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ def run(*args: str) -> str:
 def test_import_suspense_return_and_refund_from_the_command_line(
     make_account: Any, importer: Any, csr: Any, technician: Any, supervisor: Any, tmp_path: Path
 ) -> None:
-    kim: Account = make_account("Kim", "102", {"water": "30.00", "refuse": "25.00"})
+    kim: Account = make_account(last_name="Kim", house="102", owing={"water": "30.00", "refuse": "25.00"})
     file = tmp_path / "lb.csv"
     file.write_bytes(
         csv_file(

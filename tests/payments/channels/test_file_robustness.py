@@ -19,7 +19,7 @@ from django.test import Client
 from civicbill.customers.models import Account
 from civicbill.payments.imports import RowProblem, parse_file
 from civicbill.payments.models import Payment, PaymentImport
-from tests.payments.channels.conftest import fixed_detail
+from tests.fixtures.payments import fixed_detail
 
 TWO_MB = "7" * (2 * 1024 * 1024)
 TOO_LONG = f"the line is {len(TWO_MB) + 2:,} characters long; a record is at most 10,000"
@@ -237,7 +237,7 @@ def test_lf_crlf_and_cr_files_read_the_same_rows(file_format: str, ending: str) 
 # -- through the page, the API and the command line ---------------------------------------------------
 @pytest.fixture
 def rosa(make_account: Any) -> Account:
-    return make_account("Pena", "100", {"water": "48.20"})
+    return make_account(last_name="Pena", house="100", owing={"water": "48.20"})
 
 
 def long_line_file(account: Account) -> bytes:

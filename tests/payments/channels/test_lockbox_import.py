@@ -17,7 +17,8 @@ from civicbill.ledger.models import JournalEntry, JournalLine
 from civicbill.payments import services
 from civicbill.payments.models import ChannelPayment, Payment, PaymentAllocation, PaymentImport, SuspenseItem
 from civicbill.payments.services import lockbox
-from tests.payments.channels.conftest import IMPORT_AT, books_ok, csv_file, fixed_detail, gl, scan
+from tests.fixtures.database import assert_nothing_changed
+from tests.fixtures.payments import IMPORT_AT, books_ok, csv_file, fixed_detail, gl, scan
 
 pytestmark = pytest.mark.django_db
 
@@ -28,8 +29,8 @@ def bad_check_digit(scan_line: str) -> str:
 
 @pytest.fixture
 def accounts(make_account: Any) -> tuple[Account, Account]:
-    lopez = make_account("Lopez", "100", {"water": "48.20", "sewer": "41.81"})
-    kim = make_account("Kim", "102", {"water": "30.00", "refuse": "25.00"})
+    lopez = make_account(last_name="Lopez", house="100", owing={"water": "48.20", "sewer": "41.81"})
+    kim = make_account(last_name="Kim", house="102", owing={"water": "30.00", "refuse": "25.00"})
     return lopez, kim
 
 
@@ -172,7 +173,7 @@ def test_closed_accounts_mismatches_and_doubtful_amounts_go_to_suspense(
     accounts: tuple[Account, Account], importer: Any, make_account: Any
 ) -> None:
     lopez, kim = accounts
-    gone = make_account("Gone", "104", {"water": "10.00"})
+    gone = make_account(last_name="Gone", house="104", owing={"water": "10.00"})
     Account.objects.filter(pk=gone.pk).update(status=Account.Status.CLOSED)
     content = csv_file(
         "H,LB0001,2026-12-01",
@@ -353,7 +354,7 @@ def test_staff_apply_a_suspense_item_to_an_account(
 
 
 def test_only_permitted_staff_import_files(accounts: tuple[Account, Account], csr: Any) -> None:
-    with pytest.raises(PermissionDeniedError):
+    with assert_nothing_changed(), pytest.raises(PermissionDeniedError):
         services.payment_file_import(
             content=the_file(*accounts), file_name="x", file_format="lockbox-csv", as_of=IMPORT_AT, actor=csr
         )

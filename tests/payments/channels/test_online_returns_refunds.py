@@ -15,7 +15,7 @@ from civicbill.ledger import selectors as ledger_selectors
 from civicbill.ledger.models import JournalLine
 from civicbill.payments import services
 from civicbill.payments.models import Payment, PaymentAllocation, Refund, ReturnedItem, ReturnedItemFee
-from tests.payments.channels.conftest import IMPORT_AT, books_ok, csv_file, gl
+from tests.fixtures.payments import IMPORT_AT, books_ok, csv_file, gl
 
 pytestmark = pytest.mark.django_db
 LATER = IMPORT_AT + dt.timedelta(days=7)  # Tuesday 2026-12-08
@@ -32,12 +32,12 @@ def lines_of(entry_id: Any) -> list[tuple[str, int | None, int, int]]:
 
 @pytest.fixture
 def lopez(make_account: Any) -> Account:
-    return make_account("Lopez", "100", {"water": "48.20", "sewer": "41.81"})
+    return make_account(last_name="Lopez", house="100", owing={"water": "48.20", "sewer": "41.81"})
 
 
 @pytest.fixture
 def kim(make_account: Any) -> Account:
-    return make_account("Kim", "102", {"water": "30.00", "refuse": "25.00"})
+    return make_account(last_name="Kim", house="102", owing={"water": "30.00", "refuse": "25.00"})
 
 
 def pay_by_lockbox(importer: Any, *rows: tuple[Account | str, str]) -> list[Payment]:
@@ -187,7 +187,7 @@ def test_a_cash_payment_at_the_counter_cannot_be_returned(
 def test_a_credit_balance_is_refunded_after_a_supervisors_approval_and_exported_for_payables(
     make_account: Any, importer: Any, csr: Any, supervisor: Any, make_user: Any
 ) -> None:
-    diaz = make_account("Diaz", "106", {"water": "10.00"})
+    diaz = make_account(last_name="Diaz", house="106", street="Grapefruit Blvd", owing={"water": "10.00"})
     pay_by_lockbox(importer, (diaz, "25.00"))
     assert ledger_selectors.account_balance(diaz).cents == -1500
 
@@ -230,7 +230,7 @@ def test_a_credit_balance_is_refunded_after_a_supervisors_approval_and_exported_
 def test_a_refund_is_not_approved_by_its_requester_and_a_rejection_says_why(
     make_account: Any, importer: Any, supervisor: Any, make_user: Any
 ) -> None:
-    diaz = make_account("Diaz", "106", {"water": "10.00"})
+    diaz = make_account(last_name="Diaz", house="106", owing={"water": "10.00"})
     pay_by_lockbox(importer, (diaz, "25.00"))
     refund = services.refund_request(
         account=diaz, amount=Money.parse("15.00"), reason="moved", as_of=LATER, actor=supervisor

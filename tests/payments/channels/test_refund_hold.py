@@ -21,8 +21,7 @@ from civicbill.payments.clearing import hold_days_from
 from civicbill.payments.models import Refund
 from civicbill.payments.services.taking import AccountAmount
 from civicbill.payments.tenders import TenderInput
-from tests.payments.cashiering.conftest import at, books_ok, drawers  # noqa: F401 (fixtures)
-from tests.payments.channels.conftest import IMPORT_AT, csv_file
+from tests.fixtures.payments import IMPORT_AT, at, books_ok, csv_file
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +63,7 @@ def ask(account: Account, amount: str, csr: Any, on: dt.date) -> Refund:
 def test_a_credit_from_a_500_check_is_not_refunded_until_the_check_clears(
     make_account: Any, importer: Any, csr: Any, supervisor: Any
 ) -> None:
-    rosa = make_account("Pena", "100", {"water": "0.01"})
+    rosa = make_account(last_name="Pena", house="100", owing={"water": "0.01"})
     lockbox_check(importer, rosa, "500.01", dt.date(2026, 11, 30))
     refund = ask(rosa, "500.00", csr, dt.date(2026, 12, 1))
     entries = JournalEntry.objects.count()
@@ -94,7 +93,7 @@ def test_a_credit_from_a_500_check_is_not_refunded_until_the_check_clears(
 def test_holidays_and_weekends_do_not_count_toward_the_window(
     make_account: Any, importer: Any, csr: Any, supervisor: Any
 ) -> None:
-    rosa = make_account("Pena", "100", {"water": "10.00"})
+    rosa = make_account(last_name="Pena", house="100", owing={"water": "10.00"})
     lockbox_check(importer, rosa, "110.00", dt.date(2026, 12, 18))  # a Friday; Christmas, New Year's Day
     refund = ask(rosa, "100.00", csr, dt.date(2026, 12, 21))
     with pytest.raises(ApplicationError, match=r"the \$110\.00 check of 2026-12-18 clears on 2027-01-05"):
@@ -108,11 +107,11 @@ def test_only_the_uncleared_part_of_the_credit_waits(
     make_account: Any,
     csr: Any,
     supervisor: Any,
-    drawers: Any,  # noqa: F811
+    drawers: Any,
     make_user: Any,
 ) -> None:
     cashier = make_user("CSR", "ana")
-    rosa = make_account("Pena", "100", {"water": "70.81"})
+    rosa = make_account(last_name="Pena", house="100", owing={"water": "70.81"})
     session = services.drawer_session_open(
         drawer=drawers[0], starting_float=Money.parse("100.00"), as_of=at(8), actor=cashier
     )
@@ -147,8 +146,8 @@ def test_only_the_uncleared_part_of_the_credit_waits(
 def test_an_online_ach_payment_waits_five_business_days_and_a_card_payment_none(
     make_account: Any, importer: Any, csr: Any, supervisor: Any
 ) -> None:
-    by_bank = make_account("Pena", "100", {"water": "48.20"})
-    by_card = make_account("Kim", "102", {"water": "48.20"})
+    by_bank = make_account(last_name="Pena", house="100", owing={"water": "48.20"})
+    by_card = make_account(last_name="Kim", house="102", owing={"water": "48.20"})
     online(importer, by_bank, "100.00", "ach")
     online(importer, by_card, "100.00", "card")
 
@@ -170,7 +169,7 @@ def test_an_online_ach_payment_waits_five_business_days_and_a_card_payment_none(
 def test_a_voided_or_returned_payment_does_not_hold_a_refund_it_no_longer_backs(
     make_account: Any, importer: Any, csr: Any, supervisor: Any, technician: Any
 ) -> None:
-    rosa = make_account("Pena", "100", {"water": "10.00"})
+    rosa = make_account(last_name="Pena", house="100", owing={"water": "10.00"})
     lockbox_check(importer, rosa, "60.00", dt.date(2026, 12, 1))  # 50.00 credit
     online(importer, rosa, "80.00", "card")  # 130.00 credit
     services.payment_return(
@@ -191,7 +190,7 @@ def test_the_windows_are_settings_and_zero_turns_a_hold_off(
     make_account: Any, importer: Any, csr: Any, supervisor: Any, settings: Any
 ) -> None:
     settings.CIVICBILL_REFUND_HOLD_CHECK_DAYS = "0"
-    rosa = make_account("Pena", "100", {"water": "10.00"})
+    rosa = make_account(last_name="Pena", house="100", owing={"water": "10.00"})
     lockbox_check(importer, rosa, "60.00", dt.date(2026, 12, 1))
     refund = ask(rosa, "50.00", csr, dt.date(2026, 12, 1))
     assert services.refund_approve(

@@ -17,7 +17,7 @@ from civicbill.customers.models import Account
 from civicbill.ledger.models import JournalEntry
 from civicbill.payments import services
 from civicbill.payments.models import Payment, PaymentImport, ProcessorConfirmation, SuspenseItem
-from tests.payments.channels.conftest import IMPORT_AT, books_ok, csv_file, scan
+from tests.fixtures.payments import IMPORT_AT, books_ok, csv_file, scan
 
 pytestmark = pytest.mark.django_db
 ONLINE_HEADER = "confirmation,account_number,amount,paid_on,method,payer_name"
@@ -35,7 +35,7 @@ def posted() -> tuple[int, int, int]:
 
 @pytest.fixture
 def rosa(make_account: Any) -> Account:
-    return make_account("Pena", "100", {"water": "70.81"})
+    return make_account(last_name="Pena", house="100", owing={"water": "70.81"})
 
 
 def batch(rosa: Account) -> bytes:
@@ -98,7 +98,7 @@ def test_the_same_lockbox_id_and_date_with_other_records_is_refused_unless_staff
 
 
 def test_the_fixed_width_header_identifies_the_batch_too(rosa: Account, importer: Any) -> None:
-    from tests.payments.channels.conftest import fixed_detail
+    from tests.fixtures.payments import fixed_detail
 
     def fixed(cents: int) -> bytes:
         detail = fixed_detail(account=rosa.number, cents=cents)
@@ -113,7 +113,7 @@ def test_the_fixed_width_header_identifies_the_batch_too(rosa: Account, importer
 def test_a_processor_confirmation_posts_once_however_many_files_carry_it(
     rosa: Account, make_account: Any, importer: Any
 ) -> None:
-    kim = make_account("Kim", "102", {"water": "30.00"})
+    kim = make_account(last_name="Kim", house="102", owing={"water": "30.00"})
     first = run(
         csv_file(ONLINE_HEADER, f"W-1001,{rosa.number},50.00,2026-12-01,card,Rosa", "TRAILER,1,50.00"),
         importer,
@@ -281,7 +281,7 @@ def test_50000_on_a_70_81_balance_matched_by_account_number_goes_to_suspense(
 def test_online_payments_get_the_same_check_and_a_credit_counts_as_nothing_owed(
     make_account: Any, importer: Any
 ) -> None:
-    paid_up = make_account("Diaz", "106", {"water": "10.00"})
+    paid_up = make_account(last_name="Diaz", house="106", owing={"water": "10.00"})
     run(
         csv_file("H,LB0009,2026-12-01", f"D,,{paid_up.number},20.00,1,,Diaz", "T,1,20.00"), importer, "lb.csv"
     )
@@ -304,8 +304,10 @@ def test_online_payments_get_the_same_check_and_a_credit_counts_as_nothing_owed(
 def test_a_scan_line_payment_is_doubtful_only_when_far_above_both_the_amount_due_and_the_balance(
     make_account: Any, importer: Any
 ) -> None:
-    owes_more = make_account("Lopez", "100", {"water": "2000.00"})  # an old stub says 5.00 due
-    stub_only = make_account("Kim", "102", {"water": "5.00"})
+    owes_more = make_account(
+        last_name="Lopez", house="100", owing={"water": "2000.00"}
+    )  # an old stub says 5.00 due
+    stub_only = make_account(last_name="Kim", house="102", owing={"water": "5.00"})
     record = run(
         csv_file(
             "H,LB0001,2026-12-01",
