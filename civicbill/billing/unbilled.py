@@ -229,8 +229,6 @@ def _slots(
     runs = BillRun.objects.filter(status=BillRun.Status.COMMITTED, bill_date__lte=as_of, period__gte=since)
     if cycle_number is not None:
         runs = runs.filter(cycle__number=cycle_number)
-    if before is not None:
-        runs = runs.filter(period__lt=month_start(before))
     committed: dict[int, dict[dt.date, _Slot]] = defaultdict(dict)
     for run_id, number, period, start, end, started_at in runs.values_list(
         "id", "cycle__number", "period", "period_start", "period_end", "started_at"
@@ -248,6 +246,8 @@ def _slots(
                 slot = _Slot(number, month, billing.start, billing.end, None, None)
             slots.append(slot)
             month = add_months(month, 1)
+    if before is not None:
+        slots = [slot for slot in slots if slot.period < month_start(before)]
     return slots
 
 
