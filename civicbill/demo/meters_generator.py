@@ -43,6 +43,7 @@ class DemoMeter:
     reads: tuple[DemoRead, ...]  # history, oldest first, excluding the latest read
     latest_read: DemoRead | None  # the read to import through validation (may be high, low, lower...)
     leak: bool = False
+    estimated_on: tuple[dt.date, ...] = ()  # the days of ``reads`` that were estimated (no read taken)
 
 
 def _size_for(account: DemoAccount, rng: random.Random) -> str:
@@ -120,8 +121,13 @@ def generate_meters(
         elif roll < 0.05:  # no read this month: to be estimated
             latest = None  # type: ignore[assignment]
         missing_history = rng.random() < 0.03
+        estimated_on: tuple[dt.date, ...] = ()
         if missing_history and len(reads) > 3:
-            reads.pop(rng.randint(1, len(reads) - 2))
+            # a month the meter was not read: estimated then (the missing-read policy), trued up by
+            # the next actual read
+            index = rng.randint(1, len(reads) - 2)
+            reads[index] = _estimated(reads, index, capacity)
+            estimated_on = (reads[index].read_on,)
         installed_on = dates[0] - dt.timedelta(days=rng.randint(30, 2000))
         meters.append(
             DemoMeter(
@@ -139,6 +145,7 @@ def generate_meters(
                 reads=tuple(reads),
                 latest_read=latest,
                 leak=leak,
+                estimated_on=estimated_on,
             )
         )
     stock = in_stock if in_stock is not None else max(1, len(meters) // 30)
@@ -162,6 +169,16 @@ def generate_meters(
             )
         )
     return meters
+
+
+def _estimated(reads: list[DemoRead], index: int, capacity: int) -> DemoRead:
+    """The estimate that stood in for ``reads[index]``: the previous period's use (half the two
+    months' when there is no previous period), never more than the next actual read, so the next
+    read's true-up is never negative."""
+    previous, following = int(reads[index - 1].value), int(reads[index + 1].value)
+    span = (following - previous) % capacity
+    before = (previous - int(reads[index - 2].value)) % capacity if index >= 2 else span // 2
+    return DemoRead(reads[index].read_on, Decimal((previous + min(before, span)) % capacity))
 
 
 # hour of day -> share of a day's use (a household: night near zero, morning and evening peaks)
