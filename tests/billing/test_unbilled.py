@@ -5,10 +5,13 @@ every account left without a bill, with the reason."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 
 from civicbill.billing.models import Bill, BillException, BillRun
 from civicbill.billing.services import (
@@ -253,6 +256,23 @@ def test_the_hold_policy_holds_a_missing_read_and_estimates_nothing(
         run.pk,
     )
     assert listed.latest.message == "No read measured water use from 2026-10-29 to 2026-11-28"
+    out = io.StringIO()
+    call_command("billing", "unbilled", "--as-of", "2026-12-10", "--json", stdout=out)
+    body = json.loads(out.getvalue())
+    assert (body["count"], body["periods"], body["by_reason"], body["since"]) == (
+        1, 1, {"missing_read": 1}, "2025-12",
+    )  # fmt: skip
+    [row] = body["accounts"]
+    assert (row["account_number"], row["reason"], row["since"], row["held_draft"], row["drafts_cents"]) == (
+        account.number, "missing_read", "2026-11", f"202611-{account.number}", 5561,
+    )  # fmt: skip
+    out = io.StringIO()
+    call_command("billing", "unbilled", "--as-of", "2026-12-10", stdout=out)
+    text = out.getvalue()
+    assert text.startswith(
+        "1 accounts left unbilled as of 2026-12-10 (1 periods since 2025-12; held drafts $55.61)"
+    )
+    assert f"{account.number}  cycle 1  since 2026-11 (1)  missing_read: No read measured water use" in text
     assert check_books().ok
 
 
