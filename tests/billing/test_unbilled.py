@@ -219,8 +219,8 @@ def test_a_missing_read_is_estimated_after_n_days_and_the_next_actual_read_trues
     )  # fmt: skip
     assert _codes(account, NOV) == [("estimated", "open")]
     bill_run_commit(run_id=early.pk, actor=technician, as_of=december_3)
-    november = _bill(account, NOV)
-    assert (november.status, november.estimated, november.consumption_hcf, november.current_charges_cents) == (
+    nov = _bill(account, NOV)
+    assert (nov.status, nov.estimated, nov.consumption_hcf, nov.current_charges_cents) == (
         Bill.Status.ISSUED, True, 12, 7361,
     )  # fmt: skip
     # December's actual read: 25 HCF used since October's read, 12 of them billed in November
