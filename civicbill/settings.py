@@ -224,6 +224,15 @@ CIVICBILL_READ_MAX_CONSECUTIVE_ESTIMATES = int(
     os.environ.get("CIVICBILL_READ_MAX_CONSECUTIVE_ESTIMATES", "3")
 )
 
+# Missing reads at billing (issue 13): "estimate" - a billing run tried this many days or more after a
+# cycle's read day gives a water service point still without an accepted read for the period an
+# estimated read (the bill says so; the next actual read trues up); "hold" - the bill is held with a
+# missing_read exception. docs/user-guide/billing-run.md.
+CIVICBILL_MISSING_READ_POLICY = os.environ.get("CIVICBILL_MISSING_READ_POLICY", "estimate").strip().lower()
+CIVICBILL_MISSING_READ_ESTIMATE_AFTER_DAYS = int(
+    os.environ.get("CIVICBILL_MISSING_READ_ESTIMATE_AFTER_DAYS", "5")
+)
+
 # Autopay by ACH (issue 6): the city's origination settings, checked at start-up by the system check
 # in civicbill/autopay/checks.py (an error names the setting). Values stay text here so that a bad
 # one is reported by name instead of failing the import. docs/autopay.md describes each one.

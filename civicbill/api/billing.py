@@ -14,6 +14,7 @@ from civicbill.billing import tasks as billing_tasks
 from civicbill.billing.documents.files import bill_pdf as bill_pdf_bytes
 from civicbill.billing.models import Bill, BillException, BillRun
 from civicbill.billing.services import bill_cancel_rebill, bill_exception_resolve
+from civicbill.billing.unbilled import unbilled_accounts
 from civicbill.core import clock
 from civicbill.core.exceptions import ApplicationError, NotFoundError
 from civicbill.core.models import TaskProgress
@@ -21,6 +22,7 @@ from civicbill.core.permissions import require_permission
 
 runs_router = Router(tags=["billing runs"])
 bills_router = Router(tags=["bills"])
+billing_router = Router(tags=["billing runs"])
 
 
 def _month(text: str) -> dt.date:
@@ -161,6 +163,18 @@ def commit_run(request: HttpRequest, run_id: int) -> Status[dict[str, Any]]:
     billing_tasks.bill_run_commit_enqueue(run=run, actor=request.user, as_of=clock.today())
     run.refresh_from_db()
     return Status(202, run_row(run))
+
+
+@billing_router.get("/unbilled", response=dict[str, Any], summary="Accounts left unbilled, with the reason")
+def list_unbilled(
+    request: HttpRequest, as_of: dt.date | None = None, cycle: int | None = Query(None, ge=1)
+) -> dict[str, Any]:
+    """Every billed account without an issued bill for a period its cycle billed (a committed run
+    of the last 12 months) or skipped: the reason (``held``, ``missing_read``, ``high_bill``,
+    ``negative_bill``, ``no_schedule``, ``rating_error``, ``no_bill``, ``no_run``), the first unbilled
+    month, the held draft, and each unbilled period. ``as_of`` defaults to today."""
+    require_permission(request.user, "billing.run")
+    return unbilled_accounts(as_of=as_of or clock.today(), cycle_number=cycle).as_dict()
 
 
 class BillExceptionResolveIn(Schema):

@@ -12,7 +12,7 @@ missing_read    yes      a water agreement and no read measured use in the perio
 estimated       no       the period's use comes from an estimated read
 zero_bill       no       current charges are exactly zero (no journal entry is posted for them)
 negative_bill   yes      current charges are a credit
-high_bill       yes      current charges above 3 × the average of the account's last 12 issued bills
+high_bill       yes      current charges above 3 × the account's usual bill (:func:`usual_bill_cents`)
 no_schedule     yes      an agreement's rate schedule has no version in effect (that service is
                          left off the draft)
 rating_error    yes      the engine could not price an agreement (message says why)
@@ -86,7 +86,7 @@ class AccountFacts:
     balance_now_cents: int  # the receivable balance before this bill
     previous_balance_cents: int  # total due on the last bill (or the opening balance before any bill)
     payments_cents: int  # payments since the last bill (negative)
-    average_bill_cents: int | None  # average current charges of the last 12 issued bills
+    usual_bill_cents: int | None  # the high-bill baseline (usual_bill_cents()); None: no test
     # the account's own average water use over the last winter (facts.winter_window), or None
     winter_average_hcf: Decimal | None = None
 
@@ -201,13 +201,13 @@ def draft_bill(
     exceptions = list(found)
     water = facts.water
     has_water = any(a.service == Service.WATER for a in facts.agreements)
-    average = facts.average_bill_cents
-    if average is not None and average > 0 and current > HIGH_BILL_FACTOR * average:
+    usual = facts.usual_bill_cents
+    if usual is not None and usual > 0 and current > HIGH_BILL_FACTOR * usual:
         exceptions.append(
             DraftException(
                 "high_bill",
-                f"Current charges {format_cents(current)} are over {HIGH_BILL_FACTOR}× the average "
-                f"of the last bills ({format_cents(average)})",
+                f"Current charges {format_cents(current)} are over {HIGH_BILL_FACTOR}× the account's "
+                f"usual bill ({format_cents(usual)})",
             )
         )
     adjustments = facts.balance_now_cents - facts.previous_balance_cents - facts.payments_cents
@@ -377,9 +377,20 @@ def winter_average(use_by_month: dict[dt.date, Decimal], months: int = 3) -> Dec
     return (total / months).quantize(WINTER_AVERAGE_PLACES, rounding=ROUND_HALF_UP)
 
 
-def average_cents(charges: Sequence[int]) -> int | None:
-    """The average of up to 12 bills' current charges, rounded half up to the cent; None without bills."""
-    if not charges:
-        return None
-    total, count = sum(charges), len(charges)
-    return (2 * total + count) // (2 * count)
+def usual_bill_cents(
+    *, same_period_last_year: int | None, recent: Sequence[int], confirmed: int | None = None
+) -> int | None:
+    """The high-bill baseline: the current charges of the same period last year's bill, else the
+    median of recent bills (the middle two averaged, half up to the cent); raised to the charges of
+    a bill whose high-bill exception staff released (``confirmed``: the account's new usual level).
+    The caller passes only issued, actual (not estimated), full-period (not prorated) bills, so a
+    held draft, an estimate or a short first bill never sets the baseline. None: no bill to compare
+    with (no high-bill test)."""
+    usual = same_period_last_year
+    if usual is None and recent:
+        ordered = sorted(recent)
+        middle = len(ordered) // 2
+        usual = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle] + 1) // 2
+    if confirmed is not None and (usual is None or confirmed > usual):
+        usual = confirmed
+    return usual

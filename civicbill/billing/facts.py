@@ -6,7 +6,7 @@ a list of ids) and returns one :class:`~civicbill.billing.calculation.AccountFac
 each: agreements in effect in the period, premise type and dwelling units, the water service point's
 use from :func:`civicbill.meters.usage.consumption_for_period`, the reads shown on the bill, the
 receivable balance and the payments since the last bill from the ledger's selectors, and the
-average of the last 12 issued bills. Never a query per account.
+account's usual bill, the high-bill baseline (:func:`_usual_bills`). Never a query per account.
 """
 
 from __future__ import annotations
@@ -17,17 +17,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from civicbill.billing.calculation import (
     PAYMENT_SOURCE_TYPES,
     AccountFacts,
     AgreementFacts,
     WaterFacts,
-    average_cents,
+    usual_bill_cents,
     winter_average,
 )
-from civicbill.billing.models import Bill, BillKind
+from civicbill.billing.models import Bill, BillException, BillKind
 from civicbill.billing.periods import WINTER_MONTHS, add_months, winter_window
 from civicbill.core.utility_services import Service
 from civicbill.customers.models import Account, ServiceAgreement
@@ -149,11 +149,11 @@ def gather_facts(
     history = _bill_history(scope, period)
     payments, previous = _since_last_bill(account_ids, history)
     winter = _winter_averages(scope, period)
+    usual = _usual_bills(scope, period)
     facts: dict[int, AccountFacts] = {}
     for account_id in account_ids:
         number, premise_id, premise_type, units, language = accounts[account_id]
         point = water.get(premise_id)
-        past = history.get(account_id, [])
         facts[account_id] = AccountFacts(
             account_id=account_id,
             number=number,
@@ -166,7 +166,7 @@ def gather_facts(
             balance_now_cents=balances[account_id].cents,
             previous_balance_cents=previous.get(account_id, 0),
             payments_cents=payments.get(account_id, 0),
-            average_bill_cents=average_cents([bill[1] for bill in past[-12:]]) if past else None,
+            usual_bill_cents=usual.get(account_id),
             winter_average_hcf=winter.get(account_id),
         )
     return facts
@@ -334,3 +334,56 @@ def _since_last_bill(account_ids: list[int], history: History) -> tuple[dict[int
             elif source_type == "conversion":
                 previous[account_id] += net
     return payments, previous
+
+
+def _usual_bills(scope: Scope, period: dt.date) -> dict[int, int]:
+    """Each account's usual bill before ``period``, the high-bill baseline
+    (:func:`~civicbill.billing.calculation.usual_bill_cents`): from the issued regular bills and
+    rebills of the 12 months before it that are actual (not estimated) and cover a full period
+    (begin on or after the day the account opened: a move-in's short first bill is left out). A held
+    draft is never issued, so it can neither be the baseline nor keep an old one in place. The
+    charges of the latest such bill whose high-bill exception staff released count as the account's
+    new level. Two queries for the whole scope."""
+    since = add_months(period, -12)
+    rows = (
+        Bill.objects.filter(
+            scope.accounts("account__"),
+            status=Bill.Status.ISSUED,
+            kind__in=(BillKind.REGULAR, BillKind.REBILL),
+            estimated=False,
+            period__gte=since,
+            period__lt=period,
+            period_start__gte=F("account__opened_on"),
+        )
+        .order_by("account_id", "period", "issued_at", "id")
+        .values_list("account_id", "period", "current_charges_cents")
+    )
+    by_period: dict[int, dict[dt.date, int]] = defaultdict(dict)
+    for account_id, month, charges in rows:
+        by_period[account_id][month] = charges  # a rebill (issued later) replaces its period's bill
+    confirmed: dict[int, int] = {}
+    released = (
+        BillException.objects.filter(
+            scope.accounts("account__"),
+            code=BillException.Code.HIGH_BILL,
+            resolution=BillException.Resolution.RELEASED,
+            bill__status=Bill.Status.ISSUED,
+            bill__period__gte=since,
+            bill__period__lt=period,
+        )
+        .order_by("account_id", "bill__period", "id")
+        .values_list("account_id", "bill__current_charges_cents")
+    )
+    for account_id, charges in released:
+        confirmed[account_id] = charges  # the latest one
+    usual: dict[int, int] = {}
+    for account_id in by_period.keys() | confirmed.keys():
+        months = by_period.get(account_id, {})
+        value = usual_bill_cents(
+            same_period_last_year=months.get(since),
+            recent=list(months.values()),
+            confirmed=confirmed.get(account_id),
+        )
+        if value is not None:
+            usual[account_id] = value
+    return usual

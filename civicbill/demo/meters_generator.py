@@ -3,8 +3,9 @@
 A desert pattern: summer use about twice winter use; single-family homes average ~14 HCF a month,
 multi-family scale with their units, commercial and irrigation use more. A few premises have a leak
 (steady extra use for the last two months), a few registers sit near their capacity so they roll over,
-some months are missing (no read: estimated later) and some last reads are unusually high, so the
-exceptions queue has real work in it. The same seed always gives the same data.
+a month of a few meters' history was estimated (no read; the next read trued it up), some of the open
+month's reads are missing (the billing run estimates them) and a few last reads are unusually high or
+below the previous one, so the exceptions queue has real work in it. The same seed always gives the same data.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from civicbill.demo.generator import DemoAccount
 
 # month -> factor (Jan..Dec): the Coachella Valley peaks in July/August
 SEASON = (0.65, 0.7, 0.85, 1.0, 1.2, 1.45, 1.6, 1.55, 1.35, 1.1, 0.85, 0.7)
+SPIKE_SHARE = 0.005  # of the meters: the open month's read is a spike (held for review)
+MISTYPED_SHARE = 0.003  # ... is below the previous read (held)
+LEAK_SHARE = 0.005  # ... leaks (25 HCF a month more for the last two months: the open month's read is held)
 MAKES = (("Badger", "Recordall M25"), ("Neptune", "T-10"), ("Sensus", "iPERL"), ("Mueller", "SSM"))
 
 
@@ -43,6 +47,7 @@ class DemoMeter:
     reads: tuple[DemoRead, ...]  # history, oldest first, excluding the latest read
     latest_read: DemoRead | None  # the read to import through validation (may be high, low, lower...)
     leak: bool = False
+    estimated_on: tuple[dt.date, ...] = ()  # the days of ``reads`` that were estimated (no read taken)
 
 
 def _size_for(account: DemoAccount, rng: random.Random) -> str:
@@ -101,7 +106,7 @@ def generate_meters(
         near_capacity = rng.random() < 0.02
         start = capacity - int(monthly * per_unit * 3) if near_capacity else rng.randint(0, capacity // 20)
         value = start
-        leak = rng.random() < 0.02
+        leak = rng.random() < LEAK_SHARE
         reads: list[DemoRead] = []
         for index, read_on in enumerate(dates):
             factor = SEASON[read_on.month - 1] * rng.uniform(0.85, 1.15)
@@ -112,16 +117,28 @@ def generate_meters(
             reads.append(DemoRead(read_on=read_on, value=Decimal(value)))
         latest = reads.pop()
         roll = rng.random()
-        if roll < 0.02:  # an unusually high last read (a spike, a leak, a misread)
+        # the open month's reads: about 0.5 % spikes and 0.3 % mistyped reads go to the exceptions
+        # queue (with the leaks, about 1.3 % of the reads: a realistic share, so the month bills
+        # with few holds), 2 % are not read (estimated by the billing run's missing-read policy).
+        # The random draws are the same whatever the shares (the rest of the city stays the same).
+        if roll < 0.02:
             extra = int(monthly * per_unit * rng.uniform(2.5, 4))
-            latest = DemoRead(latest.read_on, Decimal((int(latest.value) + extra) % capacity))
-        elif roll < 0.03:  # a mistyped read below the previous one
-            latest = DemoRead(latest.read_on, Decimal(max(0, int(reads[-1].value) - rng.randint(5, 50))))
+            if roll < SPIKE_SHARE:  # an unusually high last read (a spike, a misread)
+                latest = DemoRead(latest.read_on, Decimal((int(latest.value) + extra) % capacity))
+        elif roll < 0.03:
+            below = rng.randint(5, 50)
+            if roll < 0.02 + MISTYPED_SHARE:  # a mistyped read below the previous one
+                latest = DemoRead(latest.read_on, Decimal(max(0, int(reads[-1].value) - below)))
         elif roll < 0.05:  # no read this month: to be estimated
             latest = None  # type: ignore[assignment]
         missing_history = rng.random() < 0.03
+        estimated_on: tuple[dt.date, ...] = ()
         if missing_history and len(reads) > 3:
-            reads.pop(rng.randint(1, len(reads) - 2))
+            # a month the meter was not read: estimated then (the missing-read policy), trued up by
+            # the next actual read
+            index = rng.randint(1, len(reads) - 2)
+            reads[index] = _estimated(reads, index, capacity)
+            estimated_on = (reads[index].read_on,)
         installed_on = dates[0] - dt.timedelta(days=rng.randint(30, 2000))
         meters.append(
             DemoMeter(
@@ -139,6 +156,7 @@ def generate_meters(
                 reads=tuple(reads),
                 latest_read=latest,
                 leak=leak,
+                estimated_on=estimated_on,
             )
         )
     stock = in_stock if in_stock is not None else max(1, len(meters) // 30)
@@ -162,6 +180,16 @@ def generate_meters(
             )
         )
     return meters
+
+
+def _estimated(reads: list[DemoRead], index: int, capacity: int) -> DemoRead:
+    """The estimate that stood in for ``reads[index]``: the previous period's use (half the two
+    months' when there is no previous period), never more than the next actual read, so the next
+    read's true-up is never negative."""
+    previous, following = int(reads[index - 1].value), int(reads[index + 1].value)
+    span = (following - previous) % capacity
+    before = (previous - int(reads[index - 2].value)) % capacity if index >= 2 else span // 2
+    return DemoRead(reads[index].read_on, Decimal((previous + min(before, span)) % capacity))
 
 
 # hour of day -> share of a day's use (a household: night near zero, morning and evening peaks)

@@ -198,6 +198,7 @@ def _seed_meters(
                 install_read=m.install_read,
                 reads=tuple((r.read_on, r.value) for r in m.reads),
                 read_source=ReadSource.AMI if m.meter_type == "ami" else ReadSource.AMR,
+                estimated_reads=frozenset(m.estimated_on),
             )
         )
     # recorded when the demo is built, not replayed at the conversion: the rows hold the year of

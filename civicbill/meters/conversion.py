@@ -56,6 +56,7 @@ class MeterRow:
     install_read: Decimal = Decimal(0)
     reads: tuple[tuple[dt.date, Decimal], ...] = ()  # accepted history, oldest first
     read_source: str = ReadSource.AMR
+    estimated_reads: frozenset[dt.date] = frozenset()  # the days of ``reads`` the legacy system estimated
 
 
 def _problems(rows: Sequence[MeterRow]) -> list[str]:
@@ -196,8 +197,15 @@ def meters_convert(*, rows: Sequence[MeterRow], received_on: dt.date, actor: Act
         previous = row.install_read
         for read_on, value in row.reads:
             used = consumption_between(register, previous=previous, current=value)
-            reads.append((meter.pk, installation.pk, point.pk, read_on, value, row.read_source,
-                          ReadStatus.ACTUAL, used.hcf, used.rolled_over, "", actor.pk, now))  # fmt: skip
+            # an estimate bills its use; the next actual read, measured from it, trues it up
+            estimated = read_on in row.estimated_reads
+            source, status = (
+                (ReadSource.ESTIMATED, ReadStatus.ESTIMATED)
+                if estimated
+                else (row.read_source, ReadStatus.ACTUAL)
+            )
+            reads.append((meter.pk, installation.pk, point.pk, read_on, value, source,
+                          status, used.hcf, used.rolled_over, "", actor.pk, now))  # fmt: skip
             previous = value
     insert_rows(Read, columns, reads)
     if meters:

@@ -81,6 +81,7 @@ urlpatterns = [
     path("rates/<str:code>/", rates.schedule_page, name="rates-schedule"),
     path("rates/<str:code>/versions/new/", rates.version_add, name="rates-version-add"),
     path("billing/runs/", billing.runs_list, name="billing-runs"),
+    path("billing/unbilled/", billing.unbilled, name="billing-unbilled"),
     path("billing/runs/start/", billing.run_start, name="billing-run-start"),
     path("billing/runs/<int:run_id>/", billing.run_page, name="billing-run"),
     path("billing/runs/<int:run_id>/status/", billing.run_status, name="billing-run-status"),

@@ -208,3 +208,17 @@ def test_cancel_rebill_needs_a_reason_and_the_permission(client: Client, csr, te
         response = _post(client, "/api/bills/202611-1000001-6/cancel-rebill", {"reason": "why not"})
     assert response.status_code == 403
     assert Bill.objects.get(number="202611-1000001-6").status == "issued"
+
+
+def test_the_unbilled_accounts_name_the_held_account_and_why(client: Client, committed_run, billable_cycle):
+    luis = billable_cycle["luis"]
+    body = client.get("/api/billing/unbilled?as_of=2026-12-01").json()
+    assert (body["as_of"], body["count"], body["by_reason"]) == ("2026-12-01", 1, {"held": 1})
+    [row] = body["accounts"]
+    assert (row["account_number"], row["reason"], row["since"], row["held_draft"]) == (
+        luis.number, "held", "2026-11", f"202611-{luis.number}",
+    )  # fmt: skip
+    assert row["unbilled_periods"][0]["run_id"] == committed_run.pk
+    assert client.get("/api/billing/unbilled?as_of=2026-11-15").json()["count"] == 0  # before the bill date
+    assert client.get("/api/billing/unbilled?cycle=2").json()["count"] == 0
+    assert client.get("/api/billing/unbilled?as_of=someday").status_code == 422

@@ -13,9 +13,9 @@ from civicbill.billing.calculation import (
     DraftBill,
     RateFunction,
     WaterFacts,
-    average_cents,
     bill_number,
     draft_bill,
+    usual_bill_cents,
 )
 from civicbill.billing.periods import CycleRules, billing_period, parse_month, period_containing
 from civicbill.billing.rows import bill_entry_lines
@@ -59,10 +59,15 @@ def test_bill_numbers_name_the_month_the_account_and_the_kind() -> None:
     assert bill_number("rebill", dt.date(2026, 11, 1), "1000001-6", 2) == "R2-202611-1000001-6"
 
 
-def test_the_average_of_past_bills_rounds_half_up() -> None:
-    assert average_cents([]) is None
-    assert average_cents([100, 101]) == 101
-    assert average_cents([7811, 7811, 7812]) == 7811
+def test_the_usual_bill_is_last_years_same_period_else_the_median_raised_to_a_confirmed_bill() -> None:
+    assert usual_bill_cents(same_period_last_year=None, recent=[]) is None
+    assert usual_bill_cents(same_period_last_year=None, recent=[100, 101]) == 101  # middle two, half up
+    assert usual_bill_cents(same_period_last_year=None, recent=[7811, 1, 7812]) == 7811
+    assert usual_bill_cents(same_period_last_year=None, recent=[900, 100, 120, 110]) == 115
+    assert usual_bill_cents(same_period_last_year=5000, recent=[100, 120, 5000]) == 5000
+    assert usual_bill_cents(same_period_last_year=None, recent=[100, 120, 110], confirmed=400) == 400
+    assert usual_bill_cents(same_period_last_year=None, recent=[], confirmed=400) == 400
+    assert usual_bill_cents(same_period_last_year=500, recent=[500], confirmed=400) == 500
 
 
 def _facts(**changes: object) -> AccountFacts:
@@ -78,7 +83,7 @@ def _facts(**changes: object) -> AccountFacts:
         "balance_now_cents": 5_000,
         "previous_balance_cents": 8_000,
         "payments_cents": -4_000,
-        "average_bill_cents": None,
+        "usual_bill_cents": None,
     }
     base.update(changes)
     return AccountFacts(**base)  # type: ignore[arg-type]
@@ -117,11 +122,11 @@ def test_a_credit_bill_is_a_blocking_negative_bill() -> None:
     assert draft.blocked
 
 
-def test_a_bill_over_three_times_the_average_is_held() -> None:
-    assert _draft(_facts(average_bill_cents=1_210), _fixed("36.30")).exceptions == ()
-    draft = _draft(_facts(average_bill_cents=1_209), _fixed("36.30"))
+def test_a_bill_over_three_times_the_usual_bill_is_held() -> None:
+    assert _draft(_facts(usual_bill_cents=1_210), _fixed("36.30")).exceptions == ()
+    draft = _draft(_facts(usual_bill_cents=1_209), _fixed("36.30"))
     assert [e.code for e in draft.exceptions] == ["high_bill"]
-    assert "over 3× the average of the last bills ($12.09)" in draft.exceptions[0].message
+    assert "over 3× the account's usual bill ($12.09)" in draft.exceptions[0].message
 
 
 def test_an_engine_error_becomes_a_rating_error_exception_and_prices_nothing() -> None:

@@ -9,9 +9,11 @@ import pytest
 
 from civicbill.billing.models import Bill, BillingCycle, BillRun
 from civicbill.billing.selectors import next_unbilled_period
+from civicbill.billing.unbilled import unbilled_accounts
 from civicbill.demo.billing import demo_billing_seed
 from civicbill.demo.seed import conversion_user, demo_city_seed
 from civicbill.ledger.selectors import check_books
+from civicbill.meters.models import Read
 
 pytestmark = pytest.mark.django_db
 
@@ -29,4 +31,18 @@ def test_the_demo_city_has_twelve_months_of_bills_and_the_latest_month_to_bill(f
     assert next_unbilled_period() == dt.date(2026, 11, 1)
     assert Bill.objects.filter(status="issued").count() == result.bills
     assert result.payments > 0
+    assert check_books().ok
+
+
+def test_the_demo_history_leaves_no_bill_unissued_and_nobody_unbilled(frozen: Any) -> None:
+    """Issue 13: a month a meter was not read is an estimated read in the history (trued up by the
+    next read), and a move-in's short first bill is no high-bill baseline: every drafted bill of
+    the twelve committed months is issued."""
+    today = dt.date(2026, 12, 1)
+    demo_city_seed(accounts=120, seed=3, conversion_date=today)
+    demo_billing_seed(actor=conversion_user(), conversion_date=today, seed=3)
+    assert not Bill.objects.filter(run__status="committed", status="draft").exists()
+    assert unbilled_accounts(as_of=today).accounts == ()
+    estimated = Bill.objects.filter(status="issued", estimated=True)
+    assert estimated.count() == Read.objects.filter(status="estimated").count() > 0
     assert check_books().ok

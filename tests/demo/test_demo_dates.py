@@ -36,7 +36,7 @@ from civicbill.ledger.selectors import check_books, trial_balance
 from civicbill.meters.models import Meter, MeterInstallation, MeterStatusChange
 from civicbill.payments.allocation import DEFAULT_POLICY
 from civicbill.payments.models import DrawerSession, Payment
-from tests.conftest import FROZEN_AT
+from tests.fixtures.clock import FROZEN_AT
 
 BUILT_ON = dt.date(2026, 12, 1)  # FROZEN_AT's day in Coachella
 CONVERTED_ON = dt.date(2025, 10, 1)  # the month of the history's oldest read (2025-10-23)

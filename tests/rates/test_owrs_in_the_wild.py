@@ -326,7 +326,7 @@ def test_the_import_service_stores_the_skipped_classes_and_billing_them_is_refus
             balance_now_cents=0,
             previous_balance_cents=0,
             payments_cents=0,
-            average_bill_cents=None,
+            usual_bill_cents=None,
         )
 
     def draft(customer_class: str) -> Any:

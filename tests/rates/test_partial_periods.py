@@ -17,7 +17,7 @@ from django.core.management import call_command
 from civicbill.rates.engine import rate_period
 from civicbill.rates.engine.proration import period_factor, proration_fraction
 from civicbill.rates.quotes import rate_quote
-from civicbill.rates.services import load_demo_schedules
+from civicbill.rates.services import load_demo_schedules_trusted
 from civicbill.rates.types import Determinants, RatingPlan
 from tests.rates.helpers import amounts, demo_plan
 
@@ -92,7 +92,7 @@ def test_a_rate_change_inside_a_partial_period_names_each_part_of_the_cycle() ->
 @pytest.mark.django_db
 def test_a_quote_of_17_days_of_a_31_day_cycle_says_17_31(supervisor: object) -> None:
     """$13.80 × 17/31 = $7.567… → $7.57; tier 1 to 41 × 17/31 = 22.4839 HCF: 15 × $1.50 = $22.50."""
-    load_demo_schedules(actor=supervisor, as_of=dt.date(2026, 12, 1))
+    load_demo_schedules_trusted(actor=supervisor, as_of=dt.date(2026, 12, 1))
     quote = rate_quote(
         schedule_code="W-RES", customer_class="RESIDENTIAL_SINGLE", usage_hcf=Decimal(15),
         as_of=CYCLE_END, days=17, cycle_days=31, meter_size="3/4",

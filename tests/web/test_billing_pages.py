@@ -363,3 +363,36 @@ def test_a_decision_after_the_commit_is_refused_in_the_row(client: Client, techn
     ) in response.content.decode()
     held.refresh_from_db()
     assert held.resolution == "held"
+
+
+def test_accounts_left_unbilled_are_listed_counted_on_the_run_and_home_pages(
+    client: Client, technician, csr, committed, billable_cycle
+):
+    luis = billable_cycle["luis"]
+    page = client.get("/billing/unbilled/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "1 account left unbilled" in html
+    assert f'href="/accounts/{luis.number}/"' in html
+    assert f'href="/bills/202611-{luis.number}/"' in html
+    assert "Held by staff" in html and "2026-11" in html
+    assert f"/billing/runs/{committed.pk}/" in html
+    assert (
+        "1 account left unbilled"
+        in client.get("/billing/unbilled/?reason=held&sort=-amount").content.decode()
+    )
+    assert "0 accounts left unbilled" in client.get("/billing/unbilled/?reason=no_run").content.decode()
+    home = client.get("/").content.decode()
+    assert "1 account has no bill for a month already billed." in home
+    # the run page of a later month counts the accounts left from earlier months (none before November)
+    assert 'id="unbilled-earlier"' not in client.get(f"/billing/runs/{committed.pk}/").content.decode()
+    client.force_login(csr)
+    assert client.get("/billing/unbilled/").status_code == 403
+    assert 'id="unbilled-count"' not in client.get("/").content.decode()
+
+
+def test_the_unbilled_page_is_in_spanish_for_a_spanish_speaker(client: Client, technician, committed):
+    client.cookies["django_language"] = "es"
+    html = client.get("/billing/unbilled/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Cuentas sin facturar" in html
+    assert "Retenida por el personal" in html

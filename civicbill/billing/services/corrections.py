@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from civicbill.billing.calculation import bill_number as make_bill_number
-from civicbill.billing.models import Bill, BillKind
+from civicbill.billing.models import Bill, BillException, BillKind
 from civicbill.billing.services.commit import refuse_closed_month
 from civicbill.billing.services.cycles import cycle_due_date, cycle_period_containing
 from civicbill.billing.services.drafts import BillHeader
@@ -34,11 +34,28 @@ class CancelRebillOutcome:
         return self.rebill
 
 
+def released_codes(bill: Bill) -> set[str]:
+    """The exceptions staff released on ``bill`` or on the bills it replaced, back to the run's
+    draft: the decisions a rebill carries (a bill released without a read is not refused for it
+    again). One query per bill of the chain (a chain is a handful of rebills at most)."""
+    codes: set[str] = set()
+    current: Bill | None = bill
+    while current is not None:
+        codes.update(
+            BillException.objects.filter(
+                bill_id=current.pk, resolution=BillException.Resolution.RELEASED
+            ).values_list("code", flat=True)
+        )
+        current = current.replaces
+    return codes
+
+
 @transaction.atomic
 def bill_cancel_rebill(*, bill_number: str, reason: str, actor: Actor, as_of: dt.date) -> CancelRebillOutcome:
     """Cancel an issued bill (its entry is reversed, dated ``as_of``) and issue a rebill for the same
     period, re-rated with the reads, agreements and schedules as they are now. Both stay in the
-    account's history; the rebill ``replaces`` the cancelled bill."""
+    account's history; the rebill ``replaces`` the cancelled bill. Staff decisions carry: an
+    exception released on the cancelled bill (or the bills it replaced) does not refuse the rebill."""
     require_permission(actor, "billing.cancel_rebill")
     reason = reason.strip()
     if not reason:
@@ -94,6 +111,7 @@ def bill_cancel_rebill(*, bill_number: str, reason: str, actor: Actor, as_of: dt
         reads_after=reads_after,
         reads_through=old.period_end + dt.timedelta(days=cycle.read_window_days),
         standard_days=standard_days,
+        released=released_codes(old),
     )
     header = BillHeader(
         run_id=None,

@@ -12,6 +12,7 @@ from civicbill.billing.models import Bill, BillException, BillKind, BillLine, Bi
 from civicbill.billing.periods import month_start
 from civicbill.billing.services.cycles import cycle_due_date, cycle_get, cycle_period
 from civicbill.billing.services.drafts import BillHeader, Resolutions
+from civicbill.billing.services.missing_reads import estimate_for_trial_trusted
 from civicbill.billing.services.trial_chunks import (
     TRIAL_WORKERS,
     Progress,
@@ -111,7 +112,8 @@ def bill_run_trial(*, run_id: int, actor: Actor, as_of: dt.date, progress: Progr
     ``trial_running``) carries on: the accounts it drafted keep their drafts and the others are
     rated. A finished or failed trial run again replaces every draft, keeping the decisions taken
     on its exceptions. While no draft exists yet, the run's due date is worked out again with the
-    office closures recorded by then (a closure recorded after the start moves it)."""
+    office closures recorded by then (a closure recorded after the start moves it). Before rating,
+    the missing-read policy estimates the reads still missing (:mod:`.missing_reads`)."""
     require_permission(actor, "billing.run")
     with transaction.atomic():
         run = lock_run(run_id)
@@ -136,6 +138,7 @@ def bill_run_trial(*, run_id: int, actor: Actor, as_of: dt.date, progress: Progr
         )
     cycle = run.cycle
     billing = cycle_period(cycle, run.period)
+    estimate_for_trial_trusted(cycle_number=cycle.number, billing=billing, actor=actor, as_of=as_of)
     account_ids = billing_facts.cycle_account_ids(
         cycle_number=cycle.number, period_start=run.period_start, period_end=run.period_end
     )

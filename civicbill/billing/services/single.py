@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Collection
 from typing import Any
 
 from civicbill.billing import facts as billing_facts
@@ -33,8 +34,10 @@ def rate_one(
     reads_through: dt.date,
     standard_days: int,
     bill_services: bool = True,
+    released: Collection[str] = (),
 ) -> DraftBill:
-    """One account's bill over [start, end]; refused (ApplicationError) when it cannot be priced."""
+    """One account's bill over [start, end]; refused (ApplicationError) when it cannot be priced,
+    unless staff released that exception on the bill this one replaces (``released``: its codes)."""
     facts = billing_facts.gather_facts(
         scope=billing_facts.Scope(account_ids=(account_id,)),
         period=period,
@@ -61,7 +64,7 @@ def rate_one(
         standard_days=standard_days,
         rate=rate,
     )
-    problems = [e for e in draft.exceptions if e.code in REFUSED_CODES]
+    problems = [e for e in draft.exceptions if e.code in REFUSED_CODES and e.code not in released]
     if problems:
         raise ApplicationError(
             f"Bill {number} cannot be rated: " + "; ".join(e.message for e in problems), code=problems[0].code

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +19,7 @@ from civicbill.billing import selectors as billing_selectors
 from civicbill.billing import tasks as billing_tasks
 from civicbill.billing.models import BillException, BillRun
 from civicbill.billing.services import bill_exception_resolve
+from civicbill.billing.unbilled import REASONS, UnbilledAccount, unbilled_accounts, unbilled_count
 from civicbill.core import clock
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.models import TaskProgress
@@ -26,6 +28,7 @@ from civicbill.web.ui import call_service, not_found, requires
 
 RUNS_SHOWN = 100
 EXCEPTIONS_SHOWN = 300
+UNBILLED_PAGE_SIZE = 50
 
 
 def _run(run_id: int) -> BillRun | None:
@@ -115,8 +118,65 @@ def run_page(request: HttpRequest, run_id: int) -> HttpResponse:
         "resolution": resolution,
         "register": billing_selectors.billing_register(run=run) if run.status in _REVIEWABLE else None,
         "reviewable": run.status == BillRun.Status.TRIAL and not _working(run, progress),
+        "unbilled_earlier": unbilled_count(
+            as_of=clock.today(), cycle_number=run.cycle.number, before=run.period
+        ),
     }
     return render(request, "web/billing/run.html", context)
+
+
+# sort key -> the value sorted on; the column headers link to ?sort=key (-key: descending)
+_UNBILLED_SORTS: dict[str, Any] = {
+    "account": lambda a: a.number,
+    "cycle": lambda a: (a.cycle, a.number),
+    "since": lambda a: (a.since, a.number),
+    "periods": lambda a: (len(a.periods), a.number),
+    "reason": lambda a: (a.reason, a.number),
+    "amount": lambda a: (a.draft_cents, a.number),
+}
+
+
+@requires("billing.run")
+def unbilled(request: HttpRequest) -> HttpResponse:
+    """Accounts left unbilled (billing.unbilled): a sortable, paginated table with the reason, the
+    first unbilled month and links to the account and the held draft; filters by cycle and reason."""
+    cycle_text = request.GET.get("cycle", "").strip()
+    cycle = int(cycle_text) if cycle_text.isdigit() else None
+    reason = request.GET.get("reason", "").strip()
+    sort = request.GET.get("sort", "since").strip()
+    key = _UNBILLED_SORTS.get(sort.lstrip("-"))
+    if key is None:
+        sort, key = "since", _UNBILLED_SORTS["since"]
+    report = unbilled_accounts(as_of=clock.today(), cycle_number=cycle)
+    rows: list[UnbilledAccount] = [a for a in report.accounts if not reason or a.reason == reason]
+    rows.sort(key=key, reverse=sort.startswith("-"))
+    page = Paginator(rows, UNBILLED_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    filters = request.GET.copy()
+    for name in ("page", "sort"):
+        filters.pop(name, None)
+    context = {
+        "report": report,
+        "page": page,
+        "query": query.urlencode(),
+        "filters": filters.urlencode(),
+        "sort": sort,
+        "cycle": cycle_text,
+        "reason": reason,
+        "reasons": [(code, _(label)) for code, label in REASONS.items()],
+        "by_reason": [(code, _(REASONS[code]), count) for code, count in report.by_reason().items()],
+        "cycles": billing_selectors.cycles_list(),
+        "columns": [
+            ("account", _("Account")),
+            ("cycle", _("Cycle")),
+            ("since", _("Unbilled since")),
+            ("periods", _("Months")),
+            ("reason", _("Reason")),
+            ("amount", _("Held drafts")),
+        ],
+    }
+    return render(request, "web/billing/unbilled.html", context)
 
 
 _REVIEWABLE = (BillRun.Status.TRIAL, BillRun.Status.COMMITTED, BillRun.Status.COMMITTING)

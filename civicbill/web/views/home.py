@@ -5,7 +5,10 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from civicbill.billing.unbilled import unbilled_count
+from civicbill.core import clock
 from civicbill.core.models import TaskProgress
+from civicbill.core.permissions import has_permission
 from civicbill.customers.selectors import account_search
 from civicbill.web.ui import requires
 
@@ -13,7 +16,9 @@ from civicbill.web.ui import requires
 @requires("customers.view")
 def home(request: HttpRequest) -> HttpResponse:
     tasks = TaskProgress.objects.order_by("-created_at")[:5]
-    return render(request, "web/home.html", {"tasks": tasks})
+    # billing staff (supervisors, technicians) see how many accounts were left without a bill
+    unbilled = unbilled_count(as_of=clock.today()) if has_permission(request.user, "billing.run") else None
+    return render(request, "web/home.html", {"tasks": tasks, "unbilled": unbilled})
 
 
 @requires("customers.view")
