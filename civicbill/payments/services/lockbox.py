@@ -21,7 +21,7 @@ One call imports one file, atomically:
 
 Reads are a few queries per 10,000 accounts and entries are written in two statements
 (:func:`civicbill.ledger.journal_insert.insert_entries`), payments, allocations and suspense items
-with :func:`civicbill.core.fast_insert.insert_rows` (COPY on PostgreSQL, one executemany on SQLite).
+with :func:`civicbill.core.bulk_rows.insert_rows` (COPY on PostgreSQL, executemany on SQLite).
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ from django.db.models import Max
 
 from civicbill.core import clock
 from civicbill.core.audit import audit_record
+from civicbill.core.bulk_rows import insert_rows
 from civicbill.core.exceptions import ApplicationError
-from civicbill.core.fast_insert import insert_rows, write_rows
 from civicbill.core.money import Money, format_cents
 from civicbill.core.permissions import require_permission
 from civicbill.core.scanline import ScanLineError, parse_scan_line
@@ -288,10 +288,6 @@ SUSPENSE_COLUMNS = (
 )  # fmt: skip
 
 
-def _prepared(model: Any, name: str, value: Any) -> Any:
-    return model._meta.get_field(name).get_db_prep_save(value, connection)
-
-
 def _write_payments(
     record: PaymentImport,
     prefix: str,
@@ -304,21 +300,15 @@ def _write_payments(
 ) -> None:
     if not paid:
         return
-    # values prepared as the model fields would (dates and the instant once; UUIDs as hex on SQLite)
-    days: dict[dt.date, Any] = {}
-    for row, _a, _s in paid:
-        if row.deposit_date not in days:
-            days[row.deposit_date] = _prepared(Payment, "business_date", row.deposit_date)
-    received_at = _prepared(Payment, "received_at", as_of)
-    native_uuid = connection.features.has_native_uuid_field
     written_before = Payment.objects.aggregate(highest=Max("pk"))["highest"] or 0
-    write_rows(
-        Payment._meta.db_table,
+    # values prepared by the model's fields, column by column (each date and the instant once)
+    insert_rows(
+        Payment,
         FILE_PAYMENT_COLUMNS,
         [
             (f"{prefix}{row.line_number}", channel, account_id, "", row.payer_name, "en", row.amount_cents, 0,
-             f"import:{record.pk}:{row.line_number}", Payment.Status.POSTED.value, days[row.deposit_date],
-             received_at, actor.pk, entry_id if native_uuid else entry_id.hex, "", 0, "")
+             f"import:{record.pk}:{row.line_number}", Payment.Status.POSTED.value, row.deposit_date,
+             as_of, actor.pk, entry_id, "", 0, "")
             for (row, account_id, _shares), entry_id in zip(paid, entry_ids, strict=True)
         ],
     )  # fmt: skip
@@ -328,9 +318,9 @@ def _write_payments(
         )
     )
     payment_ids = [ids[f"{prefix}{row.line_number}"] for row, _a, _s in paid]
-    # ints and text only: already what the database takes
-    write_rows(
-        ChannelPayment._meta.db_table,
+    # ints and text only: written as they are
+    insert_rows(
+        ChannelPayment,
         DETAIL_COLUMNS,
         [
             (
@@ -345,8 +335,8 @@ def _write_payments(
             for payment_id, (row, _a, _s) in zip(payment_ids, paid, strict=True)
         ],
     )
-    write_rows(
-        PaymentAllocation._meta.db_table,
+    insert_rows(
+        PaymentAllocation,
         ALLOCATION_COLUMNS,
         [
             (payment_id, account_id, s.service, s.kind, s.fund, s.gl_code, s.amount_cents)
