@@ -36,20 +36,12 @@ from civicbill.ledger.services import refuse_closed_periods
 from civicbill.payments import locks
 from civicbill.payments.allocation import Movement
 from civicbill.payments.models import Channel, ChannelPayment, Payment, PaymentAllocation
-from civicbill.payments.services.lockbox import (
-    ALLOCATION_COLUMNS,
-    PAYMENT_COLUMNS,
-    Share,
-    apply_payment,
-    payment_lines,
-)
+from civicbill.payments.services.payment_rows import ALLOCATION_COLUMNS, DETAIL_COLUMNS, PAYMENT_COLUMNS
+from civicbill.payments.services.payment_shares import Share, apply_payment, payment_lines
 
 ACH_REASON = "ach_payment"
 ACH_VOID_REASON = "ach_payment_void"
 CHUNK = 900  # ids per query (SQLite's parameter limit leaves room)
-CHANNEL_COLUMNS = (
-    "payment_id", "payment_import_id", "line_number", "scan_line", "check_number", "reference", "method",
-)  # fmt: skip
 
 
 def _chunks(items: list[Any]) -> list[list[Any]]:
@@ -123,7 +115,7 @@ def ach_debits_post(
     payment_ids = [ids[receipt] for receipt in receipts]
     insert_rows(
         ChannelPayment,
-        CHANNEL_COLUMNS,
+        DETAIL_COLUMNS,
         [
             (payment_id, None, debit.sequence, "", "", debit.trace_number, "")
             for payment_id, debit in zip(payment_ids, debits, strict=True)
