@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import chain, islice
 from typing import Any, cast
 
@@ -51,53 +51,75 @@ def _kind(field: models.Field) -> str:
     return "uuid" if internal == "UUIDField" else "prep"
 
 
+def _as_it_is(value: Any) -> Any:
+    return value
+
+
 class FieldValues:
     """One model field's values prepared for the database on the current connection, each distinct
-    value once (a dict look-up per value); ``None`` stays ``None``."""
+    value once (a dict look-up per value); ``None`` stays ``None``. :attr:`one` prepares one value,
+    :meth:`many` a column of them."""
 
-    __slots__ = ("_hex", "_prepared", "column", "field", "kind")
+    __slots__ = ("_prepared", "column", "field", "kind", "one")
 
     def __init__(self, model: type[models.Model], name: str) -> None:
         # get_field knows a foreign key by its attname (``meter_id``) as well as by its name
         self.field = cast(models.Field, model._meta.get_field(name))
         self.column: str = self.field.column
         self.kind = _kind(self.field)
-        self._hex = not connection.features.has_native_uuid_field  # as UUIDField sends them
-        self._prepared: dict[Any, Any] = {}
+        self._prepared: dict[Any, Any] = {None: None}
+        self.one: Callable[[Any], Any] = self._one()
 
     def _prepare(self, value: Any) -> Any:
-        if value is None:
-            return None
         return self.field.get_db_prep_save(value, connection)
 
-    def __call__(self, value: Any) -> Any:
-        """One value, prepared."""
-        if self.kind == "raw" or value is None:
-            return value
-        if self.kind == "uuid" and isinstance(value, uuid.UUID):
-            return value.hex if self._hex else value  # distinct ids: not kept
-        try:
-            return self._prepared[value]
-        except KeyError:
-            prepared = self._prepared[value] = self._prepare(value)
-            return prepared
+    def _one(self) -> Callable[[Any], Any]:
+        """A function of one value, made for the field's kind (the batch paths call it per row)."""
+        if self.kind == "raw":
+            return _as_it_is
+        prepare = self._prepare
+        if self.kind == "uuid":  # distinct ids: not kept
+            as_hex = not connection.features.has_native_uuid_field  # as UUIDField sends them
+
+            def uuid_value(value: Any) -> Any:
+                if value.__class__ is uuid.UUID:
+                    return value.hex if as_hex else value
+                return None if value is None else prepare(value)
+
+            return uuid_value
+        prepared = self._prepared
+
+        def known_value(value: Any) -> Any:
+            try:
+                return prepared[value]
+            except KeyError:
+                result = prepared[value] = prepare(value)
+                return result
+
+        return known_value
 
     def many(self, values: Sequence[Any]) -> Sequence[Any]:
         """A column of values, prepared (the same sequence when the field takes them as they are)."""
         if self.kind == "raw":
             return values
         if self.kind == "uuid":
-            return [self(value) for value in values]
+            return list(map(self.one, values))
         prepared = self._prepared
         for value in set(values).difference(prepared):
             prepared[value] = self._prepare(value)
         return list(map(prepared.__getitem__, values))
 
 
+def value_preparer(model: type[models.Model], name: str) -> Callable[[Any], Any]:
+    """A function preparing values of ``model``'s field ``name`` one at a time, each distinct value
+    once (for rows a caller builds itself)."""
+    return FieldValues(model, name).one
+
+
 def prepare_value(model: type[models.Model], name: str, value: Any) -> Any:
-    """One value of ``model``'s field ``name`` as the field would send it (no cache: for a value
-    used once, such as a batch's timestamp)."""
-    return FieldValues(model, name)(value)
+    """One value of ``model``'s field ``name`` as the field would send it (for a value used once,
+    such as a batch's timestamp)."""
+    return FieldValues(model, name).one(value)
 
 
 class ModelRows:
@@ -113,9 +135,13 @@ class ModelRows:
         self.db_columns = [field.column for field in self.fields]
         self._json = [name in json_columns for name in columns]
         self._json_texts: dict[int, tuple[Any, str]] = {}
-        # the columns to prepare; the others are written as they are
+        # the columns to prepare (the others are written as they are), and how to prepare one value
         self._prepared = [
             index for index, field in enumerate(self.fields) if self._json[index] or field.kind != "raw"
+        ]
+        self._ones = [
+            self._json_text if is_json else field.one
+            for field, is_json in zip(self.fields, self._json, strict=True)
         ]
 
     def _json_text(self, value: Any) -> str | None:
@@ -133,7 +159,10 @@ class ModelRows:
 
     def row(self, values: Sequence[Any]) -> tuple[Any, ...]:
         """One row, prepared."""
-        return tuple(self._column(index, (value,))[0] for index, value in enumerate(values))
+        prepared = list(values)
+        for index in self._prepared:
+            prepared[index] = self._ones[index](prepared[index])
+        return tuple(prepared)
 
     def rows(self, rows: Iterable[Sequence[Any]]) -> list[Sequence[Any]]:
         """Many rows, prepared column by column (the rows themselves when every column is written as

@@ -23,7 +23,7 @@ from typing import Any
 
 from django.db import connection
 
-from civicbill.core.bulk_rows import FieldValues, prepare_value, write_rows
+from civicbill.core.bulk_rows import prepare_value, value_preparer, write_rows
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.money import MAX_LINE_CENTS, format_cents
 from civicbill.ledger.models import JournalEntry, JournalLine
@@ -62,8 +62,8 @@ def write_entry_rows(
     """Write every entry's lines, then every header: two statements whatever the number of entries.
     The batch paths (a billing run's commit) build these tuples themselves; the others go through
     :func:`insert_entries`. Returns the number of entries written."""
-    prepared_id = FieldValues(JournalEntry, "id")  # native, or 32 hex digits on SQLite
-    day = FieldValues(JournalEntry, "accounting_date")  # each date once
+    prepared_id = value_preparer(JournalEntry, "id")  # native, or 32 hex digits on SQLite
+    day = value_preparer(JournalEntry, "accounting_date")  # each date once
     posted_at_value = prepare_value(JournalEntry, "posted_at", posted_at)
     line_rows: list[tuple[Any, ...]] = []
     entry_rows: list[tuple[Any, ...]] = []

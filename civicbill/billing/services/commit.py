@@ -24,7 +24,7 @@ from civicbill.billing.models import Bill, BillException, BillLine, BillRun
 from civicbill.billing.services.runs import Progress, bill_run_totals, blocking_open, lock_run
 from civicbill.core import clock
 from civicbill.core.audit import audit_record
-from civicbill.core.bulk_rows import FieldValues, prepare_value
+from civicbill.core.bulk_rows import prepare_value, value_preparer
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.money import format_cents
 from civicbill.core.permissions import require_permission
@@ -191,7 +191,7 @@ def issue_bills(entry_by_bill: dict[int, uuid.UUID | None], *, issued_at: dt.dat
                 [issued_value, bill_ids, [entry_by_bill[bill_id] for bill_id in bill_ids]],
             )
             return
-        entry_value = FieldValues(Bill, "journal_entry_id")  # 32 hex digits on SQLite
+        entry_value = value_preparer(Bill, "journal_entry_id")  # 32 hex digits on SQLite
         cursor.executemany(
             f"UPDATE {table} SET status = 'issued', issued_at = %s, journal_entry_id = %s "  # noqa: S608
             "WHERE id = %s AND status = 'draft'",

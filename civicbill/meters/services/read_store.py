@@ -20,11 +20,11 @@ from django.db import connection
 
 from civicbill.core.bulk_rows import COPY_NULL as NULL
 from civicbill.core.bulk_rows import (
-    FieldValues,
     copy_lines,
     copy_text,
     insert_rows,
     prepare_value,
+    value_preparer,
     write_rows,
 )
 from civicbill.meters.formats import IntervalRow
@@ -182,7 +182,7 @@ def insert_intervals(
     intervals: Iterable[IntervalRow], *, meter_ids: dict[str, int], read_import_id: int | None
 ) -> int:
     """Write AMI intervals (``meter_ids``: the file's meter key → meter id)."""
-    instant = FieldValues(IntervalRead, "interval_start")  # an hour of many meters: each instant once
+    instant = value_preparer(IntervalRead, "interval_start")  # an hour of many meters: each instant once
     rows = (
         (meter_ids[row.meter_key], instant(row.interval_start), row.consumption or Decimal(0), read_import_id)
         for row in intervals

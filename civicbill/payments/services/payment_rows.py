@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import Max
 
-from civicbill.core.bulk_rows import insert_rows
+from civicbill.core.bulk_rows import insert_rows, prepare_value, value_preparer, write_rows
 from civicbill.payments.imports import RemittanceRow
 from civicbill.payments.models import ChannelPayment, Payment, PaymentAllocation, PaymentImport, SuspenseItem
 from civicbill.payments.services.payment_shares import Share
@@ -51,14 +51,18 @@ def write_payments(
     if not paid:
         return
     written_before = Payment.objects.aggregate(highest=Max("pk"))["highest"] or 0
-    # values prepared by the model's fields, column by column (each date and the instant once)
-    insert_rows(
-        Payment,
+    # values prepared as the model's fields would, in the rows as they are built (each date once,
+    # the instant once; a 100,000-payment file is the lockbox benchmark's hot path)
+    day = value_preparer(Payment, "business_date")
+    entry = value_preparer(Payment, "journal_entry_id")
+    received_at = prepare_value(Payment, "received_at", as_of)
+    write_rows(
+        Payment._meta.db_table,
         FILE_PAYMENT_COLUMNS,
         [
             (f"{prefix}{row.line_number}", channel, account_id, "", row.payer_name, "en", row.amount_cents, 0,
-             f"import:{record.pk}:{row.line_number}", Payment.Status.POSTED.value, row.deposit_date,
-             as_of, actor.pk, entry_id, "", 0, "")
+             f"import:{record.pk}:{row.line_number}", Payment.Status.POSTED.value, day(row.deposit_date),
+             received_at, actor.pk, entry(entry_id), "", 0, "")
             for (row, account_id, _shares), entry_id in zip(paid, entry_ids, strict=True)
         ],
     )  # fmt: skip
