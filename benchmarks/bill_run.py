@@ -55,7 +55,7 @@ from civicbill.billing.services import (  # noqa: E402
     bill_run_trial,
     billing_cycle_ensure,
 )
-from civicbill.core.fast_insert import insert_rows, write_rows  # noqa: E402
+from civicbill.core.bulk_rows import insert_rows, write_rows  # noqa: E402
 from civicbill.customers.models import Account, Customer, Premise, ServiceAgreement  # noqa: E402
 from civicbill.ledger.models import JournalEntry, JournalLine  # noqa: E402
 from civicbill.meters.models import Meter, MeterInstallation, Read, ServicePoint  # noqa: E402

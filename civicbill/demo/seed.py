@@ -18,7 +18,7 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from civicbill.core import clock
-from civicbill.core.fast_insert import insert_rows
+from civicbill.core.bulk_rows import insert_rows
 from civicbill.core.permissions import TECHNICIAN
 from civicbill.customers.conversion import ConversionRow, accounts_convert
 from civicbill.customers.models import Account

@@ -19,12 +19,12 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from django.db import connection, models
+from django.db import connection
 
+from civicbill.core.bulk_rows import prepare_value, value_preparer, write_rows
 from civicbill.core.exceptions import ApplicationError
-from civicbill.core.fast_insert import write_rows
 from civicbill.core.money import MAX_LINE_CENTS, format_cents
 from civicbill.ledger.models import JournalEntry, JournalLine
 from civicbill.ledger.posting import EntrySpec
@@ -47,11 +47,6 @@ class NewEntry:
     reverses_id: uuid.UUID | None = None
 
 
-def _db_value(name: str, value: Any) -> Any:
-    field = cast(models.Field, JournalEntry._meta.get_field(name))
-    return field.get_db_prep_save(value, connection)
-
-
 # an entry as rows to write: (id, accounting date, source type, source ref, idempotency key, reason,
 # memo, reverses, declared total in cents or None for the sum of the debits,
 # lines as (gl code, debit cents, credit cents, customer account id, service, memo))
@@ -67,13 +62,9 @@ def write_entry_rows(
     """Write every entry's lines, then every header: two statements whatever the number of entries.
     The batch paths (a billing run's commit) build these tuples themselves; the others go through
     :func:`insert_entries`. Returns the number of entries written."""
-    native_uuid = connection.features.has_native_uuid_field  # else 32 hex digits, as UUIDField sends
-
-    def prepared_id(value: uuid.UUID) -> Any:
-        return value if native_uuid else value.hex
-
-    posted_at_value = _db_value("posted_at", posted_at)
-    dates: dict[dt.date, Any] = {}
+    prepared_id = value_preparer(JournalEntry, "id")  # native, or 32 hex digits on SQLite
+    day = value_preparer(JournalEntry, "accounting_date")  # each date once
+    posted_at_value = prepare_value(JournalEntry, "posted_at", posted_at)
     line_rows: list[tuple[Any, ...]] = []
     entry_rows: list[tuple[Any, ...]] = []
     for (
@@ -99,11 +90,9 @@ def write_entry_rows(
                 )
             line_rows.append((entry_value, gl_ids[gl_code], debit, credit, account_id, service, line_memo))
             debits += debit
-        if accounting_date not in dates:
-            dates[accounting_date] = _db_value("accounting_date", accounting_date)
         entry_rows.append(
-            (entry_value, dates[accounting_date], posted_at_value, source_type, source_ref, key, reason, memo,
-             None if reverses is None else prepared_id(reverses), posted_by_id,
+            (entry_value, day(accounting_date), posted_at_value, source_type, source_ref, key, reason, memo,
+             prepared_id(reverses), posted_by_id,
              debits if total is None else total)
         )  # fmt: skip
     write_rows(JournalLine._meta.db_table, LINE_COLUMNS, line_rows)

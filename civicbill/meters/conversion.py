@@ -17,8 +17,8 @@ from django.db import transaction
 from civicbill.core import clock
 from civicbill.core.actors import Actor
 from civicbill.core.audit import audit_record
+from civicbill.core.bulk_rows import insert_rows
 from civicbill.core.exceptions import ApplicationError
-from civicbill.core.fast_insert import insert_rows
 from civicbill.core.permissions import require_permission
 from civicbill.meters.consumption import NotPlausibleError, Register, consumption_between, fits_register
 from civicbill.meters.models import (

@@ -18,7 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from civicbill.core.money import format_cents, plain_cents
-from civicbill.payments.reports import Report, Table
+from civicbill.payments.reports.tables import Report, Table
 
 _TEMPLATE = Path(__file__).with_name("report_document.html")
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from civicbill.billing.bill_entries import bill_entry_lines
 from civicbill.billing.calculation import (
     AccountFacts,
     AgreementFacts,
@@ -18,7 +19,6 @@ from civicbill.billing.calculation import (
     usual_bill_cents,
 )
 from civicbill.billing.periods import CycleRules, billing_period, parse_month, period_containing
-from civicbill.billing.rows import bill_entry_lines
 from civicbill.core.clock import BusinessCalendar
 from civicbill.rates.types import ChargeLine, Determinants, RatingResult
 

@@ -1,9 +1,10 @@
 """Bills customers can read: the view-model, scan line, barcode, usage chart, PDF and print files.
 
 Pure modules: ``model`` (BillDocument), ``code128``, ``chart``, ``mailsort``, ``render``
-(ReportLab); the scan line and the money/date wording every customer document shares live in
-``civicbill.core.scanline`` and ``civicbill.core.wording`` (payments' receipts and lockbox use them
-too). ``build`` loads documents set-based; ``files`` gives one bill's PDF, a run's print file and
+(ReportLab: the page layout, drawing ``sections`` and the ``stub`` with ``pdf_canvas``); the scan
+line and the money/date wording every customer document shares live in ``civicbill.core.scanline``
+and ``civicbill.core.wording`` (payments' receipts and lockbox use them too). ``build`` loads
+documents set-based; ``files`` gives one bill's PDF, a run's print file and
 the print vendor's CSV extract. See docs/bills.md.
 """
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from civicbill.billing.documents.chart import usage_chart_svg
 from civicbill.billing.documents.code128 import code128_svg
 from civicbill.billing.documents.model import BillDocument
-from civicbill.billing.documents.render import penalty_text
+from civicbill.billing.documents.sections import penalty_text
 from civicbill.core.scanline import format_scan_line
 from civicbill.core.wording import (
     long_date,

@@ -18,12 +18,13 @@ from collections import defaultdict
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 
+from civicbill.billing.bill_entries import bill_entry_lines, write_entries
 from civicbill.billing.models import Bill, BillException, BillLine, BillRun
-from civicbill.billing.rows import bill_entry_lines, write_entries
 from civicbill.billing.services.runs import Progress, bill_run_totals, blocking_open, lock_run
 from civicbill.core import clock
 from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
+from civicbill.core.bulk_rows import prepare_value, value_preparer
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.money import format_cents
 from civicbill.core.permissions import require_permission
@@ -181,7 +182,7 @@ def issue_bills_trusted(entry_by_bill: dict[int, uuid.UUID | None], *, issued_at
     """Drafts → issued, each linked to the entry just posted for it (``None`` for a zero bill): one
     ``UPDATE … FROM unnest(…)`` on PostgreSQL, one ``executemany`` on SQLite."""
     table = Bill._meta.db_table
-    issued_value = Bill._meta.get_field("issued_at").get_db_prep_save(issued_at, connection)
+    issued_value = prepare_value(Bill, "issued_at", issued_at)
     bill_ids = list(entry_by_bill)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -192,11 +193,9 @@ def issue_bills_trusted(entry_by_bill: dict[int, uuid.UUID | None], *, issued_at
                 [issued_value, bill_ids, [entry_by_bill[bill_id] for bill_id in bill_ids]],
             )
             return
+        entry_value = value_preparer(Bill, "journal_entry_id")  # 32 hex digits on SQLite
         cursor.executemany(
             f"UPDATE {table} SET status = 'issued', issued_at = %s, journal_entry_id = %s "  # noqa: S608
             "WHERE id = %s AND status = 'draft'",
-            [
-                (issued_value, None if entry_id is None else entry_id.hex, bill_id)
-                for bill_id, entry_id in entry_by_bill.items()
-            ],
+            [(issued_value, entry_value(entry_id), bill_id) for bill_id, entry_id in entry_by_bill.items()],
         )

@@ -1,4 +1,8 @@
-"""Writing calculated bills (drafts of a run, or a final bill/rebill) with their lines and exceptions."""
+"""Writing calculated bills (drafts of a run, or a final bill/rebill) with their lines and exceptions.
+
+Bills are written with ids reserved beforehand (:func:`civicbill.core.bulk_rows.reserve_ids`) so their
+lines can name them, then each table goes out in one ``COPY`` (PostgreSQL) or ``executemany``
+(SQLite), values prepared column by column (:class:`civicbill.core.bulk_rows.ModelRows`)."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from typing import Any
 
 from civicbill.billing.calculation import DraftBill, DraftLine
 from civicbill.billing.models import Bill, BillException, BillLine
-from civicbill.billing.rows import ModelRows, reserve_ids, write_model_rows
+from civicbill.core.bulk_rows import ModelRows, insert_rows, reserve_ids
 
 BILL_COLUMNS = (
     "id", "number", "account_id", "run_id", "kind", "status", "period", "period_start", "period_end",
@@ -107,7 +111,7 @@ def write_bills_trusted(
                     (header.run_id, draft.account_id, bill_id, exception.code, exception.blocking,
                      exception.message[:300], resolution, by, at, note)
                 )  # fmt: skip
-    bill_writer.write(bill_writer.rows(bill_rows))
+    bill_writer.insert(bill_rows)
     line_writer.write(line_rows)
-    write_model_rows(BillException, EXCEPTION_COLUMNS, exception_rows)
+    insert_rows(BillException, EXCEPTION_COLUMNS, exception_rows)
     return ids

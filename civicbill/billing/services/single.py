@@ -8,10 +8,10 @@ from collections.abc import Collection
 from typing import Any
 
 from civicbill.billing import facts as billing_facts
+from civicbill.billing.bill_entries import bill_entry_lines, write_entries
 from civicbill.billing.calculation import DraftBill, draft_bill
 from civicbill.billing.models import Bill, BillingCycle
 from civicbill.billing.periods import BillingPeriod
-from civicbill.billing.rows import bill_entry_lines, write_entries
 from civicbill.billing.services.commit import BILL_REASON, entry_key, issue_bills_trusted
 from civicbill.billing.services.drafts import BillHeader, write_bills_trusted
 from civicbill.billing.services.rating import rate_function

@@ -34,8 +34,8 @@ from django.db import IntegrityError, transaction
 from civicbill.core import clock
 from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record, diff, snapshot
+from civicbill.core.bulk_rows import insert_rows
 from civicbill.core.exceptions import ApplicationError
-from civicbill.core.fast_insert import insert_rows
 from civicbill.core.money import Money
 from civicbill.core.permissions import require_permission
 from civicbill.meters import locks

@@ -1,8 +1,9 @@
 """How validated reads reach the tables, set-based (only the read services call this).
 
 Reads and AMI intervals are written with ``COPY`` on PostgreSQL and one ``executemany`` per chunk on
-SQLite, as the ledger does (civicbill/ledger/journal_insert.py): the ORM's per-object cost was most
-of the time of a large import. An import's held reads (status EXCEPTION) are written the same way and
+SQLite (:mod:`civicbill.core.bulk_rows`), as the ledger does: the ORM's per-object cost was most of
+the time of a large import. On PostgreSQL the accepted reads go as lines of ``COPY``'s text format,
+made here. An import's held reads (status EXCEPTION) are written the same way and
 their ids read back for their ``ReadException`` rows; the few exception reads of an estimation run
 go through ``bulk_create``, which returns ids on both databases. A read's references are checked by
 the database's triggers once per statement (migration ``meters 0003``, ADR 0007).
@@ -11,14 +12,21 @@ the database's triggers once per statement (migration ``meters 0003``, ADR 0007)
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from itertools import islice
 from typing import Any, cast
 
-from django.db import connection, models
+from django.db import connection
 
-from civicbill.core.fast_insert import insert_rows
+from civicbill.core.bulk_rows import COPY_NULL as NULL
+from civicbill.core.bulk_rows import (
+    copy_lines,
+    copy_text,
+    insert_rows,
+    prepare_value,
+    value_preparer,
+    write_rows,
+)
 from civicbill.meters.formats import IntervalRow
 from civicbill.meters.models import IntervalRead, Read, ReadException, ReadSource, ReadStatus
 from civicbill.meters.validation import ReadResult
@@ -29,83 +37,7 @@ READ_COLUMNS = (
     "created_at",
 )  # fmt: skip
 INTERVAL_COLUMNS = ("meter_id", "interval_start", "consumption", "read_import_id")
-CHUNK_ROWS = 50_000
 COPY_STATEMENT_ROWS = 100_000  # accepted reads per COPY statement (each checked by the trigger)
-NULL = "\\N"  # COPY's text format
-
-
-def _prep(model: type[models.Model], name: str) -> Callable[[Any], Any]:
-    field = cast(models.Field, model._meta.get_field(name))
-    return lambda value: field.get_db_prep_save(value, connection)
-
-
-def _write_rows(table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> int:
-    """Insert ``rows`` (values already prepared) into ``table``; returns how many."""
-    names = ", ".join(connection.ops.quote_name(column) for column in columns)
-    count = 0
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with (
-                connection.wrap_database_errors,
-                cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
-            ):
-                for row in rows:
-                    copy.write_row(row)
-                    count += 1
-        else:
-            placeholders = ", ".join(["%s"] * len(columns))
-            sql = f"INSERT INTO {table} ({names}) VALUES ({placeholders})"  # noqa: S608 - our own names
-            batch: list[tuple[Any, ...]] = []
-            for row in rows:
-                batch.append(row)
-                if len(batch) >= CHUNK_ROWS:
-                    cursor.executemany(sql, batch)
-                    count += len(batch)
-                    batch = []
-            if batch:
-                cursor.executemany(sql, batch)
-                count += len(batch)
-    return count
-
-
-def _copy_text(value: str) -> str:
-    """A text value for COPY's text format (backslash, tab and line ends escaped)."""
-    if not value:
-        return ""
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
-def _copy_lines(
-    table: str,
-    columns: Sequence[str],
-    lines: Iterable[str],
-    *,
-    chunk: int = 20_000,
-    statement_rows: int | None = None,
-) -> int:
-    """PostgreSQL only: ``COPY`` rows already in COPY's text format (one line each, with its newline),
-    sent in chunks. Formatting a line in Python is several times cheaper than psycopg adapting each
-    value of each row (``write_row``). With ``statement_rows``, a new ``COPY`` statement starts after
-    that many rows, so statement-level triggers run on each part while later rows are still being
-    prepared."""
-    names = ", ".join(connection.ops.quote_name(column) for column in columns)
-    sql = f"COPY {table} ({names}) FROM STDIN"
-    iterator = iter(lines)
-    count = 0
-    with connection.cursor() as cursor, connection.wrap_database_errors:
-        while True:
-            in_statement = 0
-            with cursor.cursor.copy(sql) as copy:
-                batch = list(islice(iterator, chunk))
-                while batch:
-                    copy.write("".join(batch))
-                    count += len(batch)
-                    in_statement += len(batch)
-                    if statement_rows is not None and in_statement >= statement_rows:
-                        break
-                    batch = list(islice(iterator, chunk))
-            if not batch:
-                return count
 
 
 def insert_accepted_reads_trusted(
@@ -148,15 +80,15 @@ def insert_accepted_reads_trusted(
                 day = days.get(candidate.read_on)
                 if day is None:
                     day = days[candidate.read_on] = f"{candidate.read_on}\t"
-                note = _copy_text(notes[index]) if notes and index in notes else ""
+                note = copy_text(notes[index]) if notes and index in notes else ""
                 used = result.consumption_hcf
                 yield (
                     f"{start}{day}{result.value}\t{kinds[candidate.source]}{NULL if used is None else used}\t"
                     f"{'t' if result.rolled_over else 'f'}{tail}{note}{ending}"
                 )
 
-        return _copy_lines(Read._meta.db_table, READ_COLUMNS, lines(), statement_rows=COPY_STATEMENT_ROWS)
-    at_value = _prep(Read, "created_at")(created_at)
+        return copy_lines(Read._meta.db_table, READ_COLUMNS, lines(), statement_rows=COPY_STATEMENT_ROWS)
+    at_value = prepare_value(Read, "created_at", created_at)
 
     def rows() -> Iterable[tuple[Any, ...]]:
         for index, result in enumerate(results):
@@ -169,7 +101,7 @@ def insert_accepted_reads_trusted(
                 result.rolled_over, None, read_import_id, notes.get(index, ""), created_by_id, at_value,
             )  # fmt: skip
 
-    return _write_rows(Read._meta.db_table, READ_COLUMNS, rows())
+    return write_rows(Read._meta.db_table, READ_COLUMNS, rows())
 
 
 def insert_exception_reads_trusted(
@@ -250,9 +182,9 @@ def insert_intervals_trusted(
     intervals: Iterable[IntervalRow], *, meter_ids: dict[str, int], read_import_id: int | None
 ) -> int:
     """Write AMI intervals (``meter_ids``: the file's meter key → meter id)."""
-    instant = _prep(IntervalRead, "interval_start")
+    instant = value_preparer(IntervalRead, "interval_start")  # an hour of many meters: each instant once
     rows = (
         (meter_ids[row.meter_key], instant(row.interval_start), row.consumption or Decimal(0), read_import_id)
         for row in intervals
     )
-    return _write_rows(IntervalRead._meta.db_table, INTERVAL_COLUMNS, rows)
+    return write_rows(IntervalRead._meta.db_table, INTERVAL_COLUMNS, rows)

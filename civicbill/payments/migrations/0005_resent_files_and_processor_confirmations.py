@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-DEFAULT_PROCESSOR = "online"  # civicbill.payments.services.lockbox.DEFAULT_ONLINE_PROCESSOR
+DEFAULT_PROCESSOR = "online"  # civicbill.payments.services.remittance_checks.DEFAULT_ONLINE_PROCESSOR
 
 
 def record_posted_confirmations(apps, schema_editor):

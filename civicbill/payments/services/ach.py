@@ -19,13 +19,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from civicbill.core import clock
 from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
+from civicbill.core.bulk_rows import insert_rows
 from civicbill.core.exceptions import ApplicationError
-from civicbill.core.fast_insert import write_rows
 from civicbill.core.money import format_cents
 from civicbill.core.permissions import require_permission
 from civicbill.ledger import selectors as ledger_selectors
@@ -37,20 +37,12 @@ from civicbill.ledger.services import refuse_closed_periods
 from civicbill.payments import locks
 from civicbill.payments.allocation import Movement
 from civicbill.payments.models import Channel, ChannelPayment, Payment, PaymentAllocation
-from civicbill.payments.services.lockbox import (
-    ALLOCATION_COLUMNS,
-    PAYMENT_COLUMNS,
-    Share,
-    apply_payment,
-    payment_lines,
-)
+from civicbill.payments.services.payment_rows import ALLOCATION_COLUMNS, DETAIL_COLUMNS, PAYMENT_COLUMNS
+from civicbill.payments.services.payment_shares import Share, apply_payment, payment_lines
 
 ACH_REASON = "ach_payment"
 ACH_VOID_REASON = "ach_payment_void"
 CHUNK = 900  # ids per query (SQLite's parameter limit leaves room)
-CHANNEL_COLUMNS = (
-    "payment_id", "payment_import_id", "line_number", "scan_line", "check_number", "reference", "method",
-)  # fmt: skip
 
 
 def _chunks(items: list[Any]) -> list[list[Any]]:
@@ -110,17 +102,13 @@ def ach_debits_post(
         posted_at=clock.now(),
         gl_ids=ledger_selectors.gl_account_ids(),
     )
-    business_date = Payment._meta.get_field("business_date").get_db_prep_save(effective_date, connection)
-    received_at = Payment._meta.get_field("received_at").get_db_prep_save(as_of, connection)
-    native_uuid = connection.features.has_native_uuid_field
-    write_rows(
-        Payment._meta.db_table,
+    insert_rows(
+        Payment,
         PAYMENT_COLUMNS,
         [
             (debit.receipt_number, Channel.ACH.value, debit.account_id, debit.trace_number,
              debit.payer_name[:120], "en", debit.amount_cents, 0, f"ach:{debit.trace_number}",
-             Payment.Status.POSTED.value, business_date, received_at, actor.pk,
-             new.entry_id if native_uuid else new.entry_id.hex, "", 0)
+             Payment.Status.POSTED.value, effective_date, as_of, actor.pk, new.entry_id, "", 0)
             for debit, new in zip(debits, batch, strict=True)
         ],
     )  # fmt: skip
@@ -129,16 +117,16 @@ def ach_debits_post(
     for chunk in _chunks(receipts):
         ids.update(Payment.objects.filter(receipt_number__in=chunk).values_list("receipt_number", "pk"))
     payment_ids = [ids[receipt] for receipt in receipts]
-    write_rows(
-        ChannelPayment._meta.db_table,
-        CHANNEL_COLUMNS,
+    insert_rows(
+        ChannelPayment,
+        DETAIL_COLUMNS,
         [
             (payment_id, None, debit.sequence, "", "", debit.trace_number, "")
             for payment_id, debit in zip(payment_ids, debits, strict=True)
         ],
     )
-    write_rows(
-        PaymentAllocation._meta.db_table,
+    insert_rows(
+        PaymentAllocation,
         ALLOCATION_COLUMNS,
         [
             (payment_id, debit.account_id, s.service, s.kind, s.fund, s.gl_code, s.amount_cents)

@@ -38,7 +38,7 @@ from civicbill.ledger.service_posting import entry_post_trusted
 from civicbill.payments import deposit_selectors, locks, selectors
 from civicbill.payments.allocation import Movement
 from civicbill.payments.deposit_selectors import APPLIED, CHARGED, applied_key
-from civicbill.payments.services.lockbox import shares_for
+from civicbill.payments.services.payment_shares import shares_for
 
 MAX_DEPOSIT_CENTS = 1_000_000  # $10,000: a typo guard, not a policy
 DEPOSIT_FUND = Fund.WATER  # 500-2200 Customer deposits held is a water-fund liability

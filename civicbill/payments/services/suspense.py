@@ -31,7 +31,7 @@ from civicbill.ledger.service_posting import entry_post_trusted
 from civicbill.payments import locks, selectors
 from civicbill.payments.allocation import DEFAULT_POLICY, AllocationPolicy
 from civicbill.payments.models import ChannelPayment, Payment, PaymentAllocation, SuspenseItem
-from civicbill.payments.services.lockbox import Share, shares_for
+from civicbill.payments.services.payment_shares import Share, shares_for
 
 APPLY_REASON = "suspense_applied"
 
