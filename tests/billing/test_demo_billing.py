@@ -39,8 +39,8 @@ def test_the_demo_history_leaves_no_bill_unissued_and_nobody_unbilled(frozen: An
     next read), and a move-in's short first bill is no high-bill baseline: every drafted bill of
     the twelve committed months is issued."""
     today = dt.date(2026, 12, 1)
-    demo_city_seed(accounts=120, seed=3, conversion_date=today)
-    demo_billing_seed(actor=conversion_user(), conversion_date=today, seed=3)
+    demo_city_seed(accounts=120, seed=3, as_of=today)
+    demo_billing_seed(actor=conversion_user(), as_of=today, seed=3)
     assert not Bill.objects.filter(run__status="committed", status="draft").exists()
     assert unbilled_accounts(as_of=today).accounts == ()
     estimated = Bill.objects.filter(status="issued", estimated=True)

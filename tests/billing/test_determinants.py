@@ -151,7 +151,8 @@ def test_the_refuse_agreements_container_count_is_billed(
 ) -> None:
     """Two 96-gallon carts: 2 × $28.50 = $57.00."""
     account = make_account(
-        services=(("water", "W-RES"), ("sewer", "S-RES"), AgreementSpec("refuse", "R-96GAL", containers=2))
+        services=(("water", "W-RES"), ("sewer", "S-RES"), AgreementSpec("refuse", "R-96GAL", containers=2)),
+        usage_hcf=15,
     )
     bill = _november(technician, account)
     billed = _assert_bill_equals_quote(
@@ -194,7 +195,8 @@ def test_the_refuse_agreements_container_size_is_billed(
         services=(
             ("water", "W-RES"),
             AgreementSpec("refuse", "R-CART", containers=3, container_size="64"),
-        )
+        ),
+        usage_hcf=15,
     )
     bill = _november(technician, account)
     billed = _assert_bill_equals_quote(
@@ -216,7 +218,10 @@ def test_the_refuse_agreements_container_size_is_billed(
 def test_the_premises_dwelling_units_are_billed(cycle: Any, make_account: Any, technician: Any) -> None:
     """A fourplex on S-MF: 4 × $41.81 = $167.24."""
     account = make_account(
-        premise_type="multi_family", dwelling_units=4, services=(("water", "W-MF"), ("sewer", "S-MF"))
+        premise_type="multi_family",
+        dwelling_units=4,
+        services=(("water", "W-MF"), ("sewer", "S-MF")),
+        usage_hcf=15,
     )
     bill = _november(technician, account)
     billed = _assert_bill_equals_quote(
@@ -242,6 +247,7 @@ def test_a_fire_line_is_billed_by_its_own_size_not_the_domestic_meters(
         premise_type="commercial",
         meter_size="2",
         services=(("water", "W-COM"), AgreementSpec("fire_line", "F-LINE", service_size="6")),
+        usage_hcf=15,
     )
     bill = _november(technician, account)
     billed = _assert_bill_equals_quote(
@@ -269,7 +275,10 @@ def test_a_fire_line_without_a_recorded_size_is_held_not_billed_by_the_meter(
     cycle: Any, make_account: Any, technician: Any
 ) -> None:
     account = make_account(
-        premise_type="commercial", meter_size="2", services=(("water", "W-COM"), ("fire_line", "F-LINE"))
+        premise_type="commercial",
+        meter_size="2",
+        services=(("water", "W-COM"), ("fire_line", "F-LINE")),
+        usage_hcf=15,
     )
     run = bill_run_start(cycle_number=1, period=NOV, actor=technician, as_of=TODAY)
     bill_run_trial(run_id=run.pk, actor=technician, as_of=TODAY)

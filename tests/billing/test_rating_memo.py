@@ -74,7 +74,7 @@ def test_a_winter_average_splits_the_rating_only_where_a_schedule_reads_it(
             balance_now_cents=0,
             previous_balance_cents=0,
             payments_cents=0,
-            average_bill_cents=None,
+            usual_bill_cents=None,
             winter_average_hcf=Decimal(winter),
         )
         return draft_bill(

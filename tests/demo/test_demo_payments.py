@@ -69,12 +69,12 @@ def test_the_year_is_paid_through_the_counter_the_lockbox_and_online(city: Billi
     by_channel = Counter(
         Payment.objects.filter(status="posted", receipt_code__isnull=True).values_list("channel", flat=True)
     )
-    assert by_channel == {"counter": 57, "lockbox": 355, "online": 254}
-    assert (history.counter, history.lockbox, history.online, history.payments) == (57, 355, 254, 666)
-    assert city.payments == 666
-    assert (history.misc_receipts, history.voided) == (2, 12)
+    assert by_channel == {"counter": 57, "lockbox": 356, "online": 255}
+    assert (history.counter, history.lockbox, history.online, history.payments) == (57, 356, 255, 668)
+    assert city.payments == 668
+    assert (history.misc_receipts, history.voided) == (3, 12)
     assert Counter(PaymentImport.objects.values_list("file_format", flat=True)) == {
-        "lockbox-fixed": 117,
+        "lockbox-fixed": 120,
         "online-csv": 99,
     }
     assert PaymentImport.objects.filter(error_count__gt=0).count() == 0
@@ -84,14 +84,14 @@ def test_the_year_is_paid_through_the_counter_the_lockbox_and_online(city: Billi
 
 def test_counter_days_are_closed_with_approved_sessions_of_two_cashiers(city: BillingSeedResult) -> None:
     sessions = DrawerSession.objects.all()
-    assert sessions.count() == city.payment_history.drawer_sessions == 40
+    assert sessions.count() == city.payment_history.drawer_sessions == 39
     assert set(sessions.values_list("status", flat=True)) == {"approved"}
     assert set(sessions.values_list("cashier__username", flat=True)) == {"marisol.flores", "jason.tran"}
     assert set(sessions.values_list("approved_by__username", flat=True)) == {"lucia.pena"}
     counter_days = set(Payment.objects.filter(channel="counter").values_list("business_date", flat=True))
     closed_days = set(DayClose.objects.values_list("business_date", flat=True))
     assert counter_days == closed_days
-    assert len(closed_days) == city.payment_history.closed_days == 40
+    assert len(closed_days) == city.payment_history.closed_days == 39
     calendar = clock.business_calendar()
     assert all(calendar.is_business_day(day) for day in closed_days)
     assert sessions.exclude(over_short_cents=0).count() == 1  # a little over or short now and then

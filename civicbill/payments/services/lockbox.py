@@ -63,7 +63,7 @@ from civicbill.payments.models import (
     PaymentImport,
     SuspenseItem,
 )
-from civicbill.payments.services.payment_rows import write_payments, write_suspense
+from civicbill.payments.services.payment_rows import write_payments_trusted, write_suspense
 from civicbill.payments.services.payment_shares import Share, apply_payment, payment_lines, suspense_lines
 from civicbill.payments.services.remittance_checks import (
     already_posted,
@@ -318,7 +318,7 @@ def payment_file_import(
     chunks = [paid[start : start + WRITE_CHUNK] for start in range(0, len(paid), WRITE_CHUNK)]
     for chunk, batch in _built_ahead(chunks, paid_entries):
         insert_entries(batch, posted_by_id=acting_user(actor).pk, posted_at=posted_at, gl_ids=gl_ids)
-        write_payments(
+        write_payments_trusted(
             record, prefix, channel, chunk, [new.entry_id for new in batch], as_of=as_of, actor=actor
         )
     if held:

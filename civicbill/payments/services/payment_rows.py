@@ -36,7 +36,7 @@ SUSPENSE_COLUMNS = (
 )  # fmt: skip
 
 
-def write_payments(
+def write_payments_trusted(
     record: PaymentImport,
     prefix: str,
     channel: str,
