@@ -24,8 +24,9 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from civicbill.billing.documents import payinfo
 from civicbill.billing.documents.code128 import code128_bars
-from civicbill.billing.documents.model import BillDocument, DocumentLine
+from civicbill.billing.documents.model import BillDocument, DocumentLine, SummaryRow
 from civicbill.core.scanline import format_scan_line
 from civicbill.core.wording import (
     long_date,
@@ -40,6 +41,7 @@ PAGE_WIDTH, PAGE_HEIGHT = LETTER
 MARGIN = 36.0
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 STUB_TOP = 214.0  # the perforation: everything below is the remittance stub
+FOOTER_BOTTOM = STUB_TOP + 18  # how to pay and where to ask (payinfo.py), just above the perforation
 LINE_HEIGHT = 10.0
 COLUMN_X = 320.0  # the right-hand column (summary box, chart, account summary)
 SMALL = 7.5  # messages and the penalty notice
@@ -350,6 +352,15 @@ def _charges_heading(canvas: Canvas, y: float, *, continued: bool = False) -> fl
 SUMMARY_HEIGHT = 12 + 5 * LINE_HEIGHT + 26  # title, five rows, the total and its due date
 
 
+def _summary_height(document: BillDocument) -> float:
+    """The account summary's height: its title, its rows (five or more), the total and due date."""
+    return SUMMARY_HEIGHT + (len(document.summary_rows()) - 5) * LINE_HEIGHT
+
+
+def _summary_label(row: SummaryRow) -> str:
+    return _(row.label) % dict(row.params) if row.params else _(row.label)
+
+
 def _account_summary(canvas: Canvas, document: BillDocument, top: float) -> None:
     """Right column: previous balance, payments, adjustments, balance forward, charges, total due."""
     right = PAGE_WIDTH - MARGIN
@@ -357,16 +368,9 @@ def _account_summary(canvas: Canvas, document: BillDocument, top: float) -> None
     _text(canvas, COLUMN_X, top, _("Account summary"), font=BOLD, size=10)
     canvas.setFillColorRGB(0, 0, 0)
     y = top - 12
-    rows = (
-        (_("Previous balance"), document.previous_balance),
-        (_("Payments received - thank you"), document.payments),
-        (_("Adjustments"), document.adjustments),
-        (_("Balance forward"), document.balance_forward),
-        (_("Current charges"), document.current_charges),
-    )
-    for label, amount in rows:
-        _text(canvas, COLUMN_X + 6, y, label, size=8)
-        _right(canvas, right, y, money_text(amount), size=8)
+    for row in document.summary_rows():
+        _text(canvas, COLUMN_X + 6, y, _summary_label(row), size=8)
+        _right(canvas, right, y, money_text(row.amount), size=8)
         y -= LINE_HEIGHT
     canvas.setLineWidth(1)
     canvas.line(right - 160, y + 7, right, y + 7)
@@ -409,7 +413,7 @@ def _left_column_height(document: BillDocument) -> float:
 def _bottom_block_height(document: BillDocument) -> float:
     """Height of what follows the charges on page 1: the messages and the late-penalty notice on the
     left, the account summary on the right (call inside ``translation.override``)."""
-    return 8 + max(SUMMARY_HEIGHT, _left_column_height(document))
+    return 8 + max(_summary_height(document), _left_column_height(document))
 
 
 def _bottom_block(canvas: Canvas, document: BillDocument, top: float) -> None:
@@ -441,15 +445,7 @@ def _stub(canvas: Canvas, document: BillDocument) -> None:
     )
     language = document.language
     y = STUB_TOP - 18
-    _text(canvas, MARGIN, y, document.utility_name, font=BOLD, size=10)
-    _text(canvas, MARGIN, y - 11, document.utility_address, size=8)
-    _text(
-        canvas,
-        MARGIN,
-        y - 24,
-        _("Make checks payable to %(name)s.") % {"name": document.utility_name},
-        size=7.5,
-    )
+    _stub_customer(canvas, document, y)
     x = 330.0
     rows = (
         (_("Account number"), document.account_number),
@@ -463,20 +459,35 @@ def _stub(canvas: Canvas, document: BillDocument) -> None:
     _text(canvas, x, y - 3, _("Amount enclosed"), size=8)
     canvas.rect(PAGE_WIDTH - MARGIN - 100, y - 7, 100, 16, fill=0, stroke=1)
     _text(canvas, PAGE_WIDTH - MARGIN - 96, y - 3, "$", size=9)
-    address_y = STUB_TOP - 78
-    _text(canvas, MARGIN + 18, address_y, document.customer_name.upper(), size=9)
-    for line in document.mailing_lines:
-        address_y -= 11
-        _text(canvas, MARGIN + 18, address_y, line.upper(), size=9)
     _text(
         canvas,
-        MARGIN + 18,
-        address_y - 14,
+        MARGIN,
+        payinfo.ENVELOPE_9_WINDOW[3] + 8,
+        _("Make checks payable to %(name)s and mail them to:") % {"name": document.utility_name},
+        size=7.5,
+    )
+    payinfo.draw_remittance_address(canvas, document)  # shows through a #9 return envelope's window
+    _barcode(canvas, document.scan_line, x=BARCODE_X, y=66.0, height=34.0)
+    _text(canvas, MARGIN + 18, 22, format_scan_line(document.scan_line), font=MONO, size=11)
+
+
+BARCODE_X = PAGE_WIDTH - MARGIN - 172.0  # right of the envelope window (188 modules of 0.9 pt)
+
+
+def _stub_customer(canvas: Canvas, document: BillDocument, top: float) -> None:
+    """Who is paying (top left of the stub, above the envelope window)."""
+    y = top
+    _text(canvas, MARGIN, y, document.customer_name.upper(), font=BOLD, size=9)
+    for line in document.mailing_lines[:3]:
+        y -= 10
+        _text(canvas, MARGIN, y, line.upper(), size=8)
+    _text(
+        canvas,
+        MARGIN,
+        y - 11,
         _("Service address: %(address)s") % {"address": document.service_address},
         size=7,
     )
-    _barcode(canvas, document.scan_line, x=330.0, y=66.0, height=34.0)
-    _text(canvas, MARGIN + 18, 44, format_scan_line(document.scan_line), font=MONO, size=11)
 
 
 def _barcode(canvas: Canvas, text: str, *, x: float, y: float, height: float) -> None:
@@ -508,7 +519,7 @@ def _rows_on_page_one(document: BillDocument) -> tuple[int, float]:
     """How many charge rows fit on page 1 above the messages, summary and penalty notice, and the
     baseline of the first row (call inside ``translation.override``)."""
     y = min(_reads_bottom(document), CHARGES_TOP) - 12 - LINE_HEIGHT
-    lowest = STUB_TOP + 24 + _bottom_block_height(document)
+    lowest = FOOTER_BOTTOM + 6 + payinfo.footer_height(document, CONTENT_WIDTH) + _bottom_block_height(document)
     return int((y - lowest) // LINE_HEIGHT) + 1, y
 
 
@@ -549,6 +560,7 @@ def _draw(canvas: Canvas, document: BillDocument, rows: list[_Row]) -> int:
         _text(canvas, MARGIN + 10, y, _("Charges continue on page 2."), font=OBLIQUE, size=8)
         y -= LINE_HEIGHT
     _bottom_block(canvas, document, y - 8)
+    payinfo.draw_footer(canvas, document, x=MARGIN, bottom=FOOTER_BOTTOM, width=CONTENT_WIDTH)
     _stub(canvas, document)
     pages = 2 if rest else 1
     if rest:

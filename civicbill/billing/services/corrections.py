@@ -94,6 +94,7 @@ def bill_cancel_rebill(*, bill_number: str, reason: str, actor: Actor, as_of: dt
         reads_after=reads_after,
         reads_through=old.period_end + dt.timedelta(days=cycle.read_window_days),
         standard_days=standard_days,
+        bill_date=as_of,
     )
     header = BillHeader(
         run_id=None,

@@ -32,6 +32,7 @@ def rate_one(
     reads_after: dt.date,
     reads_through: dt.date,
     standard_days: int,
+    bill_date: dt.date,
     bill_services: bool = True,
 ) -> DraftBill:
     """One account's bill over [start, end]; refused (ApplicationError) when it cannot be priced."""
@@ -42,6 +43,7 @@ def rate_one(
         period_end=end,
         reads_after=reads_after,
         reads_through=reads_through,
+        bill_date=bill_date,
     )
     account_facts = facts.get(account_id)
     if account_facts is None:
