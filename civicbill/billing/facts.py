@@ -280,7 +280,8 @@ def _since_last_bill(
     later: dict[int, int] = defaultdict(int)
     last = {account_id: history[account_id][-1] for account_id in billed}
     before = {
-        account_id: statement.PreviousBill(issued_at=bill[0], bill_date=bill[3]) for account_id, bill in last.items()
+        account_id: statement.PreviousBill(issued_at=bill[0], bill_date=bill[3])
+        for account_id, bill in last.items()
     }
     for account_id in billed:
         previous[account_id] = last[account_id][2]

@@ -36,6 +36,7 @@ __all__ = [
     "BooksReport",
     "FundTie",
     "HistoryRow",
+    "ReceivableEntry",
     "TrialBalance",
     "TrialBalanceRow",
     "account_balance",
@@ -48,7 +49,6 @@ __all__ = [
     "gl_account_ids",
     "gl_facts",
     "month_totals",
-    "ReceivableEntry",
     "receivable_entries",
     "receivable_movements",
     "subledger_vs_control",
@@ -209,9 +209,13 @@ def receivable_entries(
         rows = (
             JournalLine.objects.filter(since, customer_account_id__in=chunk)
             .values(
-                "customer_account_id", "entry_id", "entry__posted_at", "entry__accounting_date",
-                "entry__source_type", "entry__reason",
-            )  # fmt: skip
+                "customer_account_id",
+                "entry_id",
+                "entry__posted_at",
+                "entry__accounting_date",
+                "entry__source_type",
+                "entry__reason",
+            )
             .annotate(debit=Sum("debit_cents"), credit=Sum("credit_cents"))
             .order_by()
         )

@@ -20,11 +20,11 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from django.db.models import QuerySet, Subquery
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
+from civicbill.billing import statement
 from civicbill.billing.documents.chart import MONTHS_SHOWN, add_months, usage_months
 from civicbill.billing.documents.mailsort import mail_sort_key
-from civicbill.billing import statement
 from civicbill.billing.documents.model import BillDocument, DocumentLine, HighUse, ServiceSection
 from civicbill.billing.models import Bill, BillKind, BillLine
 from civicbill.core.money import Money
@@ -44,6 +44,18 @@ from civicbill.meters.estimation import UsagePeriod, expected_daily_use
 from civicbill.meters.validation import high_use_percent
 
 MAX_BILLS_PER_QUERY = 10_000
+# the account summary's labels (model.BillDocument.summary_rows; the renderers translate them)
+SUMMARY_LABELS = (
+    gettext_noop("Previous balance"),
+    gettext_noop("Payments received - thank you"),
+    gettext_noop("Returned payment"),
+    gettext_noop("Returned payment fee"),
+    gettext_noop("Adjustments"),
+    gettext_noop("Deposit applied"),
+    gettext_noop("Balance forward"),
+    gettext_noop("Current charges"),
+    gettext_noop("Account activity after %(date)s"),
+)
 SERVICE_ORDER = {service: index for index, service in enumerate(Service.values)}
 
 
@@ -222,7 +234,9 @@ def _previous_bill(bill: Bill, past: list[PastBill]) -> statement.PreviousBill |
     return statement.PreviousBill(issued_at=issued_at, bill_date=bill_date)
 
 
-def _statement_activities(bills: list[Bill], past: dict[int, list[PastBill]]) -> dict[int, statement.Activity]:
+def _statement_activities(
+    bills: list[Bill], past: dict[int, list[PastBill]]
+) -> dict[int, statement.Activity]:
     """Per bill, the ledger activity its account summary itemises (one query per ~1,000 accounts):
     of the bill it shows the history of (:func:`statement_bill`), by billing.statement's rule."""
     shown = {bill.pk: statement_bill(bill) for bill in bills}
@@ -501,7 +515,10 @@ def _with_messages(document: BillDocument) -> BillDocument:
     if document.balance_forward.is_positive() and document.later_activity.is_zero():
         if document.kind == "final":  # service has ended: nothing to interrupt
             messages.append(
-                gettext("Your previous balance of %(amount)s is past due. Please pay it now to avoid a late penalty.")
+                gettext(
+                    "Your previous balance of %(amount)s is past due. Please pay it now to avoid a "
+                    "late penalty."
+                )
                 % {"amount": money_text(document.balance_forward)}
             )
         else:

@@ -69,7 +69,10 @@ def bill_html_context(document: BillDocument) -> dict[str, Any]:
         "consumption": quantity_text(document.consumption_hcf),
         "sections": sections,
         "summary": [
-            (gettext(row.label) % dict(row.params) if row.params else gettext(row.label), money_text(row.amount))
+            (
+                gettext(row.label) % dict(row.params) if row.params else gettext(row.label),
+                money_text(row.amount),
+            )
             for row in document.summary_rows()
         ],
         "total_due": money_text(document.total_due),

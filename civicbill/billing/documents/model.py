@@ -179,7 +179,9 @@ class BillDocument:
         rows.append(SummaryRow("Current charges", self.current_charges))
         if not self.later_activity.is_zero() and self.history_date:
             rows.append(
-                SummaryRow("Account activity after %(date)s", self.later_activity, (("date", self.history_date),))
+                SummaryRow(
+                    "Account activity after %(date)s", self.later_activity, (("date", self.history_date),)
+                )
             )
         return tuple(rows)
 

@@ -519,7 +519,9 @@ def _rows_on_page_one(document: BillDocument) -> tuple[int, float]:
     """How many charge rows fit on page 1 above the messages, summary and penalty notice, and the
     baseline of the first row (call inside ``translation.override``)."""
     y = min(_reads_bottom(document), CHARGES_TOP) - 12 - LINE_HEIGHT
-    lowest = FOOTER_BOTTOM + 6 + payinfo.footer_height(document, CONTENT_WIDTH) + _bottom_block_height(document)
+    lowest = (
+        FOOTER_BOTTOM + 6 + payinfo.footer_height(document, CONTENT_WIDTH) + _bottom_block_height(document)
+    )
     return int((y - lowest) // LINE_HEIGHT) + 1, y
 
 
