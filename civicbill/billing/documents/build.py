@@ -268,13 +268,25 @@ def _statement_activities(
     return activities
 
 
+def _known_when_made(other: PastBill, bill: Bill) -> bool:
+    """Whether ``other`` was an issued bill of the account when ``bill`` was made: a reprint says what
+    the bill said (a later correction does not change an earlier bill's chart or usual use)."""
+    if other.pk == bill.pk or other.status == Bill.Status.DRAFT:
+        return False
+    if other.cancelled_at is not None and other.cancelled_at <= bill.created_at:
+        return False
+    if other.status == Bill.Status.CANCELLED and other.cancelled_at is None:
+        return False
+    return other.issued_at is None or bill.issued_at is None or other.issued_at <= bill.issued_at
+
+
 def _usage_history(bill: Bill, past: list[PastBill]) -> dict[dt.date, tuple[Decimal, bool]]:
     """Per billing month before this bill's: consumption on the account's issued bills (summed over
     a month's regular and final bills), and whether any of them was estimated."""
     history: dict[dt.date, tuple[Decimal, bool]] = {}
     first = add_months(bill.period, -(MONTHS_SHOWN - 1))
     for other in past:
-        if other.status != Bill.Status.ISSUED or not first <= other.period < bill.period:
+        if not _known_when_made(other, bill) or not first <= other.period < bill.period:
             continue
         usage, was_estimated = history.get(other.period, (Decimal(0), False))
         history[other.period] = (usage + other.consumption_hcf, was_estimated or other.estimated)
@@ -292,8 +304,7 @@ def _high_use(bill: Bill, past: list[PastBill]) -> HighUse | None:
         (
             UsagePeriod(other.previous_read_on, other.current_read_on, other.consumption_hcf)
             for other in past
-            if other.status == Bill.Status.ISSUED
-            and other.pk != bill.pk
+            if _known_when_made(other, bill)
             and other.previous_read_on is not None
             and other.current_read_on is not None
             and other.previous_read_on < other.current_read_on <= start
@@ -444,20 +455,19 @@ def _how_to_pay(language: str, contact: dict[str, str], options: dict[str, str])
     spanish = language == "es"
     how = gettext(
         "How to pay: online at %(online)s; by phone at %(pay_phone)s (24 hours); by AutoPay from your bank "
-        "account on each due date (sign up online or at our office); by mail with the stub below to "
-        "%(remit)s; in person at %(office)s, %(hours)s; or in the drop box at %(drop_box)s."
+        "account (sign up online or at our office); by mail with the stub below; in person at %(office)s, "
+        "%(hours)s; or at the drop box: %(drop_box)s."
     ) % {
         "online": options["pay_online"],
         "pay_phone": options["pay_phone"],
-        "remit": ", ".join([options["remit_name"], *remit]),
         "office": contact["utility_address"],
         "hours": options["office_hours_es" if spanish else "office_hours"],
         "drop_box": options["drop_box_es" if spanish else "drop_box"],
     }
     help_text = gettext(
-        "Need help paying? Ask us about a payment arrangement and assistance programs: call %(phone)s. "
-        "Think this bill is wrong? Call or write to us by the due date to ask for a bill review; your "
-        "service will not be shut off for the amount under review while the review is pending."
+        "Need help paying? Ask about payment arrangements and assistance programs at %(phone)s. Think "
+        "your bill is wrong? Ask for a bill review by the due date; we do not shut off service for an "
+        "amount under review while the review is pending."
     ) % {"phone": contact["utility_phone"]}
     with translation.override("en" if spanish else "es"):
         other = (
@@ -553,7 +563,7 @@ def _with_messages(document: BillDocument) -> BillDocument:
                 else gettext("You used %(percent)s%% less water than in %(month)s.")
             )
             messages.append(template % {"percent": percent, "month": month_year(year_ago.period, language)})
-    if document.consumption_hcf > 0:
+    if document.consumption_hcf > 0 and document.high_use is None:  # the high-use message says it
         gallons = (document.consumption_hcf * GALLONS_PER_HCF).quantize(Decimal(1))
         messages.append(
             gettext("%(hcf)s HCF is %(gallons)s gallons: about %(daily)s gallons a day.")
@@ -565,6 +575,8 @@ def _with_messages(document: BillDocument) -> BillDocument:
         )
     if document.paperless:
         messages.append(gettext("You receive your bills by email. This copy was not mailed."))
+    if document.other_language_line:
+        messages.append(document.other_language_line)
     return replace(document, messages=tuple(messages))
 
 

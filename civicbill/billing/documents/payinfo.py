@@ -2,8 +2,8 @@
 address (ReportLab drawing only; the words come from the document, built in ``build.py``).
 
 - The footer sits just above the perforation, across the page: how to pay (online, phone, AutoPay,
-  mail, in person with office hours, drop box), financial help and bill review, and one line in the
-  other language saying how to get the bill in it.
+  mail, in person with office hours, drop box), then financial help and bill review. (The line in the
+  other language saying how to get the bill in it is the last of the bill's messages.)
 - The remittance address is drawn where a #9 return envelope's window shows it once the stub is
   folded in: :data:`ENVELOPE_9_WINDOW` (7/8 in from the left, 5/8 in from the bottom, 4 1/2 by
   1 1/8 in), with a quarter inch kept clear inside it (:data:`REMITTANCE_AREA`) for the stub's play
@@ -32,18 +32,13 @@ REMITTANCE_SIZE = 10.0
 REMITTANCE_LEADING = 12.0
 
 FONT = "Helvetica"
-BOLD = "Helvetica-Bold"
-FOOTER_SIZE = 6.8
-FOOTER_LEADING = FOOTER_SIZE + 1.6
+FOOTER_SIZE = 6.5
+FOOTER_LEADING = FOOTER_SIZE + 1.3
 
 
 def _paragraphs(document: BillDocument) -> list[tuple[str, str]]:
     """(font, text) of the footer's paragraphs, in order."""
-    found = [
-        (FONT, document.how_to_pay),
-        (FONT, document.help_text),
-        (BOLD, document.other_language_line),
-    ]
+    found = [(FONT, document.how_to_pay), (FONT, document.help_text)]
     return [(font, text) for font, text in found if text]
 
 
