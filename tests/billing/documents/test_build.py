@@ -50,6 +50,7 @@ def test_the_coachella_bill_as_a_document(tom_bill: Bill) -> None:
     assert document.messages == (
         "You used 25% more water than in November 2025.",
         "15 HCF is 11,220 gallons: about 362 gallons a day.",
+        "Para recibir su factura en español, llame al (760) 555-0100.",
     )
 
 
