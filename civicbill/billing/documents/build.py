@@ -5,7 +5,7 @@ ids; any number for a run; the fourth per ~1,000 accounts on SQLite): the bills 
 customer and premise; all their lines; the accounts' bills of the thirteen months before (the usage
 chart, the usual use a high-use bill is compared with, the bill before each one); and the ledger
 entries each bill shows (:mod:`civicbill.billing.statement`: returned payments, their fees, the
-deposit applied).
+deposit applied), a fifth when some of the bills are their account's first (every entry before it).
 """
 
 from __future__ import annotations
@@ -242,12 +242,17 @@ def _statement_activities(
     shown = {bill.pk: statement_bill(bill) for bill in bills}
     previous = {pk: _previous_bill(bill, past.get(bill.account_id, [])) for pk, bill in shown.items()}
     known = [before for before in previous.values() if before is not None]
-    everything = len(known) < len(previous)
-    entries = ledger_selectors.receivable_entries(
-        {bill.account_id for bill in bills},
-        posted_after=None if everything else min(before.issued_at for before in known),
-        dated_after=None if everything else min(before.bill_date for before in known),
-    )
+    first_bills = {bill.account_id for pk, bill in shown.items() if previous[pk] is None}
+    entries: list[ledger_selectors.ReceivableEntry] = []
+    if first_bills:  # an account's first bill shows everything before it
+        entries = ledger_selectors.receivable_entries(first_bills)
+    others = {bill.account_id for bill in bills} - first_bills
+    if known and others:
+        entries += ledger_selectors.receivable_entries(
+            others,
+            posted_after=min(before.issued_at for before in known),
+            dated_after=min(before.bill_date for before in known),
+        )
     by_account: dict[int, list[ledger_selectors.ReceivableEntry]] = defaultdict(list)
     for entry in entries:
         by_account[entry.account_id].append(entry)
