@@ -233,6 +233,29 @@ CIVICBILL_MISSING_READ_ESTIMATE_AFTER_DAYS = int(
     os.environ.get("CIVICBILL_MISSING_READ_ESTIMATE_AFTER_DAYS", "5")
 )
 
+# Who the bills and letters come from, and what a bill says about paying (docs/bills.md, "Paying
+# and asking"). The defaults are the demo city's. CIVICBILL_REMIT_ADDRESS: the remittance (lockbox)
+# address printed in the #9 return envelope's window, its lines separated by "|".
+CIVICBILL_UTILITY_NAME = os.environ.get("CIVICBILL_UTILITY_NAME", "City of Coachella Utility Billing")
+CIVICBILL_UTILITY_ADDRESS = os.environ.get(
+    "CIVICBILL_UTILITY_ADDRESS", "1515 Sixth Street, Coachella, CA 92236"
+)
+CIVICBILL_UTILITY_PHONE = os.environ.get("CIVICBILL_UTILITY_PHONE", "(760) 555-0100")
+CIVICBILL_REMIT_NAME = os.environ.get("CIVICBILL_REMIT_NAME", CIVICBILL_UTILITY_NAME)
+CIVICBILL_REMIT_ADDRESS = os.environ.get("CIVICBILL_REMIT_ADDRESS", "PO Box 2370|Coachella, CA 92236-2370")
+CIVICBILL_PAY_ONLINE = os.environ.get("CIVICBILL_PAY_ONLINE", "coachella.example.org/pay")
+CIVICBILL_PAY_PHONE = os.environ.get("CIVICBILL_PAY_PHONE", "(760) 555-0199")
+CIVICBILL_OFFICE_HOURS = os.environ.get("CIVICBILL_OFFICE_HOURS", "Monday to Thursday, 7 a.m. to 6 p.m.")
+CIVICBILL_OFFICE_HOURS_ES = os.environ.get(
+    "CIVICBILL_OFFICE_HOURS_ES", "de lunes a jueves, de 7 a. m. a 6 p. m."
+)
+CIVICBILL_DROP_BOX = os.environ.get(
+    "CIVICBILL_DROP_BOX", "City Hall parking lot, 1515 Sixth Street (open 24 hours)"
+)
+CIVICBILL_DROP_BOX_ES = os.environ.get(
+    "CIVICBILL_DROP_BOX_ES", "estacionamiento del Ayuntamiento, 1515 Sixth Street (abierto las 24 horas)"
+)
+
 # Autopay by ACH (issue 6): the city's origination settings, checked at start-up by the system check
 # in civicbill/autopay/checks.py (an error names the setting). Values stay text here so that a bad
 # one is reported by name instead of failing the import. docs/autopay.md describes each one.

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import re
 import zlib
+
+from pypdf import PdfReader
 
 _STREAM_START = re.compile(rb">>\s*stream\r?\n")
 _LENGTH = re.compile(rb"/Length\s+(\d+)(?!\d)")
@@ -36,3 +39,21 @@ def pdf_page_count(data: bytes) -> int:
     counts = [int(a or b) for a, b in _PAGES.findall(pdf_objects_text(data))]
     assert counts, "no /Pages object found"
     return max(counts)
+
+
+def pdf_texts(data: bytes) -> list[str]:
+    """Each page's extracted text with runs of white space made single (pypdf spaces columns out)."""
+    return [" ".join((page.extract_text() or "").split()) for page in PdfReader(io.BytesIO(data)).pages]
+
+
+def pdf_strings_at(data: bytes, page: int = 0) -> list[tuple[float, float, str]]:
+    """``(x, y, text)`` of every string shown on a page (points from the bottom-left corner), as the
+    text matrix places it: enough to check where a ReportLab page puts a line."""
+    found: list[tuple[float, float, str]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if text.strip():
+            found.append((round(tm[4] * cm[0] + cm[4], 1), round(tm[5] * cm[3] + cm[5], 1), text.strip()))
+
+    PdfReader(io.BytesIO(data)).pages[page].extract_text(visitor_text=visit)
+    return found

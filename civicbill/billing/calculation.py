@@ -41,7 +41,6 @@ BLOCKING = {
     "no_schedule": True,
     "rating_error": True,
 }
-PAYMENT_SOURCE_TYPES = frozenset({"payment", "returned_payment"})
 
 # code, determinants, start, end, standard days -> the result, or None when no version is in effect
 RateFunction = Callable[[str, Determinants, dt.date, dt.date, int], RatingResult | None]
@@ -83,9 +82,9 @@ class AccountFacts:
     customer_class: str
     agreements: tuple[AgreementFacts, ...]
     water: WaterFacts | None
-    balance_now_cents: int  # the receivable balance before this bill
+    balance_now_cents: int  # the receivable balance before this bill, as of its bill date
     previous_balance_cents: int  # total due on the last bill (or the opening balance before any bill)
-    payments_cents: int  # payments since the last bill (negative)
+    payments_cents: int  # payments since the last bill, voids netted (negative; billing.statement)
     usual_bill_cents: int | None  # the high-bill baseline (usual_bill_cents()); None: no test
     # the account's own average water use over the last winter (facts.winter_window), or None
     winter_average_hcf: Decimal | None = None

@@ -265,7 +265,8 @@ def explain_document(document: BillDocument) -> BillExplanation:
     ) % {
         "previous": money_text(document.previous_balance),
         "payments": money_text(document.payments),
-        "adjustments": money_text(document.adjustments),
+        # everything but payments, returned payments and the deposit applied included (the sentence ties)
+        "adjustments": money_text(document.balance_forward - document.previous_balance - document.payments),
         "charges": money_text(document.current_charges),
         "total": money_text(document.total_due),
         "due": long_date(document.due_date, language if language in ("en", "es") else "en"),

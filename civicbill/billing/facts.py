@@ -19,8 +19,8 @@ from typing import Any
 
 from django.db.models import F, Q
 
+from civicbill.billing import statement
 from civicbill.billing.calculation import (
-    PAYMENT_SOURCE_TYPES,
     AccountFacts,
     AgreementFacts,
     WaterFacts,
@@ -97,8 +97,10 @@ def gather_facts(
     period_end: dt.date,
     reads_after: dt.date,
     reads_through: dt.date,
+    bill_date: dt.date | None = None,
 ) -> dict[int, AccountFacts]:
-    """Facts for the accounts of ``scope`` that have an agreement in effect in the period."""
+    """Facts for the accounts of ``scope`` that have an agreement in effect in the period; the
+    balance and payments as of ``bill_date`` (entries dated after it wait for the next bill)."""
     in_effect = Q(agreements__start_date__lte=period_end) & (
         Q(agreements__end_date__isnull=True) | Q(agreements__end_date__gte=period_start)
     )
@@ -147,7 +149,7 @@ def gather_facts(
     water = _water_facts(scope, reads_after, reads_through)
     balances = ledger_selectors.account_balances(account_ids)
     history = _bill_history(scope, period)
-    payments, previous = _since_last_bill(account_ids, history)
+    payments, previous, later = _since_last_bill(account_ids, history, bill_date)
     winter = _winter_averages(scope, period)
     usual = _usual_bills(scope, period)
     facts: dict[int, AccountFacts] = {}
@@ -163,7 +165,7 @@ def gather_facts(
             customer_class=classes[premise_type],
             agreements=tuple(agreements[account_id]),
             water=None if point is None else point.for_occupant(agreements[account_id]),
-            balance_now_cents=balances[account_id].cents,
+            balance_now_cents=balances[account_id].cents - later.get(account_id, 0),
             previous_balance_cents=previous.get(account_id, 0),
             payments_cents=payments.get(account_id, 0),
             usual_bill_cents=usual.get(account_id),
@@ -289,8 +291,8 @@ def _winter_averages(scope: Scope, period: dt.date) -> dict[int, Decimal]:
     return {account_id: average for account_id, average in averages.items() if average is not None}
 
 
-# account -> [(issued_at, current_charges_cents, total_due_cents)], oldest first
-History = dict[int, list[tuple[dt.datetime, int, int]]]
+# account -> [(issued_at, current_charges_cents, total_due_cents, bill_date)], oldest first
+History = dict[int, list[tuple[dt.datetime, int, int, dt.date]]]
 
 
 def _bill_history(scope: Scope, period: dt.date) -> History:
@@ -302,38 +304,62 @@ def _bill_history(scope: Scope, period: dt.date) -> History:
         period__lte=period,
     )
     history: History = defaultdict(list)
-    for account_id, issued_at, charges, total in bills.order_by("issued_at", "id").values_list(
-        "account_id", "issued_at", "current_charges_cents", "total_due_cents"
+    for account_id, issued_at, charges, total, bill_date in bills.order_by("issued_at", "id").values_list(
+        "account_id", "issued_at", "current_charges_cents", "total_due_cents", "bill_date"
     ):
         if issued_at is not None:
-            history[account_id].append((issued_at, charges, total))
+            history[account_id].append((issued_at, charges, total, bill_date))
     return history
 
 
-def _since_last_bill(account_ids: list[int], history: History) -> tuple[dict[int, int], dict[int, int]]:
-    """(payments since each account's last bill, previous balance). Without a bill in the last 12
-    months the previous balance is what conversion brought in and every other posting counts."""
+def _since_last_bill(
+    account_ids: list[int], history: History, bill_date: dt.date | None
+) -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
+    """(payments since each account's last bill, previous balance, what is dated after the bill date)
+    by :mod:`civicbill.billing.statement`'s rule: the entries the last bill did not show, dated on or
+    before ``bill_date`` (None: every one); a voided payment nets out of the payments, a returned
+    payment and its fee are not payments. Without a bill in the last 12 months the previous balance
+    is what conversion brought in and every other posting counts."""
+    through = bill_date or dt.date.max
     billed = [account_id for account_id in account_ids if history.get(account_id)]
     unbilled = [account_id for account_id in account_ids if not history.get(account_id)]
     payments: dict[int, int] = defaultdict(int)
     previous: dict[int, int] = defaultdict(int)
-    cutoff = {account_id: history[account_id][-1][0] for account_id in billed}
+    later: dict[int, int] = defaultdict(int)
+    last = {account_id: history[account_id][-1] for account_id in billed}
+    before = {
+        account_id: statement.PreviousBill(issued_at=bill[0], bill_date=bill[3])
+        for account_id, bill in last.items()
+    }
     for account_id in billed:
-        previous[account_id] = history[account_id][-1][2]
+        previous[account_id] = last[account_id][2]
     if billed:
-        earliest = min(cutoff.values())
-        for account_id, posted_at, source_type, net in ledger_selectors.receivable_movements(
-            billed, posted_after=earliest
-        ):
-            if posted_at > cutoff[account_id] and source_type in PAYMENT_SOURCE_TYPES:
-                payments[account_id] += net
+        entries = ledger_selectors.receivable_entries(
+            billed,
+            posted_after=min(bill.issued_at for bill in before.values()),
+            dated_after=min(bill.bill_date for bill in before.values()),
+        )
+        for entry in entries:
+            if entry.accounting_date > through:
+                later[entry.account_id] += entry.net_cents
+            elif statement.activity_kind(entry.source_type, entry.reason) == statement.PAYMENT and (
+                statement.in_statement(
+                    posted_at=entry.posted_at,
+                    accounting_date=entry.accounting_date,
+                    previous=before[entry.account_id],
+                    bill_date=through,
+                )
+            ):
+                payments[entry.account_id] += entry.net_cents
     if unbilled:
-        for account_id, _posted_at, source_type, net in ledger_selectors.receivable_movements(unbilled):
-            if source_type in PAYMENT_SOURCE_TYPES:
-                payments[account_id] += net
-            elif source_type == "conversion":
-                previous[account_id] += net
-    return payments, previous
+        for entry in ledger_selectors.receivable_entries(unbilled):
+            if entry.accounting_date > through:
+                later[entry.account_id] += entry.net_cents
+            elif entry.source_type == "conversion":
+                previous[entry.account_id] += entry.net_cents
+            elif statement.activity_kind(entry.source_type, entry.reason) == statement.PAYMENT:
+                payments[entry.account_id] += entry.net_cents
+    return payments, previous, later
 
 
 def _usual_bills(scope: Scope, period: dt.date) -> dict[int, int]:

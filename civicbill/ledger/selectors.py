@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Sum, Value
@@ -36,6 +36,7 @@ __all__ = [
     "BooksReport",
     "FundTie",
     "HistoryRow",
+    "ReceivableEntry",
     "TrialBalance",
     "TrialBalanceRow",
     "account_balance",
@@ -48,6 +49,7 @@ __all__ = [
     "gl_account_ids",
     "gl_facts",
     "month_totals",
+    "receivable_entries",
     "receivable_movements",
     "subledger_vs_control",
     "trial_balance",
@@ -172,6 +174,58 @@ def receivable_movements(
                 row["customer_account_id"],
                 row["entry__posted_at"],
                 row["entry__source_type"],
+                _int(row["debit"]) - _int(row["credit"]),
+            )
+            for row in rows
+        )
+    return result
+
+
+class ReceivableEntry(NamedTuple):
+    """One entry's net effect on one customer account's receivable (debit-positive)."""
+
+    account_id: int
+    posted_at: dt.datetime
+    accounting_date: dt.date
+    source_type: str
+    reason: str
+    net_cents: int
+
+
+def receivable_entries(
+    account_ids: Iterable[int], *, posted_after: dt.datetime | None = None, dated_after: dt.date | None = None
+) -> list[ReceivableEntry]:
+    """Every entry's net effect on each account's receivable, with its dates and reason: all of them,
+    or those posted after ``posted_after`` or dated after ``dated_after`` (either). One grouped query
+    per ~1,000 ids on SQLite. What a bill shows is chosen from these (billing.statement)."""
+    ids = sorted({int(account_id) for account_id in account_ids})
+    result: list[ReceivableEntry] = []
+    since = Q()
+    if posted_after is not None:
+        since |= Q(entry__posted_at__gt=posted_after)
+    if dated_after is not None:
+        since |= Q(entry__accounting_date__gt=dated_after)
+    for chunk in _chunked(ids):
+        rows = (
+            JournalLine.objects.filter(since, customer_account_id__in=chunk)
+            .values(
+                "customer_account_id",
+                "entry_id",
+                "entry__posted_at",
+                "entry__accounting_date",
+                "entry__source_type",
+                "entry__reason",
+            )
+            .annotate(debit=Sum("debit_cents"), credit=Sum("credit_cents"))
+            .order_by()
+        )
+        result.extend(
+            ReceivableEntry(
+                row["customer_account_id"],
+                row["entry__posted_at"],
+                row["entry__accounting_date"],
+                row["entry__source_type"],
+                row["entry__reason"],
                 _int(row["debit"]) - _int(row["credit"]),
             )
             for row in rows

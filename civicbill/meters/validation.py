@@ -41,7 +41,7 @@ from civicbill.meters.consumption import (
     not_plausible_rollover,
     rollover_units,
 )
-from civicbill.meters.estimation import UsageIndex, UsagePeriod
+from civicbill.meters.estimation import DailyUse, UsageIndex, UsagePeriod
 
 
 class Verdict(StrEnum):
@@ -574,11 +574,11 @@ class ReadValidator:
                 f"No use registered in {days} days since the read on {base_on}, on an active account."
             )
         expected = history.expected_daily_use(base_on, read_on)
-        if expected is None or expected.hcf_per_day <= 0:
+        percent = usage_percent(usage, days, expected)
+        if expected is None or percent is None:
             return "", ""
-        percent = usage * 100 / (expected.hcf_per_day * days)
-        if percent > limits.high_percent or percent < limits.low_percent:
-            high = percent > limits.high_percent
+        high = high_use_percent(usage, days, expected, high_percent=limits.high_percent) is not None
+        if high or percent < limits.low_percent:
             return HIGH_USAGE if high else LOW_USAGE, (
                 f"Use of {_hcf(usage)} HCF over {days} days ({usage / days:.2f} HCF/day) is {percent:.0f}% "
                 f"of the usual {expected.hcf_per_day:.2f} HCF/day ({expected.basis_label}); "
@@ -586,6 +586,27 @@ class ReadValidator:
                 f"{limits.high_percent if high else limits.low_percent}%."
             )
         return "", ""
+
+
+def usage_percent(usage_hcf: Decimal, days: int, usual: DailyUse | None) -> Decimal | None:
+    """Use over ``days`` days as a percentage of the usual daily use; None without a usual use."""
+    if usual is None or usual.hcf_per_day <= 0 or days <= 0:
+        return None
+    return usage_hcf * 100 / (usual.hcf_per_day * days)
+
+
+def high_use_percent(
+    usage_hcf: Decimal, days: int, usual: DailyUse | None, *, high_percent: int
+) -> Decimal | None:
+    """The one high-use rule: use over a billing-length period (at least :data:`USAGE_RULES_MIN_DAYS`
+    days) above ``high_percent`` % of the usual daily use (:func:`~civicbill.meters.estimation.
+    expected_daily_use`: same period last year, else the last 12 months). The read exception that
+    raises the high-usage letter and the bill's high-use message both ask it. Returns the percentage,
+    or None when the use is not high."""
+    if days < USAGE_RULES_MIN_DAYS or usage_hcf <= 0:
+        return None
+    percent = usage_percent(usage_hcf, days, usual)
+    return percent if percent is not None and percent > high_percent else None
 
 
 def iter_validated(

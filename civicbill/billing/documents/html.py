@@ -69,11 +69,11 @@ def bill_html_context(document: BillDocument) -> dict[str, Any]:
         "consumption": quantity_text(document.consumption_hcf),
         "sections": sections,
         "summary": [
-            (gettext("Previous balance"), money_text(document.previous_balance)),
-            (gettext("Payments received - thank you"), money_text(document.payments)),
-            (gettext("Adjustments"), money_text(document.adjustments)),
-            (gettext("Balance forward"), money_text(document.balance_forward)),
-            (gettext("Current charges"), money_text(document.current_charges)),
+            (
+                gettext(row.label) % dict(row.params) if row.params else gettext(row.label),
+                money_text(row.amount),
+            )
+            for row in document.summary_rows()
         ],
         "total_due": money_text(document.total_due),
         "amount_due": money_text(document.amount_due),

@@ -53,6 +53,25 @@ class UsageMonth:
 
 
 @dataclass(frozen=True, slots=True)
+class SummaryRow:
+    """One row of the account summary: ``label`` is the English text the renderers translate (with
+    ``params`` filled in after translating), ``amount`` what it adds to the total."""
+
+    label: str
+    amount: Money
+    params: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class HighUse:
+    """This bill's use is well above the account's usual (meters.validation.high_use_percent)."""
+
+    daily_gallons: Decimal
+    usual_daily_gallons: Decimal
+    times_usual: Decimal  # one decimal
+
+
+@dataclass(frozen=True, slots=True)
 class BillDocument:
     bill_id: int
     bill_number: str
@@ -99,8 +118,21 @@ class BillDocument:
     utility_phone: str
     # mail sort: (zip, street, house number, unit, account number)
     sort_key: tuple[str, str, int, str, str]
-    # a final bill: the service deposit applied to it (also counted in ``adjustments``)
+    # what the account summary itemises apart from payments and ``adjustments`` (billing.statement):
+    # a final bill's service deposit applied (negative), payments the bank returned and their fees
     deposit_applied: Money = field(default_factory=Money.zero)
+    returned_payments: Money = field(default_factory=Money.zero)
+    returned_fees: Money = field(default_factory=Money.zero)
+    # a rebill of an older period shows that period's history (the cancelled bill's); what happened
+    # on the account after that bill's date is one line, so the total still ties
+    history_date: str = ""  # that bill's date, in the bill's language
+    later_activity: Money = field(default_factory=Money.zero)
+    high_use: HighUse | None = None
+    # how to pay and where to ask (in the bill's language; settings, docs/bills.md)
+    remittance_lines: tuple[str, ...] = ()  # the stub's "mail to" address (a #9 envelope's window)
+    how_to_pay: str = ""
+    help_text: str = ""
+    other_language_line: str = ""  # how to get the bill in the other language, in that language
 
     @property
     def cancelled(self) -> bool:
@@ -117,8 +149,41 @@ class BillDocument:
 
     @property
     def balance_forward(self) -> Money:
-        """Previous balance less payments plus adjustments: unpaid from before this bill."""
-        return self.previous_balance + self.payments + self.adjustments
+        """Previous balance less payments plus returned payments, fees, adjustments and the deposit
+        applied: unpaid from before this bill."""
+        return (
+            self.previous_balance
+            + self.payments
+            + self.returned_payments
+            + self.returned_fees
+            + self.adjustments
+            + self.deposit_applied
+        )
+
+    def summary_rows(self) -> tuple[SummaryRow, ...]:
+        """The account summary down to the total: previous balance, payments received (voids netted),
+        returned payments and their fees and the deposit applied (when there are any), adjustments,
+        balance forward, current charges, and for a rebill of an older period the activity since."""
+        rows = [
+            SummaryRow("Previous balance", self.previous_balance),
+            SummaryRow("Payments received - thank you", self.payments),
+        ]
+        if not self.returned_payments.is_zero():
+            rows.append(SummaryRow("Returned payment", self.returned_payments))
+        if not self.returned_fees.is_zero():
+            rows.append(SummaryRow("Returned payment fee", self.returned_fees))
+        rows.append(SummaryRow("Adjustments", self.adjustments))
+        if not self.deposit_applied.is_zero():
+            rows.append(SummaryRow("Deposit applied", self.deposit_applied))
+        rows.append(SummaryRow("Balance forward", self.balance_forward))
+        rows.append(SummaryRow("Current charges", self.current_charges))
+        if not self.later_activity.is_zero() and self.history_date:
+            rows.append(
+                SummaryRow(
+                    "Account activity after %(date)s", self.later_activity, (("date", self.history_date),)
+                )
+            )
+        return tuple(rows)
 
     @property
     def days(self) -> int:

@@ -21,6 +21,7 @@ PAGE_WIDTH, PAGE_HEIGHT = LETTER
 MARGIN = 36.0
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 STUB_TOP = 214.0  # the perforation: everything below is the remittance stub
+FOOTER_BOTTOM = STUB_TOP + 18  # how to pay and where to ask (payinfo.py), just above the perforation
 LINE_HEIGHT = 10.0
 COLUMN_X = 320.0  # the right-hand column (summary box, chart, account summary)
 SMALL = 7.5  # messages and the penalty notice

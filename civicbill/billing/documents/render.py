@@ -23,17 +23,19 @@ from reportlab import rl_config
 from reportlab.lib.pagesizes import LETTER
 from reportlab.pdfgen.canvas import Canvas
 
+from civicbill.billing.documents import payinfo
 from civicbill.billing.documents.model import BillDocument
 from civicbill.billing.documents.pdf_canvas import (
     BOLD,
     CHARGES_TOP,
+    CONTENT_WIDTH,
+    FOOTER_BOTTOM,
     LINE_HEIGHT,
     MARGIN,
     OBLIQUE,
     PAGE_HEIGHT,
     PAGE_WIDTH,
     READS_TOP,
-    STUB_TOP,
     right,
     text,
     watermark,
@@ -80,7 +82,9 @@ def _rows_on_page_one(document: BillDocument) -> tuple[int, float]:
     """How many charge rows fit on page 1 above the messages, summary and penalty notice, and the
     baseline of the first row (call inside ``translation.override``)."""
     y = min(_reads_bottom(document), CHARGES_TOP) - 12 - LINE_HEIGHT
-    lowest = STUB_TOP + 24 + bottom_block_height(document)
+    lowest = (
+        FOOTER_BOTTOM + 6 + payinfo.footer_height(document, CONTENT_WIDTH) + bottom_block_height(document)
+    )
     return int((y - lowest) // LINE_HEIGHT) + 1, y
 
 
@@ -121,6 +125,7 @@ def _draw(canvas: Canvas, document: BillDocument, rows: list[Row]) -> int:
         text(canvas, MARGIN + 10, y, _("Charges continue on page 2."), font=OBLIQUE, size=8)
         y -= LINE_HEIGHT
     bottom_block(canvas, document, y - 8)
+    payinfo.draw_footer(canvas, document, x=MARGIN, bottom=FOOTER_BOTTOM, width=CONTENT_WIDTH)
     stub(canvas, document)
     pages = 2 if rest else 1
     if rest:

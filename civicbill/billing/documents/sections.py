@@ -11,7 +11,7 @@ from decimal import Decimal
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
-from civicbill.billing.documents.model import BillDocument, DocumentLine
+from civicbill.billing.documents.model import BillDocument, DocumentLine, SummaryRow
 from civicbill.billing.documents.pdf_canvas import (
     BAR_EARLIER,
     BOLD,
@@ -271,6 +271,15 @@ def charges_heading(canvas: Canvas, y: float, *, continued: bool = False) -> flo
 SUMMARY_HEIGHT = 12 + 5 * LINE_HEIGHT + 26  # title, five rows, the total and its due date
 
 
+def _summary_height(document: BillDocument) -> float:
+    """The account summary's height: its title, its rows (five or more), the total and due date."""
+    return SUMMARY_HEIGHT + (len(document.summary_rows()) - 5) * LINE_HEIGHT
+
+
+def _summary_label(row: SummaryRow) -> str:
+    return _(row.label) % dict(row.params) if row.params else _(row.label)
+
+
 def _account_summary(canvas: Canvas, document: BillDocument, top: float) -> None:
     """Right column: previous balance, payments, adjustments, balance forward, charges, total due."""
     edge = PAGE_WIDTH - MARGIN
@@ -278,16 +287,9 @@ def _account_summary(canvas: Canvas, document: BillDocument, top: float) -> None
     text(canvas, COLUMN_X, top, _("Account summary"), font=BOLD, size=10)
     canvas.setFillColorRGB(0, 0, 0)
     y = top - 12
-    rows = (
-        (_("Previous balance"), document.previous_balance),
-        (_("Payments received - thank you"), document.payments),
-        (_("Adjustments"), document.adjustments),
-        (_("Balance forward"), document.balance_forward),
-        (_("Current charges"), document.current_charges),
-    )
-    for label, amount in rows:
-        text(canvas, COLUMN_X + 6, y, label, size=8)
-        right(canvas, edge, y, money_text(amount), size=8)
+    for row in document.summary_rows():
+        text(canvas, COLUMN_X + 6, y, _summary_label(row), size=8)
+        right(canvas, edge, y, money_text(row.amount), size=8)
         y -= LINE_HEIGHT
     canvas.setLineWidth(1)
     canvas.line(edge - 160, y + 7, edge, y + 7)
@@ -330,7 +332,7 @@ def _left_column_height(document: BillDocument) -> float:
 def bottom_block_height(document: BillDocument) -> float:
     """Height of what follows the charges on page 1: the messages and the late-penalty notice on the
     left, the account summary on the right (call inside ``translation.override``)."""
-    return 8 + max(SUMMARY_HEIGHT, _left_column_height(document))
+    return 8 + max(_summary_height(document), _left_column_height(document))
 
 
 def bottom_block(canvas: Canvas, document: BillDocument, top: float) -> None:

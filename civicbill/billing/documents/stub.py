@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from reportlab.pdfgen.canvas import Canvas
 
+from civicbill.billing.documents import payinfo
 from civicbill.billing.documents.model import BillDocument
 from civicbill.billing.documents.pdf_canvas import (
     BOLD,
@@ -37,15 +38,7 @@ def stub(canvas: Canvas, document: BillDocument) -> None:
     )
     language = document.language
     y = STUB_TOP - 18
-    text(canvas, MARGIN, y, document.utility_name, font=BOLD, size=10)
-    text(canvas, MARGIN, y - 11, document.utility_address, size=8)
-    text(
-        canvas,
-        MARGIN,
-        y - 24,
-        _("Make checks payable to %(name)s.") % {"name": document.utility_name},
-        size=7.5,
-    )
+    _stub_customer(canvas, document, y)
     x = 330.0
     rows = (
         (_("Account number"), document.account_number),
@@ -59,17 +52,32 @@ def stub(canvas: Canvas, document: BillDocument) -> None:
     text(canvas, x, y - 3, _("Amount enclosed"), size=8)
     canvas.rect(PAGE_WIDTH - MARGIN - 100, y - 7, 100, 16, fill=0, stroke=1)
     text(canvas, PAGE_WIDTH - MARGIN - 96, y - 3, "$", size=9)
-    address_y = STUB_TOP - 78
-    text(canvas, MARGIN + 18, address_y, document.customer_name.upper(), size=9)
-    for line in document.mailing_lines:
-        address_y -= 11
-        text(canvas, MARGIN + 18, address_y, line.upper(), size=9)
     text(
         canvas,
-        MARGIN + 18,
-        address_y - 14,
+        MARGIN,
+        payinfo.ENVELOPE_9_WINDOW[3] + 8,
+        _("Make checks payable to %(name)s and mail them to:") % {"name": document.utility_name},
+        size=7.5,
+    )
+    payinfo.draw_remittance_address(canvas, document)  # shows through a #9 return envelope's window
+    barcode(canvas, document.scan_line, x=BARCODE_X, y=66.0, height=34.0)
+    text(canvas, MARGIN + 18, 22, format_scan_line(document.scan_line), font=MONO, size=11)
+
+
+BARCODE_X = PAGE_WIDTH - MARGIN - 172.0  # right of the envelope window (188 modules of 0.9 pt)
+
+
+def _stub_customer(canvas: Canvas, document: BillDocument, top: float) -> None:
+    """Who is paying (top left of the stub, above the envelope window)."""
+    y = top
+    text(canvas, MARGIN, y, document.customer_name.upper(), font=BOLD, size=9)
+    for line in document.mailing_lines[:3]:
+        y -= 10
+        text(canvas, MARGIN, y, line.upper(), size=8)
+    text(
+        canvas,
+        MARGIN,
+        y - 11,
         _("Service address: %(address)s") % {"address": document.service_address},
         size=7,
     )
-    barcode(canvas, document.scan_line, x=330.0, y=66.0, height=34.0)
-    text(canvas, MARGIN + 18, 44, format_scan_line(document.scan_line), font=MONO, size=11)

@@ -112,6 +112,7 @@ def bill_cancel_rebill(*, bill_number: str, reason: str, actor: Actor, as_of: dt
         reads_through=old.period_end + dt.timedelta(days=cycle.read_window_days),
         standard_days=standard_days,
         released=released_codes(old),
+        bill_date=as_of,
     )
     header = BillHeader(
         run_id=None,

@@ -83,6 +83,7 @@ def final_bill_issue(*, account_number: str, actor: Actor, as_of: dt.date) -> Bi
         reads_after=previous.reads_through if previous else start - dt.timedelta(days=1),
         reads_through=final_date + dt.timedelta(days=cycle.read_window_days),
         standard_days=full.days,
+        bill_date=as_of,
         bill_services=bill_services,
     )
     applied = customer_deposit_apply_trusted(

@@ -33,6 +33,7 @@ def rate_one(
     reads_after: dt.date,
     reads_through: dt.date,
     standard_days: int,
+    bill_date: dt.date,
     bill_services: bool = True,
     released: Collection[str] = (),
 ) -> DraftBill:
@@ -45,6 +46,7 @@ def rate_one(
         period_end=end,
         reads_after=reads_after,
         reads_through=reads_through,
+        bill_date=bill_date,
     )
     account_facts = facts.get(account_id)
     if account_facts is None:

@@ -82,6 +82,7 @@ def _trial_chunk(
             period_end=plan.period_end,
             reads_after=plan.reads_after,
             reads_through=plan.reads_through,
+            bill_date=plan.header.bill_date,
         )
     drafts = [
         draft_bill(
