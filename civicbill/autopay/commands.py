@@ -26,7 +26,7 @@ from django.db import transaction
 
 from civicbill.autopay import selectors, services, summary
 from civicbill.core import clock
-from civicbill.core.commands import AUTOPAY_USER, CivicbillCommand, add_user_argument, date_type
+from civicbill.core.commands import AUTOPAY_USER, USER_MISSING, CivicbillCommand, add_user_argument, date_type
 from civicbill.core.money import format_cents
 
 SUBCOMMANDS = ("draft", "cancel", "returns", "review")
@@ -44,7 +44,7 @@ def add_subcommands(sub: Any) -> None:
     cancel.add_argument("draft_file", type=int, help="the draft file's number")
     cancel.add_argument("--reason", required=True)
     cancel.add_argument("--json", action="store_true")
-    add_user_argument(cancel, system_user=AUTOPAY_USER, help="the staff user cancelling")
+    add_user_argument(cancel, help="the staff user cancelling")
     returns = sub.add_parser("returns", help="import a return / notification-of-change file")
     returns.add_argument("file", help="the bank's NACHA return file")
     returns.add_argument("--json", action="store_true", help="print what was done with each entry as JSON")
@@ -56,7 +56,9 @@ def add_subcommands(sub: Any) -> None:
     review.add_argument("--decision", choices=["dishonor", "accept", "acknowledge"])
     review.add_argument("--note", help="why (required with --decision)")
     review.add_argument("--json", action="store_true", help="print the queue or the decided item as JSON")
-    add_user_argument(review, system_user=AUTOPAY_USER, help="the staff user deciding")
+    add_user_argument(
+        review, system_user=AUTOPAY_USER, help="the staff user deciding (required with --decision)"
+    )
 
 
 def draft(command: CivicbillCommand, options: dict[str, Any]) -> None:
@@ -160,6 +162,8 @@ def review(command: CivicbillCommand, options: dict[str, Any]) -> None:
         return
     if not options.get("decision") or not (options.get("note") or "").strip():
         raise CommandError("Give --decision (dishonor, accept or acknowledge) and --note TEXT", returncode=1)
+    if not options.get("user"):
+        raise CommandError(USER_MISSING, returncode=1)  # a decision is a staff action, never the system's
     actor = command.actor(options)
     item = selectors.return_item_get(options["item"])
     decided = services.ach_return_review(

@@ -362,8 +362,13 @@ def test_the_command_line_lists_and_decides_the_queue_and_a_csr_may_not_decide(
     )  # fmt: skip
     assert "5550001234" not in out.getvalue()
     with pytest.raises(CommandError, match="not waiting for review") as again:
-        call_command("ach", "review", str(item.pk), "--decision", "accept", "--note", "x")
+        call_command(
+            "ach", "review", str(item.pk), "--decision", "accept", "--note", "x", "--user", "technician"
+        )
     assert again.value.returncode == 1
+    with pytest.raises(CommandError, match="Give --user USERNAME") as anonymous:
+        call_command("ach", "review", str(item.pk), "--decision", "accept", "--note", "x")
+    assert anonymous.value.returncode == 1
 
 
 def test_an_r10_on_the_banking_day_after_the_sixtieth_day_is_timely(
