@@ -23,7 +23,7 @@ from civicbill.autopay import banking, selectors, services
 from civicbill.autopay.models import AchReturn, DraftFile
 from civicbill.autopay.report_csv import monthly_report_csv
 from civicbill.core import clock
-from civicbill.core.exceptions import ApplicationError, NotFoundError
+from civicbill.core.exceptions import NotFoundError
 from civicbill.core.money import format_cents
 from civicbill.core.permissions import has_permission
 from civicbill.customers.models import Account
@@ -39,7 +39,7 @@ from civicbill.web.autopay_forms import (
     ReturnFilterForm,
     ReviewForm,
 )
-from civicbill.web.ui import account_or_404, call_service, forbidden, not_found, requires
+from civicbill.web.ui import account_or_404, call_service, forbidden, message_service, not_found, requires
 
 PAGE_SIZE = 100
 DOCUMENT_TYPES = frozenset({
@@ -291,17 +291,15 @@ def draft_cancel(request: HttpRequest, draft_file_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Say why the draft file is cancelled."))
         return redirect("autopay-draft", draft_file_id=draft_file.pk)
-    try:
-        services.ach_draft_cancel(
-            draft_file=draft_file, reason=form.cleaned_data["reason"], as_of=clock.now(), actor=request.user
-        )
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
-            _("Draft file %(name)s cancelled; its payments were voided.") % {"name": draft_file.file_name},
-        )
+    message_service(
+        request,
+        _("Draft file %(name)s cancelled; its payments were voided.") % {"name": draft_file.file_name},
+        services.ach_draft_cancel,
+        draft_file=draft_file,
+        reason=form.cleaned_data["reason"],
+        as_of=clock.now(),
+        actor=request.user,
+    )
     return redirect("autopay-draft", draft_file_id=draft_file.pk)
 
 
@@ -374,17 +372,15 @@ def return_resolve(request: HttpRequest, return_id: int) -> HttpResponse:
         return not_found(request, error.message)
     form = ResolveForm(request.POST)
     if form.is_valid():
-        try:
-            services.ach_return_resolve(
-                ach_return=item,
-                trace_number=form.cleaned_data["trace_number"],
-                as_of=clock.now(),
-                actor=request.user,
-            )
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("Return %(id)s resolved.") % {"id": item.pk})
+        message_service(
+            request,
+            _("Return %(id)s resolved.") % {"id": item.pk},
+            services.ach_return_resolve,
+            ach_return=item,
+            trace_number=form.cleaned_data["trace_number"],
+            as_of=clock.now(),
+            actor=request.user,
+        )
     else:
         messages.error(request, _("A trace number has 15 digits."))
     return redirect(reverse("autopay-returns") + f"?outcome={AchReturn.Outcome.UNMATCHED.value}")
@@ -412,18 +408,16 @@ def review_decide(request: HttpRequest, return_id: int) -> HttpResponse:
         return not_found(request, error.message)
     form = ReviewForm(request.POST)
     if form.is_valid():
-        try:
-            services.ach_return_review(
-                ach_return=item,
-                decision=form.cleaned_data["decision"],
-                note=form.cleaned_data["note"],
-                as_of=clock.now(),
-                actor=request.user,
-            )
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("Return %(id)s: decision recorded.") % {"id": item.pk})
+        message_service(
+            request,
+            _("Return %(id)s: decision recorded.") % {"id": item.pk},
+            services.ach_return_review,
+            ach_return=item,
+            decision=form.cleaned_data["decision"],
+            note=form.cleaned_data["note"],
+            as_of=clock.now(),
+            actor=request.user,
+        )
     else:
         messages.error(request, _("Choose a decision and say why."))
     return redirect("autopay-review")
