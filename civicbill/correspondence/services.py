@@ -8,6 +8,7 @@ states (``context``); printing it later gives the same words.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -123,6 +124,39 @@ def letter_queue_high_usage(
         consumption_hcf=read.consumption_hcf,
         usual_daily_hcf=usual_daily_hcf,
     )
+    return _queue(
+        account=account,
+        kind=LetterKind.HIGH_USAGE_NOTICE,
+        facts={
+            "meter_serial": read.meter.serial_number,
+            **facts.as_context(),
+            "work_order_number": work_order_number,
+            "visit_by": visit_by.isoformat() if visit_by else None,
+            "usual_basis": usual_basis,
+        },
+        reference=work_order_number,
+        actor=actor,
+        as_of=as_of,
+        summary=lambda letter: (
+            f"High water use notice queued ({letter.language}, {letter.channel}): {facts.daily_gallons} "
+            f"gallons/day against usually {facts.usual_daily_gallons}"
+        ),
+    )
+
+
+def _queue(
+    *,
+    account: Account,
+    kind: str,
+    facts: dict[str, Any],
+    reference: str,
+    actor: Actor,
+    as_of: dt.date,
+    summary: Callable[[Letter], str],
+) -> Letter:
+    """Queue one letter of ``kind`` in the customer's language (English when theirs has no
+    template): the letter date, the account's and the utility's details, then ``facts``; audited with
+    ``summary(letter)``."""
     language = account.customer.preferred_language
     if language not in Language.values:
         language = Language.ENGLISH
@@ -130,21 +164,17 @@ def letter_queue_high_usage(
         "letter_date": as_of.isoformat(),
         **_account_facts(account),
         **utility_contact(),
-        "meter_serial": read.meter.serial_number,
-        **facts.as_context(),
-        "work_order_number": work_order_number,
-        "visit_by": visit_by.isoformat() if visit_by else None,
-        "usual_basis": usual_basis,
+        **facts,
     }
     letter = Letter.objects.create(
         account=account,
-        kind=LetterKind.HIGH_USAGE_NOTICE,
+        kind=kind,
         language=language,
         status=LetterStatus.QUEUED,
         channel=_channel_for(account),
-        subject=SUBJECTS[LetterKind.HIGH_USAGE_NOTICE][language],
+        subject=SUBJECTS[kind][language],
         context=context,
-        reference=work_order_number,
+        reference=reference,
         created_by=acting_user(actor),
         created_at=clock.now(),
     )
@@ -154,10 +184,7 @@ def letter_queue_high_usage(
         target=letter,
         at=letter.created_at,
         account_number=account.number,
-        summary=(
-            f"High water use notice queued ({language}, {letter.channel}): {facts.daily_gallons} gallons/day "
-            f"against usually {facts.usual_daily_gallons}"
-        ),
+        summary=summary(letter),
     )
     return letter
 
@@ -236,33 +263,14 @@ def letter_queue(
     require_permission(actor, "customers.note")
     if kind not in SUBJECTS:
         raise ApplicationError(f"There is no letter of kind {kind!r}.", field="kind")
-    language = account.customer.preferred_language
-    if language not in Language.values:
-        language = Language.ENGLISH
-    context: dict[str, Any] = {
-        "letter_date": as_of.isoformat(),
-        **_account_facts(account),
-        **utility_contact(),
-        **facts,
-    }
-    letter = Letter.objects.create(
+    return _queue(
         account=account,
         kind=kind,
-        language=language,
-        status=LetterStatus.QUEUED,
-        channel=_channel_for(account),
-        subject=SUBJECTS[kind][language],
-        context=context,
+        facts=facts,
         reference=reference[:40],
-        created_by=acting_user(actor),
-        created_at=clock.now(),
-    )
-    audit_record(
         actor=actor,
-        action="letter.queue",
-        target=letter,
-        at=letter.created_at,
-        account_number=account.number,
-        summary=f"{letter.get_kind_display()} queued ({language}, {letter.channel}) about {reference}",
+        as_of=as_of,
+        summary=lambda letter: (
+            f"{letter.get_kind_display()} queued ({letter.language}, {letter.channel}) about {reference}"
+        ),
     )
-    return letter
