@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 from civicbill.core import clock
 from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
+from civicbill.core.chunks import in_list_slices
 from civicbill.core.collector import collector_paused
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.permissions import require_permission
@@ -45,7 +46,7 @@ from civicbill.meters.models import (
     ServicePoint,
 )
 from civicbill.meters.services.installations import account_number_at
-from civicbill.meters.services.read_context import in_slices, load_context
+from civicbill.meters.services.read_context import load_context
 from civicbill.meters.services.read_store import (
     insert_accepted_reads_trusted,
     insert_held_reads_trusted,
@@ -381,7 +382,7 @@ def _without_stored_intervals(
     start = min(row.interval_start for row in intervals)
     end = max(row.interval_start for row in intervals)
     stored: set[tuple[int, dt.datetime]] = set()
-    for chunk in in_slices(sorted(set(meter_ids.values()))):
+    for chunk in in_list_slices(sorted(set(meter_ids.values()))):
         stored.update(
             IntervalRead.objects.filter(meter_id__in=chunk, interval_start__range=(start, end)).values_list(
                 "meter_id", "interval_start"
