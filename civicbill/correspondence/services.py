@@ -12,7 +12,6 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 
 from civicbill.core import clock
@@ -20,6 +19,7 @@ from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.permissions import require_permission
+from civicbill.core.printable import utility_contact
 from civicbill.correspondence.facts import HighUsageFacts
 from civicbill.correspondence.models import Letter, LetterChannel, LetterKind, LetterStatus
 from civicbill.customers.models import Account, Language
@@ -36,18 +36,6 @@ SUBJECTS: dict[str, dict[str, str]] = {
         Language.SPANISH: "Su banco devolvió su pago automático",
     },
 }
-
-
-def utility_contact() -> dict[str, str]:
-    """Who the letters come from (settings ``CIVICBILL_UTILITY_*``; demo defaults)."""
-    return {
-        "utility_name": getattr(settings, "CIVICBILL_UTILITY_NAME", "City of Coachella Utility Billing"),
-        "utility_address": getattr(
-            settings, "CIVICBILL_UTILITY_ADDRESS", "1515 Sixth Street, Coachella, CA 92236"
-        ),
-        "utility_phone": getattr(settings, "CIVICBILL_UTILITY_PHONE", "(760) 555-0100"),
-        "utility_email": getattr(settings, "CIVICBILL_UTILITY_EMAIL", "billing@example.org"),
-    }
 
 
 def _channel_for(account: Account) -> str:
