@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -20,7 +21,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from civicbill.autopay import banking, selectors, services
-from civicbill.autopay.models import AchReturn, DraftFile
+from civicbill.autopay.models import AchReturn, DraftFile, Enrollment
 from civicbill.autopay.report_csv import monthly_report_csv
 from civicbill.core import clock
 from civicbill.core.exceptions import NotFoundError
@@ -66,6 +67,21 @@ def _panel_context(account: Account, **forms: Any) -> dict[str, Any]:
     context["end_form"] = forms.get("end_form") or EndForm()
     context["open_form"] = forms.get("open_form", "")
     return context
+
+
+def _panel_again(request: HttpRequest, account: Account, form_name: str, form: forms.Form) -> HttpResponse:
+    """The account's autopay page again with the refused ``form`` open (422)."""
+    context = _panel_context(account, **{f"{form_name}_form": form}, open_form=form_name)
+    return render(request, "web/autopay/account_page.html", context, status=422)
+
+
+def _live_enrollment_or_404(request: HttpRequest, account: Account) -> Enrollment | HttpResponse:
+    enrollment = selectors.live_enrollment(account)
+    if enrollment is None:
+        return not_found(
+            request, _("Account %(number)s is not enrolled in autopay.") % {"number": account.number}
+        )
+    return enrollment
 
 
 def _account_autopay_url(account: Account) -> str:
@@ -119,8 +135,7 @@ def enroll(request: HttpRequest, number: str) -> HttpResponse:
                 % {"bank": f"{enrollment.get_account_type_display()} {enrollment.masked_account_number}"},
             )
             return redirect(_account_autopay_url(account))
-    context = _panel_context(account, enroll_form=form, open_form="enroll")
-    return render(request, "web/autopay/account_page.html", context, status=422)
+    return _panel_again(request, account, "enroll", form)
 
 
 @sensitive_post_parameters(*SECRET_FIELDS)
@@ -130,11 +145,9 @@ def bank_change(request: HttpRequest, number: str) -> HttpResponse:
     account = account_or_404(request, number)
     if isinstance(account, HttpResponse):
         return account
-    enrollment = selectors.live_enrollment(account)
-    if enrollment is None:
-        return not_found(
-            request, _("Account %(number)s is not enrolled in autopay.") % {"number": account.number}
-        )
+    enrollment = _live_enrollment_or_404(request, account)
+    if isinstance(enrollment, HttpResponse):
+        return enrollment
     form = BankChangeForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
@@ -157,8 +170,7 @@ def bank_change(request: HttpRequest, number: str) -> HttpResponse:
                 % {"bank": f"{changed.get_account_type_display()} {changed.masked_account_number}"},
             )
             return redirect(_account_autopay_url(account))
-    context = _panel_context(account, bank_form=form, open_form="bank")
-    return render(request, "web/autopay/account_page.html", context, status=422)
+    return _panel_again(request, account, "bank", form)
 
 
 @require_POST
@@ -167,11 +179,9 @@ def end(request: HttpRequest, number: str) -> HttpResponse:
     account = account_or_404(request, number)
     if isinstance(account, HttpResponse):
         return account
-    enrollment = selectors.live_enrollment(account)
-    if enrollment is None:
-        return not_found(
-            request, _("Account %(number)s is not enrolled in autopay.") % {"number": account.number}
-        )
+    enrollment = _live_enrollment_or_404(request, account)
+    if isinstance(enrollment, HttpResponse):
+        return enrollment
     form = EndForm(request.POST)
     if form.is_valid():
         call_service(
@@ -186,8 +196,7 @@ def end(request: HttpRequest, number: str) -> HttpResponse:
         if not form.errors:
             messages.success(request, _("Autopay ended; nothing more will be drafted for this account."))
             return redirect(_account_autopay_url(account))
-    context = _panel_context(account, end_form=form, open_form="end")
-    return render(request, "web/autopay/account_page.html", context, status=422)
+    return _panel_again(request, account, "end", form)
 
 
 # -- enrollments -------------------------------------------------------------------------------------------
