@@ -51,17 +51,8 @@ def _version_row(version: RateScheduleVersion, *, today: Any) -> dict[str, Any]:
 def list_schedules(request: HttpRequest) -> list[dict[str, Any]]:
     """Each schedule with its service, the version in effect today and the next version, if any."""
     require_permission(request.user, "rates.view")
-    today = clock.today()
-    by_schedule: dict[int, list[RateScheduleVersion]] = {}
-    for version in RateScheduleVersion.objects.select_related("schedule", "loaded_by").order_by(
-        "effective_from"
-    ):
-        by_schedule.setdefault(version.schedule_id, []).append(version)
     rows = []
-    for schedule in rate_selectors.schedules_list():
-        versions = by_schedule.get(schedule.pk, [])
-        current = next((v for v in reversed(versions) if v.effective_from <= today), None)
-        upcoming = next((v for v in versions if v.effective_from > today), None)
+    for schedule, versions, current, upcoming in rate_selectors.schedules_overview(on=clock.today()):
         shown = current or upcoming
         rows.append(
             {

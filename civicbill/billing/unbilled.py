@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +35,7 @@ from civicbill.billing.facts import BILLED_STATUSES
 from civicbill.billing.models import Bill, BillException, BillingCycle, BillRun
 from civicbill.billing.periods import add_months, month_start
 from civicbill.billing.services.cycles import cycle_period
+from civicbill.core.chunks import slices
 from civicbill.customers.models import Account, ServiceAgreement
 
 LOOKBACK_MONTHS = 12
@@ -272,7 +273,7 @@ Span = tuple[dt.date, dt.date | None]
 
 def _agreement_spans(account_ids: list[int]) -> dict[int, list[Span]]:
     spans: dict[int, list[Span]] = defaultdict(list)
-    for batch in _in_batches(account_ids):
+    for batch in slices(account_ids, _BATCH):
         for account_id, start, end in ServiceAgreement.objects.filter(account_id__in=batch).values_list(
             "account_id", "start_date", "end_date"
         ):
@@ -301,7 +302,7 @@ def _covered(account_ids: list[int], as_of: dt.date) -> dict[int, list[tuple[dt.
     after ``as_of`` was still issued then)."""
     covered: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
     issued = Q(status=Bill.Status.ISSUED) | Q(status=Bill.Status.CANCELLED, cancelled_at__date__gt=as_of)
-    for batch in _in_batches(account_ids):
+    for batch in slices(account_ids, _BATCH):
         for account_id, start, end in Bill.objects.filter(
             issued, account_id__in=batch, bill_date__lte=as_of
         ).values_list("account_id", "period_start", "period_end"):
@@ -313,16 +314,11 @@ def _covered(account_ids: list[int], as_of: dt.date) -> dict[int, list[tuple[dt.
 Drafts = dict[tuple[int, int], tuple[str, int, list[tuple[str, str, str, dt.datetime | None]]]]
 
 
-def _in_batches(values: Sequence[int]) -> Iterator[Sequence[int]]:
-    for start in range(0, len(values), _BATCH):
-        yield values[start : start + _BATCH]
-
-
 def _drafts(run_ids: list[int]) -> Drafts:
     """The drafts the committed runs left (held back), with their blocking exceptions."""
     drafts: Drafts = {}
     by_bill: dict[int, tuple[int, int]] = {}
-    for batch in _in_batches(sorted(run_ids)):
+    for batch in slices(sorted(run_ids), _BATCH):
         for bill_id, run_id, account_id, number, charges in Bill.objects.filter(
             run_id__in=batch, status=Bill.Status.DRAFT
         ).values_list("id", "run_id", "account_id", "number", "current_charges_cents"):
@@ -343,7 +339,7 @@ def _drafts(run_ids: list[int]) -> Drafts:
 
 def _accounts(account_ids: list[int]) -> dict[int, tuple[str, str, int, str]]:
     found: dict[int, tuple[str, str, int, str]] = {}
-    for batch in _in_batches(account_ids):
+    for batch in slices(account_ids, _BATCH):
         accounts = Account.objects.filter(id__in=batch, status__in=BILLED_STATUSES)
         for account in accounts.select_related("customer", "premise"):
             found[account.pk] = (

@@ -13,6 +13,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import formats, translation
 
+from civicbill.core.printable import html_to_pdf
 from civicbill.correspondence.models import Letter
 
 _DATE_FORMATS = {"en": "F j, Y", "es": r"j \d\e F \d\e Y"}
@@ -62,13 +63,6 @@ def letter_html(letter: Letter) -> str:
             letter_template_name(letter),
             {"letter": letter, "facts": readable_facts(letter.context, letter.language)},
         )
-
-
-def html_to_pdf(html: str) -> bytes:
-    """Render a complete HTML document (inline CSS, no external files) to PDF bytes."""
-    from weasyprint import HTML  # imported here: WeasyPrint loads Pango at import time
-
-    return bytes(HTML(string=html).write_pdf())
 
 
 def letter_pdf(letter: Letter) -> bytes:

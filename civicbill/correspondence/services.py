@@ -8,10 +8,10 @@ states (``context``); printing it later gives the same words.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 
 from civicbill.core import clock
@@ -19,6 +19,7 @@ from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.permissions import require_permission
+from civicbill.core.printable import utility_contact
 from civicbill.correspondence.facts import HighUsageFacts
 from civicbill.correspondence.models import Letter, LetterChannel, LetterKind, LetterStatus
 from civicbill.customers.models import Account, Language
@@ -35,18 +36,6 @@ SUBJECTS: dict[str, dict[str, str]] = {
         Language.SPANISH: "Su banco devolvió su pago automático",
     },
 }
-
-
-def utility_contact() -> dict[str, str]:
-    """Who the letters come from (settings ``CIVICBILL_UTILITY_*``; demo defaults)."""
-    return {
-        "utility_name": getattr(settings, "CIVICBILL_UTILITY_NAME", "City of Coachella Utility Billing"),
-        "utility_address": getattr(
-            settings, "CIVICBILL_UTILITY_ADDRESS", "1515 Sixth Street, Coachella, CA 92236"
-        ),
-        "utility_phone": getattr(settings, "CIVICBILL_UTILITY_PHONE", "(760) 555-0100"),
-        "utility_email": getattr(settings, "CIVICBILL_UTILITY_EMAIL", "billing@example.org"),
-    }
 
 
 def _channel_for(account: Account) -> str:
@@ -123,6 +112,39 @@ def letter_queue_high_usage(
         consumption_hcf=read.consumption_hcf,
         usual_daily_hcf=usual_daily_hcf,
     )
+    return _queue(
+        account=account,
+        kind=LetterKind.HIGH_USAGE_NOTICE,
+        facts={
+            "meter_serial": read.meter.serial_number,
+            **facts.as_context(),
+            "work_order_number": work_order_number,
+            "visit_by": visit_by.isoformat() if visit_by else None,
+            "usual_basis": usual_basis,
+        },
+        reference=work_order_number,
+        actor=actor,
+        as_of=as_of,
+        summary=lambda letter: (
+            f"High water use notice queued ({letter.language}, {letter.channel}): {facts.daily_gallons} "
+            f"gallons/day against usually {facts.usual_daily_gallons}"
+        ),
+    )
+
+
+def _queue(
+    *,
+    account: Account,
+    kind: str,
+    facts: dict[str, Any],
+    reference: str,
+    actor: Actor,
+    as_of: dt.date,
+    summary: Callable[[Letter], str],
+) -> Letter:
+    """Queue one letter of ``kind`` in the customer's language (English when theirs has no
+    template): the letter date, the account's and the utility's details, then ``facts``; audited with
+    ``summary(letter)``."""
     language = account.customer.preferred_language
     if language not in Language.values:
         language = Language.ENGLISH
@@ -130,21 +152,17 @@ def letter_queue_high_usage(
         "letter_date": as_of.isoformat(),
         **_account_facts(account),
         **utility_contact(),
-        "meter_serial": read.meter.serial_number,
-        **facts.as_context(),
-        "work_order_number": work_order_number,
-        "visit_by": visit_by.isoformat() if visit_by else None,
-        "usual_basis": usual_basis,
+        **facts,
     }
     letter = Letter.objects.create(
         account=account,
-        kind=LetterKind.HIGH_USAGE_NOTICE,
+        kind=kind,
         language=language,
         status=LetterStatus.QUEUED,
         channel=_channel_for(account),
-        subject=SUBJECTS[LetterKind.HIGH_USAGE_NOTICE][language],
+        subject=SUBJECTS[kind][language],
         context=context,
-        reference=work_order_number,
+        reference=reference,
         created_by=acting_user(actor),
         created_at=clock.now(),
     )
@@ -154,10 +172,7 @@ def letter_queue_high_usage(
         target=letter,
         at=letter.created_at,
         account_number=account.number,
-        summary=(
-            f"High water use notice queued ({language}, {letter.channel}): {facts.daily_gallons} gallons/day "
-            f"against usually {facts.usual_daily_gallons}"
-        ),
+        summary=summary(letter),
     )
     return letter
 
@@ -236,33 +251,14 @@ def letter_queue(
     require_permission(actor, "customers.note")
     if kind not in SUBJECTS:
         raise ApplicationError(f"There is no letter of kind {kind!r}.", field="kind")
-    language = account.customer.preferred_language
-    if language not in Language.values:
-        language = Language.ENGLISH
-    context: dict[str, Any] = {
-        "letter_date": as_of.isoformat(),
-        **_account_facts(account),
-        **utility_contact(),
-        **facts,
-    }
-    letter = Letter.objects.create(
+    return _queue(
         account=account,
         kind=kind,
-        language=language,
-        status=LetterStatus.QUEUED,
-        channel=_channel_for(account),
-        subject=SUBJECTS[kind][language],
-        context=context,
+        facts=facts,
         reference=reference[:40],
-        created_by=acting_user(actor),
-        created_at=clock.now(),
-    )
-    audit_record(
         actor=actor,
-        action="letter.queue",
-        target=letter,
-        at=letter.created_at,
-        account_number=account.number,
-        summary=f"{letter.get_kind_display()} queued ({language}, {letter.channel}) about {reference}",
+        as_of=as_of,
+        summary=lambda letter: (
+            f"{letter.get_kind_display()} queued ({letter.language}, {letter.channel}) about {reference}"
+        ),
     )
-    return letter

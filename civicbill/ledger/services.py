@@ -19,6 +19,7 @@ from django.db import IntegrityError, connection, transaction
 from civicbill.core import clock
 from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record, diff, snapshot
+from civicbill.core.chunks import slices
 from civicbill.core.exceptions import ApplicationError, NotFoundError
 from civicbill.core.money import Money
 from civicbill.core.permissions import require_permission
@@ -198,14 +199,10 @@ def entry_post(
     return entry
 
 
-def _chunks(items: list[str], size: int) -> list[list[str]]:
-    return [items[start : start + size] for start in range(0, len(items), size)]
-
-
 def _posted_keys(keys: list[str]) -> set[str]:
     size = (connection.features.max_query_params or 10_000) - 1
     found: set[str] = set()
-    for chunk in _chunks(keys, size):
+    for chunk in slices(keys, size):
         found.update(
             JournalEntry.objects.filter(idempotency_key__in=chunk).values_list("idempotency_key", flat=True)
         )

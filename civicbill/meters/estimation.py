@@ -87,12 +87,21 @@ def covers_a_year_before(history: Sequence[UsagePeriod], start: dt.date) -> bool
 def same_period_last_year(history: Sequence[UsagePeriod], start: dt.date, end: dt.date) -> DailyUse | None:
     """Average daily use over the same window one year earlier, each period weighted by its overlap
     with the window; None when last year's periods cover less than half of the window."""
+    return _same_window_last_year(history, 0, start, end)
+
+
+def _same_window_last_year(
+    periods: Sequence[UsagePeriod], first: int, start: dt.date, end: dt.date
+) -> DailyUse | None:
+    """:func:`same_period_last_year` over ``periods[first:]`` (ordered: the walk stops at the first
+    period that starts after the window; ``first`` may skip periods known to end before it)."""
     window_start, window_end = year_before(start), year_before(end)
     window_days = (window_end - window_start).days
     if window_days <= 0:
         return None
     hcf, days = _ZERO, 0
-    for period in history:
+    for index in range(first, len(periods)):
+        period = periods[index]
         if period.end <= window_start:
             continue
         if period.start >= window_end:
@@ -191,23 +200,8 @@ class UsageIndex:
         )
 
     def same_period_last_year(self, start: dt.date, end: dt.date) -> DailyUse | None:
-        window_start, window_end = year_before(start), year_before(end)
-        window_days = (window_end - window_start).days
-        if window_days <= 0:
-            return None
-        hcf, days = _ZERO, 0
-        periods = self.periods
-        for index in range(bisect_right(self._ends, window_start), len(periods)):
-            period = periods[index]
-            if period.start >= window_end:
-                break
-            overlap = _overlap_days(period, window_start, window_end)
-            if overlap and period.days:
-                hcf += period.hcf * overlap / period.days
-                days += overlap
-        if days == 0 or Decimal(days) < window_days * MIN_SEASONAL_COVERAGE:
-            return None
-        return DailyUse(hcf_per_day=hcf / days, basis=SAME_PERIOD_LAST_YEAR, history_days=days)
+        # the periods are ordered by end: those ending by the window's start are skipped at once
+        return _same_window_last_year(self.periods, bisect_right(self._ends, year_before(start)), start, end)
 
     def expected_daily_use(self, start: dt.date, end: dt.date) -> DailyUse | None:
         if self._first_start is not None and self._first_start <= year_before(start):

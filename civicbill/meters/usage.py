@@ -15,16 +15,16 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import pairwise
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Q, QuerySet
 
+from civicbill.core.chunks import in_list_slices
 from civicbill.customers.models import Account
 from civicbill.meters.estimation import UsagePeriod, expected_daily_use
 from civicbill.meters.models import MeterInstallation, Read, ReadSource, ReadStatus
@@ -40,13 +40,6 @@ HISTORY_DAYS = 800  # enough for "the same period last year" and the last 12 mon
 EXPECTED_LOW_FRACTION = Decimal("0.5")  # read validation's default low/high thresholds (50 % / 150 %)
 EXPECTED_HIGH_FRACTION = Decimal("1.5")
 AVERAGE_PLACES = Decimal("0.0001")
-
-
-def in_batches(values: Sequence[Any], size: int | None = None) -> Iterator[Sequence[Any]]:
-    """Slices of ``values`` small enough for one IN list on this database."""
-    limit = size or min(connection.features.max_query_params or 10_000, 10_000) - 50
-    for start in range(0, len(values), limit):
-        yield values[start : start + limit]
 
 
 # -- route sheet ---------------------------------------------------------------------------------
@@ -134,7 +127,7 @@ def route_sheet(read_route: str, as_of: dt.date) -> list[RouteStop]:
     since = as_of - dt.timedelta(days=HISTORY_DAYS)
     history: dict[int, list[tuple[dt.date, Decimal | None]]] = defaultdict(list)
     previous: dict[int, tuple[Decimal, dt.date]] = {}
-    for batch in in_batches(point_ids):
+    for batch in in_list_slices(point_ids):
         rows = (
             Read.objects.filter(
                 service_point_id__in=batch,
@@ -153,7 +146,7 @@ def route_sheet(read_route: str, as_of: dt.date) -> list[RouteStop]:
                 previous[installation_id] = (value, read_on)
     # an installation with no actual read in the last 12 months: its last actual read, however old
     stale = sorted(installation_ids - set(previous))
-    for batch in in_batches(stale):
+    for batch in in_list_slices(stale):
         last_reads = (
             Read.objects.filter(installation_id__in=batch, read_on__lte=as_of, status=ReadStatus.ACTUAL)
             .order_by("read_on", "id")
@@ -163,7 +156,7 @@ def route_sheet(read_route: str, as_of: dt.date) -> list[RouteStop]:
             previous[installation_id] = (value, read_on)
     premise_ids = {installation.service_point.premise_id for installation in installations}
     account_at: dict[int, str] = {}
-    for batch in in_batches(sorted(premise_ids)):
+    for batch in in_list_slices(sorted(premise_ids)):
         accounts = (
             Account.objects.filter(premise_id__in=batch, opened_on__lte=as_of)
             .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=as_of))
@@ -348,7 +341,7 @@ def consumption_for_period(
         )
     else:
         wanted = sorted(set(service_point_ids))
-        for batch in in_batches(wanted):
+        for batch in in_list_slices(wanted):
             read_rows.extend(reads.filter(service_point_id__in=batch).values_list(*read_fields))
             installation_rows.extend(
                 installations.filter(service_point_id__in=batch).values_list(*installation_fields)

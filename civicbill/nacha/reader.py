@@ -133,17 +133,9 @@ class _FileReader:
                     positions="1",
                 )
         end = len(records) + 1
-        if self.current is not None:
-            self.error(
-                end if self.padding_seen_at == 0 else self.padding_seen_at,
-                "batch control",
-                "record_type",
-                f"batch {self.current.header.batch_number} (line {self.current.line}) "
-                "has no batch control record",
-                found="end of file",
-                expected="8",
-            )
-            self._close(None)
+        self._close_unfinished(
+            end if self.padding_seen_at == 0 else self.padding_seen_at, "record", found="end of file"
+        )
         if records and self.control is None:
             line = self.padding_seen_at or end
             self.error(
@@ -194,18 +186,22 @@ class _FileReader:
             return
         self.header = self.parser.file_header(number, record)
 
-    def _batch_header(self, number: int, record: str) -> None:
+    def _close_unfinished(self, number: int, what_came: str, found: str) -> None:
+        """The open batch (if any) ends without its batch control record: report it and close it."""
         if self.current is not None:
             self.error(
                 number,
                 "batch control",
                 "record_type",
                 f"batch {self.current.header.batch_number} (line {self.current.line}) has no batch "
-                "control before the next batch header",
-                found="5",
+                f"control {what_came}",
+                found=found,
                 expected="8",
             )
             self._close(None)
+
+    def _batch_header(self, number: int, record: str) -> None:
+        self._close_unfinished(number, "before the next batch header", found="5")
         header = self.parser.batch_header(number, record)
         if self.padding_seen_at:
             self.error(
@@ -335,17 +331,7 @@ class _FileReader:
         self._close(control)
 
     def _file_control(self, number: int, record: str) -> None:
-        if self.current is not None:
-            self.error(
-                number,
-                "batch control",
-                "record_type",
-                f"batch {self.current.header.batch_number} (line {self.current.line}) has no batch "
-                "control before the file control",
-                found="9",
-                expected="8",
-            )
-            self._close(None)
+        self._close_unfinished(number, "before the file control", found="9")
         if self.padding_seen_at:
             self.error(
                 self.padding_seen_at,

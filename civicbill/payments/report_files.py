@@ -12,12 +12,10 @@ import io
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
-from django.template import engines
-from django.utils import translation
 from django.utils.translation import gettext
 
 from civicbill.core.money import format_cents, plain_cents
+from civicbill.core.printable import html_to_pdf, page_html, utility_contact
 from civicbill.payments.reports.tables import Report, Table
 
 _TEMPLATE = Path(__file__).with_name("report_document.html")
@@ -102,20 +100,16 @@ def report_display(report: Report) -> dict[str, Any]:
 
 def report_html(report: Report, *, language: str = "en") -> str:
     """A printable page of the report (what the PDF is made from)."""
-    template = engines["django"].from_string(_TEMPLATE.read_text(encoding="utf-8"))
-    with translation.override(language):
-        return template.render(
-            {
-                "language": language,
-                "utility_name": getattr(
-                    settings, "CIVICBILL_UTILITY_NAME", "City of Coachella Utility Billing"
-                ),
-                **report_display(report),
-            }
-        )
+    return page_html(
+        _TEMPLATE,
+        language,
+        lambda: {
+            "language": language,
+            "utility_name": utility_contact()["utility_name"],
+            **report_display(report),
+        },
+    )
 
 
 def report_pdf(report: Report, *, language: str = "en") -> bytes:
-    from weasyprint import HTML  # imported here: WeasyPrint loads Pango at import time
-
-    return bytes(HTML(string=report_html(report, language=language)).write_pdf())
+    return html_to_pdf(report_html(report, language=language))

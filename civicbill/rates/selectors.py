@@ -24,6 +24,29 @@ def schedules_list() -> list[RateSchedule]:
     )
 
 
+ScheduleOverview = tuple[
+    RateSchedule, list[RateScheduleVersion], RateScheduleVersion | None, RateScheduleVersion | None
+]
+
+
+def schedules_overview(*, on: dt.date) -> list[ScheduleOverview]:
+    """Each schedule (as :func:`schedules_list`) with its versions (oldest first), the one in effect
+    ``on`` and the next one, if any: ``(schedule, versions, current, upcoming)``. One query reads the
+    versions of all schedules."""
+    by_schedule: dict[int, list[RateScheduleVersion]] = {}
+    for version in RateScheduleVersion.objects.select_related("schedule", "loaded_by").order_by(
+        "effective_from"
+    ):
+        by_schedule.setdefault(version.schedule_id, []).append(version)
+    overview = []
+    for schedule in schedules_list():
+        versions = by_schedule.get(schedule.pk, [])
+        current = next((v for v in reversed(versions) if v.effective_from <= on), None)
+        upcoming = next((v for v in versions if v.effective_from > on), None)
+        overview.append((schedule, versions, current, upcoming))
+    return overview
+
+
 def schedule_get(code: str) -> RateSchedule:
     """The schedule with this code (any case). Raises NotFoundError naming the code."""
     schedule = RateSchedule.objects.filter(code=code.strip().upper()).first()

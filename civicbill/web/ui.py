@@ -5,7 +5,8 @@ these, none keeps its own copy.
 - :func:`forbidden`, :func:`not_found`: the 403 and 404 pages;
 - :func:`account_or_404`: the account of a URL's ``<number>``, or the 404 page;
 - :class:`StaffForm`, :class:`DateInput`: the base of every staff form and its date widget;
-- :func:`form_refusal`, :func:`call_service`: a service's refusal (``ApplicationError``) shown on the form.
+- :func:`form_refusal`, :func:`call_service`: a service's refusal (``ApplicationError``) shown on the form;
+- :func:`message_service`: a button's service (no form to show): its refusal or success as a message.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from functools import wraps
 from typing import Any, ClassVar, ParamSpec, TypeVar
 
 from django import forms
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -106,3 +108,23 @@ def call_service(
     except ApplicationError as error:
         form_refusal(form, error)
         return None
+
+
+def message_service(
+    request: HttpRequest,
+    success: str | Callable[[T], str],
+    service: Callable[P, T],
+    /,
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> T | None:
+    """``service(*args, **kwargs)`` for a POST with no form to show again: when it refuses
+    (``ApplicationError``) the refusal is an error message and the answer is ``None``; else ``success``
+    (or ``success(answer)``) is a success message and the answer is the service's."""
+    try:
+        result = service(*args, **kwargs)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return None
+    messages.success(request, success(result) if callable(success) else success)
+    return result

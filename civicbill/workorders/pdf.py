@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from django.template.loader import render_to_string
 
-from civicbill.correspondence.render import html_to_pdf
+from civicbill.core.printable import html_to_pdf
 from civicbill.workorders.selectors import FieldSheetRow
 
 

@@ -39,6 +39,7 @@ from civicbill.billing.models import Bill
 from civicbill.core import clock
 from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
+from civicbill.core.chunks import slices
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.money import format_cents
 from civicbill.core.permissions import require_permission
@@ -65,15 +66,11 @@ def settings_or_refuse() -> config.AchSettings:
         raise ApplicationError(f"The ACH settings are not usable: {error}", code="ach_settings") from None
 
 
-def _chunks(ids: list[int]) -> list[list[int]]:
-    return [ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK)]
-
-
 def _latest_bills(account_ids: list[int], effective_date: dt.date) -> dict[int, tuple[int, dt.date, int]]:
     """Each account's latest issued bill due on or before ``effective_date``:
     ``account_id -> (bill id, due date, total due cents)`` (two queries per chunk of accounts)."""
     found: dict[int, tuple[int, dt.date, int]] = {}
-    for chunk in _chunks(account_ids):
+    for chunk in slices(account_ids, CHUNK):
         issued = Bill.objects.filter(
             account_id__in=chunk, status=Bill.Status.ISSUED, due_date__lte=effective_date
         )
@@ -91,7 +88,7 @@ def _latest_bills(account_ids: list[int], effective_date: dt.date) -> dict[int, 
 
 def _drafted_bill_ids(bill_ids: list[int]) -> set[int]:
     drafted: set[int] = set()
-    for chunk in _chunks(bill_ids):
+    for chunk in slices(bill_ids, CHUNK):
         drafted.update(
             DraftEntry.objects.filter(bill_id__in=chunk)
             .exclude(status=DraftEntry.Status.CANCELLED)

@@ -15,6 +15,7 @@ from civicbill.customers import locks
 from civicbill.customers import validation as check
 from civicbill.customers.models import Customer, Language
 from civicbill.customers.normalize import business_search_names, normalize_email, person_search_names
+from civicbill.customers.services.changes import refuse_unknown_fields, save_changes
 
 CUSTOMER_FIELDS = (
     "kind",
@@ -111,24 +112,16 @@ def customer_update(*, customer: Customer, actor: Actor, **changes: Any) -> Cust
     Changing nothing writes nothing (and records no audit event).
     """
     require_permission(actor, "customers.edit")
-    unknown = sorted(set(changes) - set(CUSTOMER_FIELDS))
-    if unknown:
-        raise check.refuse(unknown[0], f"{', '.join(unknown)} cannot be changed on a customer.")
+    refuse_unknown_fields(changes, CUSTOMER_FIELDS, "a customer")
     locked = locks.lock_customer(customer.pk)
     before = snapshot(locked, CUSTOMER_FIELDS)
     cleaned = clean_customer_fields({**before, **changes})
-    for name, value in cleaned.items():
-        setattr(locked, name, value)
-    changed = diff(before, snapshot(locked, CUSTOMER_FIELDS))
-    if not changed:
-        return locked
-    locked.save(update_fields=list(cleaned))
-    audit_record(
-        actor=actor,
+    return save_changes(
+        locked,
+        CUSTOMER_FIELDS,
+        before,
+        cleaned,
         action="customer.update",
-        target=locked,
-        at=clock.now(),
-        summary=f"Customer {locked.display_name} changed: {', '.join(changed)}",
-        changes=changed,
+        actor=actor,
+        label=lambda row: f"Customer {row.display_name}",
     )
-    return locked

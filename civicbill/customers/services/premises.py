@@ -15,6 +15,7 @@ from civicbill.customers import locks
 from civicbill.customers import validation as check
 from civicbill.customers.models import Premise
 from civicbill.customers.normalize import premise_search_address, premise_search_street
+from civicbill.customers.services.changes import refuse_unknown_fields, save_changes
 
 PREMISE_FIELDS = (
     "house_number",
@@ -110,25 +111,17 @@ def premise_create(
 def premise_update(*, premise: Premise, actor: Actor, **changes: Any) -> Premise:
     """Correct a premise's address, type, units, cycle or route; audited before/after."""
     require_permission(actor, "customers.edit")
-    unknown = sorted(set(changes) - set(PREMISE_FIELDS))
-    if unknown:
-        raise check.refuse(unknown[0], f"{', '.join(unknown)} cannot be changed on a premise.")
+    refuse_unknown_fields(changes, PREMISE_FIELDS, "a premise")
     locked = locks.lock_premise(premise.pk)
     before = snapshot(locked, PREMISE_FIELDS)
     cleaned = clean_premise_fields({**before, **changes})
     _refuse_duplicate_premise(cleaned, excluding_id=locked.pk)
-    for name, value in cleaned.items():
-        setattr(locked, name, value)
-    changed = diff(before, snapshot(locked, PREMISE_FIELDS))
-    if not changed:
-        return locked
-    locked.save(update_fields=list(cleaned))
-    audit_record(
-        actor=actor,
+    return save_changes(
+        locked,
+        PREMISE_FIELDS,
+        before,
+        cleaned,
         action="premise.update",
-        target=locked,
-        at=clock.now(),
-        summary=f"Premise {locked.full_address} changed: {', '.join(changed)}",
-        changes=changed,
+        actor=actor,
+        label=lambda row: f"Premise {row.full_address}",
     )
-    return locked

@@ -33,6 +33,7 @@ from civicbill.meters.formats.common import (
     csv_records,
     decode_text,
     header_fields,
+    readable_records,
 )
 from civicbill.meters.validation import Candidate, parse_read_value
 
@@ -67,12 +68,7 @@ def parse(content: bytes) -> ParsedFile:
         raise FormatError(FORMAT, f"expected {EXPECTED}; the first line is {found!r}.")
     parsed = ParsedFile(FORMAT, meter_key=key)
     seen: set[tuple[str, dt.datetime]] = set()
-    total = 0
-    for line, fields, problem in records:
-        total += 1
-        if fields is None:
-            parsed.bad_rows.append(BadRow(line, "malformed", problem))
-            continue
+    for line, fields in readable_records(records, parsed):
         if len(fields) != 4:
             parsed.bad_rows.append(BadRow(line, "malformed", f"expected 4 fields, found {len(fields)}"))
             continue
@@ -118,7 +114,6 @@ def parse(content: bytes) -> ParsedFile:
             continue
         seen.add((meter, start))
         parsed.intervals.append(IntervalRow(meter, start, consumption, register, line))
-    parsed.rows_total = total
     return parsed
 
 

@@ -29,6 +29,7 @@ from civicbill.meters.formats.common import (
     csv_records,
     decode_text,
     header_fields,
+    readable_records,
 )
 from civicbill.meters.validation import Candidate
 
@@ -94,12 +95,7 @@ def parse(content: bytes, *, zone: ZoneInfo) -> ParsedFile:
     register_at = columns.get("register_number")
     width = len(header)
     parsed = ParsedFile(FORMAT)
-    total = 0
-    for line, fields, problem in records:
-        total += 1
-        if fields is None:
-            parsed.bad_rows.append(BadRow(line, "malformed", problem))
-            continue
+    for line, fields in readable_records(records, parsed):
         if len(fields) < width:
             fields = fields + [""] * (width - len(fields))
         serial = fields[meter_at].strip()
@@ -142,5 +138,4 @@ def parse(content: bytes, *, zone: ZoneInfo) -> ParsedFile:
         method = fields[method_at].strip().lower() if method_at is not None else ""
         source = METHODS.get(method, "amr")
         parsed.reads.append(Candidate(serial, read_on, value, source, line, unit))
-    parsed.rows_total = total
     return parsed

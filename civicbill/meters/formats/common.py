@@ -102,6 +102,22 @@ def csv_records(text: str) -> Iterator[tuple[int, list[str] | None, str]]:
             yield reader.line_num, fields, ""
 
 
+def readable_records(
+    records: Iterator[tuple[int, list[str] | None, str]], parsed: ParsedFile
+) -> Iterator[tuple[int, list[str]]]:
+    """The data records of :func:`csv_records` that could be read, as ``(line number, fields)``; one
+    that could not is a malformed bad row of ``parsed``. When all are read, ``parsed.rows_total``
+    counts them all."""
+    total = 0
+    for line, fields, problem in records:
+        total += 1
+        if fields is None:
+            parsed.bad_rows.append(BadRow(line, "malformed", problem))
+            continue
+        yield line, fields
+    parsed.rows_total = total
+
+
 def header_fields(
     file_format: str, first: tuple[int, list[str] | None, str] | None, expected: str
 ) -> list[str]:

@@ -18,6 +18,7 @@ from civicbill.meters.formats.common import (
     decode_text,
     header_fields,
     iso_date,
+    readable_records,
 )
 from civicbill.meters.validation import Candidate
 
@@ -36,13 +37,8 @@ def parse(content: bytes) -> ParsedFile:
         raise FormatError(FORMAT, f"expected {EXPECTED}; the first line is {found!r}.")
     parsed = ParsedFile(FORMAT)
     reads, bad = parsed.reads, parsed.bad_rows
-    total = 0
     dates: dict[str, dt.date | None] = {}  # a file repeats a handful of read dates
-    for line, fields, problem in records:
-        total += 1
-        if fields is None:
-            parsed.bad_rows.append(BadRow(line, "malformed", problem))
-            continue
+    for line, fields in readable_records(records, parsed):
         if len(fields) != 4:
             bad.append(
                 BadRow(line, "malformed", f"expected 4 fields ({','.join(HEADER)}), found {len(fields)}")
@@ -73,5 +69,4 @@ def parse(content: bytes) -> ParsedFile:
             )
             continue
         reads.append(Candidate(serial, read_on, value_text, source, line))
-    parsed.rows_total = total
     return parsed

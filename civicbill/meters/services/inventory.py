@@ -35,6 +35,7 @@ from civicbill.core import clock
 from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record, diff, snapshot
 from civicbill.core.bulk_rows import insert_rows
+from civicbill.core.chunks import in_list_slices
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.money import Money
 from civicbill.core.permissions import require_permission
@@ -48,7 +49,6 @@ from civicbill.meters.shipment import (
     parse_shipment,
     refuse,
 )
-from civicbill.meters.usage import in_batches
 
 METER_FIELDS = (
     "serial_number",
@@ -242,7 +242,7 @@ def _receiving_history(
 
 def _existing_statuses(serial_numbers: list[str]) -> dict[str, str]:
     found: dict[str, str] = {}
-    for batch in in_batches(serial_numbers):
+    for batch in in_list_slices(serial_numbers):
         found.update(Meter.objects.filter(serial_number__in=batch).values_list("serial_number", "status"))
     return found
 
@@ -399,7 +399,7 @@ def meters_receive_file(
                 field="file",
             ) from None
         ids: dict[str, int] = {}
-        for batch in in_batches([spec.serial_number for spec in chunk]):
+        for batch in in_list_slices([spec.serial_number for spec in chunk]):
             ids.update(Meter.objects.filter(serial_number__in=batch).values_list("serial_number", "id"))
         reason = f"received: {name}"[:200]
         insert_rows(

@@ -23,6 +23,7 @@ from django.db import connection
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
+from civicbill.core.chunks import in_list_slices
 from civicbill.customers.models import ServiceAgreement
 from civicbill.meters import locks
 from civicbill.meters.consumption import Register
@@ -38,15 +39,7 @@ from civicbill.meters.validation import (
 )
 
 HISTORY_DAYS = 450  # the last 12 months and the same period last year, with room for a long period
-MAX_IN_LIST = 10_000
 LOADED_STATUSES = (ReadStatus.ACTUAL, ReadStatus.ESTIMATED, ReadStatus.EXCEPTION)
-
-
-def in_slices(values: Sequence[Any], size: int | None = None) -> Iterator[Sequence[Any]]:
-    """Slices of ``values`` small enough for one IN list (with room for a few more parameters)."""
-    size = size or min(connection.features.max_query_params or MAX_IN_LIST, MAX_IN_LIST) - 50
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 def one_of(field: str, values: Collection[Any]) -> Iterator[Q]:
@@ -62,7 +55,7 @@ def one_of(field: str, values: Collection[Any]) -> Iterator[Q]:
         raw = RawSQL(f"SELECT unnest(%s::{array_type})", (ordered,))  # noqa: S611
         yield Q(**{f"{field}__in": raw})
         return
-    for chunk in in_slices(ordered):
+    for chunk in in_list_slices(ordered):
         yield Q(**{f"{field}__in": chunk})
 
 
@@ -134,7 +127,7 @@ def _read_rows(
     if exclude_read_ids:
         where.append("NOT (id IN (" + ", ".join(["%s"] * len(exclude_read_ids)) + "))")
         params.extend(exclude_read_ids)
-    slices: list[Sequence[int]] = [keys] if postgres else list(in_slices(keys))
+    slices: list[Sequence[int]] = [keys] if postgres else list(in_list_slices(keys))
     with connection.cursor() as cursor:
         for chunk in slices:
             if not chunk:

@@ -14,11 +14,9 @@ audit event (per read entered, per file imported, per estimation run).
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
@@ -28,6 +26,8 @@ from django.db import IntegrityError, transaction
 from civicbill.core import clock
 from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
+from civicbill.core.chunks import in_list_slices
+from civicbill.core.collector import collector_paused
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.permissions import require_permission
 from civicbill.core.textfiles import content_fingerprint
@@ -46,7 +46,7 @@ from civicbill.meters.models import (
     ServicePoint,
 )
 from civicbill.meters.services.installations import account_number_at
-from civicbill.meters.services.read_context import in_slices, load_context
+from civicbill.meters.services.read_context import load_context
 from civicbill.meters.services.read_store import (
     insert_accepted_reads_trusted,
     insert_held_reads_trusted,
@@ -382,7 +382,7 @@ def _without_stored_intervals(
     start = min(row.interval_start for row in intervals)
     end = max(row.interval_start for row in intervals)
     stored: set[tuple[int, dt.datetime]] = set()
-    for chunk in in_slices(sorted(set(meter_ids.values()))):
+    for chunk in in_list_slices(sorted(set(meter_ids.values()))):
         stored.update(
             IntervalRead.objects.filter(meter_id__in=chunk, interval_start__range=(start, end)).values_list(
                 "meter_id", "interval_start"
@@ -491,21 +491,6 @@ def _validate_and_store(
     progress("store", total, total)
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """A large import allocates millions of small objects, and the cyclic garbage collector rescans
-    them over and over (it doubled parse and validation time in the benchmark). Reads and their
-    results form no reference cycles, so collection waits until the import is over. The switch is
-    process-wide, which only postpones other threads' collections for as long as the import runs."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _parse(file_format: str, content: bytes) -> ParsedFile:
     if file_format not in formats.FORMATS:
         raise ApplicationError(
@@ -538,7 +523,7 @@ def reads_import(
     digest = hashlib.sha256(content).hexdigest()
     fingerprint = content_fingerprint(content)
     _refuse_if_imported(digest, fingerprint)
-    with _collector_paused():
+    with collector_paused():
         return _import(
             content=content, digest=digest, fingerprint=fingerprint, file_name=file_name,
             file_format=file_format, actor=actor, as_of=as_of, preview=preview,

@@ -5,11 +5,11 @@ Labels are translated under ``translation.override(receipt language)``."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from django.template import engines
-from django.utils import translation
 from django.utils.translation import gettext, pgettext
 
+from civicbill.core.printable import html_to_pdf, page_html
 from civicbill.core.wording import money_text, short_date
 from civicbill.payments.receipts.build import ReceiptDocument
 
@@ -45,38 +45,37 @@ def _page_height_mm(receipt: ReceiptDocument) -> int:
 
 def receipt_html(receipt: ReceiptDocument) -> str:
     """The receipt as a complete HTML document in its language."""
-    template = engines["django"].from_string(_TEMPLATE.read_text(encoding="utf-8"))
-    with translation.override(receipt.language):
-        context = {
-            "r": receipt,
-            "page_height_mm": _page_height_mm(receipt),
-            "received_date": short_date(receipt.received_at.date(), receipt.language),
-            "received_time": receipt.received_at.strftime("%H:%M"),
-            "accounts": [
-                {
-                    "account_number": line.account_number,
-                    "customer_name": line.customer_name,
-                    "service_address": line.service_address,
-                    "services": [(_service_label(s), money_text(m)) for s, m in line.amounts_by_service],
-                    "credit": money_text(line.credit) if line.credit.is_positive() else "",
-                    "total": money_text(line.total),
-                }
-                for line in receipt.accounts
-            ],
-            "tenders": [
-                {"label": _tender_label(t.kind), "detail": t.detail, "tendered": money_text(t.tendered)}
-                for t in receipt.tenders
-            ],
-            "total": money_text(receipt.total),
-            "has_change": receipt.change.is_positive(),
-            "change_label": pgettext("receipt", "Change"),
-            "change": money_text(receipt.change),
-        }
-        return template.render(context)
+    return page_html(_TEMPLATE, receipt.language, lambda: _receipt_context(receipt))
+
+
+def _receipt_context(receipt: ReceiptDocument) -> dict[str, Any]:
+    return {
+        "r": receipt,
+        "page_height_mm": _page_height_mm(receipt),
+        "received_date": short_date(receipt.received_at.date(), receipt.language),
+        "received_time": receipt.received_at.strftime("%H:%M"),
+        "accounts": [
+            {
+                "account_number": line.account_number,
+                "customer_name": line.customer_name,
+                "service_address": line.service_address,
+                "services": [(_service_label(s), money_text(m)) for s, m in line.amounts_by_service],
+                "credit": money_text(line.credit) if line.credit.is_positive() else "",
+                "total": money_text(line.total),
+            }
+            for line in receipt.accounts
+        ],
+        "tenders": [
+            {"label": _tender_label(t.kind), "detail": t.detail, "tendered": money_text(t.tendered)}
+            for t in receipt.tenders
+        ],
+        "total": money_text(receipt.total),
+        "has_change": receipt.change.is_positive(),
+        "change_label": pgettext("receipt", "Change"),
+        "change": money_text(receipt.change),
+    }
 
 
 def receipt_pdf(receipt: ReceiptDocument) -> bytes:
     """The receipt as an 80 mm wide PDF page."""
-    from weasyprint import HTML  # imported here: WeasyPrint loads Pango at import time
-
-    return bytes(HTML(string=receipt_html(receipt)).write_pdf())
+    return html_to_pdf(receipt_html(receipt))

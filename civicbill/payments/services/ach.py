@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
 
@@ -25,6 +24,7 @@ from civicbill.core import clock
 from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.bulk_rows import insert_rows
+from civicbill.core.chunks import slices
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.money import format_cents
 from civicbill.core.permissions import require_permission
@@ -43,10 +43,6 @@ from civicbill.payments.services.payment_shares import Share, apply_payment, pay
 ACH_REASON = "ach_payment"
 ACH_VOID_REASON = "ach_payment_void"
 CHUNK = 900  # ids per query (SQLite's parameter limit leaves room)
-
-
-def _chunks(items: list[Any]) -> list[list[Any]]:
-    return [items[start : start + CHUNK] for start in range(0, len(items), CHUNK)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +110,7 @@ def ach_debits_post(
     )  # fmt: skip
     ids: dict[str, int] = {}
     receipts = [debit.receipt_number for debit in debits]
-    for chunk in _chunks(receipts):
+    for chunk in slices(receipts, CHUNK):
         ids.update(Payment.objects.filter(receipt_number__in=chunk).values_list("receipt_number", "pk"))
     payment_ids = [ids[receipt] for receipt in receipts]
     insert_rows(

@@ -29,11 +29,9 @@ by :mod:`civicbill.payments.services.payment_rows` (COPY on PostgreSQL, executem
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +40,7 @@ from django.db import IntegrityError, connection, transaction
 from civicbill.core import clock
 from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
+from civicbill.core.collector import collector_paused
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.money import format_cents
 from civicbill.core.permissions import require_permission
@@ -172,22 +171,7 @@ def _checks_at_each_statement() -> None:
             cursor.execute(f"SET CONSTRAINTS {', '.join(names)} IMMEDIATE")
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """A file of 100,000 payments makes millions of small objects that form no reference cycles, and
-    the cyclic garbage collector rescanned them over and over (about 40 % of the import's Python
-    time). Collection waits until the import is over, as in the meter read import; the switch is
-    process-wide, which only postpones other threads' collections while the import runs."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-@_collector_paused()
+@collector_paused()
 @transaction.atomic
 def payment_file_import(
     *,

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import connection
 
+from civicbill.core.chunks import slices
 from civicbill.core.money import format_cents
 from civicbill.core.scanline import ScanLineError, parse_scan_line
 from civicbill.customers.models import Account
@@ -151,8 +152,6 @@ def accounts_named(
     return found
 
 
-def in_chunks(items: list[Any], size: int | None = None) -> Iterator[list[Any]]:
+def in_chunks(items: list[Any], size: int | None = None) -> Iterator[Sequence[Any]]:
     """``items`` in slices small enough for one ``IN`` list."""
-    size = size or min(LOCK_CHUNK, (connection.features.max_query_params or 10_000) - 1)
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+    return slices(items, size or min(LOCK_CHUNK, (connection.features.max_query_params or 10_000) - 1))

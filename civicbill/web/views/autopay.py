@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -20,10 +21,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from civicbill.autopay import banking, selectors, services
-from civicbill.autopay.models import AchReturn, DraftFile
+from civicbill.autopay.models import AchReturn, DraftFile, Enrollment
 from civicbill.autopay.report_csv import monthly_report_csv
 from civicbill.core import clock
-from civicbill.core.exceptions import ApplicationError, NotFoundError
+from civicbill.core.exceptions import NotFoundError
 from civicbill.core.money import format_cents
 from civicbill.core.permissions import has_permission
 from civicbill.customers.models import Account
@@ -39,7 +40,7 @@ from civicbill.web.autopay_forms import (
     ReturnFilterForm,
     ReviewForm,
 )
-from civicbill.web.ui import account_or_404, call_service, forbidden, not_found, requires
+from civicbill.web.ui import account_or_404, call_service, forbidden, message_service, not_found, requires
 
 PAGE_SIZE = 100
 DOCUMENT_TYPES = frozenset({
@@ -66,6 +67,21 @@ def _panel_context(account: Account, **forms: Any) -> dict[str, Any]:
     context["end_form"] = forms.get("end_form") or EndForm()
     context["open_form"] = forms.get("open_form", "")
     return context
+
+
+def _panel_again(request: HttpRequest, account: Account, form_name: str, form: forms.Form) -> HttpResponse:
+    """The account's autopay page again with the refused ``form`` open (422)."""
+    context = _panel_context(account, **{f"{form_name}_form": form}, open_form=form_name)
+    return render(request, "web/autopay/account_page.html", context, status=422)
+
+
+def _live_enrollment_or_404(request: HttpRequest, account: Account) -> Enrollment | HttpResponse:
+    enrollment = selectors.live_enrollment(account)
+    if enrollment is None:
+        return not_found(
+            request, _("Account %(number)s is not enrolled in autopay.") % {"number": account.number}
+        )
+    return enrollment
 
 
 def _account_autopay_url(account: Account) -> str:
@@ -119,8 +135,7 @@ def enroll(request: HttpRequest, number: str) -> HttpResponse:
                 % {"bank": f"{enrollment.get_account_type_display()} {enrollment.masked_account_number}"},
             )
             return redirect(_account_autopay_url(account))
-    context = _panel_context(account, enroll_form=form, open_form="enroll")
-    return render(request, "web/autopay/account_page.html", context, status=422)
+    return _panel_again(request, account, "enroll", form)
 
 
 @sensitive_post_parameters(*SECRET_FIELDS)
@@ -130,11 +145,9 @@ def bank_change(request: HttpRequest, number: str) -> HttpResponse:
     account = account_or_404(request, number)
     if isinstance(account, HttpResponse):
         return account
-    enrollment = selectors.live_enrollment(account)
-    if enrollment is None:
-        return not_found(
-            request, _("Account %(number)s is not enrolled in autopay.") % {"number": account.number}
-        )
+    enrollment = _live_enrollment_or_404(request, account)
+    if isinstance(enrollment, HttpResponse):
+        return enrollment
     form = BankChangeForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
@@ -157,8 +170,7 @@ def bank_change(request: HttpRequest, number: str) -> HttpResponse:
                 % {"bank": f"{changed.get_account_type_display()} {changed.masked_account_number}"},
             )
             return redirect(_account_autopay_url(account))
-    context = _panel_context(account, bank_form=form, open_form="bank")
-    return render(request, "web/autopay/account_page.html", context, status=422)
+    return _panel_again(request, account, "bank", form)
 
 
 @require_POST
@@ -167,11 +179,9 @@ def end(request: HttpRequest, number: str) -> HttpResponse:
     account = account_or_404(request, number)
     if isinstance(account, HttpResponse):
         return account
-    enrollment = selectors.live_enrollment(account)
-    if enrollment is None:
-        return not_found(
-            request, _("Account %(number)s is not enrolled in autopay.") % {"number": account.number}
-        )
+    enrollment = _live_enrollment_or_404(request, account)
+    if isinstance(enrollment, HttpResponse):
+        return enrollment
     form = EndForm(request.POST)
     if form.is_valid():
         call_service(
@@ -186,8 +196,7 @@ def end(request: HttpRequest, number: str) -> HttpResponse:
         if not form.errors:
             messages.success(request, _("Autopay ended; nothing more will be drafted for this account."))
             return redirect(_account_autopay_url(account))
-    context = _panel_context(account, end_form=form, open_form="end")
-    return render(request, "web/autopay/account_page.html", context, status=422)
+    return _panel_again(request, account, "end", form)
 
 
 # -- enrollments -------------------------------------------------------------------------------------------
@@ -291,17 +300,15 @@ def draft_cancel(request: HttpRequest, draft_file_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Say why the draft file is cancelled."))
         return redirect("autopay-draft", draft_file_id=draft_file.pk)
-    try:
-        services.ach_draft_cancel(
-            draft_file=draft_file, reason=form.cleaned_data["reason"], as_of=clock.now(), actor=request.user
-        )
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
-            _("Draft file %(name)s cancelled; its payments were voided.") % {"name": draft_file.file_name},
-        )
+    message_service(
+        request,
+        _("Draft file %(name)s cancelled; its payments were voided.") % {"name": draft_file.file_name},
+        services.ach_draft_cancel,
+        draft_file=draft_file,
+        reason=form.cleaned_data["reason"],
+        as_of=clock.now(),
+        actor=request.user,
+    )
     return redirect("autopay-draft", draft_file_id=draft_file.pk)
 
 
@@ -374,17 +381,15 @@ def return_resolve(request: HttpRequest, return_id: int) -> HttpResponse:
         return not_found(request, error.message)
     form = ResolveForm(request.POST)
     if form.is_valid():
-        try:
-            services.ach_return_resolve(
-                ach_return=item,
-                trace_number=form.cleaned_data["trace_number"],
-                as_of=clock.now(),
-                actor=request.user,
-            )
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("Return %(id)s resolved.") % {"id": item.pk})
+        message_service(
+            request,
+            _("Return %(id)s resolved.") % {"id": item.pk},
+            services.ach_return_resolve,
+            ach_return=item,
+            trace_number=form.cleaned_data["trace_number"],
+            as_of=clock.now(),
+            actor=request.user,
+        )
     else:
         messages.error(request, _("A trace number has 15 digits."))
     return redirect(reverse("autopay-returns") + f"?outcome={AchReturn.Outcome.UNMATCHED.value}")
@@ -412,18 +417,16 @@ def review_decide(request: HttpRequest, return_id: int) -> HttpResponse:
         return not_found(request, error.message)
     form = ReviewForm(request.POST)
     if form.is_valid():
-        try:
-            services.ach_return_review(
-                ach_return=item,
-                decision=form.cleaned_data["decision"],
-                note=form.cleaned_data["note"],
-                as_of=clock.now(),
-                actor=request.user,
-            )
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("Return %(id)s: decision recorded.") % {"id": item.pk})
+        message_service(
+            request,
+            _("Return %(id)s: decision recorded.") % {"id": item.pk},
+            services.ach_return_review,
+            ach_return=item,
+            decision=form.cleaned_data["decision"],
+            note=form.cleaned_data["note"],
+            as_of=clock.now(),
+            actor=request.user,
+        )
     else:
         messages.error(request, _("Choose a decision and say why."))
     return redirect("autopay-review")

@@ -24,7 +24,7 @@ from civicbill.core import clock
 from civicbill.core.exceptions import ApplicationError
 from civicbill.core.models import TaskProgress
 from civicbill.web.forms import BillExceptionResolveForm, BillRunStartForm
-from civicbill.web.ui import call_service, not_found, requires
+from civicbill.web.ui import call_service, message_service, not_found, requires
 
 RUNS_SHOWN = 100
 EXCEPTIONS_SHOWN = 300
@@ -260,12 +260,14 @@ def run_commit(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _run(run_id)
     if run is None:
         return not_found(request, _("No billing run %(id)s.") % {"id": run_id})
-    try:
-        billing_tasks.bill_run_commit_enqueue(run=run, actor=request.user, as_of=clock.today())
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Commit started: the bills are issued and posted as the bar fills."))
+    message_service(
+        request,
+        _("Commit started: the bills are issued and posted as the bar fills."),
+        billing_tasks.bill_run_commit_enqueue,
+        run=run,
+        actor=request.user,
+        as_of=clock.today(),
+    )
     return redirect("billing-run", run_id=run.pk)
 
 

@@ -15,10 +15,9 @@ from civicbill.billing.explain import BillExplanation, bill_explanation
 from civicbill.billing.models import Bill, BillKind
 from civicbill.billing.services import bill_cancel_rebill, final_bill_issue
 from civicbill.core import clock
-from civicbill.core.exceptions import ApplicationError
 from civicbill.core.money import format_cents
 from civicbill.web.forms import CancelRebillForm
-from civicbill.web.ui import account_or_404, call_service, not_found, requires
+from civicbill.web.ui import account_or_404, call_service, message_service, not_found, requires
 
 ACCOUNT_BILLS_SHOWN = 36  # the account's bills page
 ACCOUNT_PAGE_BILLS = 6  # the Bills section of the account page
@@ -147,18 +146,21 @@ def final_bill(request: HttpRequest, number: str) -> HttpResponse:
     account = account_or_404(request, number)
     if isinstance(account, HttpResponse):
         return account
-    try:
-        bill = final_bill_issue(account_number=account.number, actor=request.user, as_of=clock.today())
-    except ApplicationError as error:
-        messages.error(request, error.message)
-        return redirect("account", number=account.number)
-    messages.success(
+    bill = message_service(
         request,
-        _("Final bill %(number)s issued: %(total)s due on %(due)s.")
-        % {
-            "number": bill.number,
-            "total": format_cents(bill.total_due_cents),
-            "due": bill.due_date.isoformat(),
-        },
+        lambda bill: (
+            _("Final bill %(number)s issued: %(total)s due on %(due)s.")
+            % {
+                "number": bill.number,
+                "total": format_cents(bill.total_due_cents),
+                "due": bill.due_date.isoformat(),
+            }
+        ),
+        final_bill_issue,
+        account_number=account.number,
+        actor=request.user,
+        as_of=clock.today(),
     )
+    if bill is None:
+        return redirect("account", number=account.number)
     return redirect("bill", number=bill.number)

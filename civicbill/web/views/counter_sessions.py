@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from civicbill.core import clock
-from civicbill.core.exceptions import ApplicationError
 from civicbill.core.money import Money, format_cents
 from civicbill.core.permissions import has_permission
 from civicbill.payments import selectors
@@ -24,7 +23,7 @@ from civicbill.payments import services as payment_services
 from civicbill.payments.models import CashDrawer, DrawerSession, Payment
 from civicbill.payments.tenders import CASH_DENOMINATIONS_CENTS
 from civicbill.web.counter_forms import ApproveForm, DrawerAddForm, DrawerCloseForm
-from civicbill.web.ui import call_service, forbidden, not_found, requires
+from civicbill.web.ui import call_service, forbidden, message_service, not_found, requires
 
 
 def tender_rows(session: DrawerSession) -> dict[str, Any]:
@@ -164,18 +163,16 @@ def session_approve(request: HttpRequest, session_id: int) -> HttpResponse:
         return not_found(request, _("There is no drawer session %(id)s.") % {"id": session_id})
     form = ApproveForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        payment_services.drawer_session_approve(
-            session=session, as_of=clock.now(), actor=request.user, note=note
-        )
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
-            _("Drawer %(drawer)s of %(cashier)s approved.")
-            % {"drawer": session.drawer.code, "cashier": session.cashier.username},
-        )
+    message_service(
+        request,
+        _("Drawer %(drawer)s of %(cashier)s approved.")
+        % {"drawer": session.drawer.code, "cashier": session.cashier.username},
+        payment_services.drawer_session_approve,
+        session=session,
+        as_of=clock.now(),
+        actor=request.user,
+        note=note,
+    )
     return redirect(reverse("counter-sessions") + f"?date={session.business_date.isoformat()}")
 
 

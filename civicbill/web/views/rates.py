@@ -146,16 +146,8 @@ def _readable_classes(document: dict[str, Any]) -> list[dict[str, Any]]:
 def _schedule_rows() -> list[dict[str, Any]]:
     """Each schedule with its classes, the version in effect today and the next one (one query for
     the versions of all schedules)."""
-    today = clock.today()
-    schedules = rate_selectors.schedules_list()
-    versions: dict[int, list[RateScheduleVersion]] = {}
-    for version in RateScheduleVersion.objects.order_by("effective_from"):
-        versions.setdefault(version.schedule_id, []).append(version)
     rows = []
-    for schedule in schedules:
-        mine = versions.get(schedule.pk, [])
-        current = next((v for v in reversed(mine) if v.effective_from <= today), None)
-        upcoming = next((v for v in mine if v.effective_from > today), None)
+    for schedule, mine, current, upcoming in rate_selectors.schedules_overview(on=clock.today()):
         shown = current or upcoming
         rows.append(
             {

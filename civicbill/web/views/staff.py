@@ -31,7 +31,7 @@ from civicbill.core.staff import (
     staff_user_set_active,
     staff_user_set_role,
 )
-from civicbill.web.ui import StaffForm, call_service, form_refusal, not_found, requires
+from civicbill.web.ui import StaffForm, call_service, form_refusal, message_service, not_found, requires
 
 ROLE_CHOICES = [(role, role) for role in ROLES]
 
@@ -135,12 +135,14 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     mine = token is not None and token.user_id == request.user.pk
     if token is None or not (mine or has_permission(request.user, "admin.users")):
         return not_found(request, _("There is no such API token."))
-    try:
-        api_token_revoke(token=token, actor=request.user, at=clock.now())
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Token %(prefix)s… is revoked.") % {"prefix": token.token_prefix})
+    message_service(
+        request,
+        _("Token %(prefix)s… is revoked.") % {"prefix": token.token_prefix},
+        api_token_revoke,
+        token=token,
+        actor=request.user,
+        at=clock.now(),
+    )
     if mine:
         return redirect("my-tokens")
     return redirect("staff-user", user_id=token.user_id)

@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from civicbill.core import clock
-from civicbill.core.exceptions import ApplicationError, NotFoundError
+from civicbill.core.exceptions import NotFoundError
 from civicbill.core.permissions import has_permission
 from civicbill.correspondence.selectors import letters_with_reference
 from civicbill.customers.selectors import account_get
 from civicbill.meters.models import ReadException
 from civicbill.meters.selectors import service_point_for_account
-from civicbill.web.ui import call_service, not_found, requires
+from civicbill.web.ui import call_service, message_service, not_found, requires
 from civicbill.web.workorder_forms import (
     AssignForm,
     CancelForm,
@@ -299,16 +299,19 @@ def reread_request(request: HttpRequest, exception_id: int) -> HttpResponse:
     exception = _exception_or_404(request, exception_id)
     if isinstance(exception, HttpResponse):
         return exception
-    try:
-        work_order = services.reread_request(exception=exception, actor=request.user, as_of=clock.today())
-    except ApplicationError as error:
-        messages.error(request, error.message)
-        return _back(request)
-    messages.success(
+    work_order = message_service(
         request,
-        _("Re-read work order %(number)s created, due %(date)s.")
-        % {"number": work_order.number, "date": work_order.due_on},
+        lambda work_order: (
+            _("Re-read work order %(number)s created, due %(date)s.")
+            % {"number": work_order.number, "date": work_order.due_on}
+        ),
+        services.reread_request,
+        exception=exception,
+        actor=request.user,
+        as_of=clock.today(),
     )
+    if work_order is None:
+        return _back(request)
     return redirect("workorder", number=work_order.number)
 
 
@@ -318,16 +321,17 @@ def high_usage_confirm(request: HttpRequest, exception_id: int) -> HttpResponse:
     exception = _exception_or_404(request, exception_id)
     if isinstance(exception, HttpResponse):
         return exception
-    try:
-        letter, work_order = services.high_usage_confirm(
-            exception=exception, actor=request.user, as_of=clock.today()
-        )
-    except ApplicationError as error:
-        messages.error(request, error.message)
-        return _back(request)
-    messages.success(
+    confirmed = message_service(
         request,
-        _("High use confirmed: notice queued (%(language)s) and investigation %(number)s created.")
-        % {"language": letter.get_language_display(), "number": work_order.number},
+        lambda confirmed: (
+            _("High use confirmed: notice queued (%(language)s) and investigation %(number)s created.")
+            % {"language": confirmed[0].get_language_display(), "number": confirmed[1].number}
+        ),
+        services.high_usage_confirm,
+        exception=exception,
+        actor=request.user,
+        as_of=clock.today(),
     )
-    return redirect("workorder", number=work_order.number)
+    if confirmed is None:
+        return _back(request)
+    return redirect("workorder", number=confirmed[1].number)

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from civicbill.core import clock
 from civicbill.core.actors import Actor, acting_user
-from civicbill.core.audit import audit_record, diff, snapshot
+from civicbill.core.audit import snapshot
 from civicbill.core.exceptions import ApplicationError, NotFoundError
 from civicbill.core.permissions import require_permission
 from civicbill.meters.models import Meter, ReadException, ReadSource
@@ -29,6 +29,7 @@ from civicbill.workorders.services.lifecycle import (
     clean_register_value,
     clean_text,
     refuse_finished,
+    save_audited,
 )
 
 
@@ -187,7 +188,14 @@ def workorder_complete(
     work_order.completed_at = clock.now()
     work_order.findings = findings
     work_order.notes = notes
-    work_order.save(
+    summary = f"{work_order.number} completed {completed_on:%Y-%m-%d}"
+    if read_value is not None:
+        summary += f", read {read_value}"
+    if exchange is not None:
+        summary += f", meter {work_order.meter} exchanged for {exchange.new_meter_serial}"
+    return save_audited(
+        work_order,
+        before,
         update_fields=[
             "status",
             "completed_on",
@@ -198,20 +206,9 @@ def workorder_complete(
             "read",
             "meter",
             "new_meter",
-        ]
-    )
-    summary = f"{work_order.number} completed {completed_on:%Y-%m-%d}"
-    if read_value is not None:
-        summary += f", read {read_value}"
-    if exchange is not None:
-        summary += f", meter {work_order.meter} exchanged for {exchange.new_meter_serial}"
-    audit_record(
-        actor=actor,
+        ],
         action="work_order.complete",
-        target=work_order,
         at=work_order.completed_at,
-        account_number=work_order.account.number if work_order.account else "",
         summary=summary,
-        changes=diff(before, snapshot(work_order, WORK_ORDER_FIELDS)),
+        actor=actor,
     )
-    return work_order

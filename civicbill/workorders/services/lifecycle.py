@@ -104,6 +104,31 @@ def who(user: Any) -> str:
 # -- create --------------------------------------------------------------------------------------
 
 
+def save_audited(
+    work_order: WorkOrder,
+    before: dict[str, Any],
+    *,
+    update_fields: list[str],
+    action: str,
+    at: dt.datetime,
+    summary: str,
+    actor: Actor,
+) -> WorkOrder:
+    """Save the changed ``update_fields`` of ``work_order`` and record the audit event ``action``
+    with what changed since ``before`` (a snapshot of its fields)."""
+    work_order.save(update_fields=update_fields)
+    audit_record(
+        actor=actor,
+        action=action,
+        target=work_order,
+        at=at,
+        account_number=work_order.account.number if work_order.account else "",
+        summary=summary,
+        changes=diff(before, snapshot(work_order, WORK_ORDER_FIELDS)),
+    )
+    return work_order
+
+
 def _check_places(
     *,
     premise: Premise,
@@ -265,17 +290,15 @@ def workorder_assign(*, work_order: WorkOrder, assignee: Any, actor: Actor) -> W
     work_order.status = WorkOrderStatus.ASSIGNED
     work_order.assigned_to = assignee
     work_order.assigned_at = clock.now()
-    work_order.save(update_fields=["status", "assigned_to", "assigned_at"])
-    audit_record(
-        actor=actor,
+    return save_audited(
+        work_order,
+        before,
+        update_fields=["status", "assigned_to", "assigned_at"],
         action="work_order.assign",
-        target=work_order,
         at=work_order.assigned_at,
-        account_number=work_order.account.number if work_order.account else "",
         summary=f"{work_order.number} assigned to {who(assignee)}",
-        changes=diff(before, snapshot(work_order, WORK_ORDER_FIELDS)),
+        actor=actor,
     )
-    return work_order
 
 
 @transaction.atomic
@@ -294,14 +317,12 @@ def cancel_locked_trusted(work_order: WorkOrder, *, reason: str, actor: Actor) -
     work_order.cancel_reason = reason
     work_order.cancelled_at = clock.now()
     work_order.cancelled_by = acting_user(actor)
-    work_order.save(update_fields=["status", "cancel_reason", "cancelled_at", "cancelled_by"])
-    audit_record(
-        actor=actor,
+    return save_audited(
+        work_order,
+        before,
+        update_fields=["status", "cancel_reason", "cancelled_at", "cancelled_by"],
         action="work_order.cancel",
-        target=work_order,
         at=work_order.cancelled_at,
-        account_number=work_order.account.number if work_order.account else "",
         summary=f"{work_order.number} cancelled: {reason}",
-        changes=diff(before, snapshot(work_order, WORK_ORDER_FIELDS)),
+        actor=actor,
     )
-    return work_order
