@@ -28,6 +28,7 @@ from civicbill.billing.documents.mailsort import mail_sort_key
 from civicbill.billing.documents.model import BillDocument, DocumentLine, HighUse, ServiceSection
 from civicbill.billing.models import Bill, BillKind, BillLine
 from civicbill.core.money import Money
+from civicbill.core.printable import utility_contact
 from civicbill.core.scanline import build_scan_line
 from civicbill.core.utility_services import Service
 from civicbill.core.wording import (
@@ -76,17 +77,6 @@ _LINE_FIELDS = (
     "line_period_end",
     "detail",
 )
-
-
-def utility_contact() -> dict[str, str]:
-    """Who the bill comes from (settings ``CIVICBILL_UTILITY_*``; demo defaults)."""
-    return {
-        "utility_name": getattr(settings, "CIVICBILL_UTILITY_NAME", "City of Coachella Utility Billing"),
-        "utility_address": getattr(
-            settings, "CIVICBILL_UTILITY_ADDRESS", "1515 Sixth Street, Coachella, CA 92236"
-        ),
-        "utility_phone": getattr(settings, "CIVICBILL_UTILITY_PHONE", "(760) 555-0100"),
-    }
 
 
 def payment_options() -> dict[str, str]:
