@@ -23,7 +23,7 @@ def refuse_unknown_fields(changes: Mapping[str, Any], fields: tuple[str, ...], w
         raise check.refuse(unknown[0], f"{', '.join(unknown)} cannot be changed on {what}.")
 
 
-def save_changes(
+def save_changes_trusted(
     locked: M,
     fields: tuple[str, ...],
     before: dict[str, Any],

@@ -15,7 +15,7 @@ from civicbill.customers import locks
 from civicbill.customers import validation as check
 from civicbill.customers.models import Customer, Language
 from civicbill.customers.normalize import business_search_names, normalize_email, person_search_names
-from civicbill.customers.services.changes import refuse_unknown_fields, save_changes
+from civicbill.customers.services.changes import refuse_unknown_fields, save_changes_trusted
 
 CUSTOMER_FIELDS = (
     "kind",
@@ -116,7 +116,7 @@ def customer_update(*, customer: Customer, actor: Actor, **changes: Any) -> Cust
     locked = locks.lock_customer(customer.pk)
     before = snapshot(locked, CUSTOMER_FIELDS)
     cleaned = clean_customer_fields({**before, **changes})
-    return save_changes(
+    return save_changes_trusted(
         locked,
         CUSTOMER_FIELDS,
         before,

@@ -15,7 +15,7 @@ from civicbill.customers import locks
 from civicbill.customers import validation as check
 from civicbill.customers.models import Premise
 from civicbill.customers.normalize import premise_search_address, premise_search_street
-from civicbill.customers.services.changes import refuse_unknown_fields, save_changes
+from civicbill.customers.services.changes import refuse_unknown_fields, save_changes_trusted
 
 PREMISE_FIELDS = (
     "house_number",
@@ -116,7 +116,7 @@ def premise_update(*, premise: Premise, actor: Actor, **changes: Any) -> Premise
     before = snapshot(locked, PREMISE_FIELDS)
     cleaned = clean_premise_fields({**before, **changes})
     _refuse_duplicate_premise(cleaned, excluding_id=locked.pk)
-    return save_changes(
+    return save_changes_trusted(
         locked,
         PREMISE_FIELDS,
         before,

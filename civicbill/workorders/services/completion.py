@@ -29,7 +29,7 @@ from civicbill.workorders.services.lifecycle import (
     clean_register_value,
     clean_text,
     refuse_finished,
-    save_audited,
+    save_audited_trusted,
 )
 
 
@@ -193,7 +193,7 @@ def workorder_complete(
         summary += f", read {read_value}"
     if exchange is not None:
         summary += f", meter {work_order.meter} exchanged for {exchange.new_meter_serial}"
-    return save_audited(
+    return save_audited_trusted(
         work_order,
         before,
         update_fields=[

@@ -104,7 +104,7 @@ def who(user: Any) -> str:
 # -- create --------------------------------------------------------------------------------------
 
 
-def save_audited(
+def save_audited_trusted(
     work_order: WorkOrder,
     before: dict[str, Any],
     *,
@@ -290,7 +290,7 @@ def workorder_assign(*, work_order: WorkOrder, assignee: Any, actor: Actor) -> W
     work_order.status = WorkOrderStatus.ASSIGNED
     work_order.assigned_to = assignee
     work_order.assigned_at = clock.now()
-    return save_audited(
+    return save_audited_trusted(
         work_order,
         before,
         update_fields=["status", "assigned_to", "assigned_at"],
@@ -317,7 +317,7 @@ def cancel_locked_trusted(work_order: WorkOrder, *, reason: str, actor: Actor) -
     work_order.cancel_reason = reason
     work_order.cancelled_at = clock.now()
     work_order.cancelled_by = acting_user(actor)
-    return save_audited(
+    return save_audited_trusted(
         work_order,
         before,
         update_fields=["status", "cancel_reason", "cancelled_at", "cancelled_by"],
