@@ -103,6 +103,22 @@ def account_panel(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, template, _panel_context(account))
 
 
+def _bank_details(form: EnrollForm | BankChangeForm) -> dict[str, Any]:
+    """The bank account a valid enrollment or bank-change form names, as the services take it."""
+    data = form.cleaned_data
+    return {
+        "routing_number": data["routing_number"],
+        "account_number": data["account_number"],
+        "account_type": data["account_type"],
+        "authorization": form.authorization(),
+    }
+
+
+def _bank_label(enrollment: Enrollment) -> str:
+    """``Checking ****6789``: how a message names the bank account (masked)."""
+    return f"{enrollment.get_account_type_display()} {enrollment.masked_account_number}"
+
+
 @sensitive_post_parameters(*SECRET_FIELDS)
 @require_POST
 @requires("autopay.enroll")
@@ -112,16 +128,12 @@ def enroll(request: HttpRequest, number: str) -> HttpResponse:
         return account
     form = EnrollForm(request.POST, request.FILES)
     if form.is_valid():
-        data = form.cleaned_data
         enrollment = call_service(
             form,
             services.autopay_enroll,
             account=account,
-            routing_number=data["routing_number"],
-            account_number=data["account_number"],
-            account_type=data["account_type"],
-            authorization=form.authorization(),
-            holder_name=data["holder_name"],
+            **_bank_details(form),
+            holder_name=form.cleaned_data["holder_name"],
             as_of=clock.now(),
             actor=request.user,
         )
@@ -132,7 +144,7 @@ def enroll(request: HttpRequest, number: str) -> HttpResponse:
                     "Autopay enrolled: %(bank)s. A prenote goes with the next draft file; "
                     "drafting starts after it."
                 )
-                % {"bank": f"{enrollment.get_account_type_display()} {enrollment.masked_account_number}"},
+                % {"bank": _bank_label(enrollment)},
             )
             return redirect(_account_autopay_url(account))
     return _panel_again(request, account, "enroll", form)
@@ -150,16 +162,12 @@ def bank_change(request: HttpRequest, number: str) -> HttpResponse:
         return enrollment
     form = BankChangeForm(request.POST, request.FILES)
     if form.is_valid():
-        data = form.cleaned_data
         changed = call_service(
             form,
             services.autopay_bank_change,
             enrollment=enrollment,
-            routing_number=data["routing_number"],
-            account_number=data["account_number"],
-            account_type=data["account_type"],
-            authorization=form.authorization(),
-            note=data["note"],
+            **_bank_details(form),
+            note=form.cleaned_data["note"],
             as_of=clock.now(),
             actor=request.user,
         )
@@ -167,7 +175,7 @@ def bank_change(request: HttpRequest, number: str) -> HttpResponse:
             messages.success(
                 request,
                 _("Bank details changed to %(bank)s; a new prenote goes with the next draft file.")
-                % {"bank": f"{changed.get_account_type_display()} {changed.masked_account_number}"},
+                % {"bank": _bank_label(changed)},
             )
             return redirect(_account_autopay_url(account))
     return _panel_again(request, account, "bank", form)
