@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "civicbill.payments",
     "civicbill.correspondence",
     "civicbill.autopay",
+    "civicbill.collections",
     "civicbill.web",
     "civicbill.demo",
 ]

@@ -110,6 +110,32 @@ PERMISSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
         "review queue (late returns: dishonor or accept; notices not applied)",
         (TECHNICIAN, SUPERVISOR),
     ),
+    "collections.view": (
+        "See delinquency, aging, collection stages, notices, arrangements and collections runs",
+        (CSR, TECHNICIAN, SUPERVISOR, AUDITOR),
+    ),
+    "collections.run": (
+        "Run the daily collections (penalties, notices, shutoff list), trial or posted",
+        (TECHNICIAN, SUPERVISOR),
+    ),
+    "collections.policy": ("Load a new version of the collections policy", (SUPERVISOR,)),
+    "collections.arrange": ("Record, cancel and print payment arrangements", (CSR, TECHNICIAN, SUPERVISOR)),
+    "collections.appeal": ("Open a bill review or appeal", (CSR, TECHNICIAN, SUPERVISOR)),
+    "collections.appeal_decide": ("Decide a bill review or appeal", (TECHNICIAN, SUPERVISOR)),
+    "collections.certify": (
+        "Record low-income and medical certifications and third-party notice contacts",
+        (CSR, TECHNICIAN, SUPERVISOR),
+    ),
+    "collections.moratorium": ("Declare or lift an emergency moratorium on shutoffs", (SUPERVISOR,)),
+    "collections.shutoff": (
+        "Schedule shutoffs for nonpayment and order reconnections",
+        (TECHNICIAN, SUPERVISOR),
+    ),
+    "collections.writeoff": (
+        "Propose write-offs of closed accounts' unpaid final bills",
+        (TECHNICIAN, SUPERVISOR),
+    ),
+    "collections.writeoff_approve": ("Approve and post a write-off batch", (SUPERVISOR,)),
 }
 
 
