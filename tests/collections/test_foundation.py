@@ -67,3 +67,17 @@ def test_an_account_stage_is_its_latest_event_and_the_history_is_kept(make_accou
     assert [e.stage for e in stage_history(account.pk)] == ["late_notice_sent", "past_due"]
     with pytest.raises(DatabaseError), transaction.atomic():
         StageEvent.objects.filter(account=account).update(rule="changed")
+
+
+@pytest.mark.django_db
+def test_the_policy_in_force_prints_from_the_command_line() -> None:
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("collections", "policy-show", "--as-of", "2026-12-01", "--json", stdout=out)
+    printed = json.loads(out.getvalue())
+    assert printed["as_of"] == "2026-12-01"
+    assert (printed["policy"]["penalty_percent"], printed["policy"]["shutoff_delinquent_days"]) == ("10", 60)
