@@ -66,8 +66,8 @@ def test_three_unpaid_months_of_a_billed_account_carry_their_bills_due_dates(
 ) -> None:
     account = make_account(
         services=(("water", "W-RES"),),
-        reads=((dt.date(2026, 8, 28), 10_000), (dt.date(2026, 9, 28), 11_000), (dt.date(2026, 10, 28), 12_500),
-               (dt.date(2026, 11, 28), 14_000)),
+        reads=((dt.date(2026, 8, 28), 10_000), (dt.date(2026, 9, 28), 11_000),
+               (dt.date(2026, 10, 28), 12_500), (dt.date(2026, 11, 28), 14_000)),
     )  # fmt: skip
     for period in (SEP, OCT, NOV):
         run = bill_run_start(cycle_number=1, period=period, actor=technician, as_of=dt.date(2026, 12, 1))

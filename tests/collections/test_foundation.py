@@ -55,8 +55,8 @@ def test_the_policy_in_force_is_the_latest_version_effective_on_the_day(supervis
 def test_an_account_stage_is_its_latest_event_and_the_history_is_kept(make_account, technician) -> None:
     account = make_account()
     assert current_stages([account.pk]) == {account.pk: "current"}
-    stage_record_trusted(account_id=account.pk, stage="past_due", on=dt.date(2026, 12, 1), rule="due 11-21 + 5 days grace",
-                         actor=technician, at=AT)  # fmt: skip
+    stage_record_trusted(account_id=account.pk, stage="past_due", on=dt.date(2026, 12, 1),
+                         rule="due 11-21 + 5 days grace", actor=technician, at=AT)  # fmt: skip
     stage_record_trusted(account_id=account.pk, stage="late_notice_sent", on=dt.date(2026, 12, 2),
                          rule="late notice", actor=technician, at=AT)  # fmt: skip
     again = stage_record_trusted(account_id=account.pk, stage="late_notice_sent", on=dt.date(2026, 12, 3),
