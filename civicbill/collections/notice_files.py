@@ -74,5 +74,7 @@ def run_notices_print_file(run_id: int) -> NoticePrintFile:
         result.printed.append(PrintedNotice(sequence, notice, first_page, len(letter_pages)))
         first_page += len(letter_pages)
     first_document = pages[0][0]
-    result.pdf = bytes(first_document.copy([page for _, doc_pages in pages for page in doc_pages]).write_pdf())
+    result.pdf = bytes(
+        first_document.copy([page for _, doc_pages in pages for page in doc_pages]).write_pdf()
+    )
     return result

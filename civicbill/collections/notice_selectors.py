@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, Max, Min, QuerySet
+from django.db.models import Count, QuerySet
 
 from civicbill.billing.documents.mailsort import mail_sort_key
 from civicbill.collections.models import CollectionNotice, CollectionRun, NoticeKind
@@ -42,7 +43,6 @@ class NoticeRun:
     run: CollectionRun
     notices: int
     letters_to_print: int  # copies included
-    first_kind: str
     kinds: dict[str, int]
 
 
@@ -50,7 +50,7 @@ def notice_runs(*, limit: int = 100) -> list[NoticeRun]:
     """Posted collection runs that sent notices, newest first, with their counts by kind."""
     runs = (
         CollectionRun.objects.filter(trial=False, notices__isnull=False)
-        .annotate(n=Count("notices", distinct=True), first=Min("notices__kind"), last=Max("notices__id"))
+        .annotate(n=Count("notices", distinct=True))
         .order_by("-run_date", "-id")[:limit]
     )
     result: list[NoticeRun] = []
@@ -60,7 +60,7 @@ def notice_runs(*, limit: int = 100) -> list[NoticeRun]:
         for kind, count in CollectionNotice.objects.filter(run=run).values_list("kind", "copies"):
             kinds[kind] = kinds.get(kind, 0) + 1
             copies += count
-        result.append(NoticeRun(run, run.n, copies, run.first or "", kinds))  # type: ignore[attr-defined]
+        result.append(NoticeRun(run, run.n, copies, kinds))
     return result
 
 
@@ -125,3 +125,25 @@ def notices_list(
     if date_from and date_to and date_from > date_to:
         raise ApplicationError("The first date is after the last.", field="date_from")
     return notices.order_by("-notice_date", "-id")
+
+
+def notice_row(notice: CollectionNotice) -> dict[str, Any]:
+    """A notice as JSON-ready data (the CLI and the API)."""
+    return {
+        "id": notice.pk,
+        "run": notice.run_id,
+        "account": notice.account.number,
+        "kind": notice.kind,
+        "recipient": notice.recipient_name,
+        "address_lines": notice.address_lines,
+        "language": notice.language,
+        "copies": notice.copies,
+        "bill_due_on": notice.due_on.isoformat(),
+        "amount_delinquent_cents": notice.amount_delinquent_cents,
+        "notice_date": notice.notice_date.isoformat(),
+        "mailed_on": notice.mailed_on.isoformat(),
+        "pay_by": notice.pay_by.isoformat(),
+        "earliest_shutoff_on": notice.earliest_shutoff_on.isoformat() if notice.earliest_shutoff_on else None,
+        "letter": notice.letter_id,
+        "rule": notice.rule,
+    }

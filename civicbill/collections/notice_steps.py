@@ -82,7 +82,7 @@ LATE_STAGE_FROM = frozenset(
         CollectionStage.APPEAL_PENDING,
     }
 )
-LETTER_KINDS = {
+LETTER_KINDS: dict[str, str] = {
     NoticeKind.LATE: LetterKind.COLLECTIONS_LATE_NOTICE,
     NoticeKind.FINAL: LetterKind.COLLECTIONS_FINAL_NOTICE,
     NoticeKind.FINAL_OCCUPANT: LetterKind.COLLECTIONS_FINAL_NOTICE,
@@ -207,9 +207,12 @@ def _posted_notices_due(ctx: RunContext) -> list[_Due]:
             facts = ctx.owing[arrangement.account_id]
             amount = facts.past_due_cents(day)
             oldest = facts.oldest_due_date(day)
-            if oldest is None or amount < policy.minimum_balance_cents or amount <= 0:
+            if (
+                oldest is None
+                or arrangement.ended_on is None
+                or amount < max(policy.minimum_balance_cents, 1)
+            ):
                 continue
-            assert arrangement.ended_on is not None
             broken.append(
                 _Due(
                     arrangement.account_id,
@@ -348,7 +351,8 @@ def _rule(notice: _Due, ctx: RunContext, dates: NoticeDates | None) -> str:
             f"late notice: bill {bill} due {notice.due_on:%Y-%m-%d} unpaid {policy.grace_days} days' grace "
             f"+ {policy.late_notice_after_days} day(s); {format_cents(notice.amount_cents)} past due"
         )
-    assert dates is not None
+    if dates is None:
+        raise ValueError("a final notice has its dates")
     if notice.kind == NoticeKind.POSTED_FINAL:
         ended = notice.arrangement.ended_on if notice.arrangement else notice.due_on
         return (
@@ -358,7 +362,8 @@ def _rule(notice: _Due, ctx: RunContext, dates: NoticeDates | None) -> str:
         )
     return (
         f"final notice: bill {bill} due {notice.due_on:%Y-%m-%d} is "
-        f"{(ctx.run_date - notice.due_on).days} days past due (policy {policy.final_notice_delinquent_days}); "
+        f"{(ctx.run_date - notice.due_on).days} days past due "
+        f"(policy {policy.final_notice_delinquent_days}); "
         f"mailed {dates.mailed_on:%Y-%m-%d}, earliest shutoff {dates.earliest_shutoff_on:%Y-%m-%d}"
     )
 
@@ -378,9 +383,11 @@ def _send(
     dates = _dates(ctx, account, notice)
     rule = _rule(notice, ctx, dates)
     recipients = _recipients(account, notice, contacts, ctx.policy.languages)
-    step = {NoticeKind.LATE: ActionStep.LATE_NOTICE, NoticeKind.FINAL: ActionStep.FINAL_NOTICE}.get(
-        notice.kind, ActionStep.POSTED_NOTICE
-    )
+    steps: dict[str, str] = {
+        NoticeKind.LATE: ActionStep.LATE_NOTICE,
+        NoticeKind.FINAL: ActionStep.FINAL_NOTICE,
+    }
+    step = steps.get(notice.kind, ActionStep.POSTED_NOTICE)
     detail: dict[str, Any] = {
         "notice": notice.kind,
         "due_on": notice.due_on.isoformat(),
@@ -394,25 +401,42 @@ def _send(
     if ctx.trial:
         ctx.act(account.pk, step, rule, amount_cents=notice.amount_cents, **detail)
         return
-    work_order = _post_order(ctx, account, notice, dates) if notice.kind == NoticeKind.POSTED_FINAL else None
+    work_order = (
+        _post_order(ctx, account, notice, dates)
+        if notice.kind == NoticeKind.POSTED_FINAL and dates is not None
+        else None
+    )
     notices = [_record(ctx, account, notice, recipient, dates, rule, work_order) for recipient in recipients]
     detail["notice_ids"] = [n.pk for n in notices]
     if work_order is not None:
         detail["work_order"] = work_order.number
     if notice.kind == NoticeKind.LATE:
         if stage in LATE_STAGE_FROM:
-            stage_record_trusted(account_id=account.pk, stage=CollectionStage.LATE_NOTICE_SENT, on=ctx.run_date,
-                                 rule=rule, actor=ctx.actor, at=ctx.at, run=ctx.run,
-                                 detail={"notice_id": notices[0].pk})  # fmt: skip
+            stage_record_trusted(
+                account_id=account.pk,
+                stage=CollectionStage.LATE_NOTICE_SENT,
+                on=ctx.run_date,
+                rule=rule,
+                actor=ctx.actor,
+                at=ctx.at,
+                run=ctx.run,
+                detail={"notice_id": notices[0].pk},
+            )
     else:
-        stage_record_trusted(account_id=account.pk, stage=CollectionStage.FINAL_NOTICE_SENT, on=ctx.run_date,
-                             rule=rule, actor=ctx.actor, at=ctx.at, run=ctx.run,
-                             detail={"notice_id": notices[0].pk})  # fmt: skip
+        stage_record_trusted(
+            account_id=account.pk,
+            stage=CollectionStage.FINAL_NOTICE_SENT,
+            on=ctx.run_date,
+            rule=rule,
+            actor=ctx.actor,
+            at=ctx.at,
+            run=ctx.run,
+            detail={"notice_id": notices[0].pk},
+        )
     ctx.act(account.pk, step, rule, amount_cents=notice.amount_cents, **detail)
 
 
-def _post_order(ctx: RunContext, account: Account, notice: _Due, dates: NoticeDates | None) -> Any:
-    assert dates is not None
+def _post_order(ctx: RunContext, account: Account, notice: _Due, dates: NoticeDates) -> Any:
     existing = open_work_order(work_type=WorkOrderType.POST_NOTICE, premise=account.premise, meter=None)
     if existing is not None:
         return existing
@@ -424,7 +448,8 @@ def _post_order(ctx: RunContext, account: Account, notice: _Due, dates: NoticeDa
         meter=None,
         read_exception=None,
         description=(
-            f"Post the final notice (payment arrangement broken) at the premise on {dates.mailed_on:%Y-%m-%d}; "
+            "Post the final notice (payment arrangement broken) at the premise on "
+            f"{dates.mailed_on:%Y-%m-%d}; "
             f"shutoff no sooner than {dates.earliest_shutoff_on:%Y-%m-%d}."
         ),
         due_on=dates.mailed_on,

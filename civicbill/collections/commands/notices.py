@@ -10,7 +10,7 @@ from typing import Any
 
 from civicbill.collections.models import NoticeKind
 from civicbill.collections.notice_files import run_notices_print_file
-from civicbill.collections.notice_selectors import notices_list
+from civicbill.collections.notice_selectors import notice_row, notices_list
 from civicbill.core.commands import date_type
 from civicbill.core.money import format_cents
 
@@ -26,7 +26,9 @@ def _positive(text: str) -> int:
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
-    printing = sub.add_parser("notices-print", help="a collections run's notices as one PDF in mail sort order")
+    printing = sub.add_parser(
+        "notices-print", help="a collections run's notices as one PDF in mail sort order"
+    )
     printing.add_argument("--run", type=_positive, required=True, help="the collections run id")
     printing.add_argument("--out", type=Path, required=True, help="the PDF file to write")
     printing.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -38,27 +40,6 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     listing.add_argument("--to", dest="date_to", type=date_type("--to"), help="notice date to")
     listing.add_argument("--limit", type=int, default=200, help="at most this many (default 200)")
     listing.add_argument("--json", action="store_true", help="print the notices as JSON")
-
-
-def notice_row(notice: Any) -> dict[str, Any]:
-    return {
-        "id": notice.pk,
-        "run": notice.run_id,
-        "account": notice.account.number,
-        "kind": notice.kind,
-        "recipient": notice.recipient_name,
-        "address_lines": notice.address_lines,
-        "language": notice.language,
-        "copies": notice.copies,
-        "bill_due_on": notice.due_on.isoformat(),
-        "amount_delinquent_cents": notice.amount_delinquent_cents,
-        "notice_date": notice.notice_date.isoformat(),
-        "mailed_on": notice.mailed_on.isoformat(),
-        "pay_by": notice.pay_by.isoformat(),
-        "earliest_shutoff_on": notice.earliest_shutoff_on.isoformat() if notice.earliest_shutoff_on else None,
-        "letter": notice.letter_id,
-        "rule": notice.rule,
-    }
 
 
 def _print(command: Any, options: dict[str, Any]) -> None:

@@ -70,7 +70,8 @@ class CollectionNotice(models.Model):
         ordering = ["-notice_date", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["account", "kind", "due_on", "recipient_key"], name="notice_once_per_bill_and_recipient"
+                fields=["account", "kind", "due_on", "recipient_key"],
+                name="notice_once_per_bill_and_recipient",
             ),
             models.CheckConstraint(condition=Q(amount_delinquent_cents__gt=0), name="notice_amount_positive"),
             models.CheckConstraint(
