@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from civicbill.collections.notice_files import run_notices_print_file
 from civicbill.collections.notice_selectors import notice_get, notice_row, notice_runs, notices_list
@@ -23,7 +23,7 @@ class NoticeFilters(Schema):
     kind: str = ""
     date_from: dt.date | None = None
     date_to: dt.date | None = None
-    limit: int = 200
+    limit: int = Field(200, ge=1, le=1000)
 
 
 def _pdf(data: bytes, filename: str) -> HttpResponse:
@@ -41,7 +41,7 @@ def list_notices(request: HttpRequest, filters: Query[NoticeFilters]) -> dict[st
         kind=filters.kind,
         date_from=filters.date_from,
         date_to=filters.date_to,
-    )[: max(min(filters.limit, 1000), 0)]
+    )[: filters.limit]
     return {"notices": [notice_row(n) for n in notices]}
 
 
