@@ -141,6 +141,7 @@ def letter_queue_high_usage(
         reference=work_order_number,
         actor=actor,
         as_of=as_of,
+        at=clock.now(),
         summary=lambda letter: (
             f"High water use notice queued ({letter.language}, {letter.channel}): {facts.daily_gallons} "
             f"gallons/day against usually {facts.usual_daily_gallons}"
@@ -159,7 +160,7 @@ def _queue(
     summary: Callable[[Letter], str],
     language: str | None = None,
     channel: str | None = None,
-    at: dt.datetime | None = None,
+    at: dt.datetime,
 ) -> Letter:
     """Queue one letter of ``kind`` in the customer's language (English when theirs has no
     template): the letter date, the account's and the utility's details, then ``facts``; audited with
@@ -183,7 +184,7 @@ def _queue(
         context=context,
         reference=reference,
         created_by=acting_user(actor),
-        created_at=at or clock.now(),
+        created_at=at,
     )
     audit_record(
         actor=actor,
@@ -277,6 +278,7 @@ def letter_queue(
         reference=reference[:40],
         actor=actor,
         as_of=as_of,
+        at=clock.now(),
         summary=lambda letter: (
             f"{letter.get_kind_display()} queued ({letter.language}, {letter.channel}) about {reference}"
         ),
