@@ -17,6 +17,10 @@ from civicbill.customers.models import Account, Language
 class LetterKind(models.TextChoices):
     HIGH_USAGE_NOTICE = "high_usage_notice", "High water use notice"
     AUTOPAY_RETURN = "autopay_return", "Autopay payment returned"
+    COLLECTIONS_LATE_NOTICE = "collections_late_notice", "Late notice (past-due reminder)"
+    COLLECTIONS_FINAL_NOTICE = "collections_final_notice", "Final notice before shutoff"
+    COLLECTIONS_TENANT_NOTICE = "collections_tenant_notice", "Notice to tenants before shutoff"
+    COLLECTIONS_POSTED_NOTICE = "collections_posted_notice", "Final notice posted at the premise"
 
 
 class LetterStatus(models.TextChoices):

@@ -35,6 +35,22 @@ SUBJECTS: dict[str, dict[str, str]] = {
         Language.ENGLISH: "Your automatic payment was returned by your bank",
         Language.SPANISH: "Su banco devolvió su pago automático",
     },
+    LetterKind.COLLECTIONS_LATE_NOTICE: {
+        Language.ENGLISH: "Your water bill is past due",
+        Language.SPANISH: "Su factura de agua está vencida",
+    },
+    LetterKind.COLLECTIONS_FINAL_NOTICE: {
+        Language.ENGLISH: "Final notice: your water service may be shut off",
+        Language.SPANISH: "Aviso final: su servicio de agua puede ser suspendido",
+    },
+    LetterKind.COLLECTIONS_TENANT_NOTICE: {
+        Language.ENGLISH: "Notice to residents: the water service of this building may be shut off",
+        Language.SPANISH: "Aviso a los residentes: el servicio de agua de este edificio puede ser suspendido",
+    },
+    LetterKind.COLLECTIONS_POSTED_NOTICE: {
+        Language.ENGLISH: "Final notice: water service will be shut off",
+        Language.SPANISH: "Aviso final: el servicio de agua será suspendido",
+    },
 }
 
 
@@ -125,6 +141,7 @@ def letter_queue_high_usage(
         reference=work_order_number,
         actor=actor,
         as_of=as_of,
+        at=clock.now(),
         summary=lambda letter: (
             f"High water use notice queued ({letter.language}, {letter.channel}): {facts.daily_gallons} "
             f"gallons/day against usually {facts.usual_daily_gallons}"
@@ -141,11 +158,14 @@ def _queue(
     actor: Actor,
     as_of: dt.date,
     summary: Callable[[Letter], str],
+    language: str | None = None,
+    channel: str | None = None,
+    at: dt.datetime,
 ) -> Letter:
     """Queue one letter of ``kind`` in the customer's language (English when theirs has no
     template): the letter date, the account's and the utility's details, then ``facts``; audited with
-    ``summary(letter)``."""
-    language = account.customer.preferred_language
+    ``summary(letter)``. ``language`` and ``channel`` override the customer's; ``at`` the time."""
+    language = language or account.customer.preferred_language
     if language not in Language.values:
         language = Language.ENGLISH
     context: dict[str, Any] = {
@@ -159,12 +179,12 @@ def _queue(
         kind=kind,
         language=language,
         status=LetterStatus.QUEUED,
-        channel=_channel_for(account),
+        channel=channel or _channel_for(account),
         subject=SUBJECTS[kind][language],
         context=context,
         reference=reference,
         created_by=acting_user(actor),
-        created_at=clock.now(),
+        created_at=at,
     )
     audit_record(
         actor=actor,
@@ -258,6 +278,42 @@ def letter_queue(
         reference=reference[:40],
         actor=actor,
         as_of=as_of,
+        at=clock.now(),
+        summary=lambda letter: (
+            f"{letter.get_kind_display()} queued ({letter.language}, {letter.channel}) about {reference}"
+        ),
+    )
+
+
+@transaction.atomic
+def letter_queue_trusted(
+    *,
+    account: Account,
+    kind: str,
+    facts: dict[str, Any],
+    reference: str,
+    actor: Actor,
+    as_of: dt.date,
+    at: dt.datetime,
+    language: str | None = None,
+    channel: str = LetterChannel.MAIL,
+) -> Letter:
+    """``letter_queue`` for a service that checked its own permission (ADR 0015): the collections
+    run queues its notices (``collections.run``). ``facts`` may override the recipient
+    (``customer_name``, ``mailing_lines``); ``language`` defaults to the customer's; notices go by
+    mail (the statutes ask for a mailed or posted notice)."""
+    if kind not in SUBJECTS:
+        raise ApplicationError(f"There is no letter of kind {kind!r}.", field="kind")
+    return _queue(
+        account=account,
+        kind=kind,
+        facts=facts,
+        reference=reference[:40],
+        actor=actor,
+        as_of=as_of,
+        language=language,
+        channel=channel,
+        at=at,
         summary=lambda letter: (
             f"{letter.get_kind_display()} queued ({letter.language}, {letter.channel}) about {reference}"
         ),

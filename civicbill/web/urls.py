@@ -183,3 +183,25 @@ urlpatterns += [
     path("accounts/<str:number>/autopay/bank/", autopay.bank_change, name="account-autopay-bank"),
     path("accounts/<str:number>/autopay/end/", autopay.end, name="account-autopay-end"),
 ]
+
+# collection notices (issue 14)
+from civicbill.web.views import collections_notices  # noqa: E402
+
+urlpatterns += [
+    path("collections/notices/", collections_notices.notice_runs_page, name="collections-notices"),
+    path(
+        "collections/notices/runs/<int:run_id>/",
+        collections_notices.notice_run_page,
+        name="collections-notice-run",
+    ),
+    path(
+        "collections/notices/runs/<int:run_id>/print.pdf",
+        collections_notices.notice_run_pdf,
+        name="collections-notice-run-pdf",
+    ),
+    path(
+        "collections/notices/<int:notice_id>/pdf/",
+        collections_notices.notice_pdf,
+        name="collections-notice-pdf",
+    ),
+]

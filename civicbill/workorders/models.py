@@ -19,6 +19,7 @@ class WorkOrderType(models.TextChoices):
     BROKEN_METER = "broken_meter", "Broken meter"
     DISCONNECT = "disconnect", "Disconnect"
     RECONNECT = "reconnect", "Reconnect"
+    POST_NOTICE = "post_notice", "Post a notice at the premise"
     MOVE_IN_READ = "move_in_read", "Move-in read"
     MOVE_OUT_READ = "move_out_read", "Move-out read"
 

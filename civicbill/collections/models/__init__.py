@@ -4,9 +4,11 @@ policy: the effective-dated collections policy (the rules as data);
 stages: each account's collection stage and its history;
 programs: payment arrangements, appeals and bill reviews, certifications (low-income, medical),
 third-party notice contacts, emergency moratoriums;
-runs: the daily collections run and every action it took or proposed.
+runs: the daily collections run and every action it took or proposed;
+notices: the late and final notices and their copies (occupant, third party, tenants, posted).
 """
 
+from civicbill.collections.models.notices import FINAL_KINDS, CollectionNotice, NoticeKind
 from civicbill.collections.models.policy import CollectionsPolicyVersion
 from civicbill.collections.models.programs import (
     Appeal,
@@ -26,6 +28,7 @@ from civicbill.collections.models.runs import ActionStep, CollectionAction, Coll
 from civicbill.collections.models.stages import CollectionStage, StageEvent
 
 __all__ = [
+    "FINAL_KINDS",
     "ActionStep",
     "Appeal",
     "AppealStatus",
@@ -36,12 +39,14 @@ __all__ = [
     "Certification",
     "CertificationKind",
     "CollectionAction",
+    "CollectionNotice",
     "CollectionRun",
     "CollectionStage",
     "CollectionsPolicyVersion",
     "IncomeProgram",
     "Moratorium",
     "MoratoriumScope",
+    "NoticeKind",
     "StageEvent",
     "ThirdPartyContact",
 ]
