@@ -4,9 +4,11 @@ policy: the effective-dated collections policy (the rules as data);
 stages: each account's collection stage and its history;
 programs: payment arrangements, appeals and bill reviews, certifications (low-income, medical),
 third-party notice contacts, emergency moratoriums;
-runs: the daily collections run and every action it took or proposed.
+runs: the daily collections run and every action it took or proposed;
+penalties: late penalties and monthly interest assessed by the run (and low-income interest waived).
 """
 
+from civicbill.collections.models.penalties import PenaltyAssessment, PenaltyKind
 from civicbill.collections.models.policy import CollectionsPolicyVersion
 from civicbill.collections.models.programs import (
     Appeal,
@@ -42,6 +44,8 @@ __all__ = [
     "IncomeProgram",
     "Moratorium",
     "MoratoriumScope",
+    "PenaltyAssessment",
+    "PenaltyKind",
     "StageEvent",
     "ThirdPartyContact",
 ]
