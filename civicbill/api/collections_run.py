@@ -20,7 +20,7 @@ from civicbill.core.permissions import require_permission
 router = Router(tags=["collections runs"])
 
 
-class RunStartIn(Schema):
+class CollectionRunStartIn(Schema):
     run_date: dt.date = Field(..., description="the business date the run acts for, YYYY-MM-DD")
     trial: bool = Field(True, description="list what the run would do and post nothing")
 
@@ -47,7 +47,7 @@ def _progress(run: CollectionRun) -> dict[str, Any] | None:
 
 
 @router.post("/", response={202: dict[str, Any]}, summary="Start a collections run (background task)")
-def start_run(request: HttpRequest, payload: RunStartIn) -> Status[dict[str, Any]]:
+def start_run(request: HttpRequest, payload: CollectionRunStartIn) -> Status[dict[str, Any]]:
     """Starts the run of ``run_date`` (a trial unless ``trial`` is false). Follow it with
     ``GET /api/collections/runs/{id}``; rerunning a posted date posts nothing new."""
     require_permission(request.user, "collections.run")
