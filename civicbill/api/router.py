@@ -25,6 +25,7 @@ from civicbill.api import (
     autopay,
     billing,
     collections_notices,
+    collections_run,
     meters,
     payment_files,
     payments,
@@ -146,3 +147,4 @@ api.add_router("/payments", payment_files.returns_router)
 api.add_router("/reports", payment_files.reports_router)
 api.add_router("/autopay", autopay.router)
 api.add_router("/collections/notices", collections_notices.router)
+api.add_router("/collections/runs", collections_run.router)

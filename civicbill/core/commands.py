@@ -41,9 +41,11 @@ from civicbill.core.permissions import TECHNICIAN
 SYSTEM_USERS: dict[str, tuple[str, str]] = {
     "billing-run": ("Billing", "run (command line)"),  # civicbill bill-run
     "autopay": ("Autopay", "(command line)"),  # civicbill ach draft|cancel|returns|review
+    "collections": ("Collections", "run (command line)"),  # civicbill collections run
 }
 BILLING_RUN_USER = "billing-run"
 AUTOPAY_USER = "autopay"
+COLLECTIONS_USER = "collections"
 
 USER_MISSING = "Give --user USERNAME: the staff user doing this (for permissions and the audit trail)."
 UNKNOWN_USER = "No active user named {name!r}."

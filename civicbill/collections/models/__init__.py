@@ -5,10 +5,12 @@ stages: each account's collection stage and its history;
 programs: payment arrangements, appeals and bill reviews, certifications (low-income, medical),
 third-party notice contacts, emergency moratoriums;
 runs: the daily collections run and every action it took or proposed;
-notices: the late and final notices and their copies (occupant, third party, tenants, posted).
+notices: the late and final notices and their copies (occupant, third party, tenants, posted);
+penalties: late penalties and monthly interest assessed by the run (and low-income interest waived).
 """
 
 from civicbill.collections.models.notices import FINAL_KINDS, CollectionNotice, NoticeKind
+from civicbill.collections.models.penalties import PenaltyAssessment, PenaltyKind
 from civicbill.collections.models.policy import CollectionsPolicyVersion
 from civicbill.collections.models.programs import (
     Appeal,
@@ -47,6 +49,8 @@ __all__ = [
     "Moratorium",
     "MoratoriumScope",
     "NoticeKind",
+    "PenaltyAssessment",
+    "PenaltyKind",
     "StageEvent",
     "ThirdPartyContact",
 ]

@@ -1,0 +1,1 @@
+"""The collections context's writes (services), one module per area."""

@@ -1,0 +1,24 @@
+"""The steps of the daily collections run, in the order they run (collections.services.run).
+
+Each step is a ``Step`` (collections.run_context): it reads the facts of one chunk of accounts and
+records its actions with ``ctx.act``; in a trial it writes nothing but its actions. The order is the
+law's: a broken arrangement no longer protects the account before penalties are assessed; penalties
+come before the notices that state the amount delinquent; notices before the 48-hour contact; the
+shutoff list last, once every notice it depends on is on file.
+"""
+
+from __future__ import annotations
+
+from civicbill.collections.run_context import Step
+from civicbill.collections.services.past_due import past_due_step
+from civicbill.collections.services.penalties import penalties_step
+
+STEPS: tuple[Step, ...] = (
+    # 0. area "programs": arrangement breaches (an installment arrangement_breach_days past due marks
+    #    the arrangement broken and clears ctx.protections[...].arrangement_id) -- added at merge
+    penalties_step,  # 1. late penalty once per delinquent bill, monthly interest (area "run")
+    past_due_step,  # stage current -> past due when first delinquent, and back (area "run")
+    # 2. area "notices": late notices, then final notices -- added at merge
+    # 3. area "shutoff": 48-hour contact / posted notice -- added at merge
+    # 4. area "shutoff": shutoff eligibility list -- added at merge
+)
