@@ -4,7 +4,8 @@ policy: the effective-dated collections policy (the rules as data);
 stages: each account's collection stage and its history;
 programs: payment arrangements, appeals and bill reviews, certifications (low-income, medical),
 third-party notice contacts, emergency moratoriums;
-runs: the daily collections run and every action it took or proposed.
+runs: the daily collections run and every action it took or proposed;
+writeoffs: balance transfers of closed accounts, write-off batches and recoveries.
 """
 
 from civicbill.collections.models.policy import CollectionsPolicyVersion
@@ -24,6 +25,7 @@ from civicbill.collections.models.programs import (
 )
 from civicbill.collections.models.runs import ActionStep, CollectionAction, CollectionRun
 from civicbill.collections.models.stages import CollectionStage, StageEvent
+from civicbill.collections.models.writeoffs import BalanceTransfer, WriteOff, WriteOffBatch, WriteOffRecovery
 
 __all__ = [
     "ActionStep",
@@ -33,6 +35,7 @@ __all__ = [
     "ArrangementInstallment",
     "ArrangementKind",
     "ArrangementStatus",
+    "BalanceTransfer",
     "Certification",
     "CertificationKind",
     "CollectionAction",
@@ -44,4 +47,7 @@ __all__ = [
     "MoratoriumScope",
     "StageEvent",
     "ThirdPartyContact",
+    "WriteOff",
+    "WriteOffBatch",
+    "WriteOffRecovery",
 ]
