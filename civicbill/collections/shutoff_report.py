@@ -67,17 +67,17 @@ def shutoff_report(year: int) -> ShutoffReport:
         .order_by("completed_on", "number")
     )
     if _has_result_field():  # the disconnection area's work order result, when it is there
-        orders = orders.filter(result="disconnected")
-    orders = list(orders)
+        orders = orders.filter(**{"result": "disconnected"})
+    found = list(orders)
     disconnected = set(
         StageEvent.objects.filter(
             stage=CollectionStage.DISCONNECTED,
-            account_id__in={order.account_id for order in orders},
+            account_id__in={order.account_id for order in found},
             occurred_on__year=year,
         ).values_list("account_id", "occurred_on")
     )
     shutoffs = []
-    for order in orders:
+    for order in found:
         if (order.account_id, order.completed_on) not in disconnected:
             continue
         premise = order.premise

@@ -68,7 +68,9 @@ def test_every_language_the_statute_names_has_its_key_phrases() -> None:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("language", SHUTOFF_POLICY_LANGUAGES)
-def test_the_written_policy_pdf_states_the_rules_in_its_language_with_every_glyph_drawn(language: str) -> None:
+def test_the_written_policy_pdf_states_the_rules_in_its_language_with_every_glyph_drawn(
+    language: str,
+) -> None:
     pdf = shutoff_policy_pdf(language, on=ON)
     text = " ".join(pdf_texts(pdf))
     for phrase in KEY_PHRASES[language]:
@@ -76,7 +78,9 @@ def test_the_written_policy_pdf_states_the_rules_in_its_language_with_every_glyp
     # a character no font could draw comes out of the PDF as another character (its box): every
     # character of the page's text must come back out of the PDF
     drawn = set(text)
-    missing = sorted({ch for ch in _visible_text(shutoff_policy_html(language, on=ON)) if not ch.isspace()} - drawn)
+    missing = sorted(
+        {ch for ch in _visible_text(shutoff_policy_html(language, on=ON)) if not ch.isspace()} - drawn
+    )
     assert missing == []
     assert "\ufffd" not in text
 
