@@ -32,13 +32,13 @@ def closed_unpaid(request: HttpRequest, as_of: dt.date | None = None) -> dict[st
     }
 
 
-class TransferIn(Schema):
+class BalanceTransferIn(Schema):
     to_account: SingleLine = Field(..., min_length=1, max_length=20)
     reason: SingleLine = Field(..., min_length=1, max_length=200)
 
 
 @router.post("/closed-unpaid/{number}/transfer", response={201: dict[str, Any]}, summary="Transfer a balance")
-def transfer(request: HttpRequest, number: str, payload: TransferIn) -> Status[dict[str, Any]]:
+def transfer(request: HttpRequest, number: str, payload: BalanceTransferIn) -> Status[dict[str, Any]]:
     require_permission(request.user, "collections.writeoff")
     done = services.balance_transfer(
         from_account=customer_selectors.account_get(number), to_account_number=payload.to_account,
@@ -75,14 +75,14 @@ def batch(request: HttpRequest, batch_id: int) -> dict[str, Any]:
     return batch_payload(_batch(batch_id))
 
 
-class ProposeIn(Schema):
+class WriteOffProposeIn(Schema):
     as_of: dt.date | None = None
     accounts: list[SingleLine] | None = None
     note: SingleLine = Field("", max_length=200)
 
 
 @router.post("/writeoffs", response={201: dict[str, Any]}, summary="Propose a write-off batch")
-def propose(request: HttpRequest, payload: ProposeIn) -> Status[dict[str, Any]]:
+def propose(request: HttpRequest, payload: WriteOffProposeIn) -> Status[dict[str, Any]]:
     now = clock.now()
     proposed = services.writeoff_propose(
         as_of=payload.as_of or clock.business_date(now), actor=request.user, at=now, note=payload.note,
@@ -91,18 +91,18 @@ def propose(request: HttpRequest, payload: ProposeIn) -> Status[dict[str, Any]]:
     return Status(201, batch_payload(proposed))
 
 
-class DecisionIn(Schema):
+class WriteOffDecisionIn(Schema):
     note: SingleLine = Field("", max_length=200)
 
 
 @router.post("/writeoffs/{batch_id}/approve", response=dict[str, Any], summary="Approve and post a batch")
-def approve(request: HttpRequest, batch_id: int, payload: DecisionIn) -> dict[str, Any]:
+def approve(request: HttpRequest, batch_id: int, payload: WriteOffDecisionIn) -> dict[str, Any]:
     done = services.writeoff_approve(batch_id=batch_id, actor=request.user, at=clock.now(), note=payload.note)
     return batch_payload(done)
 
 
 @router.post("/writeoffs/{batch_id}/reject", response=dict[str, Any], summary="Reject a proposed batch")
-def reject(request: HttpRequest, batch_id: int, payload: DecisionIn) -> dict[str, Any]:
+def reject(request: HttpRequest, batch_id: int, payload: WriteOffDecisionIn) -> dict[str, Any]:
     done = services.writeoff_reject(batch_id=batch_id, actor=request.user, at=clock.now(), note=payload.note)
     return batch_payload(done)
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from django.template.loader import render_to_string
 
 from civicbill.collections.models import CollectionStage, StageEvent
+from civicbill.core.exceptions import ApplicationError
 from civicbill.core.printable import html_to_pdf, utility_contact
 from civicbill.customers.models import Premise
 from civicbill.workorders.models import WorkOrder, WorkOrderStatus, WorkOrderType
@@ -55,6 +56,8 @@ def _has_result_field() -> bool:
 
 
 def shutoff_report(year: int) -> ShutoffReport:
+    if not 2000 <= year <= 2999:
+        raise ApplicationError(f"The year {year} is not a year like 2026", code="bad_year", field="year")
     orders = (
         WorkOrder.objects.filter(
             work_type=WorkOrderType.DISCONNECT,

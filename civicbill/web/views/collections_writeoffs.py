@@ -198,6 +198,8 @@ def shutoff_report_page(request: HttpRequest) -> HttpResponse:
         year = int(request.GET.get("year", ""))
     except ValueError:
         year = clock.today().year - 1
+    if not 2000 <= year <= 2999:
+        year = clock.today().year - 1
     report = shutoff_report(year)
     fmt = request.GET.get("format")
     if fmt == "csv":
