@@ -26,6 +26,7 @@ from civicbill.api import (
     billing,
     collections_notices,
     collections_run,
+    collections_writeoffs,
     meters,
     payment_files,
     payments,
@@ -148,3 +149,4 @@ api.add_router("/reports", payment_files.reports_router)
 api.add_router("/autopay", autopay.router)
 api.add_router("/collections/notices", collections_notices.router)
 api.add_router("/collections/runs", collections_run.router)
+api.add_router("/collections", collections_writeoffs.router)

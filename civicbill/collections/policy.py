@@ -39,6 +39,7 @@ LOW_INCOME_RECONNECT_CAP_BUSINESS_CENTS = 5000  # 2021 dollars, CPI-indexed by r
 LOW_INCOME_RECONNECT_CAP_AFTER_HOURS_CENTS = 15000
 LOW_INCOME_INTEREST_WAIVER_MONTHS = 12
 SHUTOFF_POLICY_LANGUAGES = ("en", "es", "zh", "tl", "vi", "ko")
+WRITEOFF_METHODS = ("allowance", "direct")
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,9 @@ class CollectionsPolicy:
     deposit_multiple_after_disconnection: Decimal = Decimal("3")
     # write-off and languages
     writeoff_after_days: int = 180  # a closed account's unpaid final bill, days after its due date
+    # write-offs debit the allowance for uncollectible accounts (5x0-1290, "allowance") or the
+    # uncollectible accounts expense (5x0-6900, "direct"); see docs/collections.md "Write-offs"
+    writeoff_method: str = "allowance"
     languages: tuple[str, ...] = ("en", "es")  # notices are sent in these languages
     policy_url: str = "https://www.example-city.gov/water/shutoff-policy"
     policy_phone: str = "(760) 555-0100"

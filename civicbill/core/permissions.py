@@ -132,7 +132,7 @@ PERMISSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
         (TECHNICIAN, SUPERVISOR),
     ),
     "collections.writeoff": (
-        "Propose write-offs of closed accounts' unpaid final bills",
+        "Propose write-offs of closed accounts' unpaid final bills; transfer a closed account's balance",
         (TECHNICIAN, SUPERVISOR),
     ),
     "collections.writeoff_approve": ("Approve and post a write-off batch", (SUPERVISOR,)),

@@ -8,6 +8,7 @@ from civicbill.web.views import (
     billing,
     bills,
     collections_run,
+    collections_writeoffs,
     counter,
     counter_day,
     counter_receipts,
@@ -209,5 +210,44 @@ urlpatterns += [
         "collections/notices/<int:notice_id>/pdf/",
         collections_notices.notice_pdf,
         name="collections-notice-pdf",
+    ),
+]
+
+# collections: closed accounts, write-offs, the SB 998 report and the written shutoff policy (issue 14)
+urlpatterns += [
+    path("collections/closed-unpaid/", collections_writeoffs.closed_unpaid, name="collections-closed-unpaid"),
+    path(
+        "collections/closed-unpaid/<str:number>/transfer/",
+        collections_writeoffs.balance_transfer,
+        name="collections-balance-transfer",
+    ),
+    path("collections/writeoffs/", collections_writeoffs.writeoff_batches, name="collections-writeoffs"),
+    path(
+        "collections/writeoffs/<int:batch_id>/",
+        collections_writeoffs.writeoff_batch,
+        name="collections-writeoff-batch",
+    ),
+    path(
+        "collections/writeoffs/<int:batch_id>/<str:decision>/",
+        collections_writeoffs.writeoff_decide,
+        name="collections-writeoff-decide",
+    ),
+    path(
+        "collections/writeoffs/<int:batch_id>/agency.csv",
+        collections_writeoffs.agency_export,
+        name="collections-agency-export",
+    ),
+    path(
+        "collections/shutoff-report/",
+        collections_writeoffs.shutoff_report_page,
+        name="collections-shutoff-report",
+    ),
+    path(
+        "collections/shutoff-policy/", collections_writeoffs.shutoff_policy, name="collections-shutoff-policy"
+    ),
+    path(
+        "collections/shutoff-policy/<str:language>.pdf",
+        collections_writeoffs.shutoff_policy_download,
+        name="collections-shutoff-policy-pdf",
     ),
 ]

@@ -7,6 +7,7 @@ third-party notice contacts, emergency moratoriums;
 runs: the daily collections run and every action it took or proposed;
 notices: the late and final notices and their copies (occupant, third party, tenants, posted);
 penalties: late penalties and monthly interest assessed by the run (and low-income interest waived).
+writeoffs: balance transfers of closed accounts, write-off batches and recoveries.
 """
 
 from civicbill.collections.models.notices import FINAL_KINDS, CollectionNotice, NoticeKind
@@ -28,6 +29,7 @@ from civicbill.collections.models.programs import (
 )
 from civicbill.collections.models.runs import ActionStep, CollectionAction, CollectionRun
 from civicbill.collections.models.stages import CollectionStage, StageEvent
+from civicbill.collections.models.writeoffs import BalanceTransfer, WriteOff, WriteOffBatch, WriteOffRecovery
 
 __all__ = [
     "FINAL_KINDS",
@@ -38,6 +40,7 @@ __all__ = [
     "ArrangementInstallment",
     "ArrangementKind",
     "ArrangementStatus",
+    "BalanceTransfer",
     "Certification",
     "CertificationKind",
     "CollectionAction",
@@ -53,4 +56,7 @@ __all__ = [
     "PenaltyKind",
     "StageEvent",
     "ThirdPartyContact",
+    "WriteOff",
+    "WriteOffBatch",
+    "WriteOffRecovery",
 ]
