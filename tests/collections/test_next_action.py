@@ -15,7 +15,8 @@ def _owing(
     as_of: dt.date, stage: str = "past_due", since: dt.date | None = None, **more: object
 ) -> Situation:
     values: dict[str, object] = {
-        "as_of": as_of, "stage": stage, "stage_since": since, "balance_cents": 12_000, "past_due_cents": 12_000,
+        "as_of": as_of, "stage": stage, "stage_since": since,
+        "balance_cents": 12_000, "past_due_cents": 12_000,
         "oldest_due_date": dt.date(2026, 9, 25), "oldest_bill_date": dt.date(2026, 9, 4),
     }  # fmt: skip
     values.update(more)

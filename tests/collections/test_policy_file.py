@@ -100,13 +100,15 @@ def test_a_file_that_is_not_yaml_names_the_line() -> None:
     ("line", "key", "statute"),
     [
         ("monthly_interest_percent: 0.75", "monthly_interest_percent", "Gov. Code §54348"),
-        ("final_notice_lead_business_days: 6", "final_notice_lead_business_days", "Health & Safety Code §116908"),
+        ("final_notice_lead_business_days: 6", "final_notice_lead_business_days",
+         "Health & Safety Code §116908"),
         ("shutoff_delinquent_days: 59", "shutoff_delinquent_days", "Health & Safety Code §116908"),
         ("notice_after_bill_mailed_days: 18", "notice_after_bill_mailed_days", "Pub. Util. Code §10010.1"),
         ("notice_to_termination_days: 9", "notice_to_termination_days", "Pub. Util. Code §10010.1"),
         ("notice_days_start_after_mailing: 4", "notice_days_start_after_mailing", "Pub. Util. Code §10010.1"),
         ("contact_hours_before_shutoff: 23", "contact_hours_before_shutoff", "Pub. Util. Code §10010.1"),
-        ("posted_notice_hours_before_shutoff: 47", "posted_notice_hours_before_shutoff", "Pub. Util. Code §10010.1"),
+        ("posted_notice_hours_before_shutoff: 47", "posted_notice_hours_before_shutoff",
+         "Pub. Util. Code §10010.1"),
         ("tenant_notice_days: 9", "tenant_notice_days", "Gov. Code §60371"),
         ("arrangement_max_months: 11", "arrangement_max_months", "Gov. Code §60372"),
         ("arrangement_breach_days: 30", "arrangement_breach_days", "Health & Safety Code §116910"),
@@ -132,7 +134,10 @@ def test_the_statutory_limits_themselves_are_lawful() -> None:
 
 
 def test_each_penalty_service_needs_a_penalty_account_of_its_own_fund() -> None:
-    text = "penalty_services: [water, sewer, fire_line]\npenalty_accounts:\n  water: 500-4500\n  sewer: 500-4500\n"
+    text = (
+        "penalty_services: [water, sewer, fire_line]\n"
+        "penalty_accounts:\n  water: 500-4500\n  sewer: 500-4500\n"
+    )
     with pytest.raises(PolicyFileError) as caught:
         parse_policy(text, penalty_revenue_funds=penalty_revenue_funds(), service_funds=service_funds())
     assert [str(p) for p in caught.value.problems] == [
