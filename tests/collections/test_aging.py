@@ -4,9 +4,12 @@ receivable control on the date (a check of check-books)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 
 from civicbill.billing.models import Bill
 from civicbill.billing.services import bill_run_commit, bill_run_start, bill_run_trial
@@ -160,3 +163,20 @@ def test_a_check_that_cannot_run_fails_the_books_naming_the_error() -> None:
     finally:
         books_checks.unregister("broken_for_test")
     assert (result.ok, result.detail) == (False, "the check could not run: RuntimeError: no database")
+
+
+@pytest.mark.django_db
+def test_the_aging_command_prints_the_net_total_with_buckets_and_funds(scenario: dict[str, Any]) -> None:
+    out = StringIO()
+    call_command("collections", "aging", "--as-of", "2026-12-31", "--json", stdout=out)
+    report = json.loads(out.getvalue())
+    assert (report["total_cents"], report["past_due_cents"], report["accounts"]) == (22461, 24961, 4)
+    assert report["buckets"] == {
+        "current": 0, "1_30": 7260, "31_60": 14821, "61_90": 2880, "91_120": 0, "over_120": 0, "credit": -2500,
+    }  # fmt: skip
+    assert {fund: row["total_cents"] for fund, row in report["funds"].items()} == {
+        "refuse": 2500, "sewer": 4181, "water": 15780,
+    }  # fmt: skip
+    text = StringIO()
+    call_command("collections", "aging", "--as-of", "2026-12-31", "--by", "account", stdout=text)
+    assert "Per fund: refuse $25.00, sewer $41.81, water $157.80" in text.getvalue()

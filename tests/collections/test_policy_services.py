@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from io import StringIO
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
+from django.core.management import CommandError, call_command
 
 from civicbill.collections.models import CollectionsPolicyVersion
 from civicbill.collections.policy_services import policy_version_load
@@ -83,3 +87,26 @@ def test_only_a_supervisor_loads_a_policy(who: str, request: pytest.FixtureReque
         policy_version_load(text=SAMPLE, effective_from=dt.date(2027, 1, 1), reason="x",
                             actor=request.getfixturevalue(who), at=AT)  # fmt: skip
     assert CollectionsPolicyVersion.objects.count() == 0
+
+
+def test_the_policy_load_command_stores_a_version_and_names_a_bad_key(
+    supervisor: Any, tmp_path: Path
+) -> None:
+    good, bad = tmp_path / "policy.yaml", tmp_path / "bad.yaml"
+    good.write_text(SAMPLE, encoding="utf-8")
+    bad.write_text("grace_days: 5\nshutoff_delinquent_days: 30\n", encoding="utf-8")
+    out = StringIO()
+    with time_machine.travel(AT, tick=False):
+        call_command("collections", "policy-load", str(good), "--effective", "2027-01-01", "--reason",
+                     "FY 2027", "--user", supervisor.username, "--json", stdout=out)  # fmt: skip
+        with pytest.raises(CommandError) as caught:
+            call_command("collections", "policy-load", str(bad), "--effective", "2027-02-01", "--reason", "x",
+                         "--user", supervisor.username)  # fmt: skip
+    assert json.loads(out.getvalue())["effective_from"] == "2027-01-01"
+    assert str(caught.value) == (
+        "The policy was not loaded: line 2: shutoff_delinquent_days: is 30 days; the law requires at least 60 "
+        "(no residential shutoff until the bill is 60 days delinquent) (Health & Safety Code §116908)"
+    )
+    assert list(CollectionsPolicyVersion.objects.values_list("effective_from", flat=True)) == [
+        dt.date(2027, 1, 1)
+    ]
