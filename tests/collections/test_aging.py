@@ -172,7 +172,8 @@ def test_the_aging_command_prints_the_net_total_with_buckets_and_funds(scenario:
     report = json.loads(out.getvalue())
     assert (report["total_cents"], report["past_due_cents"], report["accounts"]) == (22461, 24961, 4)
     assert report["buckets"] == {
-        "current": 0, "1_30": 7260, "31_60": 14821, "61_90": 2880, "91_120": 0, "over_120": 0, "credit": -2500,
+        "current": 0, "1_30": 7260, "31_60": 14821, "61_90": 2880,
+        "91_120": 0, "over_120": 0, "credit": -2500,
     }  # fmt: skip
     assert {fund: row["total_cents"] for fund, row in report["funds"].items()} == {
         "refuse": 2500, "sewer": 4181, "water": 15780,
