@@ -24,7 +24,9 @@ from civicbill.api import (
     accounts,
     autopay,
     billing,
+    collections_aging,
     collections_notices,
+    collections_policy,
     collections_run,
     collections_writeoffs,
     meters,
@@ -150,3 +152,5 @@ api.add_router("/autopay", autopay.router)
 api.add_router("/collections/notices", collections_notices.router)
 api.add_router("/collections/runs", collections_run.router)
 api.add_router("/collections", collections_writeoffs.router)
+api.add_router("/collections/policy", collections_policy.router)
+api.add_router("/collections/aging", collections_aging.router)

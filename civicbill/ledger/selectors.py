@@ -19,7 +19,7 @@ from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, 
 from django.db.models.functions import Coalesce, TruncMonth
 
 from civicbill.core.money import Money
-from civicbill.ledger import books
+from civicbill.ledger import books, books_checks
 from civicbill.ledger.books import BooksReport, FundTie, LineGroup
 from civicbill.ledger.models import (
     AccountingPeriod,
@@ -595,6 +595,7 @@ def check_books() -> BooksReport:
         books.check_reversals(_reversal_facts()),
         books.check_closed_periods(_late_postings()),
         books.check_closed_period_totals(_closed_month_facts()),
+        *books_checks.run_registered(),  # checks higher contexts add (collections: aging ties control)
     )
     return BooksReport(
         checks=checks,

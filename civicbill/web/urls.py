@@ -7,6 +7,9 @@ from civicbill.web.views import (
     autopay,
     billing,
     bills,
+    collections_aging,
+    collections_notices,
+    collections_policy,
     collections_run,
     collections_writeoffs,
     counter,
@@ -189,11 +192,14 @@ urlpatterns += [
     path("accounts/<str:number>/autopay/enroll/", autopay.enroll, name="account-autopay-enroll"),
     path("accounts/<str:number>/autopay/bank/", autopay.bank_change, name="account-autopay-bank"),
     path("accounts/<str:number>/autopay/end/", autopay.end, name="account-autopay-end"),
+    # collections, policy and aging (issue 14)
+    path("collections/policy/", collections_policy.policy_page, name="collections-policy"),
+    path("collections/policy/new/", collections_policy.policy_new, name="collections-policy-new"),
+    path("collections/aging/", collections_aging.aging_page, name="collections-aging"),
+    path("accounts/<str:number>/collections/", collections_aging.account_panel, name="account-collections"),
 ]
 
 # collection notices (issue 14)
-from civicbill.web.views import collections_notices  # noqa: E402
-
 urlpatterns += [
     path("collections/notices/", collections_notices.notice_runs_page, name="collections-notices"),
     path(
