@@ -55,6 +55,7 @@ from civicbill.core.money import format_cents
 from civicbill.correspondence.models import LetterKind
 from civicbill.correspondence.services import letter_queue_trusted
 from civicbill.customers.models import Account
+from civicbill.payments.allocation import CHARGE
 from civicbill.workorders.models import Priority, WorkOrderType
 from civicbill.workorders.selectors import open_work_order
 from civicbill.workorders.services.lifecycle import create_order_trusted
@@ -160,6 +161,7 @@ def notice_step(ctx: RunContext) -> None:
                 amount_cents=notice.amount_cents,
                 notice=notice.kind,
                 due_on=notice.due_on.isoformat(),
+                protected_because=blocked,
             )
             continue
         _send(ctx, account, notice, stages[notice.account_id], contacts)
@@ -183,7 +185,9 @@ def _notices_due(facts: AccountDelinquency, ctx: RunContext) -> list[_Due]:
         {
             item.due_date
             for item in facts.items
-            if late_notice_on(item.due_date, policy) <= day < final_notice_on(item.due_date, policy)
+            # a bill's (or opening balance's) charges: a penalty or interest item is not a new delinquency
+            if item.kind == CHARGE
+            and late_notice_on(item.due_date, policy) <= day < final_notice_on(item.due_date, policy)
         }
     )
     return [_Due(facts.account_id, NoticeKind.LATE, _bill_item(facts, d), d, amount) for d in due_dates]

@@ -4,6 +4,7 @@ same rows as plain data for the command line and the API."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 from django.db.models import QuerySet
@@ -64,18 +65,20 @@ def latest_finished_run(day: dt.date) -> CollectionRun | None:
     )
 
 
-def accounts_in_stage(stage: str, *, as_of: dt.date) -> list[StageEvent]:
-    """The event that put each account now in ``stage`` (on ``as_of``) there, by account number."""
+def accounts_in_stage(stage: str | Collection[str], *, as_of: dt.date) -> list[StageEvent]:
+    """The event that put each account now in ``stage`` (one stage or several) there on ``as_of``,
+    by account number."""
+    stages_wanted = {stage} if isinstance(stage, str) else set(stage)
     ids = list(
-        StageEvent.objects.filter(stage=stage, occurred_on__lte=as_of)
+        StageEvent.objects.filter(stage__in=stages_wanted, occurred_on__lte=as_of)
         .values_list("account_id", flat=True)
         .distinct()
     )
     stages = current_stages(ids, as_of=as_of)
-    keep = [account_id for account_id in ids if stages[account_id] == stage]
+    keep = [account_id for account_id in ids if stages[account_id] in stages_wanted]
     latest: dict[int, StageEvent] = {}
     for event in (
-        StageEvent.objects.filter(account_id__in=keep, stage=stage, occurred_on__lte=as_of)
+        StageEvent.objects.filter(account_id__in=keep, occurred_on__lte=as_of)
         .select_related("account")
         .order_by("account_id", "occurred_on", "id")
     ):

@@ -9,6 +9,7 @@ shutoff list last, once every notice it depends on is on file.
 
 from __future__ import annotations
 
+from civicbill.collections.notice_steps import notice_step
 from civicbill.collections.run_context import Step
 from civicbill.collections.services.past_due import past_due_step
 from civicbill.collections.services.penalties import penalties_step
@@ -18,7 +19,7 @@ STEPS: tuple[Step, ...] = (
     #    the arrangement broken and clears ctx.protections[...].arrangement_id) -- added at merge
     penalties_step,  # 1. late penalty once per delinquent bill, monthly interest (area "run")
     past_due_step,  # stage current -> past due when first delinquent, and back (area "run")
-    # 2. area "notices": late notices, then final notices -- added at merge
+    notice_step,  # 2. late notices, then final notices and their copies (area "notices")
     # 3. area "shutoff": 48-hour contact / posted notice -- added at merge
     # 4. area "shutoff": shutoff eligibility list -- added at merge
 )

@@ -112,8 +112,10 @@ def test_the_penalty_posts_once_and_interest_each_month_across_the_holidays(
         ("500-1210", 408, 0), ("500-4500", 0, 408), ("510-1220", 418, 0), ("510-4500", 0, 418),
     ]  # fmt: skip
     assert receivable(account) == {"water": 408, "sewer": 418}
-    assert run.counts == {"past_due": 1, "penalty": 1}
-    assert current_stages([account.pk])[account.pk] == CollectionStage.PAST_DUE
+    assert run.counts == {"past_due": 1, "penalty": 1, "late_notice": 1}
+    assert (
+        current_stages([account.pk])[account.pk] == CollectionStage.LATE_NOTICE_SENT
+    )  # past due, then the notice
 
     # rerunning the day posts nothing new
     entries = JournalEntry.objects.count()
@@ -153,8 +155,8 @@ def test_a_trial_lists_the_penalty_and_changes_nothing_but_the_run_and_its_actio
     bill_cycle(technician)
     with assert_nothing_changed(ignore=("collections_collectionrun", "collections_collectionaction")):
         run = run_on(dt.date(2026, 11, 27), technician, trial=True)
-    assert (run.trial, run.counts) == (True, {"penalty": 1})
-    [action] = CollectionAction.objects.filter(run=run)
+    assert (run.trial, run.counts) == (True, {"penalty": 1, "late_notice": 1})
+    [action] = CollectionAction.objects.filter(run=run, step="penalty")
     assert (action.account_id, action.step, action.amount_cents, action.detail["entry"]) == (
         account.pk, "penalty", 826, None,
     )  # fmt: skip
@@ -209,13 +211,14 @@ def test_arrangement_appeal_and_moratorium_stop_penalties_and_low_income_interes
     skipped = {
         action.account_id: action.detail["protected_because"]
         for action in CollectionAction.objects.filter(run=run, step="skipped")
+        if "notice" not in action.detail  # the penalties' (the notices list theirs too)
     }
     assert skipped == {
         arranged.pk: "an honoured payment arrangement",
         appealing.pk: "a bill review or appeal is pending",
         in_moratorium.pk: "emergency moratorium: Heat emergency",
     }
-    assert run.counts["penalty"] == 2 and run.counts["skipped"] == 3
+    assert run.counts["penalty"] == 2 and run.counts["skipped"] == 3 + 3  # penalties and late notices
 
     # December 28: the low-income household's first interest is waived (recorded), the penalty is not
     run = run_on(dt.date(2026, 12, 28), technician)
@@ -271,8 +274,8 @@ def test_the_command_line_runs_as_the_collections_user_and_lists_every_action_as
     assert (report["run_date"], report["trial"], report["status"], report["started_by"]) == (
         "2026-11-27", True, "finished", "collections",
     )  # fmt: skip
-    assert report["counts"] == {"penalty": 1}
-    [action] = report["actions"]
+    assert report["counts"] == {"penalty": 1, "late_notice": 1}
+    [action] = [a for a in report["actions"] if a["step"] == "penalty"]
     assert (action["account"], action["step"], action["amount_cents"]) == (account.number, "penalty", 826)
     assert action["detail"]["split"] == {"water": 408, "sewer": 418}
     assert not PenaltyAssessment.objects.exists()
@@ -280,7 +283,7 @@ def test_the_command_line_runs_as_the_collections_user_and_lists_every_action_as
     out = io.StringIO()
     call_command("collections", "run", "--date", "2026-11-27", "--user", technician.username, stdout=out)
     text = out.getvalue()
-    assert text.splitlines()[0].endswith("2026-11-27: 1 accounts owing, 1 actions")
+    assert text.splitlines()[0].endswith("2026-11-27: 1 accounts owing, 2 actions")  # penalty, late notice
     assert f"{account.number}  penalty" in text and "$8.26" in text
     assert [row[3] for row in charged(account)] == [826]
     assert check_books().ok

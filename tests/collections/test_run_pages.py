@@ -91,7 +91,7 @@ def test_the_api_starts_a_run_and_shows_it_with_its_actions(
     shown = client.get(f"/api/collections/runs/{run.pk}?step=penalty").json()
     assert (shown["trial"], shown["counts"], shown["actions_total"]) == (
         False,
-        {"past_due": 1, "penalty": 1},
+        {"past_due": 1, "penalty": 1, "late_notice": 1},
         1,
     )
     assert shown["progress"]["status"] == "succeeded" and shown["progress"]["done"] == 1

@@ -47,3 +47,16 @@ class StageEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.stage} {self.occurred_on:%Y-%m-%d}"
+
+
+# the stages of an account past due and not yet disconnected, protected or closed (the worklist's "past due now")
+DELINQUENT_STAGES = frozenset(
+    {
+        CollectionStage.PAST_DUE,
+        CollectionStage.LATE_NOTICE_SENT,
+        CollectionStage.FINAL_NOTICE_SENT,
+        CollectionStage.FORTY_EIGHT_HOUR_NOTICE,
+        CollectionStage.ELIGIBLE_FOR_SHUTOFF,
+        CollectionStage.SHUTOFF_SCHEDULED,
+    }
+)

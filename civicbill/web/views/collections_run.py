@@ -17,7 +17,8 @@ from django.views.decorators.http import require_http_methods
 
 from civicbill.collections import run_selectors
 from civicbill.collections import tasks as collections_tasks
-from civicbill.collections.models import ActionStep, CollectionRun, CollectionStage
+from civicbill.collections.models import ActionStep, CollectionRun
+from civicbill.collections.models.stages import DELINQUENT_STAGES
 from civicbill.core import clock
 from civicbill.core.models import TaskProgress
 from civicbill.web.collections_run_forms import CollectionRunForm, WorklistForm
@@ -133,7 +134,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     step = request.GET.get("step", "").strip() or PAST_DUE
     if step != PAST_DUE and step not in ActionStep.values:
         step = PAST_DUE
-    past_due = run_selectors.accounts_in_stage(CollectionStage.PAST_DUE, as_of=day)
+    past_due = run_selectors.accounts_in_stage(DELINQUENT_STAGES, as_of=day)
     if step == PAST_DUE:
         rows: Any = past_due
     else:
