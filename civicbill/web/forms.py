@@ -251,6 +251,13 @@ class RateQuoteForm(StaffForm):
     )
     usage = forms.DecimalField(label=_("Usage (HCF)"), min_value=0, max_digits=12, decimal_places=3)
     days = forms.IntegerField(label=_("Days in the period"), min_value=1, max_value=400, required=False)
+    cycle_days = forms.IntegerField(
+        label=_("Days in the billing cycle"),
+        min_value=1,
+        max_value=400,
+        required=False,
+        help_text=_("For part of a cycle (a move-in or move-out): the days prorate by days ÷ cycle days."),
+    )
     meter_size = forms.CharField(
         label=_("Meter size"), max_length=12, required=False, help_text=_('e.g. 3/4"')
     )
