@@ -145,6 +145,8 @@ class TransferForm(StaffForm):
     """The customer moves: last day at the old address, and the new service address."""
 
     move_date = forms.DateField(label=_("Last day at the current address"), widget=DateInput)
+    move_out_read = _read_field(_("Move-out read at the current address"))
+    move_in_read = _read_field(_("Move-in read at the new address"))
     house_number = MoveInForm.base_fields["house_number"]
     street_name = MoveInForm.base_fields["street_name"]
     unit = MoveInForm.base_fields["unit"]

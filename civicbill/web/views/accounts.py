@@ -23,7 +23,7 @@ from civicbill.ledger import selectors as ledger_selectors
 from civicbill.meters.models import MeterInstallation, ReadException
 from civicbill.meters.read_selectors import hourly_profile, meter_probable_leak, read_history
 from civicbill.meters.selectors import service_point_for_account
-from civicbill.meters.services.moves import MoveResult, account_move_in, account_move_out
+from civicbill.meters.services.moves import MoveResult, account_move_in, account_move_out, account_transfer
 from civicbill.meters.services.reads import read_record
 from civicbill.meters.validation import shown
 from civicbill.web.charts import Bar, hourly_svg, usage_bars_svg
@@ -279,16 +279,19 @@ def transfer(request: HttpRequest, number: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        new_account = call_service(
+        result = call_service(
             form,
-            customer_services.customer_transfer_to_address,
+            account_transfer,
             account=account,
             address=data,
             move_date=data["move_date"],
+            move_out_read=data["move_out_read"],
+            move_in_read=data["move_in_read"],
             as_of=clock.today(),
             actor=request.user,
         )
-        if new_account is not None:
+        if result is not None:
+            new_account = result.move_in.account
             messages.success(
                 request,
                 _(
@@ -303,6 +306,8 @@ def transfer(request: HttpRequest, number: str) -> HttpResponse:
                     "address": new_account.premise.address_line,
                 },
             )
+            _move_read_message(request, result.move_out)
+            _move_read_message(request, result.move_in)
             return redirect("account", number=new_account.number)
     status = 422 if form.errors else 200
     return render(request, "web/transfer.html", {"account": account, "form": form}, status=status)
