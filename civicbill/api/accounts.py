@@ -20,7 +20,7 @@ from civicbill.customers import services as customer_services
 from civicbill.customers.models import Customer, Interaction, Premise
 from civicbill.customers.normalize import split_person_name
 from civicbill.customers.selectors import account_detail, account_get, account_search
-from civicbill.customers.summary import account_summary
+from civicbill.customers.summary import account_summary, agreement_values
 from civicbill.meters.services.moves import account_move_in, account_move_out, account_transfer, services_at
 from civicbill.payments.deposit_selectors import customer_deposit_held_cents
 from civicbill.payments.services.customer_deposits import customer_deposit_charge
@@ -85,6 +85,14 @@ class TransferIn(Schema):
         description="the meter read at the new address the next day; omitted: the previous "
         "occupant's move-out read, else estimated",
     )
+
+
+class AgreementDeterminantsIn(Schema):
+    """Only the fields sent change; ``null`` / ``""`` clears one."""
+
+    containers: int | None = Field(None, ge=1, le=99, description="refuse: containers collected (null: one)")
+    container_size: SingleLine | None = Field(None, max_length=20, description='refuse: e.g. "96" or "3YD"')
+    service_size: SingleLine | None = Field(None, max_length=6, description='fire line: e.g. "4" or "1-1/2"')
 
 
 class AccountNoteIn(Schema):
@@ -262,6 +270,29 @@ def add_note(request: HttpRequest, number: str, payload: AccountNoteIn) -> Statu
     return Status(
         201, NoteOut(id=note.pk, body=note.body, author=note.author.username, created_at=note.created_at)
     )
+
+
+@router.post(
+    "/{number}/agreements/{service}",
+    response={200: dict[str, Any]},
+    summary="Change an open agreement's determinants (refuse containers and size, fire service size)",
+)
+def set_agreement_determinants(
+    request: HttpRequest, number: str, service: str, payload: AgreementDeterminantsIn
+) -> dict[str, Any]:
+    """The account's open agreement for ``service`` takes the fields sent (``containers``,
+    ``container_size`` for refuse; ``service_size`` for a fire line), checked as at move-in and
+    audited; the next bill is rated with them. A field that does not fit the service is a **400**
+    naming it, and nothing changes."""
+    require_permission(request.user, "customers.edit")
+    changes = {
+        name: ("" if value is None and name != "containers" else value)
+        for name, value in payload.model_dump(exclude_unset=True).items()
+    }
+    agreement = customer_services.agreement_determinants_set(
+        account=account_get(number), service=service, actor=request.user, **changes
+    )
+    return agreement_values(agreement)
 
 
 @router.post(

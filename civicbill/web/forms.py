@@ -122,6 +122,22 @@ class MoveOutForm(StaffForm):
         return {name: data.get(name) or "" for name in fields}
 
 
+class AgreementDeterminantsForm(StaffForm):
+    """What the billing run rates an agreement by, besides the use: refuse containers and their
+    size, a fire line's service size. Blank clears (containers: the schedule's default of one)."""
+
+    containers = forms.IntegerField(
+        label=_("Containers"), required=False, min_value=1, max_value=99,
+        help_text=_("Refuse: how many containers are collected. Blank: the schedule's default (one)."),
+    )  # fmt: skip
+    container_size = forms.CharField(
+        label=_("Container size"), required=False, max_length=20, help_text=_("Refuse: e.g. 96 or 3YD.")
+    )
+    service_size = forms.CharField(
+        label=_("Fire service size"), required=False, max_length=6, help_text=_("Fire line: e.g. 4 or 1-1/2.")
+    )
+
+
 class NoteForm(StaffForm):
     body = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
 

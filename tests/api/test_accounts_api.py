@@ -162,3 +162,28 @@ def test_transfer_with_a_bad_zip_is_refused_naming_the_field(client: Client, csr
     assert response.status_code == 400
     assert response.json()["field"] == "zip_code"
     assert Account.objects.count() == 1
+
+
+def test_an_agreements_determinants_change_through_the_api(client: Client, csr, make_account):
+    from civicbill.customers.services import AgreementSpec
+
+    account = make_account(
+        services=(("water", "W-RES"), AgreementSpec("refuse", "R-96GAL", containers=2, container_size="96"))
+    )
+    url = f"/api/accounts/{account.number}/agreements/refuse"
+    response = client.post(url, json.dumps({"containers": 3}), content_type="application/json", **bearer(csr))
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["service"], body["containers"], body["container_size"]) == ("refuse", 3, "96")  # size kept
+    response = client.post(
+        url, json.dumps({"container_size": None}), content_type="application/json", **bearer(csr)
+    )
+    assert response.json()["container_size"] == ""
+    refused = client.post(
+        f"/api/accounts/{account.number}/agreements/water",
+        json.dumps({"service_size": "4"}),
+        content_type="application/json",
+        **bearer(csr),
+    )
+    assert refused.status_code == 400
+    assert refused.json()["field"] == "service_size"

@@ -86,3 +86,24 @@ def test_transfer_prints_both_reads_and_takes_them_as_options(
     with pytest.raises(CommandError, match="--move-in-read 'x' is not a meter read"):
         run("account", "transfer", new.number, "--date", "2026-11-20", "--house-number", "101",
             "--street", "Avenue 50", "--zip", "92236", "--move-in-read", "x", "--user", "csr")  # fmt: skip
+
+
+def test_agreement_set_changes_the_refuse_containers_and_refuses_a_bad_count(
+    cycle: Any, make_account: Any, csr: Any
+) -> None:
+    from civicbill.customers.services import AgreementSpec
+
+    account = make_account(services=(("water", "W-RES"), AgreementSpec("refuse", "R-96GAL", containers=2)))
+    text = run("account", "agreement-set", account.number, "--service", "refuse", "--containers", "3",
+               "--container-size", "96", "--user", "csr")  # fmt: skip
+    assert text.strip() == (
+        f"Account {account.number}: refuse (R-96GAL) containers 3, container size 96, service size —."
+    )
+    body = json.loads(run("account", "agreement-set", account.number, "--service", "refuse",
+                          "--containers", "", "--user", "csr", "--json"))  # fmt: skip
+    assert (body["containers"], body["container_size"]) == (None, "96")
+    with pytest.raises(CommandError, match="--containers 'two' is not a whole number"):
+        run("account", "agreement-set", account.number, "--service", "refuse", "--containers", "two",
+            "--user", "csr")  # fmt: skip
+    with pytest.raises(CommandError, match="Give --containers, --container-size or --service-size"):
+        run("account", "agreement-set", account.number, "--service", "refuse", "--user", "csr")

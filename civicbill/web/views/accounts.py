@@ -29,13 +29,14 @@ from civicbill.meters.validation import shown
 from civicbill.web.charts import Bar, hourly_svg, usage_bars_svg
 from civicbill.web.forms import (
     DEFAULT_RATE_SCHEDULES,
+    AgreementDeterminantsForm,
     InteractionForm,
     MoveInForm,
     MoveOutForm,
     NoteForm,
     TransferForm,
 )
-from civicbill.web.ui import account_or_404, call_service, requires
+from civicbill.web.ui import account_or_404, call_service, not_found, requires
 
 
 def _account_context(request: HttpRequest, account: Account) -> dict[str, object]:
@@ -349,3 +350,51 @@ def read_add(request: HttpRequest, number: str) -> HttpResponse:
                 _("Read %(value)s held for review: %(why)s") % {"value": value, "why": outcome.message},
             )
     return redirect("account", number=account.number)
+
+
+@require_http_methods(["GET", "POST"])
+@requires("customers.edit")
+def agreement_edit(request: HttpRequest, number: str, service: str) -> HttpResponse:
+    """Change an open agreement's determinants (refuse containers and size, fire service size)."""
+    account = account_or_404(request, number)
+    if isinstance(account, HttpResponse):
+        return account
+    agreement = (
+        account.agreements.filter(service=service, end_date__isnull=True).order_by("-start_date").first()
+    )
+    if agreement is None:
+        return not_found(request, _("Account %(number)s has no open %(service)s agreement.")
+                         % {"number": account.number, "service": service})  # fmt: skip
+    form = AgreementDeterminantsForm(
+        request.POST or None,
+        initial={
+            "containers": agreement.containers,
+            "container_size": agreement.container_size,
+            "service_size": agreement.service_size,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        fields = ("containers", "container_size") if service == "refuse" else ("service_size",)
+        changed = call_service(
+            form,
+            customer_services.agreement_determinants_set,
+            account=account,
+            service=service,
+            actor=request.user,
+            **{name: data[name] for name in fields},
+        )
+        if changed is not None:
+            messages.success(
+                request,
+                _("The %(service)s agreement of account %(number)s is changed; the next bill uses it.")
+                % {"service": agreement.get_service_display().lower(), "number": account.number},
+            )
+            return redirect("account", number=account.number)
+    status = 422 if form.errors else 200
+    return render(
+        request,
+        "web/agreement_edit.html",
+        {"account": account, "agreement": agreement, "form": form},
+        status=status,
+    )

@@ -1,6 +1,8 @@
 """``civicbill account search QUERY [--json]``, ``civicbill account show NUMBER [--json]``,
 ``civicbill account transfer NUMBER --date D --house-number H --street S --zip Z [--move-out-read R]
 [--move-in-read R] --user U [--json]``,
+``civicbill account agreement-set NUMBER --service S [--containers N] [--container-size S]
+[--service-size S] --user U [--json]``,
 ``civicbill account move-out NUMBER --date D [--read R] [--forwarding-address A] --user U [--json]`` and
 ``civicbill account move-in --premise-of NUMBER --customer-name NAME [--language en|es] [--phone P]
 [--email E] --date D [--read R] --user U [--json]``.
@@ -21,7 +23,8 @@ from civicbill.core.money import format_cents
 from civicbill.core.numbers import parse_typed_decimal
 from civicbill.customers.normalize import split_person_name, split_postal_address
 from civicbill.customers.selectors import account_get, account_search
-from civicbill.customers.summary import account_summary
+from civicbill.customers.services import agreement_determinants_set
+from civicbill.customers.summary import account_summary, agreement_values
 from civicbill.meters.services.moves import (
     MoveResult,
     account_move_in,
@@ -79,6 +82,21 @@ class Command(CivicbillCommand):
         )
         add_user_argument(transfer, help="the staff user name doing it")
         transfer.add_argument("--json", action="store_true", help="print the new account as JSON")
+        agreement = sub.add_parser(
+            "agreement-set",
+            help="change an open agreement's determinants: refuse containers and size, fire service size",
+        )
+        agreement.add_argument("number")
+        agreement.add_argument("--service", required=True, help="refuse or fire_line (the open agreement)")
+        agreement.add_argument(
+            "--containers", help="refuse: how many containers are collected (empty: the schedule's default)"
+        )
+        agreement.add_argument(
+            "--container-size", help="refuse: the size priced, e.g. 96 or 3YD (empty: none)"
+        )
+        agreement.add_argument("--service-size", help="fire line: the fire service size, e.g. 4 or 1-1/2")
+        add_user_argument(agreement, help="the staff user name doing it")
+        agreement.add_argument("--json", action="store_true", help="print the agreement as JSON")
         out = sub.add_parser(
             "move-out",
             help="end service (the account becomes final) with the move-out read; then `bill final`",
@@ -125,6 +143,8 @@ class Command(CivicbillCommand):
             self._search(options["query"], limit=options["limit"], as_json=options["json"])
         elif options["action"] == "transfer":
             self._transfer(options)
+        elif options["action"] == "agreement-set":
+            self._agreement_set(options)
         elif options["action"] == "move-out":
             self._move_out(options)
         elif options["action"] == "move-in":
@@ -193,6 +213,33 @@ class Command(CivicbillCommand):
         )
         self._print_read(result.move_out, "move-out read")
         self._print_read(result.move_in, "move-in read")
+
+    def _agreement_set(self, options: dict[str, Any]) -> None:
+        actor = self.actor(options)
+        changes: dict[str, Any] = {}
+        if options["containers"] is not None:
+            text = options["containers"].strip()
+            if text and not text.isdigit():
+                raise CommandError(f"--containers {text!r} is not a whole number")
+            changes["containers"] = int(text) if text else None
+        if options["container_size"] is not None:
+            changes["container_size"] = options["container_size"]
+        if options["service_size"] is not None:
+            changes["service_size"] = options["service_size"]
+        if not changes:
+            raise CommandError("Give --containers, --container-size or --service-size to change")
+        agreement = agreement_determinants_set(
+            account=account_get(options["number"]), service=options["service"], actor=actor, **changes
+        )
+        values = agreement_values(agreement)
+        if options["json"]:
+            self.print_json(values)
+            return
+        self.stdout.write(
+            f"Account {options['number']}: {values['service']} ({values['rate_schedule_code']}) "
+            f"containers {values['containers'] if values['containers'] is not None else 'default'}, "
+            f"container size {values['container_size'] or '—'}, service size {values['service_size'] or '—'}."
+        )
 
     def _move_out(self, options: dict[str, Any]) -> None:
         actor = self.actor(options)
