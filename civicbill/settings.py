@@ -254,7 +254,7 @@ CIVICBILL_DROP_BOX = os.environ.get(
     "CIVICBILL_DROP_BOX", "City Hall parking lot, 1515 Sixth Street (open 24 hours)"
 )
 CIVICBILL_DROP_BOX_ES = os.environ.get(
-    "CIVICBILL_DROP_BOX_ES", "estacionamiento del Ayuntamiento, 1515 Sixth Street (abierto las 24 horas)"
+    "CIVICBILL_DROP_BOX_ES", "estacionamiento del Ayuntamiento, 1515 Sixth Street (24 horas)"
 )
 
 # Autopay by ACH (issue 6): the city's origination settings, checked at start-up by the system check

@@ -20,8 +20,8 @@ from civicbill.customers import services as customer_services
 from civicbill.customers.models import Customer, Interaction, Premise
 from civicbill.customers.normalize import split_person_name
 from civicbill.customers.selectors import account_detail, account_get, account_search
-from civicbill.customers.summary import account_summary
-from civicbill.meters.services.moves import account_move_in, account_move_out, services_at
+from civicbill.customers.summary import account_summary, agreement_values
+from civicbill.meters.services.moves import account_move_in, account_move_out, account_transfer, services_at
 from civicbill.payments.deposit_selectors import customer_deposit_held_cents
 from civicbill.payments.services.customer_deposits import customer_deposit_charge
 
@@ -73,6 +73,26 @@ class AddressIn(Schema):
 class TransferIn(Schema):
     move_date: dt.date = Field(..., description="last day of service at the current address")
     new_address: AddressIn
+    move_out_read: Decimal | None = Field(
+        None,
+        ge=0,
+        description="the meter read at the current address on move_date; omitted: a read on "
+        "file, else estimated",
+    )
+    move_in_read: Decimal | None = Field(
+        None,
+        ge=0,
+        description="the meter read at the new address the next day; omitted: the previous "
+        "occupant's move-out read, else estimated",
+    )
+
+
+class AgreementDeterminantsIn(Schema):
+    """Only the fields sent change; ``null`` / ``""`` clears one."""
+
+    containers: int | None = Field(None, ge=1, le=99, description="refuse: containers collected (null: one)")
+    container_size: SingleLine | None = Field(None, max_length=20, description='refuse: e.g. "96" or "3YD"')
+    service_size: SingleLine | None = Field(None, max_length=6, description='fire line: e.g. "4" or "1-1/2"')
 
 
 class AccountNoteIn(Schema):
@@ -253,24 +273,51 @@ def add_note(request: HttpRequest, number: str, payload: AccountNoteIn) -> Statu
 
 
 @router.post(
+    "/{number}/agreements/{service}",
+    response={200: dict[str, Any]},
+    summary="Change an open agreement's determinants (refuse containers and size, fire service size)",
+)
+def set_agreement_determinants(
+    request: HttpRequest, number: str, service: str, payload: AgreementDeterminantsIn
+) -> dict[str, Any]:
+    """The account's open agreement for ``service`` takes the fields sent (``containers``,
+    ``container_size`` for refuse; ``service_size`` for a fire line), checked as at move-in and
+    audited; the next bill is rated with them. A field that does not fit the service is a **400**
+    naming it, and nothing changes."""
+    require_permission(request.user, "customers.edit")
+    changes = {
+        name: ("" if value is None and name != "containers" else value)
+        for name, value in payload.model_dump(exclude_unset=True).items()
+    }
+    agreement = customer_services.agreement_determinants_set(
+        account=account_get(number), service=service, actor=request.user, **changes
+    )
+    return agreement_values(agreement)
+
+
+@router.post(
     "/{number}/transfer", response={201: dict[str, Any]}, summary="Transfer the customer to a new address"
 )
 def transfer_account(request: HttpRequest, number: str, payload: TransferIn) -> Status[dict[str, Any]]:
     """The old account becomes final after ``move_date``; a new account for the same customer starts
-    the next day at ``new_address`` with the same services. Returns the new account."""
+    the next day at ``new_address`` with the same services. The move-out read (``move_out_read``, a
+    read on file, else estimated) closes the use at the old address and the move-in read starts it at
+    the new one. Returns the new account, with ``move_out`` and ``move_in`` (each move and its read)."""
     require_permission(request.user, "customers.transfer")
-    new_account = customer_services.customer_transfer_to_address(
+    result = account_transfer(
         account=account_get(number),
         address=payload.new_address.dict(),
         move_date=payload.move_date,
+        move_out_read=payload.move_out_read,
+        move_in_read=payload.move_in_read,
         as_of=clock.today(),
         actor=request.user,
     )
+    summary = account_summary(
+        result.move_in.account, as_of=clock.today(), include_money=has_permission(request.user, "ledger.view")
+    )
     return Status(
-        201,
-        account_summary(
-            new_account, as_of=clock.today(), include_money=has_permission(request.user, "ledger.view")
-        ),
+        201, {**summary, "move_out": result.move_out.as_dict(), "move_in": result.move_in.as_dict()}
     )
 
 

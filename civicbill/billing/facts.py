@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Q
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
 
 from civicbill.billing import statement
 from civicbill.billing.calculation import (
@@ -291,24 +292,40 @@ def _winter_averages(scope: Scope, period: dt.date) -> dict[int, Decimal]:
     return {account_id: average for account_id, average in averages.items() if average is not None}
 
 
-# account -> [(issued_at, current_charges_cents, total_due_cents, bill_date)], oldest first
-History = dict[int, list[tuple[dt.datetime, int, int, dt.date]]]
+# account -> (issued_at, current_charges_cents, total_due_cents, bill_date) of its latest issued bill
+History = dict[int, tuple[dt.datetime, int, int, dt.date]]
+
+# accounts whose last bills share one (issued_at, bill_date) read their ledger entries since it with
+# one query; the accounts of smaller groups (a rebill, a final bill, a held bill issued late) share
+# one query from the earliest of their bills, so the scan is never widened for the whole scope
+SHARED_LAST_BILL = 50
 
 
 def _bill_history(scope: Scope, period: dt.date) -> History:
-    """Issued bills of the last 12 months before ``period`` (regular, final and rebills)."""
-    bills = Bill.objects.filter(
-        scope.accounts("account__"),
-        status=Bill.Status.ISSUED,
-        period__gte=add_months(period, -12),
-        period__lte=period,
+    """Each account's latest issued bill of the last 12 months before ``period`` (regular, final and
+    rebills), by issue time: one row an account (a window in the database, not a year of bills
+    converted in Python)."""
+    bills = (
+        Bill.objects.filter(
+            scope.accounts("account__"),
+            status=Bill.Status.ISSUED,
+            issued_at__isnull=False,
+            period__gte=add_months(period, -12),
+            period__lte=period,
+        )
+        .annotate(
+            newest=Window(
+                RowNumber(), partition_by=[F("account_id")], order_by=[F("issued_at").desc(), F("id").desc()]
+            )
+        )
+        .filter(newest=1)
     )
-    history: History = defaultdict(list)
-    for account_id, issued_at, charges, total, bill_date in bills.order_by("issued_at", "id").values_list(
+    history: History = {}
+    for account_id, issued_at, charges, total, bill_date in bills.values_list(
         "account_id", "issued_at", "current_charges_cents", "total_due_cents", "bill_date"
     ):
-        if issued_at is not None:
-            history[account_id].append((issued_at, charges, total, bill_date))
+        if issued_at is not None:  # always, as filtered: for the type checker
+            history[account_id] = (issued_at, charges, total, bill_date)
     return history
 
 
@@ -319,25 +336,42 @@ def _since_last_bill(
     by :mod:`civicbill.billing.statement`'s rule: the entries the last bill did not show, dated on or
     before ``bill_date`` (None: every one); a voided payment nets out of the payments, a returned
     payment and its fee are not payments. Without a bill in the last 12 months the previous balance
-    is what conversion brought in and every other posting counts."""
+    is what conversion brought in and every other posting counts.
+
+    The entries are read from each account's last bill on (posted after it was issued or dated after
+    its bill date): accounts sharing a last bill (a cycle's run) in one query each, the few others
+    together from the earliest of theirs; the statement rule then picks each account's own."""
     through = bill_date or dt.date.max
-    billed = [account_id for account_id in account_ids if history.get(account_id)]
-    unbilled = [account_id for account_id in account_ids if not history.get(account_id)]
+    billed = [account_id for account_id in account_ids if account_id in history]
+    unbilled = [account_id for account_id in account_ids if account_id not in history]
     payments: dict[int, int] = defaultdict(int)
     previous: dict[int, int] = defaultdict(int)
     later: dict[int, int] = defaultdict(int)
-    last = {account_id: history[account_id][-1] for account_id in billed}
-    before = {
-        account_id: statement.PreviousBill(issued_at=bill[0], bill_date=bill[3])
-        for account_id, bill in last.items()
-    }
+    before: dict[int, statement.PreviousBill] = {}
+    groups: dict[tuple[dt.datetime, dt.date], list[int]] = defaultdict(list)
     for account_id in billed:
-        previous[account_id] = last[account_id][2]
-    if billed:
+        issued_at, _charges, total, last_bill_date = history[account_id]
+        previous[account_id] = total
+        before[account_id] = statement.PreviousBill(issued_at=issued_at, bill_date=last_bill_date)
+        groups[(issued_at, last_bill_date)].append(account_id)
+    queries: list[tuple[list[int], dt.datetime, dt.date]] = []
+    stragglers: list[int] = []
+    for (issued_at, last_bill_date), members in groups.items():
+        if len(members) >= SHARED_LAST_BILL:
+            queries.append((members, issued_at, last_bill_date))
+        else:
+            stragglers.extend(members)
+    if stragglers:
+        queries.append(
+            (
+                stragglers,
+                min(before[account_id].issued_at for account_id in stragglers),
+                min(before[account_id].bill_date for account_id in stragglers),
+            )
+        )
+    for members, posted_after, dated_after in queries:
         entries = ledger_selectors.receivable_entries(
-            billed,
-            posted_after=min(bill.issued_at for bill in before.values()),
-            dated_after=min(bill.bill_date for bill in before.values()),
+            members, posted_after=posted_after, dated_after=dated_after
         )
         for entry in entries:
             if entry.accounting_date > through:
@@ -369,22 +403,33 @@ def _usual_bills(scope: Scope, period: dt.date) -> dict[int, int]:
     (begin on or after the day the account opened: a move-in's short first bill is left out). A held
     draft is never issued, so it can neither be the baseline nor keep an old one in place. The
     charges of the latest such bill whose high-bill exception staff released count as the account's
-    new level. Two queries for the whole scope."""
+    new level.
+
+    Most accounts have a bill of the same period last year, which is their baseline: one query reads
+    those (one row an account), then the 12 months are read only for the accounts without one (the
+    median of their recent bills). Three queries for the whole scope at most."""
     since = add_months(period, -12)
+    usable = Bill.objects.filter(
+        scope.accounts("account__"),
+        status=Bill.Status.ISSUED,
+        kind__in=(BillKind.REGULAR, BillKind.REBILL),
+        estimated=False,
+        period_start__gte=F("account__opened_on"),
+    )
+    same_period: dict[int, int] = {}
+    for account_id, charges in (
+        usable.filter(period=since)
+        .order_by("account_id", "issued_at", "id")
+        .values_list("account_id", "current_charges_cents")
+    ):
+        same_period[account_id] = charges  # a rebill (issued later) replaces its period's bill
+    by_period: dict[int, dict[dt.date, int]] = defaultdict(dict)
     rows = (
-        Bill.objects.filter(
-            scope.accounts("account__"),
-            status=Bill.Status.ISSUED,
-            kind__in=(BillKind.REGULAR, BillKind.REBILL),
-            estimated=False,
-            period__gte=since,
-            period__lt=period,
-            period_start__gte=F("account__opened_on"),
-        )
+        usable.filter(period__gt=since, period__lt=period)
+        .exclude(account_id__in=usable.filter(period=since).values("account_id"))
         .order_by("account_id", "period", "issued_at", "id")
         .values_list("account_id", "period", "current_charges_cents")
     )
-    by_period: dict[int, dict[dt.date, int]] = defaultdict(dict)
     for account_id, month, charges in rows:
         by_period[account_id][month] = charges  # a rebill (issued later) replaces its period's bill
     confirmed: dict[int, int] = {}
@@ -403,11 +448,10 @@ def _usual_bills(scope: Scope, period: dt.date) -> dict[int, int]:
     for account_id, charges in released:
         confirmed[account_id] = charges  # the latest one
     usual: dict[int, int] = {}
-    for account_id in by_period.keys() | confirmed.keys():
-        months = by_period.get(account_id, {})
+    for account_id in same_period.keys() | by_period.keys() | confirmed.keys():
         value = usual_bill_cents(
-            same_period_last_year=months.get(since),
-            recent=list(months.values()),
+            same_period_last_year=same_period.get(account_id),
+            recent=list(by_period.get(account_id, {}).values()),
             confirmed=confirmed.get(account_id),
         )
         if value is not None:

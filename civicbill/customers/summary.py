@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from civicbill.customers.models import Account
+from civicbill.customers.models import Account, ServiceAgreement
 from civicbill.customers.selectors import account_detail
 from civicbill.ledger import selectors as ledger_selectors
 
@@ -44,18 +44,7 @@ def account_summary(account: Account, *, as_of: dt.date, include_money: bool = T
             "billing_cycle": premise.billing_cycle,
             "read_route": premise.read_route,
         },
-        "services": [
-            {
-                "service": agreement.service,
-                "rate_schedule_code": agreement.rate_schedule_code,
-                "start_date": agreement.start_date.isoformat(),
-                "end_date": agreement.end_date.isoformat() if agreement.end_date else None,
-                "containers": agreement.containers,
-                "container_size": agreement.container_size,
-                "service_size": agreement.service_size,
-            }
-            for agreement in detail.agreements
-        ],
+        "services": [agreement_values(agreement) for agreement in detail.agreements],
     }
     if include_money:
         by_service = ledger_selectors.account_balance_by_service(account)
@@ -80,3 +69,16 @@ def account_summary(account: Account, *, as_of: dt.date, include_money: bool = T
             for row in reversed(history)
         ]
     return summary
+
+
+def agreement_values(agreement: ServiceAgreement) -> dict[str, Any]:
+    """One service agreement as the account summary, the API and the CLI show it."""
+    return {
+        "service": agreement.service,
+        "rate_schedule_code": agreement.rate_schedule_code,
+        "start_date": agreement.start_date.isoformat(),
+        "end_date": agreement.end_date.isoformat() if agreement.end_date else None,
+        "containers": agreement.containers,
+        "container_size": agreement.container_size,
+        "service_size": agreement.service_size,
+    }

@@ -122,6 +122,22 @@ class MoveOutForm(StaffForm):
         return {name: data.get(name) or "" for name in fields}
 
 
+class AgreementDeterminantsForm(StaffForm):
+    """What the billing run rates an agreement by, besides the use: refuse containers and their
+    size, a fire line's service size. Blank clears (containers: the schedule's default of one)."""
+
+    containers = forms.IntegerField(
+        label=_("Containers"), required=False, min_value=1, max_value=99,
+        help_text=_("Refuse: how many containers are collected. Blank: the schedule's default (one)."),
+    )  # fmt: skip
+    container_size = forms.CharField(
+        label=_("Container size"), required=False, max_length=20, help_text=_("Refuse: e.g. 96 or 3YD.")
+    )
+    service_size = forms.CharField(
+        label=_("Fire service size"), required=False, max_length=6, help_text=_("Fire line: e.g. 4 or 1-1/2.")
+    )
+
+
 class NoteForm(StaffForm):
     body = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
 
@@ -145,6 +161,8 @@ class TransferForm(StaffForm):
     """The customer moves: last day at the old address, and the new service address."""
 
     move_date = forms.DateField(label=_("Last day at the current address"), widget=DateInput)
+    move_out_read = _read_field(_("Move-out read at the current address"))
+    move_in_read = _read_field(_("Move-in read at the new address"))
     house_number = MoveInForm.base_fields["house_number"]
     street_name = MoveInForm.base_fields["street_name"]
     unit = MoveInForm.base_fields["unit"]
@@ -251,6 +269,13 @@ class RateQuoteForm(StaffForm):
     )
     usage = forms.DecimalField(label=_("Usage (HCF)"), min_value=0, max_digits=12, decimal_places=3)
     days = forms.IntegerField(label=_("Days in the period"), min_value=1, max_value=400, required=False)
+    cycle_days = forms.IntegerField(
+        label=_("Days in the billing cycle"),
+        min_value=1,
+        max_value=400,
+        required=False,
+        help_text=_("For part of a cycle (a move-in or move-out): the days prorate by days ÷ cycle days."),
+    )
     meter_size = forms.CharField(
         label=_("Meter size"), max_length=12, required=False, help_text=_('e.g. 3/4"')
     )

@@ -66,6 +66,9 @@ urlpatterns = [
     path("accounts/<str:number>/interactions/", accounts.interaction_add, name="account-interaction"),
     path("accounts/<str:number>/move-out/", accounts.move_out, name="account-move-out"),
     path("accounts/<str:number>/transfer/", accounts.transfer, name="account-transfer"),
+    path(
+        "accounts/<str:number>/agreements/<str:service>/", accounts.agreement_edit, name="account-agreement"
+    ),
     path("accounts/<str:number>/reads/", accounts.read_add, name="account-read"),
     path("reads/route/", reads.route_entry, name="reads-route"),
     path("reads/route/read/", reads.route_entry_read, name="reads-route-read"),

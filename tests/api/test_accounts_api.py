@@ -1,3 +1,4 @@
+import datetime as dt
 import json
 
 import pytest
@@ -110,6 +111,38 @@ def test_transfer_through_the_api_returns_the_new_account(client: Client, csr, r
     assert body["customer"]["name"] == "Rosa Peña"
 
 
+def test_transfer_through_the_api_records_the_reads_of_the_move(client: Client, csr, cycle, make_account):
+    from decimal import Decimal
+
+    from civicbill.meters.models import Read
+    from civicbill.meters.services.moves import account_move_out
+
+    year = tuple((dt.date(2025 + (9 + k) // 12, (9 + k) % 12 + 1, 28), 6_000 + 1_600 * k) for k in range(13))
+    moving = make_account(reads=year)
+    leaving = make_account(reads=year)  # 102 Avenue 50, its meter at 25,200 since Oct 28
+    account_move_out(account=leaving, end_date=dt.date(2026, 10, 31), read=Decimal(25_300), actor=csr,
+                     as_of=dt.date(2026, 12, 1))  # fmt: skip
+    response = client.post(
+        f"/api/accounts/{moving.number}/transfer",
+        json.dumps({"move_date": "2026-11-10", "move_out_read": "25700", "move_in_read": "25900",
+                    "new_address": {"house_number": "102", "street_name": "Avenue 50", "zip_code": "92236"}}),
+        content_type="application/json",
+        **bearer(csr),
+    )  # fmt: skip
+    assert response.status_code == 201
+    body = response.json()
+    assert body["opened_on"] == "2026-11-11"
+    assert (body["move_out"]["account_number"], body["move_out"]["read"]["value"]) == (
+        moving.number,
+        "25700.000",
+    )
+    assert (body["move_in"]["account_number"], body["move_in"]["read"]["value"]) == (
+        body["number"],
+        "25900.000",
+    )
+    assert Read.objects.filter(read_on=dt.date(2026, 11, 11), value=25_900, source="manual").count() == 1
+
+
 def test_transfer_with_a_bad_zip_is_refused_naming_the_field(client: Client, csr, rosa_account):
     from civicbill.customers.models import Account
 
@@ -129,3 +162,28 @@ def test_transfer_with_a_bad_zip_is_refused_naming_the_field(client: Client, csr
     assert response.status_code == 400
     assert response.json()["field"] == "zip_code"
     assert Account.objects.count() == 1
+
+
+def test_an_agreements_determinants_change_through_the_api(client: Client, csr, make_account):
+    from civicbill.customers.services import AgreementSpec
+
+    account = make_account(
+        services=(("water", "W-RES"), AgreementSpec("refuse", "R-96GAL", containers=2, container_size="96"))
+    )
+    url = f"/api/accounts/{account.number}/agreements/refuse"
+    response = client.post(url, json.dumps({"containers": 3}), content_type="application/json", **bearer(csr))
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["service"], body["containers"], body["container_size"]) == ("refuse", 3, "96")  # size kept
+    response = client.post(
+        url, json.dumps({"container_size": None}), content_type="application/json", **bearer(csr)
+    )
+    assert response.json()["container_size"] == ""
+    refused = client.post(
+        f"/api/accounts/{account.number}/agreements/water",
+        json.dumps({"service_size": "4"}),
+        content_type="application/json",
+        **bearer(csr),
+    )
+    assert refused.status_code == 400
+    assert refused.json()["field"] == "service_size"

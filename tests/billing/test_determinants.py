@@ -288,3 +288,81 @@ def test_a_fire_line_without_a_recorded_size_is_held_not_billed_by_the_meter(
         "F-LINE: F-LINE: fire_line_charge is priced by meter_size, and no meter_size was given "
         "(the fire line agreement has no fire service size: enter the line's size)"
     )
+
+
+# -- changing an open agreement's determinants ----------------------------------------------------
+def test_changing_the_container_count_is_audited_and_billed_from_the_next_bill(
+    cycle: Any, make_account: Any, technician: Any, csr: Any
+) -> None:
+    """Two 96-gallon carts become three before the November run: 3 × $28.50 = $85.50."""
+    from civicbill.core.models import AuditEvent
+    from civicbill.customers.services import agreement_determinants_set
+
+    account = make_account(
+        services=(("water", "W-RES"), ("sewer", "S-RES"), AgreementSpec("refuse", "R-96GAL", containers=2)),
+        usage_hcf=15,
+    )
+    agreement = agreement_determinants_set(account=account, service="refuse", containers=3, actor=csr)
+    assert (agreement.containers, agreement.container_size) == (3, "")
+    event = AuditEvent.objects.get(action="agreement.determinants")
+    assert event.account_number == account.number
+    assert event.changes == {"containers": {"before": 2, "after": 3}}
+    agreement_determinants_set(account=account, service="refuse", containers=3, actor=csr)  # no change
+    assert AuditEvent.objects.filter(action="agreement.determinants").count() == 1
+    bill = _november(technician, account)
+    assert bill.lines.get(charge_key="refuse_charge").amount_cents == 8550
+    assert check_books().ok
+
+
+@pytest.mark.parametrize(
+    ("service", "changes", "field", "message"),
+    [
+        (
+            "water",
+            {"containers": 2},
+            "containers",
+            "Containers and their size are for a refuse service only.",
+        ),
+        ("refuse", {"containers": 0}, "containers", "Containers must be 1 to 99, not 0."),
+        ("water", {"service_size": "4"}, "service_size", "A service size is for a fire line only."),
+        ("fire_line", {"service_size": "4"}, "service", "Account {number} has no open fire line agreement."),
+        (
+            "water",
+            {"meter_size": "1"},
+            "meter_size",
+            "meter_size is not a determinant of a service agreement.",
+        ),
+        ("gas", {"containers": 1}, "service", None),
+    ],
+)
+def test_a_determinant_change_that_does_not_fit_is_refused_and_changes_nothing(
+    cycle: Any,
+    make_account: Any,
+    csr: Any,
+    service: str,
+    changes: dict[str, Any],
+    field: str,
+    message: str | None,
+) -> None:
+    from civicbill.core.exceptions import ApplicationError
+    from civicbill.core.models import AuditEvent
+    from civicbill.customers.services import agreement_determinants_set
+
+    account = make_account(services=(("water", "W-RES"), AgreementSpec("refuse", "R-96GAL", containers=2)))
+    with pytest.raises(ApplicationError) as refused:
+        agreement_determinants_set(account=account, service=service, actor=csr, **changes)
+    assert refused.value.field == field
+    if message is not None:
+        assert refused.value.message == message.format(number=account.number)
+    assert not AuditEvent.objects.filter(action="agreement.determinants").exists()
+    assert account.agreements.get(service="refuse").containers == 2
+
+
+def test_an_auditor_may_not_change_determinants(cycle: Any, make_account: Any, auditor: Any) -> None:
+    from civicbill.core.exceptions import PermissionDeniedError
+    from civicbill.customers.services import agreement_determinants_set
+
+    account = make_account(services=(("water", "W-RES"), AgreementSpec("refuse", "R-96GAL", containers=2)))
+    with pytest.raises(PermissionDeniedError):
+        agreement_determinants_set(account=account, service="refuse", containers=1, actor=auditor)
+    assert account.agreements.get(service="refuse").containers == 2

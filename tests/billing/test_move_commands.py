@@ -66,3 +66,44 @@ def test_bad_options_are_refused_naming_them_and_nothing_changes(
     account.refresh_from_db()
     assert account.status == "active"
     assert not Read.objects.filter(read_on__gt=dt.date(2026, 10, 28)).exists()
+
+
+def test_transfer_prints_both_reads_and_takes_them_as_options(
+    cycle: Any, make_account: Any, csr: Any
+) -> None:
+    moving = make_account(reads=YEAR)
+    leaving = make_account(reads=YEAR)  # 102 Avenue 50
+    run("account", "move-out", leaving.number, "--date", "2026-11-10", "--read", "25800", "--user", "csr")
+    text = run("account", "transfer", moving.number, "--date", "2026-11-10", "--house-number", "102",
+               "--street", "Avenue 50", "--zip", "92236", "--move-out-read", "25700",
+               "--user", "csr")  # fmt: skip
+    new = Account.objects.get(customer=moving.customer, premise=leaving.premise)
+    assert text.splitlines() == [
+        f"Account {moving.number} is final after 2026-11-10; new account {new.number} at 102 Avenue 50.",
+        "  move-out read 25700.000 on meter TS00000001 on 2026-11-10: actual",
+        "  move-in read 25800.000 on meter TS00000002 on 2026-11-10: actual (already on file)",
+    ]
+    with pytest.raises(CommandError, match="--move-in-read 'x' is not a meter read"):
+        run("account", "transfer", new.number, "--date", "2026-11-20", "--house-number", "101",
+            "--street", "Avenue 50", "--zip", "92236", "--move-in-read", "x", "--user", "csr")  # fmt: skip
+
+
+def test_agreement_set_changes_the_refuse_containers_and_refuses_a_bad_count(
+    cycle: Any, make_account: Any, csr: Any
+) -> None:
+    from civicbill.customers.services import AgreementSpec
+
+    account = make_account(services=(("water", "W-RES"), AgreementSpec("refuse", "R-96GAL", containers=2)))
+    text = run("account", "agreement-set", account.number, "--service", "refuse", "--containers", "3",
+               "--container-size", "96", "--user", "csr")  # fmt: skip
+    assert text.strip() == (
+        f"Account {account.number}: refuse (R-96GAL) containers 3, container size 96, service size —."
+    )
+    body = json.loads(run("account", "agreement-set", account.number, "--service", "refuse",
+                          "--containers", "", "--user", "csr", "--json"))  # fmt: skip
+    assert (body["containers"], body["container_size"]) == (None, "96")
+    with pytest.raises(CommandError, match="--containers 'two' is not a whole number"):
+        run("account", "agreement-set", account.number, "--service", "refuse", "--containers", "two",
+            "--user", "csr")  # fmt: skip
+    with pytest.raises(CommandError, match="Give --containers, --container-size or --service-size"):
+        run("account", "agreement-set", account.number, "--service", "refuse", "--user", "csr")

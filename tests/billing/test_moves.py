@@ -221,3 +221,85 @@ def test_moves_need_their_permission(cycle: Any, make_account: Any, auditor: Any
         _tenant(account, read=None, csr=auditor)
     assert not Read.objects.filter(read_on__gt=dt.date(2026, 10, 28)).exists()
     assert Account.objects.count() == 1
+
+
+def test_a_transfer_closes_the_use_at_the_old_premise_and_starts_it_at_the_new_one_with_reads(
+    cycle: Any, make_account: Any, csr: Any
+) -> None:
+    """A customer moving to another address: the move-out read ends the use at the old premise (here
+    estimated: no read given), the move-in read at the new premise is the previous occupant's
+    move-out read of the day before (on file, not recorded twice)."""
+    from civicbill.meters.services.moves import account_transfer
+
+    moving = make_account(reads=YEAR)
+    leaving = make_account(reads=YEAR)  # 102 Avenue 50, meter TS00000002
+    account_move_out(account=leaving, end_date=MOVE_OUT, read=Decimal(25_800), actor=csr, as_of=TODAY)
+
+    result = account_transfer(
+        account=moving,
+        address={"house_number": "102", "street_name": "Avenue 50", "zip_code": "92236", "city": "Coachella",
+                 "premise_type": "single_family"},
+        move_date=MOVE_OUT,
+        actor=csr,
+        as_of=TODAY,
+    )  # fmt: skip
+
+    new = result.move_in.account
+    assert new.premise_id == leaving.premise_id
+    assert (new.opened_on, new.customer_id) == (MOVE_IN, moving.customer_id)
+    assert Account.objects.get(pk=moving.pk).status == "final"
+    # 16 HCF over the 31 days of Oct 28 - Nov 28 2025, × 13 days = 6.71 HCF: 671 CF
+    assert _reads(moving) == [(MOVE_OUT, Decimal(25_871), "estimated", "estimated")]
+    assert _reads(leaving) == [(MOVE_OUT, Decimal(25_800), "manual", "actual")]  # one read, shared
+    out, into = result.as_dict()["move_out"], result.as_dict()["move_in"]
+    assert (out["account_number"], out["read"]["value"], out["read"]["estimated"]) == (
+        moving.number,
+        "25871.000",
+        True,
+    )
+    assert (
+        into["account_number"],
+        into["read"]["read_on"],
+        into["read"]["value"],
+        into["read"]["recorded"],
+    ) == (new.number, "2026-11-10", "25800.000", False)
+    events = AuditEvent.objects.filter(action__in=("read.move_out", "read.move_in", "account.transfer"))
+    assert sorted(events.values_list("action", "account_number")) == sorted(
+        [
+            ("account.transfer", new.number),
+            ("read.move_out", leaving.number),
+            ("read.move_out", moving.number),
+        ]
+    )
+
+
+def test_a_transfer_with_the_reads_given_records_both_and_a_bad_read_changes_nothing(
+    cycle: Any, make_account: Any, csr: Any
+) -> None:
+    from civicbill.meters.services.moves import account_transfer
+
+    moving = make_account(reads=YEAR)
+    other = make_account(reads=YEAR)  # 102 Avenue 50: the meter reads 25,200 since Oct 28
+    address = {"house_number": "102", "street_name": "Avenue 50", "zip_code": "92236", "city": "Coachella",
+               "premise_type": "single_family"}  # fmt: skip
+    account_move_out(
+        account=other, end_date=dt.date(2026, 10, 31), read=Decimal(25_300), actor=csr, as_of=TODAY
+    )
+    accounts_before = Account.objects.count()
+    with pytest.raises(ApplicationError) as refused:
+        account_transfer(
+            account=moving, address=address, move_date=MOVE_OUT, move_out_read=Decimal(25_700),
+            move_in_read=Decimal(99_999_999), actor=csr, as_of=TODAY,
+        )  # fmt: skip
+    assert (refused.value.field, refused.value.code) == ("read", "too_many_digits")
+    assert Account.objects.count() == accounts_before
+    assert Account.objects.get(pk=moving.pk).status == "active"
+    assert _reads(moving) == []
+
+    result = account_transfer(
+        account=moving, address=address, move_date=MOVE_OUT, move_out_read=Decimal(25_700),
+        move_in_read=Decimal(25_900), actor=csr, as_of=TODAY,
+    )  # fmt: skip
+    assert _reads(moving) == [(MOVE_OUT, Decimal(25_700), "manual", "actual")]
+    assert _reads(other)[-1] == (MOVE_IN, Decimal(25_900), "manual", "actual")
+    assert result.move_in.read is not None and result.move_in.read.recorded

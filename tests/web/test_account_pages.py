@@ -226,3 +226,32 @@ def test_transfer_to_the_same_address_is_refused_and_nothing_changes(client: Cli
     rosa_account.refresh_from_db()
     assert rosa_account.status == "active"
     assert Account.objects.count() == 1
+
+
+def test_the_account_page_changes_the_refuse_containers_of_an_open_agreement(
+    client: Client, csr, make_account
+):
+    from civicbill.core.models import AuditEvent
+    from civicbill.customers.services import AgreementSpec
+
+    account = make_account(services=(("water", "W-RES"), AgreementSpec("refuse", "R-96GAL", containers=2)))
+    client.force_login(csr)
+    page = client.get(f"/accounts/{account.number}/").content.decode()
+    assert "2 containers" in page
+    assert f'href="/accounts/{account.number}/agreements/refuse/"' in page
+    assert f'href="/accounts/{account.number}/agreements/water/"' not in page
+    form = client.get(f"/accounts/{account.number}/agreements/refuse/").content.decode()
+    assert 'name="containers"' in form and 'value="2"' in form
+    response = client.post(
+        f"/accounts/{account.number}/agreements/refuse/", {"containers": "3", "container_size": "96"}
+    )
+    assert response.status_code == 302
+    agreement = account.agreements.get(service="refuse")
+    assert (agreement.containers, agreement.container_size) == (3, "96")
+    assert (
+        AuditEvent.objects.filter(action="agreement.determinants", account_number=account.number).count() == 1
+    )
+    refused = client.post(f"/accounts/{account.number}/agreements/refuse/", {"containers": "0"})
+    assert refused.status_code == 422
+    assert 'id="id_containers_error"' in refused.content.decode()
+    assert client.get(f"/accounts/{account.number}/agreements/fire_line/").status_code == 404

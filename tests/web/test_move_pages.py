@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -40,7 +41,9 @@ def test_the_move_out_page_records_the_read_and_the_forwarding_address(
          "mailing_state": "CA", "mailing_zip": "92201"},
         follow=True,
     )  # fmt: skip
-    assert response.status_code == 200
+    assert response.status_code == 200, re.findall(
+        r'class="errorlist[^>]*>(.*?)</ul>', response.content.decode()
+    )
     assert "Read 25,800 on 2026-11-10 recorded." in response.content.decode()
     account.refresh_from_db()
     assert (account.status, account.closed_on) == ("final", dt.date(2026, 11, 10))
@@ -93,3 +96,35 @@ def test_the_move_in_page_starts_from_the_move_out_read_or_the_read_typed(
         (dt.date(2026, 11, 10), Decimal(25_871), "estimated"),
         (dt.date(2026, 11, 11), Decimal(25_880), "actual"),
     ]
+
+
+def test_the_transfer_page_records_the_move_out_and_move_in_reads(
+    client: Client, csr: Any, cycle: Any, make_account: Any
+) -> None:
+    moving = make_account(reads=YEAR)
+    from civicbill.meters.services.moves import account_move_out
+
+    leaving = make_account(reads=YEAR)  # 102 Avenue 50, its meter at 25,200 since Oct 28
+    account_move_out(account=leaving, end_date=dt.date(2026, 10, 31), read=Decimal(25_300), actor=csr,
+                     as_of=dt.date(2026, 12, 1))  # fmt: skip
+    leaving_premise = leaving.premise
+    client.force_login(csr)
+    page = client.get(f"/accounts/{moving.number}/transfer/").content.decode()
+    assert "Move-out read at the current address" in page and "Move-in read at the new address" in page
+    response = client.post(
+        f"/accounts/{moving.number}/transfer/",
+        {"move_date": "2026-11-10", "move_out_read": "25700", "move_in_read": "25900",
+         "house_number": "102", "street_name": "Avenue 50", "city": "Coachella", "zip_code": "92236",
+         "premise_type": "single_family", "dwelling_units": "1", "billing_cycle": "1"},
+        follow=True,
+    )  # fmt: skip
+    assert response.status_code == 200, re.findall(
+        r'class="errorlist[^>]*>(.*?)</ul>', response.content.decode()
+    )
+    new = Account.objects.get(customer=moving.customer, premise=leaving_premise)
+    assert _moves(moving) == [(dt.date(2026, 11, 10), Decimal(25_700), "actual")]
+    assert _moves(new) == [
+        (dt.date(2026, 10, 31), Decimal(25_300), "actual"), (dt.date(2026, 11, 11), Decimal(25_900), "actual")
+    ]  # fmt: skip
+    text = response.content.decode()
+    assert "Read 25,700 on 2026-11-10 recorded." in text and "Read 25,900 on 2026-11-11 recorded." in text

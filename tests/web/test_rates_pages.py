@@ -144,6 +144,38 @@ def test_a_quote_shows_the_lines_and_the_total(client: Client, csr, demo_rates):
     assert '<td class="money">$13.80</td>' in page
 
 
+def test_a_quote_of_part_of_a_billing_cycle_prorates_by_the_cycle_days(client: Client, csr, demo_rates):
+    """The page takes the cycle's days as the CLI (--cycle-days) and the API do: 17 days of a 31-day
+    cycle prorate 17/31 exactly, and the page names the factor."""
+    from decimal import Decimal
+
+    from civicbill.rates.quotes import rate_quote
+
+    client.force_login(csr)
+    response = client.get(
+        "/rates/quote/",
+        {"schedule": "W-RES", "customer_class": "RESIDENTIAL_SINGLE", "usage": "15", "days": "17",
+         "cycle_days": "31", "meter_size": '3/4"', "variables": ""},
+    )  # fmt: skip
+    assert response.status_code == 200
+    page = response.content.decode()
+    same = rate_quote(
+        schedule_code="W-RES", customer_class="RESIDENTIAL_SINGLE", usage_hcf=Decimal(15), days=17,
+        cycle_days=31, meter_size='3/4"', as_of=TODAY,
+    )  # fmt: skip
+    assert same.total_cents == 30_07  # 15 HCF at 1.50 (tier 1 narrowed to 22.48) + 13.80 × 17/31
+    assert '<span data-testid="quote-total">$30.07</span>' in page
+    assert '<td class="money">$7.57</td>' in page  # the 3/4" meter charge, prorated
+    assert "Prorated 17/31: 17 days of a 31-day cycle." in page
+    response = client.get(
+        "/rates/quote/",
+        {"schedule": "W-RES", "customer_class": "RESIDENTIAL_SINGLE", "usage": "15", "days": "17",
+         "cycle_days": "0", "meter_size": '3/4"'},
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert 'id="id_cycle_days_error"' in response.content.decode()
+
+
 def test_a_quote_with_variables_per_line(client: Client, csr, demo_rates):
     client.force_login(csr)
     response = client.get(

@@ -98,7 +98,7 @@ def payment_options() -> dict[str, str]:
         "drop_box_es": getattr(
             settings,
             "CIVICBILL_DROP_BOX_ES",
-            "estacionamiento del Ayuntamiento, 1515 Sixth Street (abierto las 24 horas)",
+            "estacionamiento del Ayuntamiento, 1515 Sixth Street (24 horas)",
         ),
     }
 

@@ -81,9 +81,6 @@ def bill_run_commit(
         progress(0, total)
     chunks = 0
     while True:
-        if chunks in (1, 4) or (chunks and chunks % 40 == 0):
-            _refresh_statistics()
-        chunks += 1
         with transaction.atomic():
             chunk = list(
                 waiting.filter(id__gt=last_id).values_list("id", "number", "account_id")[:COMMIT_CHUNK]
@@ -92,6 +89,11 @@ def bill_run_commit(
                 break
             issued = _issue_chunk(run, chunk, actor=actor, gl_ids=gl_ids)
             last_id = chunk[-1][0]
+        chunks += 1
+        # after the 1st, 4th and every 40th chunk, when another may follow (a short chunk was the
+        # last): a run of one chunk does not pay for analysing the journal (~0.7 s with a year of it)
+        if (chunks in (1, 4) or chunks % 40 == 0) and len(chunk) == COMMIT_CHUNK:
+            _refresh_statistics()
         done += issued
         if progress:
             progress(done, total)

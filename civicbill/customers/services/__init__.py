@@ -23,6 +23,7 @@ from civicbill.customers.services.accounts import (
     customer_transfer_to_address,
     move_in_new_customer,
 )
+from civicbill.customers.services.agreements import DETERMINANT_FIELDS, agreement_determinants_set
 from civicbill.customers.services.customers import CUSTOMER_FIELDS, customer_create, customer_update
 from civicbill.customers.services.notes import interaction_log, note_add
 from civicbill.customers.services.premises import PREMISE_FIELDS, premise_create, premise_update
@@ -30,12 +31,14 @@ from civicbill.customers.services.premises import PREMISE_FIELDS, premise_create
 __all__ = [
     "ACCOUNT_FIELDS",
     "CUSTOMER_FIELDS",
+    "DETERMINANT_FIELDS",
     "PREMISE_FIELDS",
     "AgreementSpec",
     "account_activate_pending",
     "account_close",
     "account_mark_closed",
     "account_open",
+    "agreement_determinants_set",
     "customer_create",
     "customer_transfer",
     "customer_transfer_to_address",

@@ -11,7 +11,10 @@ These services record that read with the move:
   becomes the customer's mailing address, so the final bill and any later letter go there, not to the
   premise the customer left;
 - **move-in** (:func:`account_move_in`): a new customer's account at the premise
-  (``customers.services.move_in_new_customer``), the start read dated ``start_date``.
+  (``customers.services.move_in_new_customer``), the start read dated ``start_date``;
+- **transfer** (:func:`account_transfer`): the customer moves to another address
+  (``customers.services.customer_transfer_to_address``): the move-out read dated the last day at
+  the old premise closes the use there, the move-in read dated the next day starts it at the new one.
 
 The read is the one staff give (typed from the meter, a field read or a work order); else a read
 already on file for the move (the move-out read on the last day of service or the day after, the
@@ -325,3 +328,60 @@ def account_move_in(
         actor=actor, as_of=as_of,
     )  # fmt: skip
     return MoveResult(MOVE_IN, account, move_read, note)
+
+
+# -- transfer ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TransferResult:
+    """A transfer done: the old account (final) with its move-out read, the new one with its move-in read."""
+
+    move_out: MoveResult
+    move_in: MoveResult
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "old_account_number": self.move_out.account.number,
+            "new_account_number": self.move_in.account.number,
+            "move_out": self.move_out.as_dict(),
+            "move_in": self.move_in.as_dict(),
+        }
+
+
+@transaction.atomic
+def account_transfer(
+    *,
+    account: Account,
+    address: Mapping[str, Any],
+    move_date: dt.date,
+    actor: Actor,
+    as_of: dt.date,
+    move_out_read: Decimal | None = None,
+    move_in_read: Decimal | None = None,
+    services: Sequence[AgreementSpec | tuple[str, str]] | None = None,
+) -> TransferResult:
+    """TRANSFER with its reads: the customer's service at the old premise ends on ``move_date`` and a
+    new account at ``address`` starts the next day
+    (``customers.services.customer_transfer_to_address``); the move-out read dated ``move_date``
+    closes the use at the old premise and the move-in read dated the next day starts it at the new
+    one, each as given, else a read already on file for the move (the previous occupant's move-out
+    read), else estimated (stored ESTIMATED, trued up by the next actual read). The next occupant of
+    the old premise and the previous one of the new premise are billed only their own use."""
+    require_permission(actor, "customers.transfer")
+    new = customer_services.customer_transfer_to_address(
+        account=account, address=address, move_date=move_date, services=services, as_of=as_of, actor=actor
+    )
+    old = Account.objects.select_related("customer", "premise").get(pk=account.pk)
+    out_read, out_note = _move_read(
+        premise=old.premise, day=move_date, value=move_out_read, kind=MOVE_OUT, account=old, actor=actor,
+        as_of=as_of,
+    )  # fmt: skip
+    new = Account.objects.select_related("customer", "premise").get(pk=new.pk)
+    in_read, in_note = _move_read(
+        premise=new.premise, day=new.opened_on, value=move_in_read, kind=MOVE_IN, account=new, actor=actor,
+        as_of=as_of,
+    )  # fmt: skip
+    return TransferResult(
+        MoveResult(MOVE_OUT, old, out_read, out_note), MoveResult(MOVE_IN, new, in_read, in_note)
+    )

@@ -23,19 +23,20 @@ from civicbill.ledger import selectors as ledger_selectors
 from civicbill.meters.models import MeterInstallation, ReadException
 from civicbill.meters.read_selectors import hourly_profile, meter_probable_leak, read_history
 from civicbill.meters.selectors import service_point_for_account
-from civicbill.meters.services.moves import MoveResult, account_move_in, account_move_out
+from civicbill.meters.services.moves import MoveResult, account_move_in, account_move_out, account_transfer
 from civicbill.meters.services.reads import read_record
 from civicbill.meters.validation import shown
 from civicbill.web.charts import Bar, hourly_svg, usage_bars_svg
 from civicbill.web.forms import (
     DEFAULT_RATE_SCHEDULES,
+    AgreementDeterminantsForm,
     InteractionForm,
     MoveInForm,
     MoveOutForm,
     NoteForm,
     TransferForm,
 )
-from civicbill.web.ui import account_or_404, call_service, requires
+from civicbill.web.ui import account_or_404, call_service, not_found, requires
 
 
 def _account_context(request: HttpRequest, account: Account) -> dict[str, object]:
@@ -279,16 +280,19 @@ def transfer(request: HttpRequest, number: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        new_account = call_service(
+        result = call_service(
             form,
-            customer_services.customer_transfer_to_address,
+            account_transfer,
             account=account,
             address=data,
             move_date=data["move_date"],
+            move_out_read=data["move_out_read"],
+            move_in_read=data["move_in_read"],
             as_of=clock.today(),
             actor=request.user,
         )
-        if new_account is not None:
+        if result is not None:
+            new_account = result.move_in.account
             messages.success(
                 request,
                 _(
@@ -303,6 +307,8 @@ def transfer(request: HttpRequest, number: str) -> HttpResponse:
                     "address": new_account.premise.address_line,
                 },
             )
+            _move_read_message(request, result.move_out)
+            _move_read_message(request, result.move_in)
             return redirect("account", number=new_account.number)
     status = 422 if form.errors else 200
     return render(request, "web/transfer.html", {"account": account, "form": form}, status=status)
@@ -344,3 +350,51 @@ def read_add(request: HttpRequest, number: str) -> HttpResponse:
                 _("Read %(value)s held for review: %(why)s") % {"value": value, "why": outcome.message},
             )
     return redirect("account", number=account.number)
+
+
+@require_http_methods(["GET", "POST"])
+@requires("customers.edit")
+def agreement_edit(request: HttpRequest, number: str, service: str) -> HttpResponse:
+    """Change an open agreement's determinants (refuse containers and size, fire service size)."""
+    account = account_or_404(request, number)
+    if isinstance(account, HttpResponse):
+        return account
+    agreement = (
+        account.agreements.filter(service=service, end_date__isnull=True).order_by("-start_date").first()
+    )
+    if agreement is None:
+        return not_found(request, _("Account %(number)s has no open %(service)s agreement.")
+                         % {"number": account.number, "service": service})  # fmt: skip
+    form = AgreementDeterminantsForm(
+        request.POST or None,
+        initial={
+            "containers": agreement.containers,
+            "container_size": agreement.container_size,
+            "service_size": agreement.service_size,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        fields = ("containers", "container_size") if service == "refuse" else ("service_size",)
+        changed = call_service(
+            form,
+            customer_services.agreement_determinants_set,
+            account=account,
+            service=service,
+            actor=request.user,
+            **{name: data[name] for name in fields},
+        )
+        if changed is not None:
+            messages.success(
+                request,
+                _("The %(service)s agreement of account %(number)s is changed; the next bill uses it.")
+                % {"service": agreement.get_service_display().lower(), "number": account.number},
+            )
+            return redirect("account", number=account.number)
+    status = 422 if form.errors else 200
+    return render(
+        request,
+        "web/agreement_edit.html",
+        {"account": account, "agreement": agreement, "form": form},
+        status=status,
+    )

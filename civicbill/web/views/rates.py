@@ -265,6 +265,7 @@ def quote(request: HttpRequest) -> HttpResponse:
             customer_class=data["customer_class"],
             usage_hcf=data["usage"],
             days=data["days"],
+            cycle_days=data["cycle_days"],
             meter_size=data["meter_size"] or None,
             variables=data["variables"],
             as_of=clock.today(),

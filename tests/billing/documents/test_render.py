@@ -229,3 +229,41 @@ def test_the_screen_version_shows_the_same_bill(rosa_bill: Bill, tom_bill: Bill)
     ):
         assert phrase in page, phrase
     assert 'lang="es"' in bill_html(spanish) and "Factura de servicios" in bill_html(spanish)
+
+
+def test_a_long_spanish_bill_keeps_its_charges_on_page_one_as_the_english_one_does(
+    frozen: Any, csr: User, bill_run: BillRun
+) -> None:
+    """The Spanish footer (how to pay, help, bill review) wraps to as many lines as the English one, so
+    it takes no charge row from page 1: a bill whose charges fill page 1 in English is one page in
+    Spanish too (it was two: the Spanish footer took a fifth line)."""
+    from django.utils import translation
+
+    from civicbill.billing.documents import payinfo
+    from civicbill.billing.documents.render import CONTENT_WIDTH, _rows_on_page_one
+
+    documents = {}
+    for language, house in (("en", "11"), ("es", "12")):
+        account = build_account(
+            csr=csr, first_name="Ana", last_name="Ruiz", language=language, house=house, street="Avenue 60",
+            zip_code="92236", start_date=BILLED_SINCE,
+        )  # fmt: skip
+        lines = [
+            {"service": "water", "charge_key": "commodity_charge", "description": f"Water usage, tier {n}",
+             "quantity": Decimal(10), "unit": "HCF", "tier": n, "price": "1.50", "amount_cents": 1500}
+            for n in range(1, 10)
+        ]  # fmt: skip
+        number = f"2611-0000{house}"
+        make_november_bill(account, bill_run, number=number, lines=lines, current_charges_cents=13500)
+        [documents[language]] = bill_documents([Bill.objects.get(number=number).pk])
+    fits = {}
+    for language, document in documents.items():
+        with translation.override(language):
+            fits[language] = _rows_on_page_one(document)[0]
+            assert len(payinfo.footer_lines(document, CONTENT_WIDTH)) == 4
+    assert fits["es"] == fits["en"] == 11  # 9 lines, the heading and the subtotal
+    assert page_count(documents["es"]) == page_count(documents["en"]) == 1
+    content, placed = bills_pdf([documents["es"]])
+    assert placed[0].pages == 1
+    [page] = pdf_text(content)
+    assert "Cómo pagar" in page and "Página 1 de 1" in page

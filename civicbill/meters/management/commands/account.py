@@ -1,5 +1,8 @@
 """``civicbill account search QUERY [--json]``, ``civicbill account show NUMBER [--json]``,
-``civicbill account transfer NUMBER --date D --house-number H --street S --zip Z --user U [--json]``,
+``civicbill account transfer NUMBER --date D --house-number H --street S --zip Z [--move-out-read R]
+[--move-in-read R] --user U [--json]``,
+``civicbill account agreement-set NUMBER --service S [--containers N] [--container-size S]
+[--service-size S] --user U [--json]``,
 ``civicbill account move-out NUMBER --date D [--read R] [--forwarding-address A] --user U [--json]`` and
 ``civicbill account move-in --premise-of NUMBER --customer-name NAME [--language en|es] [--phone P]
 [--email E] --date D [--read R] --user U [--json]``.
@@ -20,17 +23,23 @@ from civicbill.core.money import format_cents
 from civicbill.core.numbers import parse_typed_decimal
 from civicbill.customers.normalize import split_person_name, split_postal_address
 from civicbill.customers.selectors import account_get, account_search
-from civicbill.customers.services import customer_transfer_to_address
-from civicbill.customers.summary import account_summary
-from civicbill.meters.services.moves import MoveResult, account_move_in, account_move_out, services_at
+from civicbill.customers.services import agreement_determinants_set
+from civicbill.customers.summary import account_summary, agreement_values
+from civicbill.meters.services.moves import (
+    MoveResult,
+    account_move_in,
+    account_move_out,
+    account_transfer,
+    services_at,
+)
 
 
-def _read_value(text: str | None) -> Decimal | None:
+def _read_value(text: str | None, option: str = "--read") -> Decimal | None:
     if text is None:
         return None
     value = parse_typed_decimal(text)
     if value is None:
-        raise CommandError(f"--read {text!r} is not a meter read (digits, at most 3 decimals)")
+        raise CommandError(f"{option} {text!r} is not a meter read (digits, at most 3 decimals)")
     return value
 
 
@@ -62,8 +71,32 @@ class Command(CivicbillCommand):
         transfer.add_argument("--city", default="Coachella")
         transfer.add_argument("--zip", required=True)
         transfer.add_argument("--premise-type", default="single_family")
+        transfer.add_argument(
+            "--move-out-read",
+            help="the meter read at the current address on --date (omitted: a read on file, else estimated)",
+        )
+        transfer.add_argument(
+            "--move-in-read",
+            help="the meter read at the new address the next day (omitted: the previous occupant's "
+            "move-out read, else estimated)",
+        )
         add_user_argument(transfer, help="the staff user name doing it")
         transfer.add_argument("--json", action="store_true", help="print the new account as JSON")
+        agreement = sub.add_parser(
+            "agreement-set",
+            help="change an open agreement's determinants: refuse containers and size, fire service size",
+        )
+        agreement.add_argument("number")
+        agreement.add_argument("--service", required=True, help="refuse or fire_line (the open agreement)")
+        agreement.add_argument(
+            "--containers", help="refuse: how many containers are collected (empty: the schedule's default)"
+        )
+        agreement.add_argument(
+            "--container-size", help="refuse: the size priced, e.g. 96 or 3YD (empty: none)"
+        )
+        agreement.add_argument("--service-size", help="fire line: the fire service size, e.g. 4 or 1-1/2")
+        add_user_argument(agreement, help="the staff user name doing it")
+        agreement.add_argument("--json", action="store_true", help="print the agreement as JSON")
         out = sub.add_parser(
             "move-out",
             help="end service (the account becomes final) with the move-out read; then `bill final`",
@@ -110,6 +143,8 @@ class Command(CivicbillCommand):
             self._search(options["query"], limit=options["limit"], as_json=options["json"])
         elif options["action"] == "transfer":
             self._transfer(options)
+        elif options["action"] == "agreement-set":
+            self._agreement_set(options)
         elif options["action"] == "move-out":
             self._move_out(options)
         elif options["action"] == "move-in":
@@ -153,20 +188,58 @@ class Command(CivicbillCommand):
             "zip_code": options["zip"],
             "premise_type": options["premise_type"],
         }
-        new_account = customer_transfer_to_address(
+        result = account_transfer(
             account=account_get(options["number"]),
             address=address,
             move_date=options["date"],
+            move_out_read=_read_value(options["move_out_read"], "--move-out-read"),
+            move_in_read=_read_value(options["move_in_read"], "--move-in-read"),
             as_of=clock.today(),
             actor=actor,
         )
+        new_account = result.move_in.account
         if options["json"]:
-            self.print_json(account_summary(new_account, as_of=clock.today()))
-        else:
-            self.stdout.write(
-                f"Account {options['number']} is final after {options['date']}; "
-                f"new account {new_account.number} at {new_account.premise.address_line}."
+            self.print_json(
+                {
+                    **account_summary(new_account, as_of=clock.today()),
+                    "move_out": result.move_out.as_dict(),
+                    "move_in": result.move_in.as_dict(),
+                }
             )
+            return
+        self.stdout.write(
+            f"Account {options['number']} is final after {options['date']}; "
+            f"new account {new_account.number} at {new_account.premise.address_line}."
+        )
+        self._print_read(result.move_out, "move-out read")
+        self._print_read(result.move_in, "move-in read")
+
+    def _agreement_set(self, options: dict[str, Any]) -> None:
+        actor = self.actor(options)
+        changes: dict[str, Any] = {}
+        if options["containers"] is not None:
+            text = options["containers"].strip()
+            if text and not text.isdigit():
+                raise CommandError(f"--containers {text!r} is not a whole number")
+            changes["containers"] = int(text) if text else None
+        if options["container_size"] is not None:
+            changes["container_size"] = options["container_size"]
+        if options["service_size"] is not None:
+            changes["service_size"] = options["service_size"]
+        if not changes:
+            raise CommandError("Give --containers, --container-size or --service-size to change")
+        agreement = agreement_determinants_set(
+            account=account_get(options["number"]), service=options["service"], actor=actor, **changes
+        )
+        values = agreement_values(agreement)
+        if options["json"]:
+            self.print_json(values)
+            return
+        self.stdout.write(
+            f"Account {options['number']}: {values['service']} ({values['rate_schedule_code']}) "
+            f"containers {values['containers'] if values['containers'] is not None else 'default'}, "
+            f"container size {values['container_size'] or '—'}, service size {values['service_size'] or '—'}."
+        )
 
     def _move_out(self, options: dict[str, Any]) -> None:
         actor = self.actor(options)
@@ -223,6 +296,15 @@ class Command(CivicbillCommand):
                 f"Account {account.number} opened for {account.customer.display_name} at "
                 f"{account.premise.address_line}: service from {account.opened_on} ({account.status})."
             )
+        self._print_read(result)
+        if result.forwarding_address:
+            write(f"  bills and letters now go to: {', '.join(result.forwarding_address)}")
+        if result.kind == "move_out":
+            write(f"  next: civicbill bill final {account.number} --user {options['user']}")
+
+    def _print_read(self, result: MoveResult, label: str = "read") -> None:
+        """The read bounding the use at a move (recorded, on file, estimated or held), or why none."""
+        write = self.stdout.write
         if result.read is not None:
             read = result.read.as_dict()
             how = (
@@ -234,14 +316,11 @@ class Command(CivicbillCommand):
             )
             on_file = "" if read["recorded"] else " (already on file)"
             write(
-                f"  read {read['value']} on meter {read['meter_serial']} on {read['read_on']}: {how}{on_file}"
+                f"  {label} {read['value']} on meter {read['meter_serial']} on {read['read_on']}: "
+                f"{how}{on_file}"
             )
         if result.read_note:
             write(f"  {result.read_note}")
-        if result.forwarding_address:
-            write(f"  bills and letters now go to: {', '.join(result.forwarding_address)}")
-        if result.kind == "move_out":
-            write(f"  next: civicbill bill final {account.number} --user {options['user']}")
 
     def _show(self, number: str, *, as_json: bool) -> None:
         summary = account_summary(account_get(number), as_of=clock.today())
