@@ -49,7 +49,8 @@ class StageEvent(models.Model):
         return f"{self.account_id} {self.stage} {self.occurred_on:%Y-%m-%d}"
 
 
-# the stages of an account past due and not yet disconnected, protected or closed (the worklist's "past due now")
+# the stages of an account past due and not yet disconnected, protected or closed
+# (the worklist's "past due now")
 DELINQUENT_STAGES = frozenset(
     {
         CollectionStage.PAST_DUE,
