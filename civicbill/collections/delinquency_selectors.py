@@ -31,6 +31,40 @@ def accounts_owing(as_of: dt.date) -> list[int]:
     return list(rows)
 
 
+def accounts_past_due(as_of: dt.date) -> list[int]:
+    """Accounts that may have something past due on ``as_of``, by id: a service whose balance (by
+    accounting date) is more than the charges of its issued bills not yet due (due on or after
+    ``as_of``). Payments settle the oldest items first, so a service owing no more than its bills not
+    yet due has nothing past due; the rest are the candidates :func:`delinquency_facts` examines.
+    Two grouped queries, whatever the number of accounts."""
+    balances: dict[tuple[int, str], int] = {}
+    rows = (
+        JournalLine.objects.filter(customer_account__isnull=False, entry__accounting_date__lte=as_of)
+        .values("customer_account_id", "service")
+        .annotate(net=Sum("debit_cents") - Sum("credit_cents"))
+        .filter(net__gt=0)
+        .values_list("customer_account_id", "service", "net")
+    )
+    for account_id, service, net in rows:
+        balances[(account_id, service)] = int(net)
+    not_due = (
+        JournalLine.objects.filter(
+            customer_account__isnull=False,
+            entry__accounting_date__lte=as_of,
+            entry__bill__due_date__gte=as_of,
+            entry__bill__status=Bill.Status.ISSUED,
+        )
+        .values("customer_account_id", "service")
+        .annotate(net=Sum("debit_cents") - Sum("credit_cents"))
+        .values_list("customer_account_id", "service", "net")
+    )
+    for account_id, service, net in not_due:
+        key = (account_id, service)
+        if key in balances:
+            balances[key] -= int(net)
+    return sorted({account_id for (account_id, _), owed in balances.items() if owed > 0})
+
+
 def delinquency_facts(account_ids: Iterable[int], as_of: dt.date) -> dict[int, AccountDelinquency]:
     """account id -> what it owes on ``as_of`` and since when, bill by bill: two queries per chunk."""
     ids = sorted({int(account_id) for account_id in account_ids})

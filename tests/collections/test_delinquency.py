@@ -11,7 +11,7 @@ import pytest
 from civicbill.billing.models import Bill
 from civicbill.billing.services import bill_run_commit, bill_run_start, bill_run_trial
 from civicbill.collections.delinquency import BillRef, account_delinquency
-from civicbill.collections.delinquency_selectors import accounts_owing, delinquency_facts
+from civicbill.collections.delinquency_selectors import accounts_owing, accounts_past_due, delinquency_facts
 from civicbill.payments.allocation import Movement
 
 SEP, OCT, NOV = (dt.date(2026, month, 1) for month in (9, 10, 11))
@@ -81,3 +81,20 @@ def test_three_unpaid_months_of_a_billed_account_carry_their_bills_due_dates(
     assert facts.balance_cents == sum(b.current_charges_cents for b in bills)
     assert accounts_owing(dt.date(2026, 12, 31)) == [account.pk]
     assert accounts_owing(dt.date(2026, 1, 1)) == []
+
+
+@pytest.mark.django_db
+def test_only_accounts_owing_more_than_their_bills_not_yet_due_are_examined(
+    cycle: Any, make_account: Any, technician: Any
+) -> None:
+    account = make_account(
+        services=(("water", "W-RES"),),
+        reads=((dt.date(2026, 10, 28), 12_500), (dt.date(2026, 11, 28), 14_000)),
+    )
+    run = bill_run_start(cycle_number=1, period=NOV, actor=technician, as_of=dt.date(2026, 12, 1))
+    run = bill_run_trial(run_id=run.pk, actor=technician, as_of=dt.date(2026, 12, 1))
+    bill_run_commit(run_id=run.pk, actor=technician, as_of=dt.date(2026, 12, 1))
+    bill = Bill.objects.get(account=account)
+    assert accounts_owing(bill.due_date) == [account.pk]
+    assert accounts_past_due(bill.due_date) == []  # owing, but nothing is past due yet
+    assert accounts_past_due(bill.due_date + dt.timedelta(days=1)) == [account.pk]

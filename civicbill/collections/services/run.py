@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 
-from civicbill.collections.delinquency_selectors import accounts_owing, delinquency_facts
+from civicbill.collections.delinquency_selectors import accounts_past_due, delinquency_facts
 from civicbill.collections.models import CollectionAction, CollectionRun
 from civicbill.collections.protections import protections_on
 from civicbill.collections.run_context import RunContext
@@ -93,7 +93,7 @@ def _execute(run: CollectionRun, *, actor: Actor, at: dt.datetime, progress: Pro
     run_date = run.run_date
     policy = policy_on(run_date)
     calendar = clock.business_calendar()
-    ids = accounts_owing(run_date)
+    ids = accounts_past_due(run_date)  # owing more than their bills not yet due
     total = len(ids)
     if progress is not None:
         progress(0, total)
