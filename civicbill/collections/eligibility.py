@@ -196,7 +196,8 @@ def _standing(facts: EligibilityFacts) -> tuple[list[Reason], list[Reason]]:
             blocks.append(
                 Reason(
                     "minimum_balance",
-                    f"{_money(counted)} past due is under the {_money(policy.minimum_balance_cents)} minimum.",
+                    f"{_money(counted)} past due is under the "
+                    f"{_money(policy.minimum_balance_cents)} minimum.",
                 )
             )
         else:
@@ -318,7 +319,8 @@ def _timed(facts: EligibilityFacts, day: dt.date, steps: _Steps) -> tuple[list[R
     check(
         "delinquent_days",
         facts.oldest_due_date is not None and days >= needed_days,
-        f"{days} days delinquent on {day:%Y-%m-%d} (oldest unpaid bill due {due}); at least {needed_days} needed.",
+        f"{days} days delinquent on {day:%Y-%m-%d} (oldest unpaid bill due {due}); "
+        f"at least {needed_days} needed.",
         f"{days} days delinquent (oldest unpaid bill due {due}), at least {needed_days}.",
     )
     mailed = steps.final_mailed_on
@@ -357,7 +359,8 @@ def _timed(facts: EligibilityFacts, day: dt.date, steps: _Steps) -> tuple[list[R
             "notice_to_termination",
             day >= termination_from,
             f"{notice_days} days' notice counted from {start_after} days after mailing ends "
-            f"{termination_from - dt.timedelta(days=1):%Y-%m-%d}; a shutoff may come from {termination_from:%Y-%m-%d}.",
+            f"{termination_from - dt.timedelta(days=1):%Y-%m-%d}; a shutoff may come from "
+            f"{termination_from:%Y-%m-%d}.",
             f"{notice_days} days' notice counted from {start_after} days after mailing has passed "
             f"(from {termination_from:%Y-%m-%d}).",
         )
@@ -370,7 +373,8 @@ def _timed(facts: EligibilityFacts, day: dt.date, steps: _Steps) -> tuple[list[R
         how = (
             f"contact attempted {steps.contact_at:%Y-%m-%d %H:%M}, {contact_hours} or more hours before"
             if contact_ok and steps.contact_at
-            else f"48-hour notice posted {steps.posted_at:%Y-%m-%d %H:%M}, {posted_hours} or more hours before"
+            else f"48-hour notice posted {steps.posted_at:%Y-%m-%d %H:%M}, "
+            f"{posted_hours} or more hours before"
         )
         proof.append(Reason("contact_48_hour", how[0].upper() + how[1:] + "."))
     else:

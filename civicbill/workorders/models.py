@@ -21,6 +21,7 @@ class WorkOrderType(models.TextChoices):
     RECONNECT = "reconnect", "Reconnect"
     MOVE_IN_READ = "move_in_read", "Move-in read"
     MOVE_OUT_READ = "move_out_read", "Move-out read"
+    POST_NOTICE = "post_notice", "Post a 48-hour shutoff notice"
 
 
 class WorkOrderStatus(models.TextChoices):

@@ -4,9 +4,12 @@ policy: the effective-dated collections policy (the rules as data);
 stages: each account's collection stage and its history;
 programs: payment arrangements, appeals and bill reviews, certifications (low-income, medical),
 third-party notice contacts, emergency moratoriums;
-runs: the daily collections run and every action it took or proposed.
+runs: the daily collections run and every action it took or proposed;
+contacts: 48-hour contact attempts and notices posted before a shutoff;
+shutoffs: scheduled shutoffs with their proof and field result, and reconnections with fee and deposit.
 """
 
+from civicbill.collections.models.contacts import ContactAttempt, ContactChannel, ContactOutcome
 from civicbill.collections.models.policy import CollectionsPolicyVersion
 from civicbill.collections.models.programs import (
     Appeal,
@@ -23,6 +26,7 @@ from civicbill.collections.models.programs import (
     ThirdPartyContact,
 )
 from civicbill.collections.models.runs import ActionStep, CollectionAction, CollectionRun
+from civicbill.collections.models.shutoffs import Reconnection, Shutoff, ShutoffResult
 from civicbill.collections.models.stages import CollectionStage, StageEvent
 
 __all__ = [
@@ -39,9 +43,15 @@ __all__ = [
     "CollectionRun",
     "CollectionStage",
     "CollectionsPolicyVersion",
+    "ContactAttempt",
+    "ContactChannel",
+    "ContactOutcome",
     "IncomeProgram",
     "Moratorium",
     "MoratoriumScope",
+    "Reconnection",
+    "Shutoff",
+    "ShutoffResult",
     "StageEvent",
     "ThirdPartyContact",
 ]
