@@ -370,13 +370,13 @@ def _timed(facts: EligibilityFacts, day: dt.date, steps: _Steps) -> tuple[list[R
     contact_ok = _counts(facts, steps.contact_at, mailed) and _before(steps.contact_at, begins, contact_hours)
     posted_ok = _counts(facts, steps.posted_at, mailed) and _before(steps.posted_at, begins, posted_hours)
     if contact_ok or posted_ok:
-        how = (
-            f"contact attempted {steps.contact_at:%Y-%m-%d %H:%M}, {contact_hours} or more hours before"
-            if contact_ok and steps.contact_at
-            else f"48-hour notice posted {steps.posted_at:%Y-%m-%d %H:%M}, "
-            f"{posted_hours} or more hours before"
-        )
-        proof.append(Reason("contact_48_hour", how[0].upper() + how[1:] + "."))
+        if contact_ok and steps.contact_at is not None:
+            when = steps.contact_at.astimezone(facts.zone)
+            how = f"Contact attempted {when:%Y-%m-%d %H:%M}, {contact_hours} or more hours before"
+        else:
+            when = (steps.posted_at or begins).astimezone(facts.zone)
+            how = f"48-hour notice posted {when:%Y-%m-%d %H:%M}, {posted_hours} or more hours before"
+        proof.append(Reason("contact_48_hour", how + "."))
     else:
         blocks.append(
             Reason(
