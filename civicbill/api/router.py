@@ -20,7 +20,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from civicbill.api import accounts, autopay, billing, meters, payment_files, payments, rates, workorders
+from civicbill.api import (
+    accounts,
+    autopay,
+    billing,
+    collections_shutoff,
+    meters,
+    payment_files,
+    payments,
+    rates,
+    workorders,
+)
 from civicbill.api.auth import StaffSession, StaffToken
 from civicbill.api.errors import add_error_responses, validation_error_body
 from civicbill.api.text import TextCheckingParser, control_character_problems
@@ -135,3 +145,4 @@ api.add_router("/suspense", payment_files.suspense_router)
 api.add_router("/payments", payment_files.returns_router)
 api.add_router("/reports", payment_files.reports_router)
 api.add_router("/autopay", autopay.router)
+api.add_router("/collections", collections_shutoff.router)

@@ -32,6 +32,7 @@ from civicbill.collections.selectors import policy_on
 from civicbill.core import clock
 from civicbill.core.chunks import slices
 from civicbill.core.clock import BusinessCalendar
+from civicbill.core.exceptions import NotFoundError
 from civicbill.customers.models import Account, Premise
 
 CHUNK = 900
@@ -218,3 +219,48 @@ def shutoff_list(day: dt.date) -> list[tuple[EligibilityFacts, Decision]]:
     busy = accounts_in_shutoff()
     decided = eligibility_decisions([a for a in accounts_owing(day) if a not in busy], day)
     return [(facts, decision) for _, (facts, decision) in sorted(decided.items()) if decision.eligible]
+
+
+def decision_payload(number: str, day: dt.date, decision: Decision) -> dict[str, object]:
+    """The documented JSON answer for one account (CLI ``collections eligibility``, API, page)."""
+    return {
+        "account": number,
+        "date": day.isoformat(),
+        "eligible": decision.eligible,
+        "reasons": [reason.as_dict() for reason in decision.reasons],
+        "earliest_date": decision.earliest_date.isoformat() if decision.earliest_date else None,
+    }
+
+
+def account_eligibility(number: str, day: dt.date) -> tuple[Account, EligibilityFacts, Decision]:
+    """May account ``number`` be shut off on ``day``? Refused (NotFoundError) for an unknown number."""
+    account = Account.objects.filter(number=number.strip()).first()
+    if account is None:
+        raise NotFoundError(f"There is no account {number}", field="account")
+    facts, decision = eligibility_decisions([account.pk], day)[account.pk]
+    return account, facts, decision
+
+
+def shutoff_list_rows(day: dt.date) -> list[dict[str, object]]:
+    """The shutoff list on ``day`` as rows: account, name, service address, amount and the proof."""
+    listed = shutoff_list(day)
+    accounts = {
+        a.pk: a
+        for a in Account.objects.filter(id__in=[facts.account_id for facts, _ in listed]).select_related(
+            "customer", "premise"
+        )
+    }
+    rows: list[dict[str, object]] = []
+    for facts, decision in listed:
+        account = accounts[facts.account_id]
+        rows.append(
+            {
+                "account": account.number,
+                "name": str(account.customer),
+                "service_address": account.premise.address_line,
+                "past_due_cents": facts.past_due_cents,
+                "days_delinquent": facts.days_delinquent(day),
+                "proof": [reason.as_dict() for reason in decision.proof],
+            }
+        )
+    return rows

@@ -4,6 +4,7 @@ the field result, and the reconnection with its fee and deposit, across Martin L
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -277,3 +278,39 @@ def test_a_disconnected_account_owes_three_times_its_average_bill_as_deposit(tom
     average = sum(b.current_charges_cents for b in bills) / len(bills)
     assert average_bill_cents(account_id, dt.date(2026, 12, 1)) == round(average)
     assert deposit_required_cents(account_id, dt.date(2026, 12, 1)) == 3 * round(average)
+
+
+def test_the_eligibility_command_and_api_print_the_documented_answer(
+    make_account: Any, technician: Any, client: Any
+) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    account = make_account(owing=OWING, last_name="Asked")
+    final_notice(account, dt.date(2027, 1, 13), dt.date(2027, 1, 26), technician)
+    out = StringIO()
+    call_command("collections", "eligibility", account.number, "--date", "2027-02-01", "--json", stdout=out)
+    assert json.loads(out.getvalue()) == {
+        "account": account.number,
+        "date": "2027-02-01",
+        "eligible": False,
+        "reasons": [
+            {
+                "rule": "contact_48_hour",
+                "message": "No contact attempt 24 hours before 2027-02-01, nor a notice posted at the premise "
+                "48 hours before.",
+            }
+        ],
+        "earliest_date": "2027-02-02",
+    }
+    client.force_login(technician)
+    answer = client.get(f"/api/collections/eligibility/{account.number}?date=2027-02-01").json()
+    assert (answer["eligible"], answer["earliest_date"], [r["rule"] for r in answer["reasons"]]) == (
+        False,
+        "2027-02-02",
+        ["contact_48_hour"],
+    )
+    assert client.get("/api/collections/eligibility/9999999-9").status_code == 404
+    listed = client.get("/api/collections/shutoff-list?date=2027-02-01").json()
+    assert listed == {"date": "2027-02-01", "accounts": []}
