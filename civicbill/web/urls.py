@@ -183,3 +183,15 @@ urlpatterns += [
     path("accounts/<str:number>/autopay/bank/", autopay.bank_change, name="account-autopay-bank"),
     path("accounts/<str:number>/autopay/end/", autopay.end, name="account-autopay-end"),
 ]
+
+# collections: shutoff and reconnection (issue 14)
+from civicbill.web.views import collections_shutoff  # noqa: E402
+
+urlpatterns += [
+    path("collections/shutoff/", collections_shutoff.shutoff_list_page, name="collections-shutoff-list"),
+    path(
+        "collections/accounts/<str:number>/shutoff/",
+        collections_shutoff.account_shutoff,
+        name="collections-account-shutoff",
+    ),
+]
