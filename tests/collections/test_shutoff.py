@@ -298,8 +298,8 @@ def test_the_eligibility_command_and_api_print_the_documented_answer(
         "reasons": [
             {
                 "rule": "contact_48_hour",
-                "message": "No contact attempt 24 hours before 2027-02-01, nor a notice posted at the premise "
-                "48 hours before.",
+                "message": "No contact attempt 24 hours before 2027-02-01, nor a notice posted at the "
+                "premise 48 hours before.",
             }
         ],
         "earliest_date": "2027-02-02",

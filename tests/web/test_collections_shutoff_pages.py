@@ -29,7 +29,8 @@ def test_the_supervisor_schedules_the_listed_shutoffs_and_records_the_result(
     page = client.get("/collections/shutoff/?date=2027-02-01")
     assert page.status_code == 200
     assert account.number in page.content.decode() and "Schedule shutoff" not in page.content.decode()
-    assert client.post("/collections/shutoff/", {"date": "2027-02-01", "accounts": [account.number]}).status_code == 403
+    refused = client.post("/collections/shutoff/", {"date": "2027-02-01", "accounts": [account.number]})
+    assert refused.status_code == 403
     client.force_login(supervisor)
     page = client.get("/collections/shutoff/?date=2027-02-01").content.decode()
     assert "63 days delinquent" in page and "Schedule shutoff" in page
