@@ -163,7 +163,7 @@ def shutoff_result_record(
         choices = ", ".join(str(r) for r in FIELD_RESULTS)
         raise ApplicationError(f"Result {result!r} is not one of: {choices}.", field="result")
     shutoff = (
-        Shutoff.objects.select_for_update()
+        Shutoff.objects.select_for_update(of=("self",))
         .select_related("work_order", "account")
         .filter(pk=shutoff_id)
         .first()
@@ -295,7 +295,7 @@ def reconnect_order(
             f"Reconnection date {on:%Y-%m-%d} is in the past (today is {as_of:%Y-%m-%d}).", field="date"
         )
     shutoff = (
-        Shutoff.objects.select_for_update()
+        Shutoff.objects.select_for_update(of=("self",))
         .select_related("work_order")
         .filter(account=account, result=ShutoffResult.DISCONNECTED, reconnection__isnull=True)
         .order_by("-result_on", "-id")
