@@ -140,3 +140,12 @@ def test_tenants_of_a_landlord_billed_building_get_10_days_notice() -> None:
     landlord = {"landlord_billed": True, "tenant_notice_mailed_on": dt.date(2026, 11, 23)}
     assert rules(dt.date(2026, 12, 2), **landlord) == ["tenant_notice"]
     assert rules(dt.date(2026, 12, 3), **landlord) == []
+
+
+def test_a_longer_final_notice_lead_counts_business_days_past_thanksgiving() -> None:
+    twelve = replace(DEFAULT_POLICY, final_notice_lead_business_days=12)
+    # 12 business days after Thursday 11-12, Thanksgiving and the day after closed: Wednesday 12-02
+    assert rules(dt.date(2026, 12, 1), policy=twelve) == ["final_notice_lead"]
+    assert rules(dt.date(2026, 12, 2), policy=twelve) == []
+    named = shutoff_eligibility(facts(final_notice_shutoff_on=dt.date(2026, 12, 3)), dt.date(2026, 12, 2))
+    assert (named.blocking_rules, named.earliest_date) == (["final_notice_lead"], dt.date(2026, 12, 3))
