@@ -13,6 +13,7 @@ from civicbill.collections.notice_steps import notice_step
 from civicbill.collections.run_context import Step
 from civicbill.collections.services.past_due import past_due_step
 from civicbill.collections.services.penalties import penalties_step
+from civicbill.collections.shutoff_steps import contact_step, eligibility_step
 
 STEPS: tuple[Step, ...] = (
     # 0. area "programs": arrangement breaches (an installment arrangement_breach_days past due marks
@@ -20,6 +21,6 @@ STEPS: tuple[Step, ...] = (
     penalties_step,  # 1. late penalty once per delinquent bill, monthly interest (area "run")
     past_due_step,  # stage current -> past due when first delinquent, and back (area "run")
     notice_step,  # 2. late notices, then final notices and their copies (area "notices")
-    # 3. area "shutoff": 48-hour contact / posted notice -- added at merge
-    # 4. area "shutoff": shutoff eligibility list -- added at merge
+    contact_step,  # 3. 48-hour contact attempt, else a notice posted at the premise (area "shutoff")
+    eligibility_step,  # 4. the shutoff list: every condition met, with its proof (area "shutoff")
 )

@@ -67,6 +67,9 @@ Added for payments from other channels, returned checks and refunds (issue 5):
 500-4510 Returned payment fees                                 revenue    water
 ======== ===================================================== ========== ======= ===========
 
+Added for collections (issue 14): 500-4520 Reconnection fees (revenue, water) — the fee for
+reconnecting water after a shutoff for nonpayment, charged to the water receivable.
+
 Lockbox and online payments debit the fund's cash directly (the bank or the processor deposits
 them); unmatched ones wait in 100-2900 Suspense until applied to an account.
 
@@ -182,6 +185,7 @@ REFUNDS_PAYABLE_WATER = "500-2300"
 REFUNDS_PAYABLE_SEWER = "510-2300"
 REFUNDS_PAYABLE_REFUSE = "520-2300"
 RETURNED_PAYMENT_FEES = "500-4510"
+RECONNECTION_FEES = "500-4520"  # collections: reconnection after a shutoff for nonpayment
 
 _A, _L, _E, _R, _X = (
     AccountType.ASSET,
@@ -252,6 +256,8 @@ def _build_chart() -> tuple[ChartAccount, ...]:
         ChartAccount(REFUNDS_PAYABLE_SEWER, "Refunds payable - Sewer Fund", _L, Fund.SEWER),
         ChartAccount(REFUNDS_PAYABLE_REFUSE, "Refunds payable - Refuse Fund", _L, Fund.REFUSE),
         ChartAccount(RETURNED_PAYMENT_FEES, "Returned payment fees", _R, Fund.WATER),
+        # collections (issue 14)
+        ChartAccount(RECONNECTION_FEES, "Reconnection fees", _R, Fund.WATER),
     ]
     # plain str values (not enum members) so the data compares and hashes like database values
     return tuple(

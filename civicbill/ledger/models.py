@@ -52,6 +52,7 @@ class SourceType(models.TextChoices):
     REFUND = "refund", "Refund"
     WRITE_OFF = "write_off", "Write-off"
     RETURNED_PAYMENT = "returned_payment", "Returned payment"
+    FEE = "fee", "Fee"
     DRAWER = "drawer", "Cash drawer over/short"
     REVERSAL = "reversal", "Reversal"
     MANUAL = "manual", "Manual journal entry"

@@ -260,3 +260,15 @@ urlpatterns += [
         name="collections-shutoff-policy-pdf",
     ),
 ]
+
+# collections: shutoff and reconnection (issue 14)
+from civicbill.web.views import collections_shutoff  # noqa: E402
+
+urlpatterns += [
+    path("collections/shutoff/", collections_shutoff.shutoff_list_page, name="collections-shutoff-list"),
+    path(
+        "collections/accounts/<str:number>/shutoff/",
+        collections_shutoff.account_shutoff,
+        name="collections-account-shutoff",
+    ),
+]

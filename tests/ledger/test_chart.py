@@ -17,7 +17,7 @@ def test_the_migration_seeds_exactly_the_chart() -> None:
     ]
 
     assert seeded == list(chart.CHART)
-    assert len(seeded) == 48  # 36 + 8 for cashiering + 4 for refunds payable and returned payment fees
+    assert len(seeded) == 49  # 36 + 8 cashiering + 4 refunds payable, returned payment fees + 1 reconnection
     assert GLAccount.objects.filter(is_active=False).count() == 0
 
 
@@ -27,7 +27,7 @@ def test_seeding_again_creates_only_missing_accounts() -> None:
 
     assert chart.seed_chart(GLAccount) == 1
     assert chart.seed_chart(GLAccount) == 0
-    assert GLAccount.objects.count() == 48
+    assert GLAccount.objects.count() == 49
 
 
 def test_every_code_is_fund_number_dash_account_number_of_its_fund() -> None:
