@@ -3,8 +3,11 @@
 Built from the account's receivable movements (ledger) with the same rule payments use
 (``payments.allocation.open_items``: credits settle deposits, then penalties, then charges, oldest first),
 then each open item is tied to the bill whose journal entry made it (same service, same accounting date),
-so it carries that bill's due date. An item no bill made (a conversion opening balance, a penalty, a
-returned-payment fee, a deposit) is due on its accounting date.
+so it carries that bill's due date. An item no bill made is due:
+- on its accounting date when it is a conversion opening balance (legacy arrears) or a penalty;
+- otherwise (a reconnection fee, a deposit, a returned payment, an adjustment) when the first bill
+  issued on or after it is due — the customer is told of it on that bill; until such a bill exists it
+  is treated as due :data:`UNBILLED_DUE_DAYS` days after it was posted.
 
 Days delinquent are counted from the due date (a bill due 2026-11-21 is 1 day past due on 11-22); the
 policy's grace days matter for penalties only (collections.policy).
@@ -16,7 +19,10 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from civicbill.payments.allocation import CHARGE, Movement, open_items
+from civicbill.payments.allocation import CHARGE, PENALTY, Movement, open_items
+
+UNBILLED_DUE_DAYS = 30  # an item no bill has carried yet is due this many days after it was posted
+DUE_WHEN_POSTED = ("conversion", "penalty")  # source types due on their own accounting date
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,15 +95,16 @@ def account_delinquency(
         for bill in sorted(bills, key=lambda b: (b.accounting_date, b.bill_id))
         for service in bill.services
     }
+    posted_due = {
+        (m.accounting_date, m.service) for m in moves if m.source_type in DUE_WHEN_POSTED and m.net_cents > 0
+    }
+    bill_days = sorted({(bill.accounting_date, bill.due_date) for bill in by_day_service.values()})
     items: list[OpenBillItem] = []
     for item in open_items(moves):
         bill = by_day_service.get((item.accounting_date, item.service)) if item.kind == CHARGE else None
         if bill is None:
-            items.append(
-                OpenBillItem(
-                    item.service, item.kind, item.accounting_date, item.accounting_date, item.amount_cents
-                )
-            )
+            due = _due_without_bill(item.kind, item.accounting_date, item.service, posted_due, bill_days)
+            items.append(OpenBillItem(item.service, item.kind, item.accounting_date, due, item.amount_cents))
         else:
             items.append(
                 OpenBillItem(
@@ -113,3 +120,17 @@ def account_delinquency(
             )
     items.sort(key=lambda i: (i.due_date, i.accounting_date, i.service))
     return AccountDelinquency(account_id, sum(m.net_cents for m in moves), tuple(items))
+
+
+def _due_without_bill(
+    kind: str,
+    day: dt.date,
+    service: str,
+    posted_due: set[tuple[dt.date, str]],
+    bill_days: list[tuple[dt.date, dt.date]],
+) -> dt.date:
+    """The due date of an open item no bill made (module doc)."""
+    if kind == PENALTY or (day, service) in posted_due:
+        return day
+    later = [due for billed_on, due in bill_days if billed_on >= day]
+    return min(later) if later else day + dt.timedelta(days=UNBILLED_DUE_DAYS)

@@ -42,6 +42,7 @@ def run_row(run: CollectionRun) -> dict[str, Any]:
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
         "task_id": run.task_id or None,
         "last_error": run.last_error or None,
+        "closed_because": run.closed_because or None,
     }
 
 

@@ -14,7 +14,9 @@ from typing import Any
 from tests.fixtures.concurrency import outcome_text, run_concurrently, setup_django
 
 ACCOUNTS = 12
-RUN_DATE = dt.date(2026, 11, 27)  # the day after Thanksgiving; the bills were due Friday 2026-11-20
+RUN_DATE = dt.date(
+    2026, 11, 30
+)  # the first business day after Thanksgiving; the bills were due Friday 2026-11-20
 
 
 def main() -> None:
@@ -59,7 +61,7 @@ def main() -> None:
             current_charges_cents=8261, total_due_cents=8261,
         )  # fmt: skip
 
-    at = dt.datetime(2026, 11, 27, 15, 0, tzinfo=dt.UTC)
+    at = dt.datetime(2026, 11, 30, 15, 0, tzinfo=dt.UTC)
 
     def run() -> Any:
         return collections_run(run_date=RUN_DATE, trial=False, actor=technician, at=at).status

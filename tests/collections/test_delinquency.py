@@ -98,3 +98,20 @@ def test_only_accounts_owing_more_than_their_bills_not_yet_due_are_examined(
     assert accounts_owing(bill.due_date) == [account.pk]
     assert accounts_past_due(bill.due_date) == []  # owing, but nothing is past due yet
     assert accounts_past_due(bill.due_date + dt.timedelta(days=1)) == [account.pk]
+
+
+def test_a_fee_posted_between_bills_is_due_with_the_next_bill_and_arrears_when_posted() -> None:
+    movements = [
+        Movement("water", "conversion", dt.date(2026, 9, 1), 2000),
+        Movement("water", "fee", dt.date(2026, 10, 5), 7500),
+        Movement("water", "bill", dt.date(2026, 10, 30), 3100),
+        Movement("water", "fee", dt.date(2026, 11, 2), 2500),
+    ]
+    bills = [_bill(2, dt.date(2026, 10, 30), dt.date(2026, 11, 20))]
+    owed = account_delinquency(7, movements, bills)
+    assert [(i.accounting_date, i.due_date, i.open_cents) for i in owed.items] == [
+        (dt.date(2026, 9, 1), dt.date(2026, 9, 1), 2000),  # legacy arrears: due when converted
+        (dt.date(2026, 10, 5), dt.date(2026, 11, 20), 7500),  # told of on the October bill
+        (dt.date(2026, 10, 30), dt.date(2026, 11, 20), 3100),
+        (dt.date(2026, 11, 2), dt.date(2026, 12, 2), 2500),  # no bill has carried it yet: 30 days
+    ]

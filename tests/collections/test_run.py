@@ -94,10 +94,12 @@ def test_the_penalty_posts_once_and_interest_each_month_across_the_holidays(
     assert (run.accounts_examined, charged(account)) == (1, [])
     assert current_stages([account.pk])[account.pk] == CollectionStage.CURRENT
 
-    # Friday 2026-11-27, the day after Thanksgiving (the bill became delinquent on the holiday)
-    run = run_on(dt.date(2026, 11, 27), technician)
+    # Monday 2026-11-30: the bill became delinquent on Thanksgiving; the office was closed Thursday,
+    # Friday (the day after Thanksgiving is a California holiday) and the weekend: the run does nothing
+    assert run_on(dt.date(2026, 11, 27), technician).closed_because == "holiday: Day After Thanksgiving"
+    run = run_on(dt.date(2026, 11, 30), technician)
     assert charged(account) == [
-        ("202610", 0, "penalty", 826, {"water": 408, "sewer": 418}, dt.date(2026, 11, 27))
+        ("202610", 0, "penalty", 826, {"water": 408, "sewer": 418}, dt.date(2026, 11, 30))
     ]
     [action] = CollectionAction.objects.filter(run=run, step="penalty")
     assert (action.amount_cents, action.detail["basis_cents"], action.detail["bill"]) == (
@@ -107,7 +109,7 @@ def test_the_penalty_posts_once_and_interest_each_month_across_the_holidays(
     )
     assert "10% late penalty on bill" in action.rule and "2026-11-20" in action.rule
     entry = JournalEntry.objects.get(source_type="penalty")
-    assert (entry.accounting_date, entry.total_cents) == (dt.date(2026, 11, 27), 826)
+    assert (entry.accounting_date, entry.total_cents) == (dt.date(2026, 11, 30), 826)
     assert sorted(entry.lines.values_list("gl_account__code", "debit_cents", "credit_cents")) == [
         ("500-1210", 408, 0), ("500-4500", 0, 408), ("510-1220", 418, 0), ("510-4500", 0, 418),
     ]  # fmt: skip
@@ -119,7 +121,7 @@ def test_the_penalty_posts_once_and_interest_each_month_across_the_holidays(
 
     # rerunning the day posts nothing new
     entries = JournalEntry.objects.count()
-    again = run_on(dt.date(2026, 11, 27), technician)
+    again = run_on(dt.date(2026, 11, 30), technician)
     assert (JournalEntry.objects.count(), again.counts, len(charged(account))) == (entries, {}, 1)
 
     # Christmas: the first monthiversary (Dec 26) is not reached; nothing new
@@ -154,14 +156,14 @@ def test_a_trial_lists_the_penalty_and_changes_nothing_but_the_run_and_its_actio
     account = billed()
     bill_cycle(technician)
     with assert_nothing_changed(ignore=("collections_collectionrun", "collections_collectionaction")):
-        run = run_on(dt.date(2026, 11, 27), technician, trial=True)
+        run = run_on(dt.date(2026, 11, 30), technician, trial=True)
     assert (run.trial, run.counts) == (True, {"penalty": 1, "late_notice": 1})
     [action] = CollectionAction.objects.filter(run=run, step="penalty")
     assert (action.account_id, action.step, action.amount_cents, action.detail["entry"]) == (
         account.pk, "penalty", 826, None,
     )  # fmt: skip
     # the posted run afterwards does what the trial listed
-    run_on(dt.date(2026, 11, 27), technician)
+    run_on(dt.date(2026, 11, 30), technician)
     assert [row[3] for row in charged(account)] == [826]
 
 
@@ -204,7 +206,7 @@ def test_arrangement_appeal_and_moratorium_stop_penalties_and_low_income_interes
                                  starts_on=dt.date(2026, 1, 1), expires_on=dt.date(2027, 12, 31),
                                  recorded_by=technician, recorded_at=made)  # fmt: skip
 
-    run = run_on(dt.date(2026, 11, 27), technician)
+    run = run_on(dt.date(2026, 11, 30), technician)
     assert [charged(a) != [] for a in (arranged, appealing, in_moratorium, low_income, plain)] == [
         False, False, False, True, True,
     ]  # fmt: skip
@@ -269,10 +271,10 @@ def test_the_command_line_runs_as_the_collections_user_and_lists_every_action_as
     account = billed()
     bill_cycle(technician)
     out = io.StringIO()
-    call_command("collections", "run", "--date", "2026-11-27", "--trial", "--json", stdout=out)
+    call_command("collections", "run", "--date", "2026-11-30", "--trial", "--json", stdout=out)
     report = json.loads(out.getvalue())
     assert (report["run_date"], report["trial"], report["status"], report["started_by"]) == (
-        "2026-11-27", True, "finished", "collections",
+        "2026-11-30", True, "finished", "collections",
     )  # fmt: skip
     assert report["counts"] == {"penalty": 1, "late_notice": 1}
     [action] = [a for a in report["actions"] if a["step"] == "penalty"]
@@ -281,9 +283,9 @@ def test_the_command_line_runs_as_the_collections_user_and_lists_every_action_as
     assert not PenaltyAssessment.objects.exists()
 
     out = io.StringIO()
-    call_command("collections", "run", "--date", "2026-11-27", "--user", technician.username, stdout=out)
+    call_command("collections", "run", "--date", "2026-11-30", "--user", technician.username, stdout=out)
     text = out.getvalue()
-    assert text.splitlines()[0].endswith("2026-11-27: 1 accounts owing, 2 actions")  # penalty, late notice
+    assert text.splitlines()[0].endswith("2026-11-30: 1 accounts owing, 2 actions")  # penalty, late notice
     assert f"{account.number}  penalty" in text and "$8.26" in text
     assert [row[3] for row in charged(account)] == [826]
     assert check_books().ok

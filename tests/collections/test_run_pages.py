@@ -38,20 +38,20 @@ def test_a_trial_from_the_page_lists_the_penalty_then_the_posted_run_posts_it(
 ) -> None:
     client.force_login(technician)
     assert client.get("/collections/runs/start/").status_code == 200
-    response = client.post("/collections/runs/start/", {"run_date": "2026-11-27", "trial": "on"})
+    response = client.post("/collections/runs/start/", {"run_date": "2026-11-30", "trial": "on"})
     trial = CollectionRun.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/collections/runs/{trial.pk}/"
     assert (trial.status, trial.trial, trial.task_id) == ("finished", True, f"collections-run:{trial.pk}")
     page = client.get(f"/collections/runs/{trial.pk}/?step=penalty").content.decode()
     assert owing.number in page and "$8.26" in page and "10% late penalty on bill" in page
-    worklist = client.get("/collections/worklist/?day=2026-11-27&step=penalty").content.decode()
+    worklist = client.get("/collections/worklist/?day=2026-11-30&step=penalty").content.decode()
     assert owing.number in worklist and "$8.26" in worklist
     assert not PenaltyAssessment.objects.exists()
 
-    client.post("/collections/runs/start/", {"run_date": "2026-11-27"})  # posted
+    client.post("/collections/runs/start/", {"run_date": "2026-11-30"})  # posted
     assert [a.amount_cents for a in PenaltyAssessment.objects.all()] == [826]
-    worklist = client.get("/collections/worklist/?day=2026-11-27").content.decode()
-    assert owing.number in worklist and "2026-11-27" in worklist  # past due now, since the run
+    worklist = client.get("/collections/worklist/?day=2026-11-30").content.decode()
+    assert owing.number in worklist and "2026-11-30" in worklist  # past due now, since the run
     assert check_books().ok
 
 
@@ -66,7 +66,7 @@ def test_a_bad_date_is_refused_naming_the_field_and_a_clerk_may_not_run(
     client.force_login(csr)
     assert client.get("/collections/worklist/").status_code == 200
     assert (
-        client.post("/collections/runs/start/", {"run_date": "2026-11-27", "trial": "on"}).status_code == 403
+        client.post("/collections/runs/start/", {"run_date": "2026-11-30", "trial": "on"}).status_code == 403
     )
     assert not CollectionRun.objects.exists()
 
@@ -79,7 +79,7 @@ def test_the_api_starts_a_run_and_shows_it_with_its_actions(
     client: Client, technician: User, owing: Account
 ) -> None:
     client.force_login(technician)
-    response = _post(client, "/api/collections/runs/", {"run_date": "2026-11-27", "trial": False})
+    response = _post(client, "/api/collections/runs/", {"run_date": "2026-11-30", "trial": False})
     assert response.status_code == 202
     body = response.json()
     run = CollectionRun.objects.get()
@@ -107,5 +107,5 @@ def test_the_api_starts_a_run_and_shows_it_with_its_actions(
 
 def test_the_api_refuses_a_clerk(client: Client, csr: User) -> None:
     client.force_login(csr)
-    assert _post(client, "/api/collections/runs/", {"run_date": "2026-11-27"}).status_code == 403
+    assert _post(client, "/api/collections/runs/", {"run_date": "2026-11-30"}).status_code == 403
     assert client.get("/api/collections/runs/").status_code == 200

@@ -38,6 +38,7 @@ def _run(command: Any, options: dict[str, Any]) -> None:
     lines = [
         f"{kind} {run.pk} of {run.run_date:%Y-%m-%d}: {run.accounts_examined} accounts owing, "
         f"{len(actions)} actions" + (" (nothing posted)" if run.trial else ""),
+        *([f"  the office is closed ({run.closed_because}): nothing done"] if run.closed_because else []),
         *(f"  {step}: {count}" for step, count in run.counts.items()),
         *(_line(row) for row in actions),
     ]

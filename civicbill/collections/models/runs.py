@@ -29,6 +29,8 @@ class CollectionRun(models.Model):
     counts = models.JSONField(default=dict, blank=True)  # step -> number of actions
     task_id = models.CharField(max_length=64, blank=True)
     last_error = models.TextField(blank=True)
+    # why the run did nothing: the office is closed that day (a weekend, a holiday, a closure)
+    closed_because = models.CharField(max_length=120, blank=True)
 
     class Meta:
         ordering = ["-run_date", "-id"]

@@ -67,13 +67,25 @@ def _event(ctx: RunContext, account_id: int, stage: str, rule: str, user: User) 
     )
 
 
+# the stages an account leaves for "current" once nothing is past due (a scheduled shutoff, a
+# disconnection, an arrangement or an appeal is ended by its own action, not by this step)
+PAID_UP_FROM = (
+    CollectionStage.PAST_DUE,
+    CollectionStage.LATE_NOTICE_SENT,
+    CollectionStage.FINAL_NOTICE_SENT,
+    CollectionStage.FORTY_EIGHT_HOUR_NOTICE,
+    CollectionStage.ELIGIBLE_FOR_SHUTOFF,
+)
+
+
 def paid_up_step(ctx: RunContext, owing_ids: set[int]) -> int:
-    """After the chunks: accounts left in "past due" that owe nothing at all go back to current."""
+    """After the chunks: accounts in a delinquency stage before any shutoff (past due, a notice sent,
+    eligible) that have nothing past due any more go back to current."""
     if ctx.trial:
         return 0
     candidates = (
         set(
-            StageEvent.objects.filter(stage=CollectionStage.PAST_DUE, occurred_on__lte=ctx.run_date)
+            StageEvent.objects.filter(stage__in=PAID_UP_FROM, occurred_on__lte=ctx.run_date)
             .values_list("account_id", flat=True)
             .distinct()
         )
@@ -82,9 +94,9 @@ def paid_up_step(ctx: RunContext, owing_ids: set[int]) -> int:
     stages = current_stages(candidates, as_of=ctx.run_date)
     user = acting_user(ctx.actor)
     events = [
-        _event(ctx, account_id, CollectionStage.CURRENT, "paid: nothing owed", user)
+        _event(ctx, account_id, CollectionStage.CURRENT, "paid: nothing past due", user)
         for account_id in sorted(candidates)
-        if stages[account_id] == CollectionStage.PAST_DUE
+        if stages[account_id] in PAID_UP_FROM
     ]
     StageEvent.objects.bulk_create(events)
     return len(events)

@@ -93,7 +93,11 @@ def _execute(run: CollectionRun, *, actor: Actor, at: dt.datetime, progress: Pro
     run_date = run.run_date
     policy = policy_on(run_date)
     calendar = clock.business_calendar()
-    ids = accounts_past_due(run_date)  # owing more than their bills not yet due
+    closed = calendar.why_closed(run_date)
+    # nothing is charged, mailed, called or listed for shutoff on a day the office is closed: a charge
+    # that became delinquent then is penalised on the next business day's run
+    ids = [] if closed else accounts_past_due(run_date)  # owing more than their bills not yet due
+    run.closed_because = closed or ""
     total = len(ids)
     if progress is not None:
         progress(0, total)
@@ -122,14 +126,14 @@ def _execute(run: CollectionRun, *, actor: Actor, at: dt.datetime, progress: Pro
         if progress is not None:
             progress(done, total)
     with transaction.atomic():
-        paid_up = paid_up_step(ctx, set(ids))
+        paid_up = 0 if closed else paid_up_step(ctx, set(ids))
         if paid_up:
             run.counts[CURRENT_COUNT] = run.counts.get(CURRENT_COUNT, 0) + paid_up
         run.counts = {**run.counts, **dict(sorted(actions.items()))}
         run.accounts_examined = total
         run.status = CollectionRun.Status.FINISHED
         run.finished_at = clock.now()
-        run.save(update_fields=["counts", "accounts_examined", "status", "finished_at"])
+        run.save(update_fields=["counts", "accounts_examined", "status", "finished_at", "closed_because"])
         if not run.trial:
             audit_record(
                 actor=actor,

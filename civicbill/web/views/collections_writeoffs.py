@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from civicbill.collections import writeoff_selectors as selectors
 from civicbill.collections import writeoffs as services
@@ -180,6 +180,7 @@ def writeoff_decide(request: HttpRequest, batch_id: int, decision: str) -> HttpR
     return redirect("collections-writeoff-batch", batch_id=batch_id)
 
 
+@require_GET
 @requires("collections.view")
 def agency_export(request: HttpRequest, batch_id: int) -> HttpResponse:
     try:
