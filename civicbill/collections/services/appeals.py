@@ -16,6 +16,7 @@ has one supervisor); every opening and decision is audited with who and when.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.db import transaction
 
@@ -46,11 +47,15 @@ def _bill_of(account: Account, bill: Bill | str | None) -> Bill | None:
         bill = found
     if bill.account_id != account.pk:
         raise ApplicationError(
-            f"Bill {bill.number} is not a bill of account {account.number}", code="other_account", field="bill"
+            f"Bill {bill.number} is not a bill of account {account.number}",
+            code="other_account",
+            field="bill",
         )
     if bill.status != Bill.Status.ISSUED:
         raise ApplicationError(
-            f"Bill {bill.number} is {bill.status}; only an issued bill is reviewed", code="not_issued", field="bill"
+            f"Bill {bill.number} is {bill.status}; only an issued bill is reviewed",
+            code="not_issued",
+            field="bill",
         )
     return bill
 
@@ -81,27 +86,49 @@ def appeal_open(
         )
     on = clock.business_date(at)
     appeal = Appeal.objects.create(
-        account=account, bill=found, kind=kind, reason=reason, opened_on=on, opened_by=acting_user(actor),
+        account=account,
+        bill=found,
+        kind=kind,
+        reason=reason,
+        opened_on=on,
+        opened_by=acting_user(actor),
         opened_at=at,
-    )  # fmt: skip
+    )
     what = f"{appeal.get_kind_display()} opened" + (f" on bill {found.number}" if found else "")
     stage_record_trusted(
-        account_id=account.pk, stage=CollectionStage.APPEAL_PENDING, on=on, rule=f"{what}: {reason}",
-        actor=actor, at=at, detail={"appeal_id": appeal.pk},
-    )  # fmt: skip
+        account_id=account.pk,
+        stage=CollectionStage.APPEAL_PENDING,
+        on=on,
+        rule=f"{what}: {reason}",
+        actor=actor,
+        at=at,
+        detail={"appeal_id": appeal.pk},
+    )
     audit_record(
-        actor=actor, action="collections.appeal_open", target=appeal, at=at, account_number=account.number,
+        actor=actor,
+        action="collections.appeal_open",
+        target=appeal,
+        at=at,
+        account_number=account.number,
         summary=f"{what}: {reason}",
-        changes={"kind": kind, "bill": found.number if found else None, "reason": reason, "opened_on": on.isoformat()},
-    )  # fmt: skip
+        changes={
+            "kind": kind,
+            "bill": found.number if found else None,
+            "reason": reason,
+            "opened_on": on.isoformat(),
+        },
+    )
     return appeal
 
 
-def _entry_of(account: Account, entry: JournalEntry | int | None) -> JournalEntry | None:
+def _entry_of(account: Account, entry: JournalEntry | str | None) -> JournalEntry | None:
     if entry is None or entry == "":
         return None
     if not isinstance(entry, JournalEntry):
-        found = JournalEntry.objects.filter(pk=int(entry)).first()
+        try:
+            found = JournalEntry.objects.filter(pk=uuid.UUID(str(entry).strip())).first()
+        except ValueError:
+            found = None
         if found is None:
             raise NotFoundError(f"There is no journal entry {entry}", field="adjustment_entry")
         entry = found
@@ -131,7 +158,7 @@ def appeal_decide(
     outcome: str,
     actor: Actor,
     at: dt.datetime,
-    adjustment_entry: JournalEntry | int | None = None,
+    adjustment_entry: JournalEntry | str | None = None,
 ) -> Appeal:
     """Decide a pending appeal on the business day of ``at``: upheld, adjusted or withdrawn."""
     require_permission(actor, "collections.appeal_decide")
@@ -146,7 +173,9 @@ def appeal_decide(
     entry = _entry_of(appeal.account, adjustment_entry)
     if entry is not None and status != AppealStatus.ADJUSTED:
         raise ApplicationError(
-            "Only an adjusted bill names an adjustment entry", code="entry_not_adjusted", field="adjustment_entry"
+            "Only an adjusted bill names an adjustment entry",
+            code="entry_not_adjusted",
+            field="adjustment_entry",
         )
     on = clock.business_date(at)
     if on < appeal.opened_on:
@@ -159,13 +188,27 @@ def appeal_decide(
     stage = stage_after_appeal(appeal.account, on)
     label = AppealStatus(status).label
     stage_record_trusted(
-        account_id=appeal.account_id, stage=stage, on=on, rule=f"{appeal.get_kind_display()} {label}: {outcome}",
-        actor=actor, at=at, detail={"appeal_id": appeal.pk},
-    )  # fmt: skip
+        account_id=appeal.account_id,
+        stage=stage,
+        on=on,
+        rule=f"{appeal.get_kind_display()} {label}: {outcome}",
+        actor=actor,
+        at=at,
+        detail={"appeal_id": appeal.pk},
+    )
     audit_record(
-        actor=actor, action="collections.appeal_decide", target=appeal, at=at,
-        account_number=appeal.account.number, summary=f"{appeal.get_kind_display()} {label}: {outcome}",
-        changes={"status": status, "outcome": outcome, "decided_on": on.isoformat(),
-                 "adjustment_entry": entry.pk if entry else None, "stage": stage},
-    )  # fmt: skip
+        actor=actor,
+        action="collections.appeal_decide",
+        target=appeal,
+        at=at,
+        account_number=appeal.account.number,
+        summary=f"{appeal.get_kind_display()} {label}: {outcome}",
+        changes={
+            "status": status,
+            "outcome": outcome,
+            "decided_on": on.isoformat(),
+            "adjustment_entry": str(entry.pk) if entry else None,
+            "stage": stage,
+        },
+    )
     return appeal

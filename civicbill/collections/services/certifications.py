@@ -69,14 +69,16 @@ def certification_record(
         program = choice_field(program, "program", list(IncomeProgram.values))
         provider = ""
     else:
-        provider = text_field(provider, "provider", max_length=160,
-                              required="Name the primary-care provider who certified")  # fmt: skip
+        provider = text_field(
+            provider, "provider", max_length=160, required="Name the primary-care provider who certified"
+        )
         program = ""
     evidence = text_field(evidence, "evidence", max_length=300)
     expires_on = expires_on or default_expiry(kind, starts_on)
     if expires_on < starts_on:
         raise ApplicationError(
-            f"The certification cannot expire ({expires_on:%Y-%m-%d}) before it starts ({starts_on:%Y-%m-%d})",
+            f"The certification cannot expire ({expires_on:%Y-%m-%d}) before it starts "
+            f"({starts_on:%Y-%m-%d})",
             code="expires_before_start",
             field="expires_on",
         )
@@ -89,30 +91,56 @@ def certification_record(
             field="expires_on",
         )
     certification = Certification.objects.create(
-        account=account, kind=kind, program=program, provider=provider, starts_on=starts_on,
-        expires_on=expires_on, evidence=evidence, recorded_by=acting_user(actor), recorded_at=at,
-    )  # fmt: skip
+        account=account,
+        kind=kind,
+        program=program,
+        provider=provider,
+        starts_on=starts_on,
+        expires_on=expires_on,
+        evidence=evidence,
+        recorded_by=acting_user(actor),
+        recorded_at=at,
+    )
     who = IncomeProgram(program).label if program else provider
     audit_record(
-        actor=actor, action="collections.certify", target=certification, at=at, account_number=account.number,
+        actor=actor,
+        action="collections.certify",
+        target=certification,
+        at=at,
+        account_number=account.number,
         summary=f"{certification.get_kind_display()} ({who}) {starts_on:%Y-%m-%d} to {expires_on:%Y-%m-%d}",
-        changes={"kind": kind, "program": program, "provider": provider, "starts_on": starts_on.isoformat(),
-                 "expires_on": expires_on.isoformat(), "evidence": evidence},
-    )  # fmt: skip
+        changes={
+            "kind": kind,
+            "program": program,
+            "provider": provider,
+            "starts_on": starts_on.isoformat(),
+            "expires_on": expires_on.isoformat(),
+            "evidence": evidence,
+        },
+    )
     return certification
 
 
 @transaction.atomic
 def certification_revoke(
-    *, certification: Certification, reason: str, actor: Actor, at: dt.datetime, revoked_on: dt.date | None = None
+    *,
+    certification: Certification,
+    reason: str,
+    actor: Actor,
+    at: dt.datetime,
+    revoked_on: dt.date | None = None,
 ) -> Certification:
-    """Revoke a certification: from ``revoked_on`` (default: the business day of ``at``) it no longer applies."""
+    """Revoke a certification: from ``revoked_on`` (default: the business day of ``at``) it no longer
+    applies."""
     require_permission(actor, "collections.certify")
     reason = text_field(reason, "reason", max_length=200, required="Say why the certification is revoked")
-    certification = Certification.objects.select_for_update().select_related("account").get(pk=certification.pk)
+    certification = (
+        Certification.objects.select_for_update().select_related("account").get(pk=certification.pk)
+    )
     if certification.revoked_on is not None:
         raise ApplicationError(
-            f"This certification was already revoked on {certification.revoked_on:%Y-%m-%d}", code="already_revoked"
+            f"This certification was already revoked on {certification.revoked_on:%Y-%m-%d}",
+            code="already_revoked",
         )
     revoked_on = revoked_on or clock.business_date(at)
     if revoked_on < certification.starts_on:
@@ -124,11 +152,14 @@ def certification_revoke(
     certification.revoked_on, certification.revoke_reason = revoked_on, reason
     certification.save(update_fields=["revoked_on", "revoke_reason"])
     audit_record(
-        actor=actor, action="collections.certification_revoke", target=certification, at=at,
+        actor=actor,
+        action="collections.certification_revoke",
+        target=certification,
+        at=at,
         account_number=certification.account.number,
         summary=f"{certification.get_kind_display()} revoked from {revoked_on:%Y-%m-%d}: {reason}",
         changes={"revoked_on": revoked_on.isoformat(), "reason": reason},
-    )  # fmt: skip
+    )
     return certification
 
 
@@ -162,22 +193,49 @@ def contact_add(
     zip_code = (zip_code or "").strip()
     if not ZIP.match(zip_code):
         raise ApplicationError(
-            f"The ZIP code {zip_code!r} is 5 digits (or ZIP+4, 92201-1234)", code="bad_zip_code", field="zip_code"
+            f"The ZIP code {zip_code!r} is 5 digits (or ZIP+4, 92201-1234)",
+            code="bad_zip_code",
+            field="zip_code",
         )
     phone = text_field(phone, "phone", max_length=30)
     language = choice_field(language, "language", LANGUAGES)
     starts_on = starts_on or clock.business_date(at)
     contact = ThirdPartyContact.objects.create(
-        account=account, reason=reason, name=name, line1=line1, line2=line2, city=city, state=state,
-        zip_code=zip_code, phone=phone, language=language, starts_on=starts_on, recorded_by=acting_user(actor),
+        account=account,
+        reason=reason,
+        name=name,
+        line1=line1,
+        line2=line2,
+        city=city,
+        state=state,
+        zip_code=zip_code,
+        phone=phone,
+        language=language,
+        starts_on=starts_on,
+        recorded_by=acting_user(actor),
         recorded_at=at,
-    )  # fmt: skip
+    )
     audit_record(
-        actor=actor, action="collections.contact_add", target=contact, at=at, account_number=account.number,
-        summary=f"Third party {name} receives notices from {starts_on:%Y-%m-%d} ({contact.get_reason_display()})",
-        changes={"reason": reason, "name": name, "line1": line1, "line2": line2, "city": city, "state": state,
-                 "zip_code": zip_code, "phone": phone, "language": language, "starts_on": starts_on.isoformat()},
-    )  # fmt: skip
+        actor=actor,
+        action="collections.contact_add",
+        target=contact,
+        at=at,
+        account_number=account.number,
+        summary=f"Third party {name} receives notices from {starts_on:%Y-%m-%d} "
+        f"({contact.get_reason_display()})",
+        changes={
+            "reason": reason,
+            "name": name,
+            "line1": line1,
+            "line2": line2,
+            "city": city,
+            "state": state,
+            "zip_code": zip_code,
+            "phone": phone,
+            "language": language,
+            "starts_on": starts_on.isoformat(),
+        },
+    )
     return contact
 
 
@@ -189,18 +247,25 @@ def contact_end(
     require_permission(actor, "collections.certify")
     contact = ThirdPartyContact.objects.select_for_update().select_related("account").get(pk=contact.pk)
     if contact.ended_on is not None:
-        raise ApplicationError(f"This contact already ended on {contact.ended_on:%Y-%m-%d}", code="already_ended")
+        raise ApplicationError(
+            f"This contact already ended on {contact.ended_on:%Y-%m-%d}", code="already_ended"
+        )
     ended_on = ended_on or clock.business_date(at)
     if ended_on < contact.starts_on:
         raise ApplicationError(
-            f"A contact starting {contact.starts_on:%Y-%m-%d} cannot end before it", code="ends_before_start",
+            f"A contact starting {contact.starts_on:%Y-%m-%d} cannot end before it",
+            code="ends_before_start",
             field="ended_on",
-        )  # fmt: skip
+        )
     contact.ended_on = ended_on
     contact.save(update_fields=["ended_on"])
     audit_record(
-        actor=actor, action="collections.contact_end", target=contact, at=at, account_number=contact.account.number,
+        actor=actor,
+        action="collections.contact_end",
+        target=contact,
+        at=at,
+        account_number=contact.account.number,
         summary=f"Third party {contact.name} receives notices through {ended_on:%Y-%m-%d} only",
         changes={"ended_on": ended_on.isoformat()},
-    )  # fmt: skip
+    )
     return contact

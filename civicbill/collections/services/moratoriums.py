@@ -40,13 +40,16 @@ def _scope_value(scope: str, value: str) -> str:
     if scope == MoratoriumScope.ALL:
         if value:
             raise ApplicationError(
-                "A moratorium on all accounts names no cycle, ZIP or route", code="bad_scope_value",
+                "A moratorium on all accounts names no cycle, ZIP or route",
+                code="bad_scope_value",
                 field="scope_value",
-            )  # fmt: skip
+            )
         return ""
     if scope == MoratoriumScope.CYCLE:
         if not value.isdigit() or not BillingCycle.objects.filter(number=int(value)).exists():
-            raise ApplicationError(f"There is no billing cycle {value!r}", code="no_cycle", field="scope_value")
+            raise ApplicationError(
+                f"There is no billing cycle {value!r}", code="no_cycle", field="scope_value"
+            )
         return str(int(value))
     if scope == MoratoriumScope.ZIP:
         if not re.fullmatch(r"\d{5}", value):
@@ -82,15 +85,29 @@ def moratorium_declare(
     scope = choice_field(scope, "scope", list(MoratoriumScope.values))
     value = _scope_value(scope, scope_value)
     moratorium = Moratorium.objects.create(
-        starts_on=starts_on, ends_on=ends_on, scope=scope, scope_value=value, reason=reason,
-        declared_by=acting_user(actor), declared_at=at,
-    )  # fmt: skip
+        starts_on=starts_on,
+        ends_on=ends_on,
+        scope=scope,
+        scope_value=value,
+        reason=reason,
+        declared_by=acting_user(actor),
+        declared_at=at,
+    )
     audit_record(
-        actor=actor, action="collections.moratorium_declare", target=moratorium, at=at,
-        summary=f"Moratorium on {scope_text(moratorium)} {starts_on:%Y-%m-%d} to {ends_on:%Y-%m-%d}: {reason}",
-        changes={"starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat(), "scope": scope,
-                 "scope_value": value, "reason": reason},
-    )  # fmt: skip
+        actor=actor,
+        action="collections.moratorium_declare",
+        target=moratorium,
+        at=at,
+        summary=f"Moratorium on {scope_text(moratorium)} {starts_on:%Y-%m-%d} to {ends_on:%Y-%m-%d}: "
+        f"{reason}",
+        changes={
+            "starts_on": starts_on.isoformat(),
+            "ends_on": ends_on.isoformat(),
+            "scope": scope,
+            "scope_value": value,
+            "reason": reason,
+        },
+    )
     return moratorium
 
 
@@ -104,7 +121,8 @@ def moratorium_lift(
     moratorium = Moratorium.objects.select_for_update().get(pk=moratorium.pk)
     if moratorium.lifted_on is not None:
         raise ApplicationError(
-            f"This moratorium was already lifted (last day {moratorium.lifted_on:%Y-%m-%d})", code="already_lifted"
+            f"This moratorium was already lifted (last day {moratorium.lifted_on:%Y-%m-%d})",
+            code="already_lifted",
         )
     lifted_on = lifted_on or clock.business_date(at)
     if lifted_on >= moratorium.ends_on:
@@ -123,8 +141,11 @@ def moratorium_lift(
     moratorium.lifted_on, moratorium.lifted_by = lifted_on, acting_user(actor)
     moratorium.save(update_fields=["lifted_on", "lifted_by"])
     audit_record(
-        actor=actor, action="collections.moratorium_lift", target=moratorium, at=at,
+        actor=actor,
+        action="collections.moratorium_lift",
+        target=moratorium,
+        at=at,
         summary=f"Moratorium on {scope_text(moratorium)} lifted: last day {lifted_on:%Y-%m-%d}",
         changes={"lifted_on": lifted_on.isoformat()},
-    )  # fmt: skip
+    )
     return moratorium
