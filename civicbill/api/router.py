@@ -27,6 +27,7 @@ from civicbill.api import (
     collections_aging,
     collections_notices,
     collections_policy,
+    collections_programs,
     collections_run,
     collections_writeoffs,
     meters,
@@ -154,3 +155,4 @@ api.add_router("/collections/runs", collections_run.router)
 api.add_router("/collections", collections_writeoffs.router)
 api.add_router("/collections/policy", collections_policy.router)
 api.add_router("/collections/aging", collections_aging.router)
+api.add_router("/collections", collections_programs.router)
