@@ -140,6 +140,11 @@ DONE: dict[str, Callable[[], str]] = {
 @require_http_methods(["GET", "POST"])
 @requires("collections.view")
 def account_programs(request: HttpRequest, number: str) -> HttpResponse:
+    action = request.POST.get("action", "")
+    if request.method == "POST":  # the permission first: a refused person learns nothing of the account
+        permission = ACCOUNT_ACTIONS.get(action, ("collections.appeal", AppealForm))[0]
+        if not has_permission(request.user, permission):
+            return forbidden(request, permission)
     account = account_or_404(request, number)
     if isinstance(account, HttpResponse):
         return account
@@ -147,13 +152,10 @@ def account_programs(request: HttpRequest, number: str) -> HttpResponse:
     bound: dict[str, forms.Form] = {}
     status = 200
     if request.method == "POST":
-        action = request.POST.get("action", "")
         if action not in ACCOUNT_ACTIONS:
             messages.error(request, _("Unknown action."))
             return redirect("account-collections-programs", number=account.number)
-        permission, form_class = ACCOUNT_ACTIONS[action]
-        if not has_permission(request.user, permission):
-            return forbidden(request, permission)
+        form_class = ACCOUNT_ACTIONS[action][1]
         form = AppealForm(request.POST, bills=bills) if form_class is AppealForm else form_class(request.POST)
         if (
             form.is_valid()
