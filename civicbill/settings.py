@@ -118,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "civicbill.core.context_processors.civicbill",
+                "civicbill.web.context_processors.moratorium_banner",
             ],
         },
     },

@@ -27,6 +27,7 @@ from civicbill.api import (
     collections_aging,
     collections_notices,
     collections_policy,
+    collections_programs,
     collections_run,
     collections_shutoff,
     collections_writeoffs,
@@ -156,3 +157,4 @@ api.add_router("/collections", collections_writeoffs.router)
 api.add_router("/collections/policy", collections_policy.router)
 api.add_router("/collections/aging", collections_aging.router)
 api.add_router("/collections", collections_shutoff.router)
+api.add_router("/collections", collections_programs.router)

@@ -10,6 +10,7 @@ from civicbill.web.views import (
     collections_aging,
     collections_notices,
     collections_policy,
+    collections_programs,
     collections_run,
     collections_writeoffs,
     counter,
@@ -200,6 +201,12 @@ urlpatterns += [
     path("collections/policy/new/", collections_policy.policy_new, name="collections-policy-new"),
     path("collections/aging/", collections_aging.aging_page, name="collections-aging"),
     path("accounts/<str:number>/collections/", collections_aging.account_panel, name="account-collections"),
+    path(
+        "accounts/<str:number>/collections/programs/",
+        collections_programs.account_programs,
+        name="account-collections-programs",
+    ),
+    path("collections/moratoriums/", collections_programs.moratoriums_page, name="collections-moratoriums"),
 ]
 
 # collection notices (issue 14)
