@@ -26,6 +26,7 @@ from civicbill.collections.shutoff_services import (
     shutoff_schedule,
 )
 from civicbill.collections.stages import current_stages
+from civicbill.core import clock
 from civicbill.core.money import Money
 from civicbill.ledger.selectors import account_balance, check_books
 from civicbill.payments import services as payments
@@ -126,7 +127,10 @@ def test_two_customers_through_three_months_of_daily_collections(
     assert account_balance(rosa) == Money.parse("173.90")
     pay(rosa, "173.90", day, drawers[1:], make_user("CSR", "marisol"), "rosa-1")
     after = at(day) + dt.timedelta(hours=3)  # after the payment at the counter
-    reconnection = reconnect_order(account_number=rosa.number, on=day, actor=technician, at=after, as_of=day)
+    with clock.replaying(after):  # the deposit is posted at the clock's time
+        reconnection = reconnect_order(
+            account_number=rosa.number, on=day, actor=technician, at=after, as_of=day
+        )
     assert (reconnection.fee_cents, reconnection.low_income) == (7500, False)  # business hours
     reconnection_complete(reconnection_id=reconnection.pk, on=day, actor=technician, at=after, as_of=day)
     assert stage(rosa, day) == "reconnected"
