@@ -71,6 +71,8 @@ def shutoff_list_page(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @requires("collections.view")
 def account_shutoff(request: HttpRequest, number: str) -> HttpResponse:
+    if request.method == "POST" and not has_permission(request.user, "collections.shutoff"):
+        return forbidden(request, "collections.shutoff")  # before the account is looked up
     account = account_or_404(request, number)
     if isinstance(account, HttpResponse):
         return account
