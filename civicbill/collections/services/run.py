@@ -22,10 +22,11 @@ from collections.abc import Callable
 from django.db import transaction
 
 from civicbill.collections.delinquency_selectors import accounts_owing, delinquency_facts
-from civicbill.collections.models import CollectionAction, CollectionRun
+from civicbill.collections.models import ActionStep, CollectionAction, CollectionRun
 from civicbill.collections.protections import protections_on
 from civicbill.collections.run_context import RunContext
 from civicbill.collections.selectors import policy_on
+from civicbill.collections.services.arrangements import arrangements_paid_up_step
 from civicbill.collections.services.past_due import CURRENT_COUNT, paid_up_step
 from civicbill.collections.steps import STEPS
 from civicbill.core import clock
@@ -122,6 +123,9 @@ def _execute(run: CollectionRun, *, actor: Actor, at: dt.datetime, progress: Pro
         if progress is not None:
             progress(done, total)
     with transaction.atomic():
+        arranged = arrangements_paid_up_step(ctx, set(ids))  # arrangements of accounts owing nothing
+        if arranged:
+            actions[ActionStep.ARRANGEMENT] += arranged
         paid_up = paid_up_step(ctx, set(ids))
         if paid_up:
             run.counts[CURRENT_COUNT] = run.counts.get(CURRENT_COUNT, 0) + paid_up
