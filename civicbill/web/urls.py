@@ -8,6 +8,7 @@ from civicbill.web.views import (
     billing,
     bills,
     collections_aging,
+    collections_arrangements,
     collections_notices,
     collections_policy,
     collections_run,
@@ -200,6 +201,21 @@ urlpatterns += [
     path("collections/policy/new/", collections_policy.policy_new, name="collections-policy-new"),
     path("collections/aging/", collections_aging.aging_page, name="collections-aging"),
     path("accounts/<str:number>/collections/", collections_aging.account_panel, name="account-collections"),
+    path(
+        "accounts/<str:number>/collections/arrangement/",
+        collections_arrangements.arrangement_page,
+        name="account-arrangement",
+    ),
+    path(
+        "accounts/<str:number>/collections/arrangement/<int:arrangement_id>/cancel/",
+        collections_arrangements.arrangement_cancel_view,
+        name="account-arrangement-cancel",
+    ),
+    path(
+        "accounts/<str:number>/collections/arrangement/<int:arrangement_id>/agreement.pdf",
+        collections_arrangements.arrangement_pdf_view,
+        name="account-arrangement-pdf",
+    ),
 ]
 
 # collection notices (issue 14)
