@@ -27,6 +27,8 @@ from civicbill.web.ui import account_or_404, call_service, forbidden, message_se
 @require_http_methods(["GET", "POST"])
 @requires("collections.view")
 def arrangement_page(request: HttpRequest, number: str) -> HttpResponse:
+    if request.method == "POST" and not has_permission(request.user, "collections.arrange"):
+        return forbidden(request, "collections.arrange")
     account = account_or_404(request, number)
     if isinstance(account, HttpResponse):
         return account
@@ -34,8 +36,6 @@ def arrangement_page(request: HttpRequest, number: str) -> HttpResponse:
     form = ArrangementForm(request.POST or None, initial={"kind": "amortization", "months": 12})
     preview = None
     if request.method == "POST":
-        if not has_permission(request.user, "collections.arrange"):
-            return forbidden(request, "collections.arrange")
         if form.is_valid():
             options = form.service_options()
             if "save" in request.POST:
