@@ -35,25 +35,24 @@ def arrangement_page(request: HttpRequest, number: str) -> HttpResponse:
     today = clock.today()
     form = ArrangementForm(request.POST or None, initial={"kind": "amortization", "months": 12})
     preview = None
-    if request.method == "POST":
-        if form.is_valid():
-            options = form.service_options()
-            if "save" in request.POST:
-                made = call_service(
-                    form,
-                    arrangement_create,
-                    account=account,
-                    terms=form.cleaned_data["terms"],
-                    language=form.cleaned_data["language"] or None,
-                    actor=request.user,
-                    at=clock.now(),
-                    **options,
-                )
-                if made is not None:
-                    messages.success(request, _("Payment arrangement recorded."))
-                    return redirect("account-arrangement", number=account.number)
-            else:
-                preview = call_service(form, arrangement_preview, account=account, on=today, **options)
+    if request.method == "POST" and form.is_valid():
+        options = form.service_options()
+        if "save" in request.POST:
+            made = call_service(
+                form,
+                arrangement_create,
+                account=account,
+                terms=form.cleaned_data["terms"],
+                language=form.cleaned_data["language"] or None,
+                actor=request.user,
+                at=clock.now(),
+                **options,
+            )
+            if made is not None:
+                messages.success(request, _("Payment arrangement recorded."))
+                return redirect("account-arrangement", number=account.number)
+        else:
+            preview = call_service(form, arrangement_preview, account=account, on=today, **options)
     arrangements = list(Arrangement.objects.filter(account=account).order_by("-agreed_on", "-id"))
     active = next((a for a in arrangements if a.status == ArrangementStatus.ACTIVE), None)
     context = {
