@@ -25,6 +25,7 @@ from civicbill.api import (
     autopay,
     billing,
     collections_aging,
+    collections_arrangements,
     collections_notices,
     collections_policy,
     collections_programs,
@@ -158,3 +159,4 @@ api.add_router("/collections/policy", collections_policy.router)
 api.add_router("/collections/aging", collections_aging.router)
 api.add_router("/collections", collections_shutoff.router)
 api.add_router("/collections", collections_programs.router)
+api.add_router("/collections/arrangements", collections_arrangements.router)

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from civicbill.collections.notice_steps import notice_step
 from civicbill.collections.run_context import Step
+from civicbill.collections.services.arrangements import arrangement_step
 from civicbill.collections.services.past_due import past_due_step
 from civicbill.collections.services.penalties import penalties_step
 from civicbill.collections.shutoff_steps import contact_step, eligibility_step
 
 STEPS: tuple[Step, ...] = (
-    # 0. area "programs": arrangement breaches (an installment arrangement_breach_days past due marks
-    #    the arrangement broken and clears ctx.protections[...].arrangement_id) -- added at merge
+    arrangement_step,  # 0. arrangement breaches and completions (clears the protection of a broken one)
     penalties_step,  # 1. late penalty once per delinquent bill, monthly interest (area "run")
     past_due_step,  # stage current -> past due when first delinquent, and back (area "run")
     notice_step,  # 2. late notices, then final notices and their copies (area "notices")

@@ -8,6 +8,7 @@ from civicbill.web.views import (
     billing,
     bills,
     collections_aging,
+    collections_arrangements,
     collections_notices,
     collections_policy,
     collections_programs,
@@ -207,6 +208,21 @@ urlpatterns += [
         name="account-collections-programs",
     ),
     path("collections/moratoriums/", collections_programs.moratoriums_page, name="collections-moratoriums"),
+    path(
+        "accounts/<str:number>/collections/arrangement/",
+        collections_arrangements.arrangement_page,
+        name="account-arrangement",
+    ),
+    path(
+        "accounts/<str:number>/collections/arrangement/<int:arrangement_id>/cancel/",
+        collections_arrangements.arrangement_cancel_view,
+        name="account-arrangement-cancel",
+    ),
+    path(
+        "accounts/<str:number>/collections/arrangement/<int:arrangement_id>/agreement.pdf",
+        collections_arrangements.arrangement_pdf_view,
+        name="account-arrangement-pdf",
+    ),
 ]
 
 # collection notices (issue 14)

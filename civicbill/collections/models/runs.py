@@ -48,6 +48,7 @@ class ActionStep(models.TextChoices):
     CONTACT = "contact", _("48-hour contact")
     POSTED_NOTICE = "posted_notice", _("48-hour notice posted")
     SHUTOFF_ELIGIBLE = "shutoff_eligible", _("Eligible for shutoff")
+    ARRANGEMENT = "arrangement", _("Payment arrangement")
     SKIPPED = "skipped", _("Not acted on")
 
 

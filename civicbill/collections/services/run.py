@@ -22,10 +22,11 @@ from collections.abc import Callable
 from django.db import transaction
 
 from civicbill.collections.delinquency_selectors import accounts_past_due, delinquency_facts
-from civicbill.collections.models import CollectionAction, CollectionRun
+from civicbill.collections.models import ActionStep, CollectionAction, CollectionRun
 from civicbill.collections.protections import protections_on
 from civicbill.collections.run_context import RunContext
 from civicbill.collections.selectors import policy_on
+from civicbill.collections.services.arrangements import arrangements_paid_up_step
 from civicbill.collections.services.past_due import CURRENT_COUNT, paid_up_step
 from civicbill.collections.steps import STEPS
 from civicbill.core import clock
@@ -126,6 +127,9 @@ def _execute(run: CollectionRun, *, actor: Actor, at: dt.datetime, progress: Pro
         if progress is not None:
             progress(done, total)
     with transaction.atomic():
+        arranged = 0 if closed else arrangements_paid_up_step(ctx, set(ids))  # owing nothing past due
+        if arranged:
+            actions[ActionStep.ARRANGEMENT] += arranged
         paid_up = 0 if closed else paid_up_step(ctx, set(ids))
         if paid_up:
             run.counts[CURRENT_COUNT] = run.counts.get(CURRENT_COUNT, 0) + paid_up
