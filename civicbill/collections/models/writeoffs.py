@@ -4,7 +4,7 @@
   balanced entry, each service's receivable from one account to the other).
 - ``WriteOffBatch`` / ``WriteOff``: a batch proposed by one person and approved by another; on approval
   each account's balance is written off in one entry (``SourceType.WRITE_OFF``) against the allowance
-  for uncollectible accounts (or the expense, by the policy's ``writeoff_method``; ADR 0017-i14-writeoffs).
+  for uncollectible accounts (or the expense, by the policy's ``writeoff_method``; ADR 0018).
 - ``WriteOffRecovery``: money received later on a written-off account, posted as a recovery.
 
 Nothing here is ever deleted; the amounts are cents per service as they were written off.
