@@ -37,7 +37,7 @@ def accounts_past_due(as_of: dt.date) -> list[int]:
     ``as_of``). Payments settle the oldest items first, so a service owing no more than its bills not
     yet due has nothing past due; the rest are the candidates :func:`delinquency_facts` examines.
     Two grouped queries, whatever the number of accounts."""
-    balances: dict[tuple[int, str], int] = {}
+    balances: dict[tuple[int, str | None], int] = {}
     rows = (
         JournalLine.objects.filter(customer_account__isnull=False, entry__accounting_date__lte=as_of)
         .values("customer_account_id", "service")
