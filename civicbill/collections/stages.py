@@ -6,7 +6,9 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from civicbill.collections.delinquency_selectors import delinquency_facts
 from civicbill.collections.models import CollectionRun, CollectionStage, StageEvent
+from civicbill.collections.selectors import policy_on
 from civicbill.core.actors import Actor, acting_user
 
 
@@ -60,3 +62,13 @@ def stage_history(account_id: int) -> list[StageEvent]:
         .select_related("actor")
         .order_by("-occurred_on", "-id")
     )
+
+
+def delinquency_stage(account_id: int, day: dt.date) -> str:
+    """The stage an account's delinquency alone gives on ``day`` (once an appeal is decided or an
+    arrangement ends): past due while anything is past due beyond the grace days, else current."""
+    owed = delinquency_facts([account_id], day).get(account_id)
+    grace = policy_on(day).grace_days
+    if owed is not None and owed.past_due_cents(day, grace_days=grace) > 0:
+        return CollectionStage.PAST_DUE
+    return CollectionStage.CURRENT

@@ -21,11 +21,9 @@ import uuid
 from django.db import transaction
 
 from civicbill.billing.models import Bill
-from civicbill.collections.delinquency_selectors import delinquency_facts
 from civicbill.collections.models import Appeal, AppealStatus, CollectionStage
-from civicbill.collections.selectors import policy_on
 from civicbill.collections.services.program_fields import choice_field, text_field
-from civicbill.collections.stages import stage_record_trusted
+from civicbill.collections.stages import delinquency_stage, stage_record_trusted
 from civicbill.core import clock
 from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
@@ -141,15 +139,6 @@ def _entry_of(account: Account, entry: JournalEntry | str | None) -> JournalEntr
     return entry
 
 
-def stage_after_appeal(account: Account, day: dt.date) -> str:
-    """What the account's delinquency says on ``day``: past due or current."""
-    owed = delinquency_facts([account.pk], day).get(account.pk)
-    grace = policy_on(day).grace_days
-    if owed is not None and owed.past_due_cents(day, grace_days=grace) > 0:
-        return CollectionStage.PAST_DUE
-    return CollectionStage.CURRENT
-
-
 @transaction.atomic
 def appeal_decide(
     *,
@@ -185,7 +174,7 @@ def appeal_decide(
     appeal.status, appeal.outcome, appeal.decided_on = status, outcome, on
     appeal.decided_by, appeal.adjustment_entry = acting_user(actor), entry
     appeal.save(update_fields=["status", "outcome", "decided_on", "decided_by", "adjustment_entry"])
-    stage = stage_after_appeal(appeal.account, on)
+    stage = delinquency_stage(appeal.account_id, on)
     label = AppealStatus(status).label
     stage_record_trusted(
         account_id=appeal.account_id,

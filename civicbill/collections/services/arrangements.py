@@ -35,12 +35,13 @@ from civicbill.collections.models import (
     ArrangementInstallment,
     ArrangementStatus,
     CollectionAction,
+    CollectionRun,
     CollectionStage,
 )
 from civicbill.collections.run_context import RunContext
 from civicbill.collections.selectors import policy_on
 from civicbill.collections.services.penalties import lock_accounts
-from civicbill.collections.stages import stage_record_trusted
+from civicbill.collections.stages import delinquency_stage, stage_record_trusted
 from civicbill.core.actors import Actor, acting_user
 from civicbill.core.audit import audit_record
 from civicbill.core.clock import BusinessCalendar, business_calendar, business_date
@@ -246,20 +247,17 @@ def arrangement_cancel(
 
 
 def _stage_after(
-    account_id: int, on: dt.date, rule: str, actor: Actor, at: dt.datetime, run: object | None
+    account_id: int, on: dt.date, rule: str, actor: Actor, at: dt.datetime, run: CollectionRun | None
 ) -> None:
-    """The stage once an arrangement ends: past due while anything is past due, else current."""
-    policy = policy_on(on)
-    facts = delinquency_facts([account_id], on).get(account_id)
-    past_due = facts is not None and facts.past_due_cents(on, grace_days=policy.grace_days) > 0
+    """The stage once an arrangement ends: what the account's delinquency alone gives."""
     stage_record_trusted(
         account_id=account_id,
-        stage=CollectionStage.PAST_DUE if past_due else CollectionStage.CURRENT,
+        stage=delinquency_stage(account_id, on),
         on=on,
         rule=rule,
         actor=actor,
         at=at,
-        run=run,  # type: ignore[arg-type]
+        run=run,
     )
 
 
